@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Programme
+
+# (key, label, url name, who sees it). Entries whose URL is not installed yet are left out,
+# so the navigation grows as the programme apps land.
+NAV = [
+    ("home", _("ホーム"), "dashboard", "all"),
+    (Programme.CONSULTATION.value, _("包括的相談"), "cases:consultation_list", "staff"),
+    (Programme.MULTIAGENCY.value, _("多機関協働"), "cases:case_list", "staff"),
+    (Programme.OUTREACH.value, _("アウトリーチ"), "outreach:index", "staff"),
+    (Programme.PARTICIPATION.value, _("参加支援"), "participation:index", "staff"),
+    (Programme.COMMUNITY.value, _("地域づくり"), "community:index", "staff"),
+    ("meetings", _("会議"), "meetings:index", "staff"),
+    ("reports", _("報告"), "reports:index", "admin"),
+    ("admin", _("管理"), "agencies:admin_home", "admin"),
+]
+
+
+def _nav_for(user):
+    from .policy import is_admin, is_professional
+
+    entries = []
+    for key, label, url_name, audience in NAV:
+        if audience == "staff" and not is_professional(user):
+            continue
+        if audience == "admin" and not is_admin(user):
+            continue
+        try:
+            entries.append({"key": key, "label": label, "url": reverse(url_name)})
+        except NoReverseMatch:
+            continue
+    return entries
+
+
+def shell(request):
+    """Navigation and header data for the base layout."""
+    user = getattr(request, "user", None)
+    ctx = {"CITY_NAME": settings.TSUNAGU_CITY_NAME, "PROGRAMMES": Programme}
+    if user is not None and user.is_authenticated:
+        ctx["nav"] = _nav_for(user)
+        unread = getattr(user, "unread_notification_count", None)
+        ctx["unread_notifications"] = unread() if callable(unread) else 0
+    return ctx

@@ -1,0 +1,186 @@
+"""The access policy: may this user do this to this object, and on what basis?
+
+One entry point for HTML views, the API, exports and tasks: `check()` / `require()`. Apps add
+their rules with `@rule("entity.verb")` in their own `policy.py` (imported by AppConfig.ready);
+an action without a rule is denied. Deny by default: a rule returns `DENY` unless it finds a
+basis, and an inactive or anonymous user is denied before any rule runs.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+
+
+class Basis:
+    """Why access was granted; stored in audit rows and shown in the UI."""
+
+    ADMIN = "admin"
+    SELF = "self"
+    SAME_AGENCY = "same_agency"
+    AGENCY_SUPERVISOR = "agency_supervisor"
+    STAFF_DIRECTORY = "staff_directory"
+    AUTHOR = "author"
+    RECEIVING_AGENCY = "receiving_agency"
+    SENDING_AGENCY = "sending_agency"
+    CASE_TEAM = "case_team"
+    CONSENT = "consent"
+    SHIEN_KAIGI = "shien_kaigi"
+    MEETING_MEMBER = "meeting_member"
+
+    LABELS = {
+        ADMIN: _("管理者権限"),
+        SELF: _("本人"),
+        SAME_AGENCY: _("同じ機関の職員"),
+        AGENCY_SUPERVISOR: _("機関の係長"),
+        STAFF_DIRECTORY: _("職員名簿"),
+        AUTHOR: _("作成者"),
+        RECEIVING_AGENCY: _("受理機関"),
+        SENDING_AGENCY: _("送付元機関"),
+        CASE_TEAM: _("支援チーム"),
+        CONSENT: _("本人同意"),
+        SHIEN_KAIGI: _("支援会議(法第106条の6)"),
+        MEETING_MEMBER: _("会議の構成員"),
+    }
+
+    @classmethod
+    def label(cls, basis: str) -> str:
+        return str(cls.LABELS.get(basis, basis))
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    basis: str = ""
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def basis_label(self) -> str:
+        return Basis.label(self.basis)
+
+
+DENY = Decision(False)
+
+
+def allow(basis: str) -> Decision:
+    return Decision(True, basis)
+
+
+def deny(reason: str = "") -> Decision:
+    return Decision(False, reason=reason)
+
+
+class PolicyDenied(PermissionDenied):
+    def __init__(self, action: str, decision: Decision):
+        self.action = action
+        self.decision = decision
+        super().__init__(decision.reason or str(_("この操作を行う権限がありません。")))
+
+
+Rule = Callable[..., Decision]
+_RULES: dict[str, Rule] = {}
+
+
+def rule(*actions: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        for action in actions:
+            if action in _RULES:
+                raise RuntimeError(f"policy rule for {action!r} registered twice")
+            _RULES[action] = fn
+        return fn
+
+    return register
+
+
+def known_actions() -> list[str]:
+    return sorted(_RULES)
+
+
+def check(user, action: str, obj=None) -> Decision:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return DENY
+    fn = _RULES.get(action)
+    if fn is None:
+        return deny(f"no rule for {action}")
+    decision = fn(user, obj) if obj is not None else fn(user, None)
+    return decision if isinstance(decision, Decision) else DENY
+
+
+def can(user, action: str, obj=None) -> bool:
+    return check(user, action, obj).allowed
+
+
+def require(user, action: str, obj=None) -> Decision:
+    decision = check(user, action, obj)
+    if not decision.allowed:
+        raise PolicyDenied(action, decision)
+    return decision
+
+
+# --- shared predicates --------------------------------------------------------------------
+
+
+def is_admin(user) -> bool:
+    return user.is_superuser or user.has_role(Role.ADMIN)
+
+
+def is_professional(user) -> bool:
+    """Any current staff role other than the restricted resident role."""
+    return bool(user.roles() - {Role.RESIDENT}) or user.is_superuser
+
+
+def shares_agency(user, agency_ids) -> bool:
+    return bool(user.agency_ids() & set(agency_ids))
+
+
+# --- rules for agencies and staff ---------------------------------------------------------
+
+
+@rule("agency.view", "area.view", "staff.list")
+def _directory(user, obj) -> Decision:
+    # The directory of agencies and staff names is needed to address referrals; no personal data.
+    return allow(Basis.STAFF_DIRECTORY) if is_professional(user) else DENY
+
+
+@rule("agency.create", "agency.import", "area.manage", "staff.create", "staff.import",
+      "membership.manage", "audit.view", "audit.export", "settings.manage")
+def _admin_only(user, obj) -> Decision:
+    return allow(Basis.ADMIN) if is_admin(user) else DENY
+
+
+@rule("agency.update")
+def _agency_update(user, agency) -> Decision:
+    if is_admin(user):
+        return allow(Basis.ADMIN)
+    if agency is not None and Role.SUPERVISOR in user.roles_at(agency.pk):
+        return allow(Basis.AGENCY_SUPERVISOR)
+    return DENY
+
+
+@rule("staff.view")
+def _staff_view(user, staff) -> Decision:
+    """Contact details and membership history of a staff member."""
+    if is_admin(user):
+        return allow(Basis.ADMIN)
+    if staff is None:
+        return DENY
+    if staff.pk == user.pk:
+        return allow(Basis.SELF)
+    if is_professional(user) and shares_agency(user, staff.agency_ids()):
+        return allow(Basis.SAME_AGENCY)
+    return DENY
+
+
+@rule("staff.update")
+def _staff_update(user, staff) -> Decision:
+    if is_admin(user):
+        return allow(Basis.ADMIN)
+    if staff is not None and staff.pk == user.pk:
+        return allow(Basis.SELF)
+    return DENY

@@ -1,0 +1,45 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import dashboard as dashboard_panels
+from . import panels  # noqa: F401 - registers the agencies panels
+
+
+@login_required
+def dashboard(request):
+    """"What needs me": panels contributed by every app for the user's roles."""
+    return render(
+        request,
+        "agencies/dashboard.html",
+        {
+            "panels": dashboard_panels.panels_for(request.user),
+            "memberships": request.user.current_memberships(),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database and broker reachable. No personal data, no authentication needed."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means not healthy
+        checks["database"] = "error"
+    try:
+        from config.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception:  # noqa: BLE001
+        checks["broker"] = "error"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

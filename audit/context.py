@@ -1,0 +1,25 @@
+"""Request facts (IP, user agent) available to services without passing the request around."""
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    ip: str | None = None
+    user_agent: str = ""
+
+
+_current: ContextVar[RequestInfo] = ContextVar("tsunagu_request_info", default=RequestInfo())
+
+
+def current() -> RequestInfo:
+    return _current.get()
+
+
+def set_current(info: RequestInfo):
+    return _current.set(info)
+
+
+def reset(token) -> None:
+    _current.reset(token)

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002 - append-only
+        raise PermissionError("audit events are append-only")
+
+    def delete(self):
+        raise PermissionError("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """One append-only row per create, update, delete and view of a personal record.
+
+    `object_repr` holds a non-personal label (a case number, an agency name), never a person's
+    name; `changes` lists changed field names, not their values.
+    """
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("閲覧")
+        CREATE = "create", _("作成")
+        UPDATE = "update", _("更新")
+        DELETE = "delete", _("削除")
+        ACTION = "action", _("操作")
+        AUTH = "auth", _("認証")
+        EXPORT = "export", _("出力")
+
+    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("実行者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("実行者名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=80, db_index=True)
+    kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, db_index=True)
+    object_type = models.CharField(_("対象の種類"), max_length=80, blank=True, db_index=True)
+    object_id = models.CharField(_("対象ID"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("対象"), max_length=200, blank=True)
+    basis = models.CharField(_("根拠"), max_length=80, blank=True)
+    changes = models.JSONField(_("変更項目"), default=list, blank=True)
+    ip = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+    user_agent = models.CharField(_("ユーザーエージェント"), max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("監査ログ")
+        verbose_name_plural = _("監査ログ")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are append-only")

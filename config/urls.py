@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from agencies import views as agency_views
+
+api_v1 = [
+    path("", include("agencies.api_urls")),
+]
+
+urlpatterns = [
+    path("", agency_views.dashboard, name="dashboard"),
+    path("healthz", agency_views.healthz, name="healthz"),
+    path("accounts/", include("agencies.auth_urls")),
+    path("agencies/", include("agencies.urls")),
+    path("audit/", include("audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("django-admin/", admin.site.urls),
+]
