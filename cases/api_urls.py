@@ -1,0 +1,3 @@
+from .api import intake, persons, support
+
+urlpatterns = [*persons.router.urls, *intake.router.urls, *support.router.urls]

@@ -1,0 +1,1 @@
+"""Rules of the cases app, one module per area; each registers with agencies.policy."""
