@@ -10,11 +10,12 @@ class RequestInfo:
     user_agent: str = ""
 
 
-_current: ContextVar[RequestInfo] = ContextVar("tsunagu_request_info", default=RequestInfo())
+_EMPTY = RequestInfo()
+_current: ContextVar[RequestInfo | None] = ContextVar("tsunagu_request_info", default=None)
 
 
 def current() -> RequestInfo:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
 def set_current(info: RequestInfo):
