@@ -18,7 +18,7 @@ run: $(STAMP)
 	./scripts/run.sh
 
 test: $(STAMP)
-	$(PY) manage.py compilemessages -v0 --ignore=.venv
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore=.venv; fi
 	$(PY) scripts/check_system.py || true
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
