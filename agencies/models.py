@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -23,10 +24,16 @@ class Area(models.Model):
     code = models.SlugField(_("コード"), max_length=40, unique=True)
     level = models.CharField(_("区分"), max_length=10, choices=Level.choices, default=Level.SPHERE)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上位の圏域"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上位の圏域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    # Optimistic concurrency: services bump it on every change and refuse a stale edit.
+    version = models.PositiveIntegerField(_("版"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("圏域")
@@ -61,12 +68,19 @@ class Agency(models.Model):
     code = models.SlugField(_("機関コード"), max_length=40, unique=True)
     kind = models.CharField(_("機関種別"), max_length=30, choices=AgencyKind.choices)
     operator_type = models.CharField(
-        _("設置・運営形態"), max_length=12, choices=OperatorType.choices, default=OperatorType.CONTRACTED
+        _("設置・運営形態"),
+        max_length=12,
+        choices=OperatorType.choices,
+        default=OperatorType.CONTRACTED,
     )
     operator = models.CharField(_("運営法人"), max_length=150, blank=True)
     programmes = models.JSONField(_("実施事業"), default=list, blank=True)
     area = models.ForeignKey(
-        Area, verbose_name=_("担当圏域"), null=True, blank=True, on_delete=models.PROTECT,
+        Area,
+        verbose_name=_("担当圏域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="agencies",
     )
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
@@ -77,6 +91,7 @@ class Agency(models.Model):
     active = models.BooleanField(_("有効"), default=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    version = models.PositiveIntegerField(_("版"), default=1, editable=False)
 
     objects = AgencyQuerySet.as_manager()
 
@@ -102,7 +117,12 @@ class Agency(models.Model):
     def clean(self):
         unknown = set(self.programmes or []) - set(Programme.values)
         if unknown:
-            raise ValidationError({"programmes": _("不明な事業コードです: %(codes)s") % {"codes": ", ".join(sorted(unknown))}})
+            raise ValidationError(
+                {
+                    "programmes": _("不明な事業コードです: %(codes)s")
+                    % {"codes": ", ".join(sorted(unknown))}
+                }
+            )
 
 
 class TsunaguUserManager(UserManager):
@@ -119,8 +139,13 @@ class User(AbstractUser):
     display_name = models.CharField(_("表示名"), max_length=100)
     kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
     staff_number = models.CharField(_("職員番号"), max_length=30, blank=True)
-    language = models.CharField(_("表示言語"), max_length=5, choices=Language.choices, default=Language.JA)
+    language = models.CharField(
+        _("表示言語"), max_length=5, choices=Language.choices, default=Language.JA
+    )
     phone = models.CharField(_("連絡先電話"), max_length=20, blank=True)
+    # Staff pages and API addresses use this, never the sequential id or a name.
+    public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
+    version = models.PositiveIntegerField(_("版"), default=1, editable=False)
 
     objects = TsunaguUserManager()
 
@@ -171,7 +196,11 @@ class User(AbstractUser):
 
         from .choices import ROLES_REQUIRING_2FA
 
-        return settings.REQUIRE_2FA_ALL or self.is_superuser or bool(self.roles() & ROLES_REQUIRING_2FA)
+        return (
+            settings.REQUIRE_2FA_ALL
+            or self.is_superuser
+            or bool(self.roles() & ROLES_REQUIRING_2FA)
+        )
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -183,8 +212,12 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """A user's role at an agency over a period. April transfers end one row and start another."""
 
-    user = models.ForeignKey(User, verbose_name=_("職員"), on_delete=models.CASCADE, related_name="memberships")
-    agency = models.ForeignKey(Agency, verbose_name=_("機関"), on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("職員"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("機関"), on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(_("役割"), max_length=25, choices=Role.choices)
     start_date = models.DateField(_("開始日"), default=timezone.localdate)
     end_date = models.DateField(_("終了日"), null=True, blank=True)
