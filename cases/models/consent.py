@@ -1,9 +1,16 @@
 import uuid
+from pathlib import PurePath
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def consent_document_path(instance, filename: str) -> str:
+    """A random file name: never the person's name, never the uploader's original file name."""
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"consents/{timezone.localdate():%Y}/{uuid.uuid4().hex}{suffix}"
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -47,7 +54,12 @@ class Consent(models.Model):
     valid_until = models.DateField(_("有効期限"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("撤回日時"), null=True, blank=True)
     withdrawn_note = models.CharField(_("撤回の理由・経緯"), max_length=200, blank=True)
-    document = models.FileField(_("同意書(スキャン)"), upload_to="consents/%Y/", blank=True)
+    withdrawn_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("撤回を記録した職員"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    document = models.FileField(_("同意書(スキャン)"), upload_to=consent_document_path, blank=True)
+    document_content_type = models.CharField(_("同意書のファイル形式"), max_length=40, blank=True, editable=False)
     note = models.TextField(_("備考"), blank=True)
     created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
 

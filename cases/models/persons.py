@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class PersonQuerySet(models.QuerySet):
     def active(self):
+        """Records not merged into another one (merged records never appear in search)."""
         return self.filter(merged_into__isnull=True)
 
 
@@ -39,6 +40,7 @@ class Person(models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("統合先"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
+    merged_at = models.DateTimeField(_("統合日時"), null=True, blank=True, editable=False)
     registered_by_agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("登録機関"), on_delete=models.PROTECT, related_name="+"
     )
@@ -148,6 +150,7 @@ class HouseholdMember(models.Model):
     is_main_carer = models.BooleanField(_("主たる介護者・養育者"), default=False)
     joined_on = models.DateField(_("世帯に加わった日"), null=True, blank=True)
     left_on = models.DateField(_("世帯を離れた日"), null=True, blank=True)
+    left_reason = models.CharField(_("世帯を離れた理由"), max_length=100, blank=True)
 
     objects = HouseholdMemberQuerySet.as_manager()
 
@@ -164,3 +167,7 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_relation_display()}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None or self.left_on > timezone.localdate()
