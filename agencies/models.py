@@ -155,7 +155,10 @@ class User(AbstractUser):
         ordering = ["kana", "username"]
         constraints = [
             models.UniqueConstraint(
-                fields=["staff_number"], condition=~Q(staff_number=""), name="unique_staff_number"
+                fields=["staff_number"],
+                condition=~Q(staff_number=""),
+                name="unique_staff_number",
+                violation_error_message=_("この職員番号は既に使われています。"),
             )
         ]
 
@@ -233,6 +236,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="membership_end_after_start",
+                violation_error_message=_("終了日は開始日以降の日付にしてください。"),
             ),
         ]
 
