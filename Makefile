@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install messages clean-db
+.PHONY: run test lint install messages clean-db otp
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 以上が必要です")'
@@ -33,3 +33,7 @@ messages: $(STAMP)
 
 clean-db:
 	rm -f var/tsunagu.sqlite3
+
+# Current two-factor code of a demo user: make otp USER=kakaricho
+otp: $(STAMP)
+	$(PY) manage.py demo_otp $(USER)

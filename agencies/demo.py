@@ -128,3 +128,10 @@ def seed(ctx: dict) -> None:
         start_date=date(2022, 4, 1), end_date=date(2024, 3, 31), note="2024年4月 北部包括へ異動",
     )
     ctx.update(areas=areas, agencies=agencies, users=users)
+    # Two-factor for every demo login that needs it, with the documented demo key, so the
+    # supervisor and admin logins work on any machine (`make otp USER=kakaricho`).
+    from .services_auth import otp_demo_device_create
+
+    for user in users.values():
+        if user.requires_2fa():
+            otp_demo_device_create(user=user)
