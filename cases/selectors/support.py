@@ -1,0 +1,330 @@
+"""Reads of 多機関協働 cases, always starting from what the user may see.
+
+Pages cost a fixed number of queries whatever the number of rows: lists use select_related and
+prefetches; the case page loads its parts with one query each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from agencies.choices import Role
+from cases.models import (
+    ActivityNote,
+    Assessment,
+    CaseTeamMember,
+    Evaluation,
+    HouseholdMember,
+    LeadAgencyHistory,
+    Monitoring,
+    Plan,
+    PlanItem,
+    SupportCase,
+)
+from cases.policy.support import note_visibility_filter, visible_case_filter
+
+
+def cases_visible_to(user) -> QuerySet[SupportCase]:
+    return SupportCase.objects.filter(visible_case_filter(user))
+
+
+@dataclass
+class CaseFilters:
+    status: str = ""
+    lead_agency: int | None = None
+    coordinator: int | None = None
+    overdue: bool = False
+    mine: bool = False
+    q: str = ""
+
+
+def case_list(user, filters: CaseFilters | None = None) -> QuerySet[SupportCase]:
+    filters = filters or CaseFilters()
+    qs = cases_visible_to(user).select_related("lead_agency", "coordinating_agency", "coordinator")
+    if filters.status == "open":
+        qs = qs.open()
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.lead_agency:
+        qs = qs.filter(lead_agency_id=filters.lead_agency)
+    if filters.coordinator:
+        qs = qs.filter(coordinator_id=filters.coordinator)
+    if filters.overdue:
+        qs = qs.open().filter(next_monitoring_on__lt=timezone.localdate())
+    if filters.mine:
+        qs = qs.filter(
+            Q(coordinator=user)
+            | Q(pk__in=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
+        )
+    if filters.q:
+        qs = qs.filter(Q(number__icontains=filters.q) | Q(summary__icontains=filters.q))
+    return qs.annotate(
+        team_size=Count("team", filter=Q(team__left_on__isnull=True), distinct=True)
+    ).order_by("-opened_on", "-pk")
+
+
+def case_by_public_id(user, public_id) -> SupportCase | None:
+    return (
+        cases_visible_to(user)
+        .select_related(
+            "household", "lead_agency", "coordinating_agency", "coordinator", "principal"
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+@dataclass
+class Deadline:
+    on: date
+    label: str
+    tone: str = ""
+
+
+@dataclass
+class CasePage:
+    case: SupportCase
+    team: list[CaseTeamMember]
+    past_team: list[CaseTeamMember]
+    lead_history: list[LeadAgencyHistory]
+    members: list[HouseholdMember]
+    assessment: Assessment | None
+    assessments: list[Assessment]
+    plans: list[Plan]
+    current_plan: Plan | None
+    evaluations: list[Evaluation]
+    deadlines: list[Deadline]
+
+
+def case_page(user, case: SupportCase) -> CasePage:
+    """Everything the case page shows besides the timeline, at a fixed query count."""
+    today = timezone.localdate()
+    team_rows = list(case.team.select_related("agency", "user").order_by("joined_on", "pk"))
+    team = [m for m in team_rows if m.is_current]
+    past_team = [m for m in team_rows if not m.is_current]
+    lead_history = list(case.lead_history.select_related("agency", "set_by"))
+    members = list(
+        HouseholdMember.objects.filter(household_id=case.household_id)
+        .select_related("person")
+        .order_by("-is_key_person", "pk")
+    )
+    assessments = list(case.assessments.select_related("author", "agency").order_by("-number"))
+    current_assessment = next((a for a in assessments if a.is_current), None)
+    plans = list(
+        case.plans.select_related("author", "agency", "approved_by")
+        .prefetch_related(
+            Prefetch("items", queryset=PlanItem.objects.select_related("agency", "staff", "person"))
+        )
+        .order_by("-number")
+    )
+    current_plan = next(
+        (p for p in plans if p.status == Plan.Status.APPROVED and p.programme == "multiagency"),
+        None,
+    )
+    current_plan = current_plan or next(
+        (p for p in plans if p.status == Plan.Status.APPROVED), None
+    )
+    evaluations = list(
+        case.evaluations.select_related("plan", "lead_agency_after").order_by("-number")
+    )
+    deadlines: list[Deadline] = []
+    if case.is_open:
+        if case.next_monitoring_on:
+            tone = (
+                "danger"
+                if case.next_monitoring_on < today
+                else ("warn" if case.next_monitoring_on <= today + timedelta(days=7) else "")
+            )
+            deadlines.append(Deadline(case.next_monitoring_on, "次回モニタリング", tone))
+        for plan in plans:
+            if plan.status == Plan.Status.APPROVED and plan.period_end:
+                tone = (
+                    "danger"
+                    if plan.period_end < today
+                    else ("warn" if plan.period_end <= today + timedelta(days=30) else "")
+                )
+                deadlines.append(
+                    Deadline(plan.period_end, f"プラン第{plan.number}版 支援期間の終了(評価)", tone)
+                )
+            if plan.status == Plan.Status.APPROVED:
+                for item in plan.items.all():
+                    if item.due_on and item.due_on >= today - timedelta(days=30):
+                        tone = "danger" if item.due_on < today else ""
+                        deadlines.append(Deadline(item.due_on, f"期限: {item.goal[:30]}", tone))
+    deadlines.sort(key=lambda d: d.on)
+    return CasePage(
+        case=case,
+        team=team,
+        past_team=past_team,
+        lead_history=lead_history,
+        members=members,
+        assessment=current_assessment,
+        assessments=assessments,
+        plans=plans,
+        current_plan=current_plan,
+        evaluations=evaluations,
+        deadlines=deadlines[:12],
+    )
+
+
+def notes_for(user, case: SupportCase, person=None) -> QuerySet[ActivityNote]:
+    qs = (
+        case.notes.filter(note_visibility_filter(user))
+        .select_related("author", "agency")
+        .prefetch_related("attachments", "persons")
+    )
+    if person is not None:
+        qs = qs.filter(persons=person)
+    return qs.order_by("-occurred_at", "-pk")
+
+
+def monitoring_rows(case: SupportCase) -> list[tuple[PlanItem, list[Monitoring]]]:
+    plans = case.plans.approved().prefetch_related(
+        Prefetch(
+            "items",
+            queryset=PlanItem.objects.select_related("agency", "staff", "person").prefetch_related(
+                Prefetch(
+                    "monitorings", queryset=Monitoring.objects.select_related("author", "agency")
+                )
+            ),
+        )
+    )
+    rows = []
+    for plan in plans:
+        for item in plan.items.all():
+            rows.append((item, list(item.monitorings.all())))
+    return rows
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+def my_cases_by_status(user) -> dict[str, int]:
+    qs = (
+        cases_visible_to(user)
+        .open()
+        .filter(
+            Q(coordinator=user)
+            | Q(pk__in=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
+        )
+    )
+    return dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
+
+
+def monitoring_due(user, days: int = 7) -> QuerySet[SupportCase]:
+    limit = timezone.localdate() + timedelta(days=days)
+    return (
+        cases_visible_to(user)
+        .open()
+        .filter(next_monitoring_on__lte=limit)
+        .filter(
+            Q(coordinator=user)
+            | Q(pk__in=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
+            | Q(
+                pk__in=PlanItem.objects.filter(
+                    staff=user, plan__status=Plan.Status.APPROVED
+                ).values("plan__case_id")
+            )
+        )
+        .select_related("lead_agency")
+        .order_by("next_monitoring_on")
+    )
+
+
+def awaiting_decision(user) -> tuple[QuerySet[Plan], QuerySet[Evaluation]]:
+    """Plans submitted and evaluations ready at agencies where the user is a supervisor."""
+    agency_ids = {m.agency_id for m in user.current_memberships() if m.role == Role.SUPERVISOR}
+    key = Q(case__coordinating_agency_id__in=agency_ids) | Q(case__lead_agency_id__in=agency_ids)
+    visible = visible_case_filter(user, prefix="case__")
+    plans = (
+        Plan.objects.submitted()
+        .filter(key)
+        .filter(visible)
+        .select_related("case")
+        .order_by("submitted_at")
+    )
+    evaluations = (
+        Evaluation.objects.ready()
+        .filter(key)
+        .filter(visible)
+        .select_related("case")
+        .order_by("updated_at")
+    )
+    return plans, evaluations
+
+
+def cases_of_worker(worker) -> QuerySet[SupportCase]:
+    """Open cases where the worker is coordinator or on the team (for the handover page)."""
+    return (
+        SupportCase.objects.open()
+        .filter(
+            Q(coordinator=worker)
+            | Q(pk__in=CaseTeamMember.objects.current().filter(user=worker).values("case_id"))
+        )
+        .select_related("lead_agency", "coordinating_agency")
+        .order_by("number")
+    )
+
+
+# --- version comparison --------------------------------------------------------------------------
+
+
+@dataclass
+class FieldDiff:
+    label: str
+    old: str
+    new: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def _display(obj, name: str) -> str:
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(getattr(obj, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return "あり" if value else "なし"
+    if hasattr(value, "isoformat"):
+        from agencies.jpdates import wareki
+
+        return wareki(value)
+    return str(value)
+
+
+def sheet_diff(old, new, field_names) -> list[FieldDiff]:
+    """Field-by-field comparison of two versions of a sheet (same model)."""
+    rows = []
+    for name in field_names:
+        label = str(new._meta.get_field(name).verbose_name)
+        rows.append(FieldDiff(label, _display(old, name), _display(new, name)))
+    return rows
+
+
+def assessment_diff(old: Assessment, new: Assessment) -> list[FieldDiff]:
+    rows = sheet_diff(old, new, Assessment.CONTENT_FIELDS)
+
+    def issues(a):
+        return "\n".join(
+            sorted(
+                f"{(i.person.full_name if i.person else '世帯')}: {i.get_category_display()}{(' — ' + i.note) if i.note else ''}"
+                for i in a.issues.select_related("person")
+            )
+        )
+
+    def relations(a):
+        return "\n".join(
+            sorted(f"{r.label}({r.get_strength_display()})" for r in a.relations.all())
+        )
+
+    rows.append(FieldDiff("課題チェック", issues(old), issues(new)))
+    rows.append(FieldDiff("社会関係", relations(old), relations(new)))
+    return rows

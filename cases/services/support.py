@@ -1,0 +1,1268 @@
+"""Writes of the 多機関協働 support case: numbering, team, sheets, transitions, notes, handover.
+
+Every function takes keyword arguments and an `actor`, runs in one transaction, asks the policy
+and writes an audit row. Status changes go through `_move()`, which checks the transition table
+and the two guards that matter legally:
+
+- no 支援実施 without an approved plan;
+- no 終結 without a decided evaluation and a named 主担当 (death and moving away excepted: they
+  close with their coded reason, `case_close_exceptional`).
+
+Interface used by the meetings app (issue 5): `plan_submit`, `plan_approve`,
+`case_send_to_meeting`, `case_request_reassessment`, `evaluation_decide`, with `via_item` an
+opaque reference such as "meetings.agendaitem:<uuid>" stored on the CaseTransition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import jpdates
+from agencies.policy import require
+from audit.services import record
+from cases.choices import ClosureReason
+from cases.models import (
+    ActivityNote,
+    Assessment,
+    AssessmentIssue,
+    AssessmentRelation,
+    CaseHandover,
+    CaseNumberSequence,
+    CaseTeamMember,
+    CaseTransition,
+    Evaluation,
+    EvaluationItem,
+    LeadAgencyHistory,
+    Monitoring,
+    NoteAttachment,
+    Plan,
+    PlanItem,
+    SupportCase,
+    TeamRole,
+)
+
+Status = SupportCase.Status
+Via = CaseTransition.Via
+
+
+class EditConflict(Exception):
+    """Raised when a sheet changed since the editor loaded it. `current` is the saved version."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            _("他の職員が先にこの内容を更新しました。保存されている内容を確認してください。")
+        )
+
+
+# --- numbering -----------------------------------------------------------------------------------
+
+
+def support_case_next_number(fiscal_year: int) -> str:
+    """The next case number of a fiscal year: R8-0001 for the first case of 令和8年度 (2026).
+
+    Must run inside a transaction (it locks the year's counter row); numbers never repeat, gaps
+    are possible if the surrounding transaction rolls back.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("support_case_next_number must be called inside transaction.atomic")
+    CaseNumberSequence.objects.get_or_create(fiscal_year=fiscal_year)
+    seq = CaseNumberSequence.objects.select_for_update().get(fiscal_year=fiscal_year)
+    seq.last = F("last") + 1
+    seq.save(update_fields=["last"])
+    seq.refresh_from_db(fields=["last"])
+    era, year = jpdates.era_of(date(fiscal_year, 10, 1))
+    return f"{era.letter}{year}-{seq.last:04d}"
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+
+def _has_approved_plan(case: SupportCase) -> bool:
+    return case.plans.approved().exists()
+
+
+def _move(
+    case: SupportCase,
+    *,
+    actor,
+    to: str,
+    reason: str = "",
+    decided_on: date | None = None,
+    via: str = Via.STAFF,
+    via_item: str = "",
+    basis: str = "",
+) -> CaseTransition:
+    """Change the status after the table and the guards; one CaseTransition and one audit row."""
+    if not case.can_move_to(to):
+        raise ValidationError(
+            _("「%(from)s」から「%(to)s」へは変更できません。")
+            % {"from": Status(case.status).label, "to": Status(to).label}
+        )
+    if to == Status.SUPPORTING and not _has_approved_plan(case):
+        raise ValidationError(_("承認されたプランがないため、支援実施にできません。"))
+    if to in (Status.CLOSED, Status.HANDED_BACK) and case.closure_reason not in (
+        ClosureReason.DIED,
+        ClosureReason.MOVED,
+    ):
+        decided = case.evaluations.filter(
+            status=Evaluation.Status.DECIDED, lead_agency_after__isnull=False
+        )
+        if not decided.exists():
+            raise ValidationError(_("評価シートの決定と終結後の主担当がないため、終結できません。"))
+    if decided_on and decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("決定日(会議日)に未来の日付は指定できません。")})
+    transition = CaseTransition.objects.create(
+        case=case,
+        from_status=case.status,
+        to_status=to,
+        actor=actor,
+        reason=reason,
+        decided_on=decided_on,
+        via=via,
+        via_item=via_item,
+        basis=basis,
+    )
+    case.status = to
+    case.status_changed_at = transition.at
+    case.version = F("version") + 1
+    case.save(
+        update_fields=[
+            "status",
+            "status_changed_at",
+            "version",
+            "updated_at",
+            "closed_on",
+            "closure_reason",
+            "closure_note",
+            "reopen_count",
+            "lead_agency",
+        ]
+    )
+    case.refresh_from_db(fields=["version"])
+    record(actor=actor, action="case.transition", obj=case, basis=basis, changes=["status"])
+    return transition
+
+
+def _decision_via(via_item: str) -> str:
+    return Via.MEETING if via_item else Via.SUPERVISOR_RECORD
+
+
+def _require_meeting_date(decided_on) -> None:
+    if not decided_on:
+        raise ValidationError({"decided_on": _("会議の日付を入力してください。")})
+
+
+@transaction.atomic
+def case_start_assessment(*, case: SupportCase, actor, reason: str = "") -> CaseTransition:
+    decision = require(actor, "case.manage", case)
+    return _move(case, actor=actor, to=Status.ASSESSMENT, reason=reason, basis=decision.basis)
+
+
+@transaction.atomic
+def case_start_planning(*, case: SupportCase, actor, reason: str = "") -> CaseTransition:
+    decision = require(actor, "case.manage", case)
+    if not case.assessments.exists():
+        raise ValidationError(_("アセスメントシートがないため、プラン作成に進めません。"))
+    return _move(case, actor=actor, to=Status.PLANNING, reason=reason, basis=decision.basis)
+
+
+@transaction.atomic
+def case_send_to_meeting(*, case: SupportCase, actor, reason: str = "") -> CaseTransition:
+    """会議付議: the case waits for the 重層的支援会議 (a submitted plan is required)."""
+    decision = require(actor, "case.manage", case)
+    if not case.plans.submitted().exists():
+        raise ValidationError(_("会議に提出されたプランがないため、会議付議にできません。"))
+    return _move(case, actor=actor, to=Status.IN_MEETING, reason=reason, basis=decision.basis)
+
+
+@transaction.atomic
+def case_request_reassessment(
+    *, case: SupportCase, actor, reason: str, decided_on: date, via_item: str = ""
+) -> CaseTransition:
+    """The meeting (or a recorded decision) sends the case back to assessment; submitted plans
+    return to draft so they can be revised."""
+    decision = require(actor, "case.decide", case)
+    _require_meeting_date(decided_on)
+    if not reason.strip():
+        raise ValidationError({"reason": _("再アセスメントの理由を入力してください。")})
+    case.plans.submitted().update(status=Plan.Status.DRAFT, lock_version=F("lock_version") + 1)
+    return _move(
+        case,
+        actor=actor,
+        to=Status.ASSESSMENT,
+        reason=reason,
+        decided_on=decided_on,
+        via=_decision_via(via_item),
+        via_item=via_item,
+        basis=decision.basis,
+    )
+
+
+@transaction.atomic
+def case_close_exceptional(
+    *, case: SupportCase, actor, reason: str, closed_on: date, note: str = ""
+) -> CaseTransition:
+    """Death or moving away closes the case with its coded reason, without an evaluation. The
+    household record lives on."""
+    decision = require(actor, "case.manage", case)
+    if reason not in (ClosureReason.DIED, ClosureReason.MOVED):
+        raise ValidationError({"reason": _("この方法で終結できるのは「死亡」「転出」のみです。")})
+    if closed_on > timezone.localdate() or closed_on < case.opened_on:
+        raise ValidationError(
+            {"closed_on": _("終結日は受付日以降、今日までの日付にしてください。")}
+        )
+    case.closure_reason = reason
+    case.closed_on = closed_on
+    case.closure_note = note
+    case.next_monitoring_on = None
+    return _move(
+        case,
+        actor=actor,
+        to=Status.CLOSED,
+        reason=note or ClosureReason(reason).label,
+        basis=decision.basis,
+    )
+
+
+@transaction.atomic
+def case_reopen(*, case: SupportCase, actor, reason: str) -> CaseTransition:
+    """Re-opening keeps every sheet, note and transition; the case starts again at assessment."""
+    decision = require(actor, "case.manage", case)
+    if not reason.strip():
+        raise ValidationError({"reason": _("再開の理由を入力してください。")})
+    case.reopen_count += 1
+    case.closed_on = None
+    case.closure_reason = ""
+    return _move(case, actor=actor, to=Status.ASSESSMENT, reason=reason, basis=decision.basis)
+
+
+# --- the case and its team --------------------------------------------------------------------
+
+
+def _set_lead(case: SupportCase, *, agency, on: date, actor, reason: str = "") -> None:
+    current = case.lead_history.filter(ended_on__isnull=True).first()
+    if current and current.agency_id == agency.pk:
+        return
+    if current:
+        current.ended_on = max(on, current.started_on)
+        current.save(update_fields=["ended_on"])
+    LeadAgencyHistory.objects.create(
+        case=case, agency=agency, started_on=on, reason=reason, set_by=actor
+    )
+    case.lead_agency = agency
+    if not case.team.current().filter(agency=agency).exists():
+        CaseTeamMember.objects.create(
+            case=case, agency=agency, role=TeamRole.LEAD, joined_on=on, added_by=actor
+        )
+    else:
+        case.team.current().filter(agency=agency, role=TeamRole.SUPPORT).update(role=TeamRole.LEAD)
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    household,
+    coordinating_agency,
+    principal=None,
+    persons=(),
+    lead_agency=None,
+    coordinator=None,
+    opened_on: date | None = None,
+    summary: str = "",
+    programmes=None,
+    referral=None,
+) -> SupportCase:
+    """Open a case at a 多機関協働 body: numbered per fiscal year, the body on the team as
+    coordinator, the lead agency (default: the body) with its first history row. A referral passed
+    in is linked to the case (referral_accept calls this)."""
+    decision = require(actor, "case.create", coordinating_agency)
+    opened_on = opened_on or timezone.localdate()
+    fy = jpdates.fiscal_year(opened_on)
+    coordinator = coordinator or actor
+    lead_agency = lead_agency or coordinating_agency
+    case = SupportCase.objects.create(
+        number=support_case_next_number(fy),
+        fiscal_year=fy,
+        household=household,
+        principal=principal,
+        coordinating_agency=coordinating_agency,
+        lead_agency=lead_agency,
+        coordinator=coordinator,
+        opened_on=opened_on,
+        summary=summary,
+        programmes=list(programmes or ["multiagency"]),
+        created_by=actor,
+    )
+    member_ids = {p.pk for p in persons}
+    if principal is not None:
+        member_ids.add(principal.pk)
+    case.persons.set(member_ids)
+    CaseTeamMember.objects.create(
+        case=case,
+        agency=coordinating_agency,
+        user=coordinator,
+        role=TeamRole.COORDINATOR,
+        joined_on=opened_on,
+        added_by=actor,
+    )
+    LeadAgencyHistory.objects.create(
+        case=case, agency=lead_agency, started_on=opened_on, reason=_("受付時"), set_by=actor
+    )
+    if lead_agency.pk != coordinating_agency.pk:
+        CaseTeamMember.objects.create(
+            case=case, agency=lead_agency, role=TeamRole.LEAD, joined_on=opened_on, added_by=actor
+        )
+    if referral is not None and getattr(referral, "case_id", None) is None:
+        referral.case = case
+        referral.save(update_fields=["case"])
+        if referral.from_agency_id not in {coordinating_agency.pk, lead_agency.pk}:
+            CaseTeamMember.objects.create(
+                case=case,
+                agency_id=referral.from_agency_id,
+                user_id=referral.from_worker_id,
+                role=TeamRole.SUPPORT,
+                duties=_("つなぎ元"),
+                joined_on=opened_on,
+                added_by=actor,
+            )
+    record(actor=actor, action="case.create", obj=case, basis=decision.basis)
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *, case: SupportCase, actor, summary: str, programmes: list[str], persons
+) -> SupportCase:
+    decision = require(actor, "case.manage", case)
+    case.summary = summary
+    case.programmes = list(programmes)
+    case.save(update_fields=["summary", "programmes", "updated_at"])
+    ids = {p.pk for p in persons}
+    if case.principal_id:
+        ids.add(case.principal_id)
+    case.persons.set(ids)
+    record(
+        actor=actor,
+        action="case.update",
+        obj=case,
+        basis=decision.basis,
+        changes=["summary", "programmes", "persons"],
+    )
+    return case
+
+
+@transaction.atomic
+def case_set_lead_agency(
+    *, case: SupportCase, actor, agency, on: date | None = None, reason: str = ""
+) -> SupportCase:
+    decision = require(actor, "case.manage", case)
+    _set_lead(case, agency=agency, on=on or timezone.localdate(), actor=actor, reason=reason)
+    case.save(update_fields=["lead_agency", "updated_at"])
+    record(
+        actor=actor, action="case.update", obj=case, basis=decision.basis, changes=["lead_agency"]
+    )
+    return case
+
+
+@transaction.atomic
+def team_add(
+    *,
+    case: SupportCase,
+    actor,
+    agency,
+    user=None,
+    role: str = TeamRole.SUPPORT,
+    duties: str = "",
+    joined_on: date | None = None,
+) -> CaseTeamMember:
+    decision = require(actor, "team.manage", case)
+    if user is not None and agency.pk not in user.agency_ids():
+        raise ValidationError(
+            {"user": _("担当者はその機関に現在所属している職員を選んでください。")}
+        )
+    if case.team.current().filter(agency=agency, user=user).exists():
+        raise ValidationError(_("この機関・担当者はすでに支援チームに入っています。"))
+    member = CaseTeamMember.objects.create(
+        case=case,
+        agency=agency,
+        user=user,
+        role=role,
+        duties=duties,
+        joined_on=joined_on or timezone.localdate(),
+        added_by=actor,
+    )
+    record(actor=actor, action="team.create", obj=member, basis=decision.basis)
+    return member
+
+
+@transaction.atomic
+def team_leave(
+    *, member: CaseTeamMember, actor, left_on: date | None = None, note: str = ""
+) -> CaseTeamMember:
+    decision = require(actor, "team.manage", member.case)
+    left_on = left_on or timezone.localdate()
+    if member.left_on is not None:
+        raise ValidationError(_("この担当はすでに支援チームを離れています。"))
+    if (
+        member.agency_id == member.case.coordinating_agency_id
+        and member.role == TeamRole.COORDINATOR
+        and not (
+            member.case.team.current()
+            .filter(agency_id=member.agency_id)
+            .exclude(pk=member.pk)
+            .exists()
+        )
+    ):
+        raise ValidationError(
+            _(
+                "多機関協働の実施機関は支援チームから外せません。担当者の交代は引継ぎで行ってください。"
+            )
+        )
+    if left_on < member.joined_on:
+        raise ValidationError({"left_on": _("離脱日は参加日以降の日付にしてください。")})
+    member.left_on = left_on
+    member.left_note = note
+    member.save(update_fields=["left_on", "left_note"])
+    record(actor=actor, action="team.update", obj=member, basis=decision.basis, changes=["left_on"])
+    return member
+
+
+# --- optimistic locking -------------------------------------------------------------------------
+
+
+def _locked_save(obj, *, expected: int, fields: dict) -> None:
+    """Conditional UPDATE on lock_version: nothing is written if someone saved in between."""
+    model = type(obj)
+    now = timezone.now()
+    updated = model.objects.filter(pk=obj.pk, lock_version=expected).update(
+        **fields, lock_version=F("lock_version") + 1, updated_at=now
+    )
+    if updated != 1:
+        raise EditConflict(model.objects.get(pk=obj.pk))
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.lock_version = expected + 1
+    obj.updated_at = now
+
+
+def _changed(obj, data: dict) -> list[str]:
+    return [name for name, value in data.items() if getattr(obj, name) != value]
+
+
+# --- assessment ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_create(*, case: SupportCase, actor, agency=None) -> Assessment:
+    """A new version of the インテーク・アセスメントシート. The previous version becomes read-only
+    and its content (with the issue checklist and social relations) is carried over. A case still at
+    受付 moves to アセスメント."""
+    decision = require(actor, "assessment.edit", case)
+    agency = agency or _acting_agency(actor, case)
+    previous = case.assessments.select_for_update().filter(superseded_at__isnull=True).first()
+    number = (case.assessments.aggregate(m=Max("number"))["m"] or 0) + 1
+    if previous is not None:
+        values = {
+            name: getattr(previous, name)
+            for name in Assessment.CONTENT_FIELDS
+            if name != "principal"
+        }
+        values.update(assessed_on=timezone.localdate(), principal_id=previous.principal_id)
+        previous.superseded_at = timezone.now()
+        previous.save(update_fields=["superseded_at"])
+    else:
+        values = {"principal_id": case.principal_id}
+    assessment = Assessment.objects.create(
+        case=case, number=number, author=actor, agency=agency, **values
+    )
+    if previous is not None:
+        AssessmentIssue.objects.bulk_create(
+            AssessmentIssue(
+                assessment=assessment, person_id=i.person_id, category=i.category, note=i.note
+            )
+            for i in previous.issues.all()
+        )
+        AssessmentRelation.objects.bulk_create(
+            AssessmentRelation(
+                assessment=assessment,
+                kind=r.kind,
+                label=r.label,
+                agency_id=r.agency_id,
+                strength=r.strength,
+                note=r.note,
+            )
+            for r in previous.relations.all()
+        )
+    if case.status == Status.RECEIVED:
+        _move(
+            case,
+            actor=actor,
+            to=Status.ASSESSMENT,
+            reason=_("アセスメント開始"),
+            basis=decision.basis,
+        )
+    record(actor=actor, action="assessment.create", obj=assessment, basis=decision.basis)
+    return assessment
+
+
+@transaction.atomic
+def assessment_update(
+    *,
+    assessment: Assessment,
+    actor,
+    data: dict,
+    lock_version: int,
+    issues: list[dict] | None = None,
+    relations: list[dict] | None = None,
+) -> Assessment:
+    """Save the current version. Older versions are read-only; a stale `lock_version` raises
+    EditConflict and writes nothing."""
+    decision = require(actor, "assessment.edit", assessment)
+    if not assessment.is_current:
+        raise ValidationError(
+            _("旧版のアセスメントは編集できません。再アセスメントで新しい版を作成してください。")
+        )
+    data = {k: v for k, v in data.items() if k in Assessment.CONTENT_FIELDS}
+    if "principal" in data:
+        principal = data.pop("principal")
+        data["principal_id"] = principal.pk if principal else None
+    changes = _changed(assessment, data)
+    _locked_save(assessment, expected=lock_version, fields=data)
+    if issues is not None:
+        assessment.issues.all().delete()
+        seen = set()
+        rows = []
+        for row in issues:
+            key = (row.get("person").pk if row.get("person") else None, row["category"])
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(
+                AssessmentIssue(
+                    assessment=assessment,
+                    person=row.get("person"),
+                    category=row["category"],
+                    note=row.get("note", ""),
+                )
+            )
+        AssessmentIssue.objects.bulk_create(rows)
+        changes.append("issues")
+    if relations is not None:
+        assessment.relations.all().delete()
+        AssessmentRelation.objects.bulk_create(
+            AssessmentRelation(
+                assessment=assessment,
+                kind=r["kind"],
+                label=r["label"],
+                agency=r.get("agency"),
+                strength=r.get("strength") or AssessmentRelation.Strength.NORMAL,
+                note=r.get("note", ""),
+            )
+            for r in relations
+        )
+        changes.append("relations")
+    record(
+        actor=actor,
+        action="assessment.update",
+        obj=assessment,
+        basis=decision.basis,
+        changes=changes,
+    )
+    return assessment
+
+
+# --- plan ---------------------------------------------------------------------------------------
+
+
+def _acting_agency(actor, case: SupportCase):
+    """The agency the actor works for on this case: a team agency they belong to, else their first."""
+    from agencies.models import Agency
+
+    mine = actor.agency_ids()
+    for agency_id in (case.coordinating_agency_id, case.lead_agency_id):
+        if agency_id in mine:
+            return Agency.objects.get(pk=agency_id)
+    team = case.team.current().filter(agency_id__in=mine).select_related("agency").first()
+    if team is not None:
+        return team.agency
+    memberships = actor.current_memberships()
+    if not memberships:
+        raise ValidationError(_("現在の所属がないため記録できません。"))
+    return memberships[0].agency
+
+
+@transaction.atomic
+def plan_create(*, case: SupportCase, actor, programme: str = "multiagency") -> Plan:
+    """A new draft version of the プランシート for a programme, copying the latest plan of that
+    programme (items included). A case at アセスメント or 再プラン moves to プラン作成."""
+    decision = require(actor, "plan.edit", case)
+    if programme not in Plan.PROGRAMMES:
+        raise ValidationError({"programme": _("プランの事業が正しくありません。")})
+    if case.plans.filter(
+        programme=programme, status__in=[Plan.Status.DRAFT, Plan.Status.SUBMITTED]
+    ).exists():
+        raise ValidationError(
+            _("この事業には作成中または提出済みのプランがあります。そのプランを編集してください。")
+        )
+    previous = (
+        case.plans.filter(programme=programme)
+        .exclude(status=Plan.Status.SUPERSEDED)
+        .order_by("-number")
+        .first()
+    )
+    number = (case.plans.aggregate(m=Max("number"))["m"] or 0) + 1
+    values = {name: getattr(previous, name) for name in Plan.CONTENT_FIELDS} if previous else {}
+    values.update(programme=programme, drafted_on=timezone.localdate())
+    assessment = case.assessments.filter(superseded_at__isnull=True).first()
+    plan = Plan.objects.create(
+        case=case,
+        number=number,
+        author=actor,
+        agency=_acting_agency(actor, case),
+        assessment=assessment,
+        **values,
+    )
+    if previous is not None:
+        PlanItem.objects.bulk_create(
+            PlanItem(
+                plan=plan,
+                order=i.order,
+                person_id=i.person_id,
+                category=i.category,
+                issue=i.issue,
+                goal=i.goal,
+                action=i.action,
+                agency_id=i.agency_id,
+                staff_id=i.staff_id,
+                frequency=i.frequency,
+                due_on=i.due_on,
+            )
+            for i in previous.items.all()
+        )
+    if case.status in (Status.ASSESSMENT, Status.REPLAN):
+        if not case.assessments.exists():
+            raise ValidationError(_("アセスメントシートがないため、プランを作成できません。"))
+        _move(
+            case, actor=actor, to=Status.PLANNING, reason=_("プラン作成開始"), basis=decision.basis
+        )
+    record(actor=actor, action="plan.create", obj=plan, basis=decision.basis)
+    return plan
+
+
+ITEM_FIELDS = (
+    "order",
+    "person",
+    "category",
+    "issue",
+    "goal",
+    "action",
+    "agency",
+    "staff",
+    "frequency",
+    "due_on",
+)
+
+
+@transaction.atomic
+def plan_update(
+    *, plan: Plan, actor, data: dict, lock_version: int, items: list[dict] | None = None
+) -> Plan:
+    """Save a draft plan and (when given) its items: rows with an `id` are updated, rows without
+    are added, rows missing from the list are removed."""
+    decision = require(actor, "plan.edit", plan)
+    if not plan.is_editable:
+        raise ValidationError(
+            _("作成中のプランのみ編集できます(提出・承認後は新しい版を作成してください)。")
+        )
+    data = {k: v for k, v in data.items() if k in Plan.CONTENT_FIELDS}
+    changes = _changed(plan, data)
+    _locked_save(plan, expected=lock_version, fields=data)
+    if items is not None:
+        keep = []
+        for order, row in enumerate(items, start=1):
+            values = {k: row.get(k) for k in ITEM_FIELDS if k in row}
+            values["order"] = row.get("order") or order
+            for text in ("category", "frequency"):
+                values[text] = values.get(text) or ""
+            item_id = row.get("id")
+            if item_id:
+                updated = PlanItem.objects.filter(pk=item_id, plan=plan).update(**values)
+                if not updated:
+                    raise ValidationError(
+                        _("プランの項目が見つかりません。画面を開き直してください。")
+                    )
+                keep.append(item_id)
+            else:
+                keep.append(PlanItem.objects.create(plan=plan, **values).pk)
+        plan.items.exclude(pk__in=keep).delete()
+        changes.append("items")
+    record(actor=actor, action="plan.update", obj=plan, basis=decision.basis, changes=changes)
+    return plan
+
+
+@transaction.atomic
+def plan_submit(*, plan: Plan, actor) -> Plan:
+    """Submit a draft plan for the 重層的支援会議 (it enters the agenda queue,
+    `Plan.objects.submitted()`); the case moves to 会議付議 when it can."""
+    decision = require(actor, "plan.submit", plan)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError(_("作成中のプランのみ提出できます。"))
+    missing = [
+        str(Plan._meta.get_field(f).verbose_name)
+        for f in ("overall_goal", "period_start", "period_end")
+        if not getattr(plan, f)
+    ]
+    if missing:
+        raise ValidationError(
+            _("提出する前に次の項目を入力してください: %(fields)s") % {"fields": "、".join(missing)}
+        )
+    if not plan.items.exists():
+        raise ValidationError(
+            _("プランの項目(課題・目標・支援内容・担当機関)を1つ以上入力してください。")
+        )
+    plan.status = Plan.Status.SUBMITTED
+    plan.submitted_at = timezone.now()
+    plan.submitted_by = actor
+    plan.lock_version += 1
+    plan.save(update_fields=["status", "submitted_at", "submitted_by", "lock_version"])
+    case = plan.case
+    if case.status in (Status.PLANNING, Status.REPLAN):
+        _move(
+            case,
+            actor=actor,
+            to=Status.IN_MEETING,
+            reason=_("プランを会議に提出"),
+            basis=decision.basis,
+        )
+    record(actor=actor, action="plan.submit", obj=plan, basis=decision.basis, changes=["status"])
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, plan: Plan, actor, reason: str) -> Plan:
+    """A submitted plan goes back to draft (withdrawn before the meeting or sent back by it)."""
+    decision = require(actor, "plan.submit", plan)
+    if plan.status != Plan.Status.SUBMITTED:
+        raise ValidationError(_("提出済みのプランのみ差し戻せます。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("差し戻しの理由を入力してください。")})
+    plan.status = Plan.Status.DRAFT
+    plan.decision_note = reason
+    plan.lock_version += 1
+    plan.save(update_fields=["status", "decision_note", "lock_version"])
+    case = plan.case
+    if case.status == Status.IN_MEETING:
+        _move(case, actor=actor, to=Status.PLANNING, reason=reason, basis=decision.basis)
+    record(actor=actor, action="plan.update", obj=plan, basis=decision.basis, changes=["status"])
+    return plan
+
+
+@transaction.atomic
+def plan_approve(
+    *, plan: Plan, actor, decided_on: date, with_changes: str = "", via_item: str = ""
+) -> Plan:
+    """Record the meeting's approval (支援決定): the plan becomes approved, the previous approved
+    plan of the programme superseded, and the case moves to 支援実施.
+
+    Without `via_item` this is the paper path: a supervisor (or the case's coordinator) records the
+    decision of a meeting held on `decided_on`."""
+    decision = require(actor, "plan.approve", plan)
+    _require_meeting_date(decided_on)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != Plan.Status.SUBMITTED:
+        raise ValidationError(_("会議に提出されたプランのみ承認できます。"))
+    now = timezone.now()
+    superseded = plan.case.plans.filter(programme=plan.programme, status=Plan.Status.APPROVED)
+    superseded.update(status=Plan.Status.SUPERSEDED, superseded_at=now)
+    plan.status = Plan.Status.APPROVED
+    plan.meeting_on = decided_on
+    plan.decision_note = with_changes
+    plan.approved_by = actor
+    plan.approved_at = now
+    plan.lock_version += 1
+    plan.save(
+        update_fields=[
+            "status",
+            "meeting_on",
+            "decision_note",
+            "approved_by",
+            "approved_at",
+            "lock_version",
+        ]
+    )
+    case = plan.case
+    # Every agency responsible for an item is on the team from the decision on.
+    on_team = set(case.team.current().values_list("agency_id", flat=True))
+    for agency_id, staff_id in plan.items.values_list("agency_id", "staff_id").distinct():
+        if agency_id not in on_team:
+            CaseTeamMember.objects.create(
+                case=case,
+                agency_id=agency_id,
+                user_id=staff_id,
+                role=TeamRole.SUPPORT,
+                joined_on=decided_on,
+                added_by=actor,
+            )
+            on_team.add(agency_id)
+    if plan.programme not in case.programmes:
+        case.programmes = [*case.programmes, plan.programme]
+    case.next_monitoring_on = plan.next_monitoring_on
+    case.save(update_fields=["programmes", "next_monitoring_on"])
+    if case.status != Status.SUPPORTING:
+        reason = _("プラン第%(n)s版を承認") % {"n": plan.number}
+        if with_changes:
+            reason += _("(修正あり: %(changes)s)") % {"changes": with_changes}
+        _move(
+            case,
+            actor=actor,
+            to=Status.SUPPORTING,
+            reason=reason,
+            decided_on=decided_on,
+            via=_decision_via(via_item),
+            via_item=via_item,
+            basis=decision.basis,
+        )
+    record(actor=actor, action="plan.approve", obj=plan, basis=decision.basis, changes=["status"])
+    return plan
+
+
+# --- monitoring ---------------------------------------------------------------------------------
+
+
+def _refresh_next_monitoring(case: SupportCase) -> None:
+    """Next date per approved plan = the earliest of each item's latest planned date."""
+    dates = []
+    for plan in case.plans.approved().prefetch_related("items__monitorings"):
+        item_dates = []
+        for item in plan.items.all():
+            latest = item.monitorings.all()[:1]
+            if latest and latest[0].next_on:
+                item_dates.append(latest[0].next_on)
+        plan_next = min(item_dates) if item_dates else plan.next_monitoring_on
+        if plan_next != plan.next_monitoring_on:
+            Plan.objects.filter(pk=plan.pk).update(next_monitoring_on=plan_next)
+        if plan_next:
+            dates.append(plan_next)
+    case.next_monitoring_on = min(dates) if dates else None
+    SupportCase.objects.filter(pk=case.pk).update(next_monitoring_on=case.next_monitoring_on)
+
+
+@transaction.atomic
+def monitoring_record(
+    *,
+    item: PlanItem,
+    actor,
+    progress: str,
+    note: str = "",
+    next_on: date | None = None,
+    monitored_on: date | None = None,
+) -> Monitoring:
+    decision = require(actor, "monitoring.create", item)
+    if item.plan.status != Plan.Status.APPROVED:
+        raise ValidationError(_("承認されたプランの項目のみモニタリングできます。"))
+    monitored_on = monitored_on or timezone.localdate()
+    if monitored_on > timezone.localdate():
+        raise ValidationError({"monitored_on": _("モニタリング日に未来の日付は指定できません。")})
+    if next_on and next_on <= monitored_on:
+        raise ValidationError(
+            {"next_on": _("次回予定日はモニタリング日より後の日付にしてください。")}
+        )
+    case = item.plan.case
+    entry = Monitoring.objects.create(
+        item=item,
+        monitored_on=monitored_on,
+        progress=progress,
+        note=note,
+        next_on=next_on,
+        author=actor,
+        agency=_acting_agency(actor, case),
+    )
+    _refresh_next_monitoring(case)
+    record(actor=actor, action="monitoring.create", obj=entry, basis=decision.basis)
+    return entry
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_create(*, case: SupportCase, actor, plan: Plan | None = None) -> Evaluation:
+    """A new 評価シート for the approved plan, one row per plan item; a case in 支援実施 moves to 評価."""
+    decision = require(actor, "evaluation.edit", case)
+    plan = (
+        plan
+        or case.plans.approved().filter(programme="multiagency").first()
+        or case.plans.approved().first()
+    )
+    if plan is None or plan.status != Plan.Status.APPROVED:
+        raise ValidationError(_("承認されたプランがないため、評価シートを作成できません。"))
+    if case.evaluations.exclude(status=Evaluation.Status.DECIDED).exists():
+        raise ValidationError(_("決定前の評価シートがあります。そちらを編集してください。"))
+    number = (case.evaluations.aggregate(m=Max("number"))["m"] or 0) + 1
+    evaluation = Evaluation.objects.create(
+        case=case, plan=plan, number=number, author=actor, agency=_acting_agency(actor, case)
+    )
+    EvaluationItem.objects.bulk_create(
+        EvaluationItem(evaluation=evaluation, plan_item=i) for i in plan.items.all()
+    )
+    if case.status == Status.SUPPORTING:
+        _move(case, actor=actor, to=Status.EVALUATION, reason=_("評価を開始"), basis=decision.basis)
+    record(actor=actor, action="evaluation.create", obj=evaluation, basis=decision.basis)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_update(
+    *, evaluation: Evaluation, actor, data: dict, lock_version: int, items: list[dict] | None = None
+) -> Evaluation:
+    decision = require(actor, "evaluation.edit", evaluation)
+    if not evaluation.is_editable:
+        raise ValidationError(_("作成中の評価シートのみ編集できます。"))
+    data = {k: v for k, v in data.items() if k in Evaluation.CONTENT_FIELDS}
+    if "proposed_lead_agency" in data:
+        agency = data.pop("proposed_lead_agency")
+        data["proposed_lead_agency_id"] = agency.pk if agency else None
+    changes = _changed(evaluation, data)
+    _locked_save(evaluation, expected=lock_version, fields=data)
+    if items is not None:
+        for row in items:
+            evaluation.items.filter(pk=row["id"]).update(
+                achievement=row.get("achievement") or "", note=row.get("note") or ""
+            )
+        changes.append("items")
+    record(
+        actor=actor,
+        action="evaluation.update",
+        obj=evaluation,
+        basis=decision.basis,
+        changes=changes,
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_ready(*, evaluation: Evaluation, actor) -> Evaluation:
+    """Hand the evaluation to the meeting (it enters `Evaluation.objects.ready()`)."""
+    decision = require(actor, "evaluation.ready", evaluation)
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.status != Evaluation.Status.DRAFT:
+        raise ValidationError(_("作成中の評価シートのみ会議に提出できます。"))
+    if evaluation.items.filter(achievement="").exists():
+        raise ValidationError(_("すべての項目の達成度を入力してください。"))
+    if not evaluation.overall.strip() or not evaluation.proposed_decision:
+        raise ValidationError(_("総合評価と提案する方針を入力してください。"))
+    evaluation.status = Evaluation.Status.READY
+    evaluation.lock_version += 1
+    evaluation.save(update_fields=["status", "lock_version"])
+    record(
+        actor=actor,
+        action="evaluation.ready",
+        obj=evaluation,
+        basis=decision.basis,
+        changes=["status"],
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_decide(
+    *,
+    evaluation: Evaluation,
+    actor,
+    decided_on: date,
+    decision: str,
+    lead_agency=None,
+    closure_reason=None,
+    via_item: str = "",
+) -> Evaluation:
+    """Record the meeting's decision on an evaluation:
+
+    - 終結 (close): requires the 主担当 for afterwards; the case closes with the reason
+      (default 課題の整理・役割分担の合意);
+    - つなぎもどし (hand_back): requires the agency the case goes back to, which becomes 主担当;
+    - 継続 (continue): back to 支援実施 under the approved plan;
+    - 再プラン (replan): the case moves to 再プラン; a new plan version follows.
+    """
+    basis = require(actor, "evaluation.decide", evaluation).basis
+    _require_meeting_date(decided_on)
+    evaluation = Evaluation.objects.select_for_update().select_related("case").get(pk=evaluation.pk)
+    if evaluation.status != Evaluation.Status.READY:
+        raise ValidationError(_("会議に提出された評価シートのみ決定を記録できます。"))
+    D = Evaluation.Decision
+    if decision not in D.values:
+        raise ValidationError({"decision": _("決定の内容を選んでください。")})
+    if decision in (D.CLOSE, D.HAND_BACK) and lead_agency is None:
+        raise ValidationError(
+            {"lead_agency": _("終結後(つなぎもどし先)の主担当機関を指定してください。")}
+        )
+    if closure_reason and closure_reason not in ClosureReason.values:
+        raise ValidationError({"closure_reason": _("終結理由が正しくありません。")})
+    case = evaluation.case
+    now = timezone.now()
+    evaluation.status = Evaluation.Status.DECIDED
+    evaluation.decision = decision
+    evaluation.meeting_on = decided_on
+    evaluation.decided_by = actor
+    evaluation.decided_at = now
+    evaluation.lead_agency_after = lead_agency if decision in (D.CLOSE, D.HAND_BACK) else None
+    evaluation.closure_reason = (
+        (closure_reason or ClosureReason.ROLES_AGREED) if decision in (D.CLOSE, D.HAND_BACK) else ""
+    )
+    evaluation.lock_version += 1
+    evaluation.save()
+    via = _decision_via(via_item)
+    label = _("評価第%(n)s回の決定: %(decision)s") % {
+        "n": evaluation.number,
+        "decision": D(decision).label,
+    }
+    if decision in (D.CLOSE, D.HAND_BACK):
+        _set_lead(case, agency=lead_agency, on=decided_on, actor=actor, reason=label)
+        case.closed_on = max(decided_on, case.opened_on)
+        case.closure_reason = evaluation.closure_reason
+        case.next_monitoring_on = None
+        to = Status.CLOSED if decision == D.CLOSE else Status.HANDED_BACK
+    elif decision == D.CONTINUE:
+        to = Status.SUPPORTING
+    else:
+        to = Status.REPLAN
+    if case.status != to:
+        _move(
+            case,
+            actor=actor,
+            to=to,
+            reason=label,
+            decided_on=decided_on,
+            via=via,
+            via_item=via_item,
+            basis=basis,
+        )
+    else:
+        case.save()
+    record(
+        actor=actor,
+        action="evaluation.decide",
+        obj=evaluation,
+        basis=basis,
+        changes=["status", "decision"],
+    )
+    return evaluation
+
+
+# --- activity notes and attachments --------------------------------------------------------------
+
+_DOCX_MARK = "word/document.xml"
+_XLSX_MARK = "xl/workbook.xml"
+
+
+def attachment_check(upload) -> str:
+    """The file type from the first bytes (never the name or the browser's claim), within
+    settings.UPLOAD_MAX_BYTES. Raises ValidationError with a Japanese message."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("ファイルが大きすぎます(上限 %(mb).1f MB)。") % {"mb": limit / 1024 / 1024},
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("空のファイルは添付できません。"), code="empty")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    T = NoteAttachment.FileType
+    if head.startswith(b"%PDF-"):
+        return T.PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return T.JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return T.PNG
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            names = set()
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" in names and _DOCX_MARK in names:
+            return T.DOCX
+        if "[Content_Types].xml" in names and _XLSX_MARK in names:
+            return T.XLSX
+    raise ValidationError(
+        _("添付できるのは PDF・JPEG・PNG・Word(docx)・Excel(xlsx) のファイルのみです。"),
+        code="file_type",
+    )
+
+
+def _store_attachment(note: ActivityNote, upload, actor) -> NoteAttachment:
+    file_type = attachment_check(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = NoteAttachment(
+        note=note,
+        original_name=(upload.name or "file")[-200:],
+        file_type=file_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(str(attachment.public_id), upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def note_create(
+    *,
+    case: SupportCase,
+    actor,
+    kind: str,
+    content: str,
+    occurred_at=None,
+    minutes: int = 0,
+    staff_count: int = 1,
+    with_whom: str = "",
+    visibility: str = ActivityNote.Visibility.TEAM,
+    persons=(),
+    files=(),
+) -> ActivityNote:
+    """A 支援経過記録 entry, recordable at any stage (support often starts before the plan).
+    Attachments are checked and stored outside the web root; if one fails nothing is saved."""
+    decision = require(actor, "note.create", case)
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"occurred_at": _("未来の日時は記録できません。")})
+    for upload in files:
+        attachment_check(upload)
+    note = ActivityNote.objects.create(
+        case=case,
+        kind=kind,
+        content=content,
+        occurred_at=occurred_at,
+        minutes=minutes,
+        staff_count=staff_count,
+        with_whom=with_whom,
+        visibility=visibility,
+        author=actor,
+        agency=_acting_agency(actor, case),
+    )
+    allowed = set(case.household.members.values_list("person_id", flat=True)) | set(
+        case.persons.values_list("pk", flat=True)
+    )
+    note.persons.set([p for p in persons if p.pk in allowed])
+    stored = []
+    try:
+        for upload in files:
+            stored.append(_store_attachment(note, upload, actor))
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    record(actor=actor, action="note.create", obj=note, basis=decision.basis)
+    for attachment in stored:
+        record(actor=actor, action="attachment.create", obj=attachment, basis=decision.basis)
+    return note
+
+
+# --- handover (April transfers) -----------------------------------------------------------------
+
+
+@dataclass
+class HandoverAssignment:
+    case: SupportCase
+    to_user: object
+    note: str = ""
+
+
+@transaction.atomic
+def caseload_handover(
+    *, actor, from_user, assignments: list[HandoverAssignment], effective_on: date | None = None
+) -> list[CaseHandover]:
+    """Move a worker's cases to others with a note per case. The worker's team rows end (history
+    kept), the successor gets a team row at the same agency and role, open plan items and the
+    coordinator field follow. Access follows: it comes from current team rows and memberships."""
+    decision = require(actor, "caseload.handover", from_user)
+    effective_on = effective_on or timezone.localdate()
+    result = []
+    for a in assignments:
+        case = SupportCase.objects.select_for_update().get(pk=a.case.pk)
+        if a.to_user.pk == from_user.pk:
+            raise ValidationError(_("後任者に前任者と同じ職員は指定できません。"))
+        rows = list(case.team.current().filter(user=from_user))
+        as_coordinator = case.coordinator_id == from_user.pk
+        if not rows and not as_coordinator:
+            raise ValidationError(
+                _("%(number)s はこの職員の担当ケースではありません。") % {"number": case.number}
+            )
+        successor_agencies = a.to_user.agency_ids()
+        for row in rows:
+            if row.agency_id not in successor_agencies:
+                raise ValidationError(
+                    _("%(number)s: 後任者は %(agency)s に所属している職員を選んでください。")
+                    % {"number": case.number, "agency": row.agency.name}
+                )
+            row.left_on = max(effective_on, row.joined_on)
+            row.left_note = _("引継ぎ")
+            row.save(update_fields=["left_on", "left_note"])
+            CaseTeamMember.objects.create(
+                case=case,
+                agency_id=row.agency_id,
+                user=a.to_user,
+                role=row.role,
+                duties=row.duties,
+                joined_on=effective_on,
+                added_by=actor,
+            )
+        if as_coordinator:
+            if (
+                case.coordinating_agency_id
+                and case.coordinating_agency_id not in successor_agencies
+            ):
+                raise ValidationError(
+                    _(
+                        "%(number)s: 後任の推進員は多機関協働の実施機関に所属している職員を選んでください。"
+                    )
+                    % {"number": case.number}
+                )
+            case.coordinator = a.to_user
+            case.save(update_fields=["coordinator", "updated_at"])
+        PlanItem.objects.filter(
+            plan__case=case,
+            staff=from_user,
+            plan__status__in=[Plan.Status.DRAFT, Plan.Status.SUBMITTED, Plan.Status.APPROVED],
+        ).update(staff=a.to_user)
+        try:
+            handover = CaseHandover.objects.create(
+                case=case,
+                from_user=from_user,
+                to_user=a.to_user,
+                effective_on=effective_on,
+                note=a.note,
+                as_coordinator=as_coordinator,
+                by=actor,
+            )
+        except IntegrityError:  # pragma: no cover - database constraint, reported as a message
+            raise ValidationError(_("引継ぎを保存できませんでした。"))
+        record(
+            actor=actor,
+            action="case.handover",
+            obj=case,
+            basis=decision.basis,
+            changes=["coordinator", "team"],
+        )
+        result.append(handover)
+    return result

@@ -1,0 +1,295 @@
+"""One timeline per case, merged from providers.
+
+Any app adds entries with a provider:
+
+    from cases.timeline import TimelineEntry, timeline_provider
+
+    @timeline_provider
+    def meeting_entries(case, user):
+        return [TimelineEntry(at=..., kind="meeting", title=..., url=...)]
+
+A provider receives the case and the viewing user, returns only what that user may see, and costs
+a fixed number of queries (the case page guards its total). `timeline_for` merges and sorts the
+entries newest first; entries at the same moment keep the order kinds happen in a case's life.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str
+    title: str
+    detail: str = ""
+    url: str = ""
+    actor: str = ""
+    agency: str = ""
+    tone: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+KIND_LABELS = {
+    "consultation": gettext_lazy("相談受付"),
+    "referral": gettext_lazy("つなぐシート"),
+    "transition": gettext_lazy("状態の変更"),
+    "assessment": gettext_lazy("アセスメント"),
+    "plan": gettext_lazy("プラン"),
+    "monitoring": gettext_lazy("モニタリング"),
+    "evaluation": gettext_lazy("評価"),
+    "note": gettext_lazy("支援経過"),
+    "team": gettext_lazy("支援チーム"),
+    "handover": gettext_lazy("引継ぎ"),
+    "meeting": gettext_lazy("会議"),
+}
+# Tie-break for entries at the same moment: the order things happen in a case.
+KIND_ORDER = {k: n for n, k in enumerate(KIND_LABELS)}
+
+Provider = Callable[..., Iterable[TimelineEntry]]
+_PROVIDERS: list[Provider] = []
+
+
+def timeline_provider(fn: Provider) -> Provider:
+    if fn not in _PROVIDERS:
+        _PROVIDERS.append(fn)
+    return fn
+
+
+def providers() -> list[Provider]:
+    return list(_PROVIDERS)
+
+
+def as_moment(value) -> dt.datetime:
+    """Dates sort as the start of their day (local time)."""
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+
+
+def timeline_for(case, user) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for provider in _PROVIDERS:
+        entries.extend(provider(case, user) or [])
+    entries.sort(key=lambda e: (e.at, KIND_ORDER.get(e.kind, 99)), reverse=True)
+    return entries
+
+
+def _name(user) -> str:
+    return (user.display_name or user.username) if user else ""
+
+
+def _agency(agency) -> str:
+    return (agency.short_name or agency.name) if agency else ""
+
+
+# --- providers of the cases app ------------------------------------------------------------------
+
+
+@timeline_provider
+def _transitions(case, user):
+    from cases.models import CaseTransition
+
+    for t in CaseTransition.objects.filter(case=case).select_related("actor"):
+        detail = t.reason
+        if t.decided_on:
+            detail = _("決定日 %(d)s ・ %(via)s ・ %(reason)s") % {
+                "d": t.decided_on.isoformat(),
+                "via": t.get_via_display(),
+                "reason": t.reason,
+            }
+        yield TimelineEntry(
+            at=t.at,
+            kind="transition",
+            title=f"{t.get_from_status_display()} → {t.get_to_status_display()}",
+            detail=detail,
+            actor=_name(t.actor),
+        )
+
+
+@timeline_provider
+def _sheets(case, user):
+    from cases.models import Assessment, Evaluation, Plan
+
+    base = reverse("cases:case_detail", args=[case.public_id])
+    for a in Assessment.objects.filter(case=case).select_related("author", "agency"):
+        yield TimelineEntry(
+            at=as_moment(a.assessed_on),
+            kind="assessment",
+            title=_("アセスメントシート 第%(n)s版") % {"n": a.number},
+            url=f"{base}assessments/{a.number}/",
+            actor=_name(a.author),
+            agency=_agency(a.agency),
+        )
+    for p in Plan.objects.filter(case=case).select_related("author", "agency"):
+        yield TimelineEntry(
+            at=as_moment(p.drafted_on),
+            kind="plan",
+            title=_("プランシート 第%(n)s版(%(programme)s)作成")
+            % {"n": p.number, "programme": p.get_programme_display()},
+            url=f"{base}plans/{p.number}/",
+            actor=_name(p.author),
+            agency=_agency(p.agency),
+        )
+        if p.submitted_at:
+            yield TimelineEntry(
+                at=p.submitted_at,
+                kind="plan",
+                title=_("プラン第%(n)s版を会議に提出") % {"n": p.number},
+                url=f"{base}plans/{p.number}/",
+            )
+        if p.approved_at:
+            yield TimelineEntry(
+                at=p.approved_at,
+                kind="plan",
+                tone="ok",
+                title=_("プラン第%(n)s版 承認(会議日 %(d)s)")
+                % {"n": p.number, "d": p.meeting_on.isoformat()},
+                detail=p.decision_note,
+                url=f"{base}plans/{p.number}/",
+            )
+    for e in Evaluation.objects.filter(case=case).select_related("author", "agency"):
+        yield TimelineEntry(
+            at=as_moment(e.evaluated_on),
+            kind="evaluation",
+            title=_("評価シート 第%(n)s回") % {"n": e.number},
+            url=f"{base}evaluations/{e.number}/",
+            actor=_name(e.author),
+            agency=_agency(e.agency),
+        )
+        if e.decided_at:
+            yield TimelineEntry(
+                at=e.decided_at,
+                kind="evaluation",
+                tone="ok",
+                title=_("評価第%(n)s回の決定: %(d)s")
+                % {"n": e.number, "d": e.get_decision_display()},
+                url=f"{base}evaluations/{e.number}/",
+            )
+
+
+@timeline_provider
+def _monitoring(case, user):
+    from cases.models import Monitoring
+
+    base = reverse("cases:case_detail", args=[case.public_id])
+    for m in Monitoring.objects.filter(item__plan__case=case).select_related(
+        "item", "author", "agency"
+    ):
+        yield TimelineEntry(
+            at=as_moment(m.monitored_on),
+            kind="monitoring",
+            title=_("モニタリング: %(goal)s — %(progress)s")
+            % {"goal": m.item.goal[:40], "progress": m.get_progress_display()},
+            detail=m.note,
+            url=f"{base}monitoring/",
+            actor=_name(m.author),
+            agency=_agency(m.agency),
+        )
+
+
+@timeline_provider
+def _notes(case, user):
+    from cases.models import ActivityNote
+    from cases.policy.support import note_visibility_filter
+
+    base = reverse("cases:case_detail", args=[case.public_id])
+    for n in (
+        ActivityNote.objects.filter(case=case)
+        .filter(note_visibility_filter(user))
+        .select_related("author", "agency")
+    ):
+        yield TimelineEntry(
+            at=n.occurred_at,
+            kind="note",
+            title=f"{n.get_kind_display()}" + (f"({n.with_whom})" if n.with_whom else ""),
+            detail=n.content[:200],
+            url=f"{base}notes/{n.public_id}/",
+            actor=_name(n.author),
+            agency=_agency(n.agency),
+            tone="warn" if n.visibility == ActivityNote.Visibility.AGENCY else "",
+        )
+
+
+@timeline_provider
+def _team(case, user):
+    from cases.models import CaseHandover, CaseTeamMember
+
+    for m in CaseTeamMember.objects.filter(case=case).select_related("agency", "user"):
+        who = _agency(m.agency) + (f"・{_name(m.user)}" if m.user else "")
+        yield TimelineEntry(
+            at=as_moment(m.joined_on),
+            kind="team",
+            title=_("%(who)s がチームに参加(%(role)s)")
+            % {"who": who, "role": m.get_role_display()},
+        )
+        if m.left_on:
+            yield TimelineEntry(
+                at=as_moment(m.left_on),
+                kind="team",
+                title=_("%(who)s がチームを離脱") % {"who": who},
+                detail=m.left_note,
+            )
+    for h in CaseHandover.objects.filter(case=case).select_related("from_user", "to_user"):
+        yield TimelineEntry(
+            at=h.at,
+            kind="handover",
+            title=_("%(a)s から %(b)s へ引継ぎ") % {"a": _name(h.from_user), "b": _name(h.to_user)},
+            detail=h.note,
+        )
+
+
+@timeline_provider
+def _intake(case, user):
+    """Consultations and referrals linked to the case or its household (labels only; their own
+    pages apply the intake policy)."""
+    from django.db.models import Q
+
+    from cases.models import Consultation, Referral
+
+    for r in (
+        Referral.objects.filter(Q(case=case) | Q(household_id=case.household_id))
+        .exclude(status=Referral.Status.DRAFT)
+        .select_related("from_agency", "to_agency")
+    ):
+        yield TimelineEntry(
+            at=r.sent_at or r.created_at,
+            kind="referral",
+            title=_("つなぐシート %(number)s: %(from)s → %(to)s(%(status)s)")
+            % {
+                "number": r.number,
+                "from": _agency(r.from_agency),
+                "to": _agency(r.to_agency),
+                "status": r.get_status_display(),
+            },
+            url=_safe_reverse("cases:referral_detail", r.public_id),
+        )
+    for c in Consultation.objects.filter(household_id=case.household_id).select_related("agency"):
+        yield TimelineEntry(
+            at=c.received_at,
+            kind="consultation",
+            title=_("相談受付(%(route)s)— %(outcome)s")
+            % {"route": c.get_route_display(), "outcome": c.get_outcome_display()},
+            agency=_agency(c.agency),
+            url=_safe_reverse("cases:consultation_detail", c.public_id),
+        )
+
+
+def _safe_reverse(name: str, public_id) -> str:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, args=[public_id])
+    except NoReverseMatch:
+        return ""
