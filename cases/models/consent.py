@@ -33,9 +33,16 @@ class Consent(models.Model):
         PROXY = "proxy", _("代理人")
 
     public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
-    person = models.ForeignKey("cases.Person", verbose_name=_("本人"), on_delete=models.PROTECT, related_name="consents")
+    person = models.ForeignKey(
+        "cases.Person", verbose_name=_("本人"), on_delete=models.PROTECT, related_name="consents"
+    )
     household = models.ForeignKey(
-        "cases.Household", verbose_name=_("世帯"), null=True, blank=True, on_delete=models.PROTECT, related_name="consents"
+        "cases.Household",
+        verbose_name=_("世帯"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consents",
     )
     explained_by = models.ForeignKey(
         "agencies.User", verbose_name=_("説明者"), on_delete=models.PROTECT, related_name="+"
@@ -48,18 +55,27 @@ class Consent(models.Model):
     proxy_name = models.CharField(_("代理人氏名"), max_length=100, blank=True)
     proxy_relation = models.CharField(_("代理人の続柄・立場"), max_length=50, blank=True)
     agencies = models.ManyToManyField(
-        "agencies.Agency", verbose_name=_("情報共有先の機関"), related_name="consents_covering", blank=True
+        "agencies.Agency",
+        verbose_name=_("情報共有先の機関"),
+        related_name="consents_covering",
+        blank=True,
     )
     info_kinds = models.JSONField(_("共有する情報の種類"), default=list)
     valid_until = models.DateField(_("有効期限"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("撤回日時"), null=True, blank=True)
     withdrawn_note = models.CharField(_("撤回の理由・経緯"), max_length=200, blank=True)
     withdrawn_by = models.ForeignKey(
-        "agencies.User", verbose_name=_("撤回を記録した職員"), null=True, blank=True, on_delete=models.PROTECT,
+        "agencies.User",
+        verbose_name=_("撤回を記録した職員"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     document = models.FileField(_("同意書(スキャン)"), upload_to=consent_document_path, blank=True)
-    document_content_type = models.CharField(_("同意書のファイル形式"), max_length=40, blank=True, editable=False)
+    document_content_type = models.CharField(
+        _("同意書のファイル形式"), max_length=40, blank=True, editable=False
+    )
     note = models.TextField(_("備考"), blank=True)
     created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
 

@@ -24,7 +24,12 @@ class Person(models.Model):
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
     address = models.CharField(_("住所"), max_length=200, blank=True)
     area = models.ForeignKey(
-        "agencies.Area", verbose_name=_("圏域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "agencies.Area",
+        verbose_name=_("圏域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     phone = models.CharField(_("電話番号"), max_length=30, blank=True)
     email = models.EmailField(_("メールアドレス"), blank=True)
@@ -34,11 +39,22 @@ class Person(models.Model):
     deceased_on = models.DateField(_("死亡日"), null=True, blank=True)
     moved_out_on = models.DateField(_("転出日"), null=True, blank=True)
     # Normalised copies for 名寄せ and kana-insensitive search (see cases/normalize.py).
-    name_search = models.CharField(_("検索用氏名"), max_length=250, blank=True, db_index=True, editable=False)
-    kana_search = models.CharField(_("検索用ふりがな"), max_length=250, blank=True, db_index=True, editable=False)
-    phone_digits = models.CharField(_("検索用電話番号"), max_length=30, blank=True, db_index=True, editable=False)
+    name_search = models.CharField(
+        _("検索用氏名"), max_length=250, blank=True, db_index=True, editable=False
+    )
+    kana_search = models.CharField(
+        _("検索用ふりがな"), max_length=250, blank=True, db_index=True, editable=False
+    )
+    phone_digits = models.CharField(
+        _("検索用電話番号"), max_length=30, blank=True, db_index=True, editable=False
+    )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("統合先"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+        "self",
+        verbose_name=_("統合先"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
     )
     merged_at = models.DateTimeField(_("統合日時"), null=True, blank=True, editable=False)
     registered_by_agency = models.ForeignKey(
@@ -76,7 +92,11 @@ class Person(models.Model):
         if self.birth_date is None:
             return None
         on = on or timezone.localdate()
-        return on.year - self.birth_date.year - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+        return (
+            on.year
+            - self.birth_date.year
+            - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+        )
 
 
 class Household(models.Model):
@@ -96,14 +116,21 @@ class Household(models.Model):
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
     address = models.CharField(_("住所"), max_length=200, blank=True)
     area = models.ForeignKey(
-        "agencies.Area", verbose_name=_("圏域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "agencies.Area",
+        verbose_name=_("圏域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     type_tags = models.JSONField(_("世帯類型"), default=list, blank=True)
     notes = models.TextField(_("備考"), blank=True)
     registered_by_agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("登録機関"), on_delete=models.PROTECT, related_name="+"
     )
-    created_by = models.ForeignKey("agencies.User", verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     version = models.PositiveIntegerField(_("版"), default=1)
@@ -141,8 +168,12 @@ class HouseholdMember(models.Model):
         OTHER_RELATIVE = "other_relative", _("その他親族")
         OTHER = "other", _("その他")
 
-    household = models.ForeignKey(Household, verbose_name=_("世帯"), on_delete=models.CASCADE, related_name="members")
-    person = models.ForeignKey(Person, verbose_name=_("世帯員"), on_delete=models.PROTECT, related_name="household_links")
+    household = models.ForeignKey(
+        Household, verbose_name=_("世帯"), on_delete=models.CASCADE, related_name="members"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("世帯員"), on_delete=models.PROTECT, related_name="household_links"
+    )
     relation = models.CharField(_("続柄"), max_length=20, choices=Relation.choices)
     relation_note = models.CharField(_("続柄(補足)"), max_length=50, blank=True)
     is_key_person = models.BooleanField(_("主たる相談者"), default=False)
@@ -160,7 +191,8 @@ class HouseholdMember(models.Model):
         ordering = ["household", "-is_key_person", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "person"], condition=models.Q(left_on__isnull=True),
+                fields=["household", "person"],
+                condition=models.Q(left_on__isnull=True),
                 name="one_current_membership_per_household",
             )
         ]

@@ -1,0 +1,121 @@
+"""Search by name, kana, birth date, phone and case number — scoped by the policy."""
+
+import datetime as dt
+
+import pytest
+
+from cases.selectors.persons import bigrams, person_search
+from cases.tests.factories import (
+    HouseholdMemberFactory,
+    PersonFactory,
+    SupportCaseFactory,
+)
+
+
+@pytest.fixture
+def yamada(agency):
+    return PersonFactory(
+        registered_by_agency=agency,
+        family_name="山田",
+        given_name="花子",
+        family_name_kana="ヤマダ",
+        given_name_kana="ハナコ",
+        birth_date=dt.date(1940, 2, 29),
+        phone="042-123-4567",
+    )
+
+
+@pytest.fixture
+def foreign_yamada(other_agency):
+    return PersonFactory(
+        registered_by_agency=other_agency,
+        family_name="山田",
+        given_name="次郎",
+        family_name_kana="やまだ",
+        given_name_kana="じろう",
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "山田",
+        "山田 花子",
+        "山田　花子",
+        "田花",
+        "やまだ",
+        "ヤマダ",
+        "ﾔﾏﾀﾞ",
+        "はなこ",
+        "ハナコ",
+        "山",
+    ],
+)
+def test_name_and_kana_queries_are_kana_width_and_space_insensitive(yamada, caseworker, query):
+    assert list(person_search(actor=caseworker, q=query).persons) == [yamada]
+
+
+def test_variant_kanji_query_finds_the_new_form(agency, caseworker):
+    person = PersonFactory(registered_by_agency=agency, family_name="高橋", given_name="実")
+    assert list(person_search(actor=caseworker, q="髙橋").persons) == [person]
+
+
+def test_birth_date_and_phone(yamada, caseworker):
+    assert list(person_search(actor=caseworker, birth_date=dt.date(1940, 2, 29)).persons) == [
+        yamada
+    ]
+    assert list(person_search(actor=caseworker, phone="０４２１２３４５６７").persons) == [yamada]
+    assert list(person_search(actor=caseworker, phone="4567").persons) == [yamada]
+
+
+def test_criteria_combine(yamada, caseworker):
+    assert not person_search(
+        actor=caseworker, q="山田", birth_date=dt.date(1941, 1, 1)
+    ).persons.exists()
+
+
+def test_case_number_finds_the_household(yamada, caseworker, agency):
+    member = HouseholdMemberFactory(person=yamada)
+    son = HouseholdMemberFactory(
+        household=member.household, person=PersonFactory(registered_by_agency=agency)
+    )
+    SupportCaseFactory(household=member.household, number="R8-0042")
+    found = set(person_search(actor=caseworker, case_number="r8-0042").persons)
+    assert found == {yamada, son.person}
+
+
+def test_out_of_scope_matches_show_only_the_agency_name(
+    yamada, foreign_yamada, caseworker, other_agency
+):
+    result = person_search(actor=caseworker, q="やまだ")
+    assert list(result.persons) == [yamada]
+    assert result.elsewhere == [other_agency.name]
+
+
+def test_outsider_sees_only_that_a_record_exists(yamada, outsider, agency):
+    result = person_search(actor=outsider, q="山田花子")
+    assert list(result.persons) == []
+    assert result.elsewhere == [agency.name]
+
+
+def test_empty_query_searches_nothing(yamada, caseworker):
+    result = person_search(actor=caseworker)
+    assert not result.searched and list(result.persons) == []
+
+
+def test_bigrams_match_the_sql_function():
+    assert bigrams("やまだ") == ["やま", "まだ"]
+    assert bigrams("ああああ") == ["ああ"]
+    assert bigrams("山") == []
+
+
+def test_search_query_count_does_not_grow_with_results(
+    agency, other_agency, caseworker, django_assert_max_num_queries
+):
+    for n in range(30):
+        PersonFactory(registered_by_agency=agency if n % 2 else other_agency, family_name="佐藤")
+    caseworker.current_memberships()
+    with django_assert_max_num_queries(3):
+        result = person_search(actor=caseworker, q="佐藤")
+        rows = [(p.full_name, p.registered_by_agency.name) for p in result.persons]
+    assert len(rows) == 15 and len(result.elsewhere) == 1
