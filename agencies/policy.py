@@ -141,15 +141,40 @@ def shares_agency(user, agency_ids) -> bool:
 
 # --- rules for agencies and staff ---------------------------------------------------------
 
+# What a non-admin may change with the narrower bases below; services enforce these lists so a
+# crafted form or API body cannot widen them.
+AGENCY_SUPERVISOR_FIELDS = frozenset(
+    {"short_name", "postal_code", "address", "phone", "fax", "email"}
+)
+STAFF_SELF_FIELDS = frozenset({"display_name", "kana", "phone", "language", "email"})
 
-@rule("agency.view", "area.view", "staff.list")
+
+def editable_fields(decision: Decision, all_fields, limited) -> frozenset[str]:
+    """Fields the holder of `decision` may change: all of them for an admin, else `limited`."""
+    if decision.basis == Basis.ADMIN:
+        return frozenset(all_fields)
+    return frozenset(all_fields) & frozenset(limited)
+
+
+@rule("agency.view", "area.view", "staff.list", "membership.list", "api.token")
 def _directory(user, obj) -> Decision:
     # The directory of agencies and staff names is needed to address referrals; no personal data.
     return allow(Basis.STAFF_DIRECTORY) if is_professional(user) else DENY
 
 
-@rule("agency.create", "agency.import", "area.manage", "staff.create", "staff.import",
-      "membership.manage", "audit.view", "audit.export", "settings.manage")
+@rule(
+    "agency.create",
+    "agency.set_active",
+    "agency.import",
+    "area.manage",
+    "staff.create",
+    "staff.import",
+    "staff.password_setup",
+    "membership.manage",
+    "audit.view",
+    "audit.export",
+    "settings.manage",
+)
 def _admin_only(user, obj) -> Decision:
     return allow(Basis.ADMIN) if is_admin(user) else DENY
 
@@ -160,6 +185,16 @@ def _agency_update(user, agency) -> Decision:
         return allow(Basis.ADMIN)
     if agency is not None and Role.SUPERVISOR in user.roles_at(agency.pk):
         return allow(Basis.AGENCY_SUPERVISOR)
+    return DENY
+
+
+@rule("agency.view_history")
+def _agency_history(user, agency) -> Decision:
+    """Past memberships of an agency (who worked there when): admins and the agency's own staff."""
+    if is_admin(user):
+        return allow(Basis.ADMIN)
+    if agency is not None and is_professional(user) and shares_agency(user, [agency.pk]):
+        return allow(Basis.SAME_AGENCY)
     return DENY
 
 
@@ -184,3 +219,13 @@ def _staff_update(user, staff) -> Decision:
     if staff is not None and staff.pk == user.pk:
         return allow(Basis.SELF)
     return DENY
+
+
+@rule("staff.set_active")
+def _staff_set_active(user, staff) -> Decision:
+    if not is_admin(user):
+        return DENY
+    if staff is not None and staff.pk == user.pk:
+        # An admin who deactivates themselves may leave the city without any admin.
+        return deny(str(_("自分自身のアカウントは無効にできません。")))
+    return allow(Basis.ADMIN)

@@ -1,21 +1,126 @@
-from django.db.models import Prefetch, QuerySet
+"""Reads for agencies, areas, staff and memberships, starting from what the actor may see.
 
-from .models import Agency, Membership, User
+Every list selector returns a queryset with its joins and prefetches in place, so a page costs a
+fixed number of queries whatever its length.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from .models import Agency, Area, Membership, User
 from .policy import is_admin, is_professional
 
 
 def agencies_visible_to(user) -> QuerySet[Agency]:
+    """The agency directory: every professional sees every agency (needed to address referrals)."""
     if not is_professional(user):
         return Agency.objects.none()
     return Agency.objects.select_related("area")
 
 
+def areas_visible_to(user) -> QuerySet[Area]:
+    if not is_professional(user):
+        return Area.objects.none()
+    return Area.objects.select_related("parent")
+
+
+@dataclass(frozen=True)
+class AreaNode:
+    area: Area
+    depth: int
+    agency_count: int
+
+
+def area_tree(user) -> list[AreaNode]:
+    """Areas in tree order (parents before children) with their depth; two queries."""
+    from django.db.models import Count
+
+    areas = list(areas_visible_to(user).annotate(agency_count=Count("agencies")))
+    children: dict[int | None, list[Area]] = {}
+    for area in areas:
+        children.setdefault(area.parent_id, []).append(area)
+    known = {a.pk for a in areas}
+    roots = [a for a in areas if a.parent_id is None or a.parent_id not in known]
+    result: list[AreaNode] = []
+
+    def walk(area: Area, depth: int) -> None:
+        result.append(AreaNode(area, depth, area.agency_count))
+        for child in children.get(area.pk, []):
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return result
+
+
+def _current_memberships_prefetch() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.current().select_related("agency"),
+        to_attr="current_membership_list",
+    )
+
+
 def staff_visible_to(user) -> QuerySet[User]:
-    """Staff directory: every professional sees names and current agencies; admins see all."""
+    """Staff directory: every professional sees active staff with their current agencies; admins
+    see everyone, inactive accounts included."""
     if not is_professional(user):
         return User.objects.none()
     qs = User.objects.all() if is_admin(user) else User.objects.filter(is_active=True)
-    return qs.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.current().select_related("agency"),
-                 to_attr="current_membership_list")
+    return qs.prefetch_related(_current_memberships_prefetch())
+
+
+def prime_membership_cache(users: Iterable[User]) -> None:
+    """Seed `User.current_memberships()` from the prefetch so per-row policy checks
+    (`staff.view` asks for the row's agencies) cost no query."""
+    for u in users:
+        prefetched = getattr(u, "current_membership_list", None)
+        if prefetched is not None:
+            u.__dict__.setdefault("_membership_cache", {})[("_memberships", None)] = prefetched
+
+
+def staff_memberships(staff: User) -> QuerySet[Membership]:
+    """All memberships of a staff member, newest first: the April-transfer history."""
+    return (
+        Membership.objects.filter(user=staff)
+        .select_related("agency")
+        .order_by("-start_date", "agency__kana")
     )
+
+
+def agency_current_memberships(agency: Agency) -> QuerySet[Membership]:
+    return (
+        Membership.objects.current()
+        .filter(agency=agency, user__is_active=True)
+        .select_related("user")
+        .order_by("user__kana", "role")
+    )
+
+
+def agency_past_memberships(agency: Agency) -> QuerySet[Membership]:
+    current = Membership.objects.current().values("pk")
+    return (
+        Membership.objects.filter(agency=agency)
+        .exclude(pk__in=current)
+        .select_related("user")
+        .order_by("-start_date", "user__kana")
+    )
+
+
+def memberships_visible_to(user) -> QuerySet[Membership]:
+    """Admins see every membership, past and future; other professionals see current ones (the
+    directory) plus their own history."""
+    if not is_professional(user):
+        return Membership.objects.none()
+    qs = Membership.objects.select_related("user", "agency")
+    if is_admin(user):
+        return qs
+    current_ids = Membership.objects.current().filter(user__is_active=True).values("pk")
+    return qs.filter(pk__in=current_ids) | qs.filter(user=user)
+
+
+def staff_without_current_membership() -> QuerySet[User]:
+    current = Exists(Membership.objects.current().filter(user=OuterRef("pk")))
+    return User.objects.filter(is_active=True).filter(~current)
