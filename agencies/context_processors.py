@@ -41,6 +41,7 @@ def shell(request):
     ctx = {"CITY_NAME": settings.TSUNAGU_CITY_NAME, "PROGRAMMES": Programme}
     if user is not None and user.is_authenticated:
         ctx["nav"] = _nav_for(user)
-        unread = getattr(user, "unread_notification_count", None)
-        ctx["unread_notifications"] = unread() if callable(unread) else 0
+        from notifications.selectors import unread_notification_count
+
+        ctx["unread_notifications"] = unread_notification_count(user)
     return ctx

@@ -1,12 +1,21 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("tsunagu")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic work, in Asia/Tokyo (CELERY_TIMEZONE). The sweep re-derives everything from the data,
+# so a missed or doubled run is harmless. Digests run hourly at :30 and each user gets theirs once
+# a day at (or after) their preferred hour — 07:30 by default.
+app.conf.beat_schedule = {
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": crontab(minute=5)},
+    "notifications-digests": {"task": "notifications.send_digests", "schedule": crontab(minute=30)},
+}
 
 
 @app.task(name="tsunagu.ping")

@@ -1,0 +1,136 @@
+"""Immediate notifications for domain events (not deadlines).
+
+`cases.signals.referral_status_changed` is sent after commit with ids only. The receiver turns
+each ReferralEvent into notifications for the people who need to know — the sender on every
+change, the receiving side when a sheet arrives (again) or is withdrawn — keyed by a Reminder
+row on the event, so a signal delivered twice notifies once.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Level, Notification, Reminder, ref_for
+from .rules.registry import Directory, safe_url
+
+logger = logging.getLogger(__name__)
+
+RULE = "referral_status"
+
+
+def _titles(referral) -> dict[str, str]:
+    n = referral.number
+    to = referral.to_agency.short_name or referral.to_agency.name
+    return {
+        "sent": _("つなぐシート %(n)s が届きました") % {"n": n},
+        "resent": _("つなぐシート %(n)s に追加情報が回答され、再送付されました") % {"n": n},
+        "opened": _("つなぐシート %(n)s を%(to)sが確認しました") % {"n": n, "to": to},
+        "accepted": _("つなぐシート %(n)s が%(to)sで受理されました") % {"n": n, "to": to},
+        "returned": _("つなぐシート %(n)s が%(to)sから差し戻されました") % {"n": n, "to": to},
+        "info_requested": _("つなぐシート %(n)s について%(to)sから追加情報の依頼があります")
+        % {"n": n, "to": to},
+        "withdrawn": _("つなぐシート %(n)s が取り下げられました") % {"n": n},
+        "assigned": _("つなぐシート %(n)s の担当者になりました") % {"n": n},
+    }
+
+
+def on_referral_status_changed(sender, *, referral_id, status, event_id=None, **kwargs) -> None:
+    try:
+        referral_status_notify(referral_id=referral_id, event_id=event_id)
+    except Exception:
+        # A failed notice must not break the user's action (the transaction has committed).
+        logger.exception(
+            "referral status notification failed: referral=%s event=%s", referral_id, event_id
+        )
+
+
+@transaction.atomic
+def referral_status_notify(*, referral_id: int, event_id: int | None) -> list[Notification]:
+    """Notify about one referral event. Idempotent per (event, recipient)."""
+    from cases.models import Referral, ReferralEvent
+
+    referral = Referral.objects.select_related("to_agency", "from_agency", "case").get(
+        pk=referral_id
+    )
+    event = ReferralEvent.objects.get(pk=event_id) if event_id else None
+    status = event.to_status if event else referral.status
+    kind = event.kind if event else status
+    today = timezone.localdate()
+    directory = Directory(today)
+    sender_side = directory.person_or_coordinators(referral.from_worker_id, referral.from_agency_id)
+    receiver_side = directory.person_or_coordinators(
+        referral.assignee_id, referral.to_agency_id
+    ) or (directory.supervisors(referral.to_agency_id))
+    titles = _titles(referral)
+    if kind == "assigned":
+        key, recipients = "assigned", {referral.assignee_id} if referral.assignee_id else set()
+    elif kind == "info_answered" or (
+        status == "sent" and event and event.from_status == "info_requested"
+    ):
+        key, recipients = "resent", receiver_side
+    elif status == "sent":
+        key, recipients = "sent", receiver_side
+    elif status == "withdrawn":
+        key, recipients = "withdrawn", receiver_side | sender_side
+    elif status in titles:
+        key, recipients = status, sender_side
+    else:
+        return []
+    actor_id = event.actor_id if event else None
+    recipients = {u for u in recipients if u and u != actor_id}
+    if not recipients:
+        return []
+    level = Level.URGENT if referral.urgency == "urgent" or key == "returned" else Level.NORMAL
+    now = timezone.now()
+    obj_ref = (
+        ref_for("cases.referralevent", event_id)
+        if event_id
+        else ref_for("cases.referral", referral_id)
+    )
+    # The event row, already resolved: a notice, not a deadline (the overdue view ignores it).
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                rule=RULE,
+                object_ref=obj_ref,
+                due_date=today,
+                step=0,
+                recipient_id=uid,
+                agency_id=referral.to_agency_id,
+                subject=referral.number,
+                created_at=now,
+                resolved_at=now,
+            )
+            for uid in sorted(recipients)
+        ],
+        ignore_conflicts=True,
+    )
+    url = safe_url(referral, "cases:referral_detail", referral.public_id)
+    body = ""
+    if key == "accepted" and referral.case_id:
+        body = _("支援ケース %(case)s として受理されました。") % {"case": referral.case.number}
+    pending = Reminder.objects.filter(
+        rule=RULE, object_ref=obj_ref, notification__isnull=True
+    ).values_list("pk", "recipient_id")
+    notes = [
+        Notification(
+            recipient_id=rid,
+            rule=RULE,
+            title=titles[key],
+            body=body,
+            url=url,
+            object_ref=ref_for("cases.referral", referral_id),
+            level=level,
+            reminder_id=pk,
+            created_at=now,
+        )
+        for pk, rid in pending
+    ]
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    if level == Level.URGENT:
+        from .services import queue_urgent_emails
+
+        queue_urgent_emails(now=now)
+    return notes

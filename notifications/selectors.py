@@ -1,0 +1,77 @@
+"""Reads of the notifications app, starting from what the user may see."""
+
+from datetime import date
+
+from django.db.models import Count, Max, Min
+
+from agencies.choices import Role
+from agencies.models import Agency
+from agencies.policy import is_admin
+
+from .models import Level, Notification, Reminder
+
+
+def unread_notification_count(user) -> int:
+    """Unread (and unresolved) notifications of the user: one query. Used by the page header."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.for_user(user).unread().count()
+
+
+def inbox(user, *, show: str = "unread"):
+    qs = Notification.objects.for_user(user)
+    if show == "unread":
+        qs = qs.unread()
+    elif show == "urgent":
+        qs = qs.unread().urgent()
+    return qs.order_by("-created_at", "-pk")
+
+
+def unread_urgent(user, limit: int = 5) -> tuple[int, list[Notification]]:
+    qs = Notification.objects.for_user(user).unread().filter(level=Level.URGENT)
+    items = list(qs.order_by("due_date", "-created_at")[: limit + 1])
+    if len(items) <= limit:
+        return len(items), items
+    return qs.count(), items[:limit]
+
+
+def supervised_agencies(user):
+    """Agencies whose overdue items the user may watch: all for admins, else where supervisor."""
+    if is_admin(user):
+        return Agency.objects.all()
+    ids = [m.agency_id for m in user.current_memberships() if m.role == Role.SUPERVISOR]
+    return Agency.objects.filter(pk__in=ids)
+
+
+def overdue_reminders(user, today: date):
+    """Open reminders past their due date for the agencies the user supervises."""
+    qs = Reminder.objects.overdue(today)
+    if is_admin(user):
+        return qs
+    return qs.filter(agency__in=supervised_agencies(user))
+
+
+def overdue_counts(user, today: date) -> list[dict]:
+    """Distinct overdue items per (rule, agency): one query."""
+    return list(
+        overdue_reminders(user, today)
+        .values("rule", "agency_id", "agency__name")
+        .annotate(items=Count("object_ref", distinct=True), oldest=Min("due_date"))
+        .order_by("rule", "agency__name")
+    )
+
+
+def overdue_items(
+    user, today: date, *, rule: str | None = None, agency_id: int | None = None
+) -> list[dict]:
+    """One row per overdue item (object and due date) with its highest step reached: one query."""
+    qs = overdue_reminders(user, today)
+    if rule:
+        qs = qs.filter(rule=rule)
+    if agency_id:
+        qs = qs.filter(agency_id=agency_id)
+    return list(
+        qs.values("rule", "object_ref", "due_date", "subject", "url", "agency_id", "agency__name")
+        .annotate(step=Max("step"), recipients=Count("recipient", distinct=True))
+        .order_by("due_date", "subject")[:500]
+    )
