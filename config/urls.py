@@ -7,6 +7,7 @@ from agencies import views as agency_views
 api_v1 = [
     path("", include("agencies.api_urls")),
     path("", include("cases.api_urls")),
+    path("", include("meetings.api_urls")),
     path("", include("notifications.api")),
 ]
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("meetings/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

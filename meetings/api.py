@@ -1,0 +1,614 @@
+"""REST API of the meetings app: the same services and policy as the HTML views.
+
+Bodies, members, pledges, meetings (with actions: fix the agenda, attendance, held, minutes,
+approval), agenda items (paper on retrieve, audited; decision as an action) and decisions.
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from agencies.api import PolicyPermission
+from agencies.models import Agency, Area, User
+from agencies.policy import check, require
+from audit.services import record
+
+from . import policy, selectors, services
+from .choices import AttendanceStatus
+from .models import AgendaItem, BodyMember, ConfidentialityPledge, Decision, Meeting, MeetingBody
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = services.CONFLICT_MESSAGE
+
+
+def run(fn, **kwargs):
+    """Call a service; an optimistic-lock conflict becomes 409, other refusals 400."""
+    try:
+        return fn(**kwargs)
+    except services.AgendaConflict as exc:
+        raise Conflict(exc.messages[0]) from None
+
+
+# --- serializers ------------------------------------------------------------------------------
+
+
+class MeetingBodySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    convenor = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    area = serializers.SlugRelatedField(
+        slug_field="code", queryset=Area.objects.all(), required=False, allow_null=True
+    )
+    legal_basis = serializers.CharField(read_only=True)
+    recurrence_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = MeetingBody
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "designated_from",
+            "own_basis",
+            "legal_basis",
+            "purpose",
+            "convenor",
+            "area",
+            "recurrence",
+            "recurrence_label",
+            "recur_week",
+            "recur_weekday",
+            "recur_day",
+            "recur_interval",
+            "default_start_time",
+            "default_duration_minutes",
+            "default_place",
+            "avoid_holidays",
+            "submission_deadline_days",
+            "active",
+        ]
+
+
+class BodyMemberSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    body = serializers.SlugRelatedField(slug_field="public_id", queryset=MeetingBody.objects.all())
+    user = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    display_name = serializers.CharField(read_only=True)
+    has_current_pledge = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BodyMember
+        fields = [
+            "id",
+            "body",
+            "user",
+            "agency",
+            "external_name",
+            "external_organisation",
+            "display_name",
+            "title",
+            "role",
+            "email",
+            "joined_on",
+            "left_on",
+            "has_current_pledge",
+        ]
+        read_only_fields = ["left_on"]
+
+    def get_has_current_pledge(self, obj) -> bool:
+        return getattr(obj, "current_pledge", None) is not None
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    member = serializers.SlugRelatedField(slug_field="public_id", queryset=BodyMember.objects.all())
+    document = serializers.FileField(write_only=True, required=False)
+    has_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConfidentialityPledge
+        fields = [
+            "id",
+            "member",
+            "fiscal_year",
+            "signed_on",
+            "document",
+            "has_document",
+            "document_type",
+            "note",
+        ]
+        read_only_fields = ["fiscal_year", "document_type"]
+
+    def get_has_document(self, obj) -> bool:
+        return bool(obj.document)
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    body = serializers.SlugRelatedField(slug_field="public_id", queryset=MeetingBody.objects.all())
+    body_name = serializers.CharField(source="body.name", read_only=True)
+    body_kind = serializers.CharField(source="body.kind", read_only=True)
+    submission_deadline = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "body",
+            "body_name",
+            "body_kind",
+            "starts_at",
+            "duration_minutes",
+            "place",
+            "online",
+            "online_note",
+            "status",
+            "version",
+            "submission_deadline",
+        ]
+        read_only_fields = ["status", "version"]
+
+
+class RoleSerializer(serializers.Serializer):
+    owner_agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    owner_user = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=User.objects.all(), required=False, allow_null=True
+    )
+    task = serializers.CharField(max_length=200)
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    item = serializers.UUIDField(source="item.public_id", read_only=True)
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "item",
+            "kind",
+            "text",
+            "changes",
+            "decided_on",
+            "transition",
+            "recorded_at",
+            "roles",
+        ]
+
+    def get_roles(self, obj) -> list[dict]:
+        return [
+            {
+                "owner_agency": r.owner_agency.code,
+                "owner_user": str(r.owner_user.public_id) if r.owner_user else None,
+                "task": r.task,
+                "due_on": r.due_on,
+            }
+            for r in obj.roles.all()
+        ]
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    meeting = serializers.UUIDField(source="meeting.public_id", read_only=True)
+    case_number = serializers.CharField(source="case.number", read_only=True, default=None)
+    decision_kind = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "meeting",
+            "order",
+            "time_box_minutes",
+            "kind",
+            "title",
+            "case_number",
+            "decision_kind",
+        ]
+
+    def get_decision_kind(self, obj) -> str | None:
+        try:
+            return obj.decision.kind
+        except Decision.DoesNotExist:
+            return None
+
+
+class AgendaItemDetailSerializer(AgendaItemSerializer):
+    paper = serializers.CharField(read_only=True)
+    notes = serializers.CharField(read_only=True)
+    next_review_on = serializers.DateField(read_only=True)
+    basis = serializers.SerializerMethodField()
+
+    class Meta(AgendaItemSerializer.Meta):
+        fields = [*AgendaItemSerializer.Meta.fields, "paper", "notes", "next_review_on", "basis"]
+
+    def get_basis(self, obj) -> str:
+        return self.context.get("basis", "")
+
+
+class AgendaItemCreateSerializer(serializers.Serializer):
+    meeting = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Meeting.objects.select_related("body")
+    )
+    source = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="plan:<uuid> / evaluation:<uuid> / request:<uuid>",
+    )
+    kind = serializers.CharField(required=False, allow_blank=True)
+    title = serializers.CharField(required=False, allow_blank=True)
+    time_box_minutes = serializers.IntegerField(min_value=1, max_value=180, default=15)
+    expected_version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class DecisionCreateSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    decided_on = serializers.DateField(required=False, allow_null=True)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    changes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
+    next_review_on = serializers.DateField(required=False, allow_null=True)
+    roles = RoleSerializer(many=True, required=False)
+    lead_agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    closure_reason = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    issue_title = serializers.CharField(required=False, allow_blank=True, default="")
+    issue_description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VersionSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField()
+
+
+class AttendanceRowSerializer(serializers.Serializer):
+    member = serializers.SlugRelatedField(slug_field="public_id", queryset=BodyMember.objects.all())
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    proxy_name = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExternalAttendeeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    organisation = serializers.CharField(max_length=150)
+
+
+class AttendanceSerializer(serializers.Serializer):
+    members = AttendanceRowSerializer(many=True)
+    externals = ExternalAttendeeSerializer(many=True, required=False)
+
+
+class MinutesSerializer(serializers.Serializer):
+    minutes = serializers.CharField(allow_blank=True)
+
+
+# --- viewsets ---------------------------------------------------------------------------------
+
+
+class MeetingBodyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MeetingBodySerializer
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    policy_actions = {
+        "list": "meetingbody.list",
+        "retrieve": "meetingbody.view",
+        "create": "meetingbody.create",
+        "update": "meetingbody.manage",
+        "partial_update": "meetingbody.manage",
+    }
+    lookup_field = "public_id"
+    filterset_fields = ["kind", "active"]
+
+    def get_queryset(self):
+        return selectors.bodies_visible_to(self.request.user).order_by("kind", "name")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.body_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        body = MeetingBody.objects.get(pk=serializer.instance.pk)
+        serializer.instance = services.body_update(
+            body=body, actor=self.request.user, **serializer.validated_data
+        )
+
+
+class BodyMemberViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members of one body (`?body=<uuid>` on list). DELETE ends the seat (history kept)."""
+
+    serializer_class = BodyMemberSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "public_id"
+
+    def _body(self):
+        public_id = self.request.query_params.get("body")
+        if not public_id:
+            raise exceptions.ValidationError({"body": ["会議体(body)を指定してください。"]})
+        try:
+            return get_object_or_404(MeetingBody, public_id=public_id)
+        except ValidationError:
+            raise exceptions.ValidationError(
+                {"body": ["会議体の指定が正しくありません。"]}
+            ) from None
+
+    def list(self, request, *args, **kwargs):
+        body = self._body()
+        require(request.user, "meetingbody.members", body)
+        members = selectors.members_with_pledges(body)
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_queryset(self):
+        return BodyMember.objects.select_related("body", "body__convenor", "user", "agency")
+
+    def retrieve(self, request, *args, **kwargs):
+        member = self.get_object()
+        require(request.user, "meetingbody.members", member.body)
+        return Response(self.get_serializer(member).data)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        body = data.pop("body")
+        data.pop("left_on", None)
+        serializer.instance = services.member_add(body=body, actor=self.request.user, **data)
+
+    def perform_destroy(self, instance):
+        services.member_remove(member=instance, actor=self.request.user)
+
+
+class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Pledges of one body's members (`?body=<uuid>`); create with multipart for the scan."""
+
+    serializer_class = PledgeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "public_id"
+
+    def get_queryset(self):
+        public_id = self.request.query_params.get("body")
+        if not public_id:
+            raise exceptions.ValidationError({"body": ["会議体(body)を指定してください。"]})
+        body = get_object_or_404(MeetingBody, public_id=public_id)
+        require(self.request.user, "meetingbody.members", body)
+        return (
+            ConfidentialityPledge.objects.filter(member__body=body)
+            .select_related("member")
+            .order_by("-fiscal_year", "pk")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        member = data.pop("member")
+        serializer.instance = services.pledge_record(member=member, actor=self.request.user, **data)
+
+
+class MeetingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MeetingSerializer
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    policy_actions = {
+        "list": "meeting.list",
+        "retrieve": "meeting.view",
+        "create": "meeting.list",
+        "fix_agenda": "meeting.manage",
+        "attendance": "meeting.manage",
+        "held": "meeting.manage",
+        "minutes": "meeting.manage",
+        "approve_minutes": "meeting.approve_minutes",
+    }
+    lookup_field = "public_id"
+
+    def get_queryset(self):
+        return selectors.meetings_for_user(self.request.user).order_by("starts_at")
+
+    def get_object(self):
+        # Any meeting may be addressed; the policy decides (not "my meetings" only).
+        obj = get_object_or_404(
+            Meeting.objects.select_related("body", "body__convenor"),
+            public_id=self.kwargs["public_id"],
+        )
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def retrieve(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        record(
+            actor=request.user,
+            action="meeting.view",
+            obj=meeting,
+            basis=check(request.user, "meeting.view", meeting).basis,
+        )
+        return Response(self.get_serializer(meeting).data)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        body = data.pop("body")
+        serializer.instance = services.meeting_schedule(body=body, actor=self.request.user, **data)
+
+    @action(
+        detail=True, methods=["post"], url_path="fix-agenda", serializer_class=VersionSerializer
+    )
+    def fix_agenda(self, request, public_id=None):
+        meeting = self.get_object()
+        ser = VersionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        run(
+            services.agenda_fix,
+            meeting=meeting,
+            actor=request.user,
+            expected_version=ser.validated_data["expected_version"],
+        )
+        return Response(MeetingSerializer(meeting).data)
+
+    @action(detail=True, methods=["post"], serializer_class=AttendanceSerializer)
+    def attendance(self, request, public_id=None):
+        meeting = self.get_object()
+        ser = AttendanceSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        rows = {
+            r["member"]: (r["status"], r.get("proxy_name", ""), "")
+            for r in ser.validated_data["members"]
+        }
+        services.attendance_record(
+            meeting=meeting,
+            actor=request.user,
+            members=rows,
+            externals=ser.validated_data.get("externals", []),
+        )
+        return Response(MeetingSerializer(meeting).data)
+
+    @action(detail=True, methods=["post"])
+    def held(self, request, public_id=None):
+        meeting = self.get_object()
+        run(services.meeting_mark_held, meeting=meeting, actor=request.user)
+        return Response(MeetingSerializer(meeting).data)
+
+    @action(detail=True, methods=["post"], serializer_class=MinutesSerializer)
+    def minutes(self, request, public_id=None):
+        meeting = self.get_object()
+        ser = MinutesSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.minutes_update(
+            meeting=meeting, actor=request.user, minutes=ser.validated_data["minutes"]
+        )
+        return Response(MeetingSerializer(meeting).data)
+
+    @action(detail=True, methods=["post"], url_path="approve-minutes")
+    def approve_minutes(self, request, public_id=None):
+        meeting = self.get_object()
+        run(services.minutes_approve, meeting=meeting, actor=request.user)
+        return Response(MeetingSerializer(meeting).data)
+
+
+class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Items of one meeting (`?meeting=<uuid>`). Retrieve returns the paper (audited, with the
+    basis); a 支援会議 paper needs a current pledge. POST adds an item; POST …/decision/ records
+    the decision and moves the case."""
+
+    serializer_class = AgendaItemSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "public_id"
+
+    def get_queryset(self):
+        return AgendaItem.objects.select_related(
+            "meeting",
+            "meeting__body",
+            "meeting__body__convenor",
+            "case",
+            "case__lead_agency",
+            "decision",
+            "subject_type",
+            "household",
+            "request",
+        )
+
+    def list(self, request, *args, **kwargs):
+        public_id = request.query_params.get("meeting")
+        if not public_id:
+            raise exceptions.ValidationError({"meeting": ["会議(meeting)を指定してください。"]})
+        meeting = get_object_or_404(
+            Meeting.objects.select_related("body", "body__convenor"), public_id=public_id
+        )
+        require(request.user, "meeting.view", meeting)
+        items = self.get_queryset().filter(meeting=meeting).order_by("order", "pk")
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        item = self.get_object()
+        decision = require(request.user, "agendaitem.view", item)
+        record(actor=request.user, action="agendaitem.view", obj=item, basis=decision.basis)
+        ser = AgendaItemDetailSerializer(item, context={"basis": policy.ui_basis(decision)})
+        return Response(ser.data)
+
+    def create(self, request, *args, **kwargs):
+        ser = AgendaItemCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        item = run(
+            services.agenda_item_add,
+            meeting=data["meeting"],
+            actor=request.user,
+            source=data.get("source", ""),
+            kind=data.get("kind", ""),
+            title=data.get("title", ""),
+            time_box_minutes=data["time_box_minutes"],
+            expected_version=data.get("expected_version"),
+        )
+        return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], serializer_class=DecisionCreateSerializer)
+    def decision(self, request, public_id=None):
+        item = self.get_object()
+        ser = DecisionCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        data["roles"] = data.get("roles", [])
+        data["closure_reason"] = data.get("closure_reason") or None
+        decision = run(services.item_record_decision, item=item, actor=request.user, **data)
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Decisions of one meeting (`?meeting=<uuid>`), only items the user may open."""
+
+    serializer_class = DecisionSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "public_id"
+
+    def get_queryset(self):
+        return Decision.objects.select_related(
+            "item",
+            "item__meeting",
+            "item__meeting__body",
+            "item__meeting__body__convenor",
+            "item__case",
+        ).prefetch_related("roles__owner_agency", "roles__owner_user")
+
+    def list(self, request, *args, **kwargs):
+        public_id = request.query_params.get("meeting")
+        if not public_id:
+            raise exceptions.ValidationError({"meeting": ["会議(meeting)を指定してください。"]})
+        meeting = get_object_or_404(Meeting.objects.select_related("body"), public_id=public_id)
+        require(request.user, "meeting.view", meeting)
+        decisions = [
+            d
+            for d in self.get_queryset().filter(item__meeting=meeting)
+            if check(request.user, "agendaitem.view", d.item)
+        ]
+        page = self.paginate_queryset(decisions)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        decision = self.get_object()
+        basis = require(request.user, "agendaitem.view", decision.item)
+        record(actor=request.user, action="decision.view", obj=decision, basis=basis.basis)
+        return Response(self.get_serializer(decision).data)

@@ -1,0 +1,341 @@
+"""Reads of the meetings app, starting from what the user may see."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from agencies.policy import is_admin
+
+from . import policy
+from .choices import AgendaKind, BodyKind, MeetingStatus
+from .models import (
+    AgendaItem,
+    AgendaRequest,
+    BodyMember,
+    ConfidentialityPledge,
+    Meeting,
+    MeetingBody,
+)
+
+
+def _cases_model(name: str):
+    try:
+        return apps.get_model("cases", name)
+    except LookupError:
+        return None
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+def case_consent_in_force(case, on=None) -> bool:
+    """Consent in force from a person the case is about (or from its household when the case
+    names no persons). The guard for 重層的支援会議 agendas."""
+    from cases.models import Consent
+
+    persons = list(case.persons.values_list("pk", flat=True))
+    if getattr(case, "principal_id", None):
+        persons.append(case.principal_id)
+    qs = Consent.objects.in_force(on)
+    if persons:
+        return qs.filter(person_id__in=persons).exists()
+    return qs.filter(household_id=case.household_id).exists()
+
+
+def cases_with_consent(case_ids, on=None) -> set[int]:
+    """The subset of case ids with consent in force (one query, for the queue)."""
+    from cases.models import Consent, SupportCase
+
+    if not case_ids:
+        return set()
+    consenting = set(Consent.objects.in_force(on).values_list("person_id", flat=True))
+    households = set(
+        Consent.objects.in_force(on)
+        .filter(household__isnull=False)
+        .values_list("household_id", flat=True)
+    )
+    result = set()
+    cases = SupportCase.objects.filter(pk__in=case_ids).prefetch_related("persons")
+    for case in cases:
+        ids = {p.pk for p in case.persons.all()}
+        if getattr(case, "principal_id", None):
+            ids.add(case.principal_id)
+        if (ids and ids & consenting) or (not ids and case.household_id in households):
+            result.add(case.pk)
+    return result
+
+
+# --- bodies -----------------------------------------------------------------------------------
+
+
+def bodies_visible_to(user) -> QuerySet[MeetingBody]:
+    if not policy.is_professional(user):
+        return MeetingBody.objects.none()
+    return MeetingBody.objects.select_related("convenor", "area")
+
+
+def bodies_managed_by(user) -> QuerySet[MeetingBody]:
+    if is_admin(user):
+        return MeetingBody.objects.all()
+    return MeetingBody.objects.filter(convenor_id__in=policy.managed_agency_ids(user))
+
+
+def members_with_pledges(body) -> list[BodyMember]:
+    """Current and past members with this fiscal year's pledge attached as `current_pledge`."""
+    today = timezone.localdate()
+    members = list(
+        body.members.select_related("user", "agency").prefetch_related(
+            Prefetch(
+                "pledges",
+                queryset=ConfidentialityPledge.objects.filter(revoked_at__isnull=True).order_by(
+                    "-fiscal_year"
+                ),
+                to_attr="pledge_list",
+            )
+        )
+    )
+    current_fy = ConfidentialityPledge.objects.current(today).values_list("pk", flat=True)
+    current_ids = set(current_fy.filter(member__body=body))
+    for m in members:
+        m.current_pledge = next((p for p in m.pledge_list if p.pk in current_ids), None)
+    return members
+
+
+def members_missing_pledge(body) -> list[BodyMember]:
+    return [m for m in members_with_pledges(body) if m.is_current and m.current_pledge is None]
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+def meetings_for_user(user) -> QuerySet[Meeting]:
+    """The user's meetings: bodies where they sit (current seat) or whose convenor they manage."""
+    body_ids = set(policy._seats(user)) | set(
+        MeetingBody.objects.filter(convenor_id__in=policy.managed_agency_ids(user)).values_list(
+            "pk", flat=True
+        )
+    )
+    return Meeting.objects.filter(body_id__in=body_ids).select_related("body", "body__convenor")
+
+
+def meetings_in_range(user, start: dt.date, end: dt.date) -> list[Meeting]:
+    return list(meetings_for_user(user).in_range(start, end).order_by("starts_at"))
+
+
+def meeting_detail(public_id) -> Meeting:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Meeting.objects.select_related(
+            "body", "body__convenor", "agenda_fixed_by", "minutes_approved_by"
+        ).prefetch_related(
+            Prefetch(
+                "items",
+                queryset=AgendaItem.objects.select_related(
+                    "case", "case__lead_agency", "decision", "subject_type"
+                ).prefetch_related("decision__roles__owner_agency", "decision__roles__owner_user"),
+            ),
+            Prefetch("attendance", queryset=_attendance_qs()),
+            "addenda__author",
+        ),
+        public_id=public_id,
+    )
+
+
+def _attendance_qs():
+    from .models import Attendance
+
+    return Attendance.objects.select_related("member", "member__user", "member__agency")
+
+
+# --- the agenda queue ---------------------------------------------------------------------------
+
+
+@dataclass
+class QueueEntry:
+    kind: str
+    key: str  # "plan:<public_id>", "evaluation:<public_id>", "request:<public_id>"
+    title: str
+    case: object | None = None
+    submitted_at: object | None = None
+    has_consent: bool = True
+    blocked_reason: str = ""
+    meta: str = ""
+
+
+@dataclass
+class AgendaQueue:
+    plans: list[QueueEntry] = field(default_factory=list)
+    evaluations: list[QueueEntry] = field(default_factory=list)
+    info_sharing: list[QueueEntry] = field(default_factory=list)
+    resource_gaps: list[QueueEntry] = field(default_factory=list)
+    worrying: list[QueueEntry] = field(default_factory=list)
+
+    def sections(self):
+        from .choices import AgendaKind as K
+
+        return [
+            (K.PLAN_APPROVAL, K.PLAN_APPROVAL.label, self.plans),
+            (K.EVALUATION, K.EVALUATION.label, self.evaluations),
+            (K.INFO_SHARING, K.INFO_SHARING.label, self.info_sharing),
+            (K.RESOURCE_GAP, K.RESOURCE_GAP.label, self.resource_gaps),
+            (K.WORRYING_NO_CONSENT, K.WORRYING_NO_CONSENT.label, self.worrying),
+        ]
+
+    def __len__(self):
+        return sum(len(s[2]) for s in self.sections())
+
+
+def _already_on_open_agenda(model_label: str) -> set[int]:
+    """Subjects already placed on a meeting not yet approved (they leave the queue)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    model = _cases_model(model_label)
+    if model is None:
+        return set()
+    ct = ContentType.objects.get_for_model(model)
+    return set(
+        AgendaItem.objects.filter(subject_type=ct)
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+        .exclude(decision__isnull=False)
+        .values_list("subject_id", flat=True)
+    )
+
+
+def agenda_queue(body: MeetingBody, user=None) -> AgendaQueue:
+    """What waits for this body: plans submitted, evaluations ready (重層的支援会議 only: both need
+    consent), information-sharing and resource-gap requests, and — for a 支援会議 only —
+    worrying situations without consent. Entries for cases without consent in force are shown
+    on a 重層的支援会議 queue as blocked, so the coordinator sees why they cannot go on."""
+    from django.utils.translation import gettext as _
+
+    queue = AgendaQueue()
+    if body.kind == BodyKind.JUSO_KAIGI:
+        plan_model, eval_model = _cases_model("Plan"), _cases_model("Evaluation")
+        subjects = []
+        if plan_model is not None:
+            placed = _already_on_open_agenda("Plan")
+            qs = plan_model.objects.submitted().exclude(pk__in=placed)
+            if body.area_id:
+                qs = qs.filter(case__household__area_id=body.area_id)
+            subjects += [
+                ("plan", p)
+                for p in qs.select_related("case", "case__lead_agency").order_by(
+                    "submitted_at", "pk"
+                )
+            ]
+        if eval_model is not None:
+            placed = _already_on_open_agenda("Evaluation")
+            qs = eval_model.objects.ready().exclude(pk__in=placed)
+            if body.area_id:
+                qs = qs.filter(case__household__area_id=body.area_id)
+            subjects += [
+                ("evaluation", e)
+                for e in qs.select_related("case", "case__lead_agency").order_by("updated_at", "pk")
+            ]
+        consenting = cases_with_consent({s.case_id for _k, s in subjects})
+        for key, subject in subjects:
+            has_consent = subject.case_id in consenting
+            entry = QueueEntry(
+                kind=AgendaKind.PLAN_APPROVAL if key == "plan" else AgendaKind.EVALUATION,
+                key=f"{key}:{subject.public_id}",
+                title=(
+                    _("%(case)s プラン(第%(n)s版)")
+                    if key == "plan"
+                    else _("%(case)s 評価(第%(n)s回)")
+                )
+                % {"case": subject.case.number, "n": subject.number},
+                case=subject.case,
+                submitted_at=getattr(subject, "submitted_at", None)
+                or getattr(subject, "updated_at", None),
+                has_consent=has_consent,
+                blocked_reason=""
+                if has_consent
+                else _("本人同意が確認できないため重層的支援会議には付議できません"),
+                meta=subject.case.lead_agency.short_name or subject.case.lead_agency.name,
+            )
+            (queue.plans if key == "plan" else queue.evaluations).append(entry)
+    requests = (
+        AgendaRequest.objects.waiting()
+        .filter(body=body)
+        .select_related("case", "requesting_agency")
+        .order_by("requested_at", "pk")
+    )
+    req_list = list(requests)
+    consenting = (
+        cases_with_consent({r.case_id for r in req_list if r.case_id})
+        if body.kind == BodyKind.JUSO_KAIGI
+        else set()
+    )
+    for r in req_list:
+        has_consent = True
+        blocked = ""
+        if body.kind == BodyKind.JUSO_KAIGI:
+            if r.kind == AgendaKind.WORRYING_NO_CONSENT:
+                continue
+            if r.case_id and r.case_id not in consenting:
+                has_consent, blocked = (
+                    False,
+                    _("本人同意が確認できないため重層的支援会議には付議できません"),
+                )
+        entry = QueueEntry(
+            kind=r.kind,
+            key=f"request:{r.public_id}",
+            title=r.title,
+            case=r.case,
+            submitted_at=r.requested_at,
+            has_consent=has_consent,
+            blocked_reason=blocked,
+            meta=r.requesting_agency.short_name or r.requesting_agency.name,
+        )
+        {
+            AgendaKind.INFO_SHARING: queue.info_sharing,
+            AgendaKind.RESOURCE_GAP: queue.resource_gaps,
+            AgendaKind.WORRYING_NO_CONSENT: queue.worrying,
+            AgendaKind.PLAN_APPROVAL: queue.plans,
+            AgendaKind.EVALUATION: queue.evaluations,
+        }[r.kind].append(entry)
+    return queue
+
+
+# --- dashboard helpers -------------------------------------------------------------------------
+
+
+def upcoming_meetings(user, limit: int = 5) -> list[Meeting]:
+    return list(meetings_for_user(user).upcoming().order_by("starts_at")[:limit])
+
+
+def deadlines_ahead(user, days: int = 21) -> list[Meeting]:
+    """Meetings of bodies the user manages whose submission deadline is within `days`."""
+    today = timezone.localdate()
+    managed = MeetingBody.objects.filter(convenor_id__in=policy.managed_agency_ids(user))
+    qs = (
+        Meeting.objects.filter(body__in=managed, status=MeetingStatus.PLANNED)
+        .upcoming()
+        .select_related("body")
+        .order_by("starts_at")
+    )
+    result = []
+    for m in qs[:20]:
+        if today <= m.submission_deadline <= today + dt.timedelta(days=days):
+            result.append(m)
+    return result
+
+
+def pledges_missing(user) -> list[tuple[MeetingBody, BodyMember]]:
+    """For managers: current members of 支援会議 bodies without this year's pledge; for anyone:
+    their own seats without a pledge."""
+    today = timezone.localdate()
+    pledged = ConfidentialityPledge.objects.current(today).values_list("member_id", flat=True)
+    qs = (
+        BodyMember.objects.current(today)
+        .filter(body__kind=BodyKind.SHIEN_KAIGI, body__active=True)
+        .exclude(pk__in=pledged)
+        .select_related("body", "user", "agency")
+    )
+    return list(
+        qs.filter(Q(user=user) | Q(body__convenor_id__in=policy.managed_agency_ids(user)))[:20]
+    )

@@ -1,0 +1,52 @@
+from django.urls import path
+
+from .views import bodies, items, meetings
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("", meetings.index, name="index"),
+    path("calendar/", meetings.calendar_view, name="calendar"),
+    path("calendar.ics", meetings.calendar_export, name="calendar_ics"),
+    # bodies, members, pledges, requests
+    path("bodies/", bodies.body_list, name="body_list"),
+    path("bodies/new/", bodies.body_create, name="body_create"),
+    path("bodies/<uuid:public_id>/", bodies.body_detail, name="body_detail"),
+    path("bodies/<uuid:public_id>/edit/", bodies.body_edit, name="body_edit"),
+    path("bodies/<uuid:public_id>/members/add/", bodies.member_add, name="member_add"),
+    path("bodies/<uuid:public_id>/meetings/new/", bodies.meeting_create, name="meeting_create"),
+    path(
+        "bodies/<uuid:public_id>/meetings/generate/",
+        bodies.meetings_generate,
+        name="meetings_generate",
+    ),
+    path("bodies/<uuid:public_id>/requests/new/", bodies.request_create, name="request_create"),
+    path("members/<uuid:public_id>/remove/", bodies.member_remove, name="member_remove"),
+    path("members/<uuid:public_id>/pledge/", bodies.pledge_add, name="pledge_add"),
+    path("pledges/<uuid:public_id>/document/", bodies.pledge_document, name="pledge_document"),
+    # one meeting
+    path("m/<uuid:public_id>/", meetings.meeting_detail, name="meeting_detail"),
+    path("m/<uuid:public_id>/queue/", meetings.meeting_queue, name="meeting_queue"),
+    path("m/<uuid:public_id>/items/add/", meetings.item_add, name="item_add"),
+    path("m/<uuid:public_id>/reorder/", meetings.agenda_reorder, name="agenda_reorder"),
+    path("m/<uuid:public_id>/fix/", meetings.agenda_fix, name="agenda_fix"),
+    path("m/<uuid:public_id>/reopen/", meetings.agenda_reopen, name="agenda_reopen"),
+    path("m/<uuid:public_id>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
+    path("m/<uuid:public_id>/attendance/", meetings.attendance, name="attendance"),
+    path("m/<uuid:public_id>/held/", meetings.meeting_held, name="meeting_held"),
+    path("m/<uuid:public_id>/minutes/", meetings.minutes_update, name="minutes_update"),
+    path("m/<uuid:public_id>/minutes/approve/", meetings.minutes_approve, name="minutes_approve"),
+    path("m/<uuid:public_id>/addenda/", meetings.addendum_add, name="addendum_add"),
+    path("m/<uuid:public_id>/agenda.pdf", meetings.agenda_pdf, name="agenda_pdf"),
+    path("m/<uuid:public_id>/papers.pdf", meetings.papers_pdf, name="papers_pdf"),
+    path("m/<uuid:public_id>/minutes.pdf", meetings.minutes_pdf, name="minutes_pdf"),
+    # one agenda item
+    path("items/<uuid:public_id>/", items.item_detail, name="item_detail"),
+    path("items/<uuid:public_id>/paper/", items.paper_edit, name="paper_edit"),
+    path(
+        "items/<uuid:public_id>/paper/regenerate/", items.paper_regenerate, name="paper_regenerate"
+    ),
+    path("items/<uuid:public_id>/paper.pdf", items.paper_pdf, name="paper_pdf"),
+    path("items/<uuid:public_id>/decision/", items.item_decide, name="item_decide"),
+    path("items/<uuid:public_id>/remove/", meetings.item_remove, name="item_remove"),
+]

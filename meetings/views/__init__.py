@@ -1,0 +1,1 @@
+"""HTML views of the meetings app, one module per screen group."""

@@ -1,0 +1,342 @@
+"""会議体: list, detail (members, pledges, meetings), create/edit, members, pledges, requests."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.jpdates import fiscal_year
+from agencies.models import Agency
+from agencies.policy import check, is_admin, require
+from audit.services import record
+
+from .. import policy, selectors, services
+from ..choices import BodyKind
+from ..forms import (
+    AgendaRequestForm,
+    BodyForm,
+    GenerateForm,
+    MeetingForm,
+    MemberForm,
+    PledgeForm,
+    apply_errors,
+)
+from ..models import BodyMember, ConfidentialityPledge
+from .common import error_messages, get_body
+
+
+@login_required
+def body_list(request):
+    require(request.user, "meetingbody.list")
+    bodies = list(selectors.bodies_visible_to(request.user).order_by("-active", "kind", "name"))
+    managed = set(selectors.bodies_managed_by(request.user).values_list("pk", flat=True))
+    seats = policy._seats(request.user)
+    for b in bodies:
+        b.i_manage = b.pk in managed
+        b.my_seat = b.pk in seats
+        b.my_pledge = seats.get(b.pk, False)
+    return render(
+        request,
+        "meetings/body_list.html",
+        {
+            "bodies": bodies,
+            "can_create": check(request.user, "meetingbody.create").allowed,
+            "nav_active": "meetings",
+        },
+    )
+
+
+def _convenors(user):
+    qs = Agency.objects.active()
+    return qs if is_admin(user) else qs.filter(pk__in=policy.managed_agency_ids(user))
+
+
+@login_required
+def body_create(request):
+    require(request.user, "meetingbody.create")
+    form = BodyForm(request.POST or None, convenors=_convenors(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            body = services.body_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("会議体を登録しました。"))
+            return redirect("meetings:body_detail", body.public_id)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": _("会議体の登録"),
+            "submit": _("登録する"),
+            "nav_active": "meetings",
+            "back_url": "meetings:body_list",
+        },
+    )
+
+
+@login_required
+def body_edit(request, public_id):
+    body = get_body(public_id)
+    require(request.user, "meetingbody.manage", body)
+    form = BodyForm(request.POST or None, instance=body, convenors=_convenors(request.user))
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        body.refresh_from_db()  # ModelForm mutated the instance; the service compares values
+        try:
+            services.body_update(body=body, actor=request.user, **fields)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("会議体を更新しました。"))
+            return redirect("meetings:body_detail", body.public_id)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": _("会議体の編集: %(name)s") % {"name": body.name},
+            "submit": _("保存する"),
+            "nav_active": "meetings",
+            "back_href": body,
+        },
+    )
+
+
+@login_required
+def body_detail(request, public_id):
+    body = get_body(public_id)
+    require(request.user, "meetingbody.view", body)
+    members_decision = check(request.user, "meetingbody.members", body)
+    can_manage = check(request.user, "meetingbody.manage", body).allowed
+    members = selectors.members_with_pledges(body) if members_decision else []
+    today = timezone.localdate()
+    meetings = list(
+        body.meetings.filter(starts_at__gte=timezone.now() - timezone.timedelta(days=92)).order_by(
+            "starts_at"
+        )[:12]
+    )
+    return render(
+        request,
+        "meetings/body_detail.html",
+        {
+            "body": body,
+            "members": members,
+            "members_basis": policy.ui_basis(members_decision) if members_decision else "",
+            "can_see_members": members_decision.allowed,
+            "can_manage": can_manage,
+            "meetings": meetings,
+            "today": today,
+            "fy": fiscal_year(today),
+            "generate_form": GenerateForm(),
+            "meeting_form": MeetingForm(
+                initial={
+                    "start_time": body.default_start_time,
+                    "duration_minutes": body.default_duration_minutes,
+                    "place": body.default_place,
+                }
+            ),
+            "nav_active": "meetings",
+        },
+    )
+
+
+@login_required
+def member_add(request, public_id):
+    body = get_body(public_id)
+    require(request.user, "meetingbody.manage", body)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_add(body=body, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("構成員を追加しました。"))
+            return redirect("meetings:body_detail", body.public_id)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": _("構成員の追加: %(name)s") % {"name": body.name},
+            "submit": _("追加する"),
+            "nav_active": "meetings",
+            "back_href": body,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_remove(request, public_id):
+    member = get_object_or_404(
+        BodyMember.objects.select_related("body", "body__convenor"), public_id=public_id
+    )
+    try:
+        services.member_remove(member=member, actor=request.user)
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("構成員を退任にしました。"))
+    return redirect("meetings:body_detail", member.body.public_id)
+
+
+@login_required
+def pledge_add(request, public_id):
+    member = get_object_or_404(
+        BodyMember.objects.select_related("body", "body__convenor", "user"), public_id=public_id
+    )
+    require(request.user, "meetingbody.manage", member.body)
+    form = PledgeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pledge_record(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("守秘義務の誓約を登録しました。"))
+            return redirect("meetings:body_detail", member.body.public_id)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "multipart": True,
+            "nav_active": "meetings",
+            "back_href": member.body,
+            "title": _("守秘義務の誓約の登録: %(name)s") % {"name": member.display_name},
+            "submit": _("登録する"),
+        },
+    )
+
+
+@login_required
+def pledge_document(request, public_id):
+    pledge = get_object_or_404(
+        ConfidentialityPledge.objects.select_related(
+            "member", "member__body", "member__body__convenor"
+        ),
+        public_id=public_id,
+    )
+    decision = require(request.user, "pledge.view_document", pledge)
+    if not pledge.document:
+        raise Http404
+    record(actor=request.user, action="pledge.view", obj=pledge, basis=decision.basis)
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
+        pledge.document_type, "bin"
+    )
+    response = FileResponse(
+        pledge.document.open("rb"),
+        content_type=pledge.document_type or "application/octet-stream",
+        as_attachment=True,
+        filename=f"pledge_{pledge.fiscal_year}_{str(pledge.public_id)[:8]}.{ext}",
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+@require_POST
+def meeting_create(request, public_id):
+    body = get_body(public_id)
+    require(request.user, "meetingbody.manage", body)
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            meeting = services.meeting_schedule(
+                body=body,
+                actor=request.user,
+                starts_at=form.starts_at(),
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                place=form.cleaned_data["place"],
+                online=form.cleaned_data["online"],
+                online_note=form.cleaned_data["online_note"],
+            )
+        except ValidationError as exc:
+            error_messages(request, exc)
+        else:
+            messages.success(request, _("会議を登録しました。"))
+            return redirect("meetings:meeting_detail", meeting.public_id)
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("meetings:body_detail", body.public_id)
+
+
+@login_required
+@require_POST
+def meetings_generate(request, public_id):
+    body = get_body(public_id)
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("作成する回数は1〜24の範囲で指定してください。"))
+        return redirect("meetings:body_detail", body.public_id)
+    try:
+        created = services.meetings_generate(
+            body=body, actor=request.user, count=form.cleaned_data["count"]
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("定例の会議を%(n)s件作成しました。") % {"n": len(created)})
+    return redirect("meetings:body_detail", body.public_id)
+
+
+@login_required
+def request_create(request, public_id):
+    """Ask for an agenda slot (any staff member), e.g. a worrying situation for the 支援会議."""
+    from cases.models import SupportCase
+
+    body = get_body(public_id)
+    require(request.user, "agendarequest.create", body)
+    form = AgendaRequestForm(request.POST or None, body=body)
+    if request.method == "POST" and form.is_valid():
+        case = None
+        number = form.cleaned_data["case_number"].strip()
+        if number:
+            case = SupportCase.objects.select_related("household").filter(number=number).first()
+            if case is None or not policy.on_case_team(request.user, case):
+                form.add_error(
+                    "case_number",
+                    _("このケース番号は見つからないか、あなたの機関が支援チームに入っていません。"),
+                )
+        if not form.errors:
+            try:
+                services.agenda_request_create(
+                    body=body,
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    case=case,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("議題の申込を受け付けました。事務局が次回以降の議題に追加します。")
+                )
+                return redirect("meetings:body_detail", body.public_id)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "nav_active": "meetings",
+            "back_href": body,
+            "submit": _("申し込む"),
+            "title": _("議題の申込: %(name)s") % {"name": body.name},
+            "lead": _(
+                "支援会議では本人同意がなくても情報共有できます(構成員は守秘義務を負います)。"
+            )
+            if body.kind == BodyKind.SHIEN_KAIGI
+            else _("重層的支援会議で扱えるのは本人同意のあるケースです。"),
+        },
+    )

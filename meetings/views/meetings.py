@@ -1,0 +1,472 @@
+"""Meetings: list, calendar and .ics, the meeting page with the agenda builder, attendance,
+holding, minutes and their approval, addenda, and the printed agenda / papers / minutes."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.pdf import pdf_response, render_pdf
+from agencies.policy import check, require
+from audit.services import record
+
+from .. import policy, selectors, services
+from ..calendar import add_months, month_grid, week_days, week_start
+from ..choices import MeetingStatus
+from ..forms import (
+    AddendumForm,
+    AttendanceForm,
+    CancelForm,
+    DirectItemForm,
+    MinutesForm,
+    apply_errors,
+)
+from ..ics import calendar_ics
+from .common import back_to_meeting, error_messages, get_item, get_meeting, post_int
+
+
+@login_required
+def index(request):
+    """The user's meetings: upcoming and recent, with the bodies they belong to."""
+    require(request.user, "meeting.list")
+    now = timezone.now()
+    mine = selectors.meetings_for_user(request.user)
+    upcoming = list(
+        mine.filter(starts_at__gte=now - dt.timedelta(hours=12)).order_by("starts_at")[:20]
+    )
+    recent = list(
+        mine.filter(starts_at__lt=now - dt.timedelta(hours=12)).order_by("-starts_at")[:20]
+    )
+    return render(
+        request,
+        "meetings/index.html",
+        {
+            "upcoming": upcoming,
+            "recent": recent,
+            "nav_active": "meetings",
+            "missing": selectors.pledges_missing(request.user),
+        },
+    )
+
+
+def _parse_date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@login_required
+def calendar_view(request):
+    require(request.user, "meeting.list")
+    today = timezone.localdate()
+    view = request.GET.get("view", "month")
+    anchor = _parse_date(request.GET.get("date"), today)
+    ctx = {"nav_active": "meetings", "today": today, "view": view}
+    if view == "week":
+        start = week_start(anchor)
+        meetings = selectors.meetings_in_range(request.user, start, start + dt.timedelta(days=7))
+        ctx.update(
+            days=week_days(start, meetings),
+            start=start,
+            end=start + dt.timedelta(days=6),
+            prev=start - dt.timedelta(days=7),
+            next=start + dt.timedelta(days=7),
+        )
+    else:
+        first = anchor.replace(day=1)
+        ny, nm = add_months(first.year, first.month, 1)
+        py, pm = add_months(first.year, first.month, -1)
+        grid_start = week_start(first)
+        meetings = selectors.meetings_in_range(
+            request.user, grid_start, grid_start + dt.timedelta(days=42)
+        )
+        ctx.update(
+            weeks=month_grid(first.year, first.month, meetings),
+            first=first,
+            prev=dt.date(py, pm, 1),
+            next=dt.date(ny, nm, 1),
+            view="month",
+        )
+    return render(request, "meetings/calendar.html", ctx)
+
+
+@login_required
+def calendar_export(request):
+    """iCalendar of the user's meetings from three months back; body names only."""
+    require(request.user, "meeting.list")
+    since = timezone.now() - dt.timedelta(days=92)
+    meetings = (
+        selectors.meetings_for_user(request.user).filter(starts_at__gte=since).order_by("starts_at")
+    )
+    body = calendar_ics(meetings, host=request.get_host().split(":")[0] or "tsunagu")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="tsunagu-meetings.ics"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _item_access(user, items):
+    """Per item: the policy decision (the page shows titles to all; papers only when allowed)."""
+    for item in items:
+        item.access = check(user, "agendaitem.view", item)
+        item.basis_text = policy.ui_basis(item.access) if item.access else ""
+    return items
+
+
+@login_required
+def meeting_detail(request, public_id):
+    meeting = selectors.meeting_detail(public_id)
+    decision = require(request.user, "meeting.view", meeting)
+    record(actor=request.user, action="meeting.view", obj=meeting, basis=decision.basis)
+    items = _item_access(request.user, list(meeting.items.all()))
+    can_manage = check(request.user, "meeting.manage", meeting).allowed
+    minutes_decision = check(request.user, "meeting.view_minutes", meeting)
+    ctx = {
+        "meeting": meeting,
+        "body": meeting.body,
+        "items": items,
+        "basis_text": policy.ui_basis(decision),
+        "can_manage": can_manage,
+        "can_approve": check(request.user, "meeting.approve_minutes", meeting).allowed,
+        "can_see_minutes": minutes_decision.allowed,
+        "total_minutes": sum(i.time_box_minutes for i in items),
+        "attendance": list(meeting.attendance.all()),
+        "addenda": list(meeting.addenda.all()),
+        "nav_active": "meetings",
+        "Status": MeetingStatus,
+    }
+    if can_manage and meeting.status == MeetingStatus.PLANNED:
+        ctx["queue"] = selectors.agenda_queue(meeting.body, request.user)
+        ctx["direct_form"] = DirectItemForm(body=meeting.body)
+    if can_manage and meeting.status == MeetingStatus.HELD:
+        ctx["minutes_form"] = MinutesForm(initial={"minutes": meeting.minutes})
+    if can_manage and meeting.status == MeetingStatus.MINUTES_APPROVED:
+        ctx["addendum_form"] = AddendumForm(items=[i for i in items if i.access])
+    if can_manage and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_FIXED):
+        ctx["cancel_form"] = CancelForm()
+    return render(request, "meetings/meeting_detail.html", ctx)
+
+
+@login_required
+def meeting_queue(request, public_id):
+    """The waiting queue as an htmx partial (refreshed without reloading the builder)."""
+    meeting = get_meeting(public_id)
+    require(request.user, "meeting.manage", meeting)
+    return render(
+        request,
+        "meetings/_queue.html",
+        {
+            "meeting": meeting,
+            "queue": selectors.agenda_queue(meeting.body, request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_add(request, public_id):
+    meeting = get_meeting(public_id)
+    source = request.POST.get("source", "")
+    try:
+        if source:
+            services.agenda_item_add(
+                meeting=meeting,
+                actor=request.user,
+                source=source,
+                time_box_minutes=post_int(request, "time_box_minutes") or 15,
+                expected_version=post_int(request, "version"),
+            )
+        else:
+            form = DirectItemForm(request.POST, body=meeting.body)
+            if not form.is_valid():
+                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            services.agenda_item_add(
+                meeting=meeting,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                time_box_minutes=form.cleaned_data["time_box_minutes"],
+                expected_version=post_int(request, "version"),
+            )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("議題に追加しました。"))
+    return back_to_meeting(meeting, "agenda")
+
+
+@login_required
+@require_POST
+def item_remove(request, public_id):
+    item = get_item(public_id)
+    try:
+        services.agenda_item_remove(
+            item=item, actor=request.user, expected_version=post_int(request, "version")
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("議題から外しました。"))
+    return back_to_meeting(item.meeting, "agenda")
+
+
+@login_required
+@require_POST
+def agenda_reorder(request, public_id):
+    meeting = get_meeting(public_id)
+    require(request.user, "meeting.manage", meeting)
+    keyed = []
+    time_boxes = {}
+    for item in meeting.items.all():
+        key = str(item.public_id)
+        try:
+            position = float(request.POST.get(f"order-{key}", item.order))
+        except ValueError:
+            position = item.order
+        keyed.append((position, item.order, key))
+        tb = post_int(request, f"tb-{key}")
+        if tb is not None:
+            time_boxes[key] = tb
+    order = [key for _p, _o, key in sorted(keyed)]
+    try:
+        services.agenda_reorder(
+            meeting=meeting,
+            actor=request.user,
+            order=order,
+            time_boxes=time_boxes,
+            expected_version=post_int(request, "version"),
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("並び順と持ち時間を保存しました。"))
+    return back_to_meeting(meeting, "agenda")
+
+
+@login_required
+@require_POST
+def agenda_fix(request, public_id):
+    meeting = get_meeting(public_id)
+    try:
+        services.agenda_fix(
+            meeting=meeting, actor=request.user, expected_version=post_int(request, "version") or 0
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("議題を確定しました。資料を印刷できます。"))
+    return back_to_meeting(meeting)
+
+
+@login_required
+@require_POST
+def agenda_reopen(request, public_id):
+    meeting = get_meeting(public_id)
+    try:
+        services.agenda_reopen(
+            meeting=meeting, actor=request.user, expected_version=post_int(request, "version") or 0
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("議題の確定を取り消しました。"))
+    return back_to_meeting(meeting)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, public_id):
+    meeting = get_meeting(public_id)
+    form = CancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("中止の理由を入力してください。"))
+        services.meeting_cancel(
+            meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("会議を中止にしました。"))
+    return back_to_meeting(meeting)
+
+
+@login_required
+def attendance(request, public_id):
+    meeting = get_meeting(public_id)
+    require(request.user, "meeting.manage", meeting)
+    members = list(meeting.body.members.current(meeting.date).select_related("user", "agency"))
+    existing = {a.member_id: a for a in meeting.attendance.all() if a.member_id}
+    initial = {}
+    for m in members:
+        if m.pk in existing:
+            initial[f"status_{m.pk}"] = existing[m.pk].status
+            initial[f"proxy_{m.pk}"] = existing[m.pk].proxy_name
+    initial["externals"] = "\n".join(
+        f"{a.name}/{a.organisation}" for a in meeting.attendance.all() if not a.member_id
+    )
+    form = AttendanceForm(request.POST or None, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_record(
+                meeting=meeting,
+                actor=request.user,
+                members=form.member_rows(),
+                externals=form.cleaned_data["externals"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("出欠を記録しました。"))
+            return back_to_meeting(meeting, "attendance")
+    return render(
+        request,
+        "meetings/attendance.html",
+        {"meeting": meeting, "form": form, "nav_active": "meetings"},
+    )
+
+
+@login_required
+@require_POST
+def meeting_held(request, public_id):
+    meeting = get_meeting(public_id)
+    try:
+        services.meeting_mark_held(meeting=meeting, actor=request.user)
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("開催済みにしました。議題ごとに決定を記録してください。"))
+    return back_to_meeting(meeting)
+
+
+@login_required
+@require_POST
+def minutes_update(request, public_id):
+    meeting = get_meeting(public_id)
+    form = MinutesForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("議事録の内容を確認してください。"))
+        services.minutes_update(
+            meeting=meeting, actor=request.user, minutes=form.cleaned_data["minutes"]
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("議事録を保存しました。"))
+    return back_to_meeting(meeting, "minutes")
+
+
+@login_required
+@require_POST
+def minutes_approve(request, public_id):
+    meeting = get_meeting(public_id)
+    try:
+        services.minutes_approve(meeting=meeting, actor=request.user)
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(
+            request, _("議事録を承認しました。以後の訂正は補足・訂正として記録します。")
+        )
+    return back_to_meeting(meeting)
+
+
+@login_required
+@require_POST
+def addendum_add(request, public_id):
+    meeting = get_meeting(public_id)
+    items = list(meeting.items.all())
+    form = AddendumForm(request.POST, items=items)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("補足・訂正の内容と理由を入力してください。"))
+        item = next((i for i in items if str(i.public_id) == form.cleaned_data["item"]), None)
+        services.addendum_add(
+            meeting=meeting,
+            actor=request.user,
+            item=item,
+            text=form.cleaned_data["text"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("補足・訂正を記録しました。"))
+    return back_to_meeting(meeting, "addenda")
+
+
+# --- print ------------------------------------------------------------------------------------
+
+
+@login_required
+def agenda_pdf(request, public_id):
+    """次第 (agenda): date, place, items with time boxes — titles only, no case content."""
+    meeting = selectors.meeting_detail(public_id)
+    decision = require(request.user, "meeting.view", meeting)
+    record(actor=request.user, action="meeting.export", obj=meeting, basis=decision.basis)
+    pdf = render_pdf(
+        "meetings/print/agenda.html",
+        {
+            "meeting": meeting,
+            "body": meeting.body,
+            "items": list(meeting.items.all()),
+            "members": list(
+                meeting.body.members.current(meeting.date).select_related("user", "agency")
+            ),
+        },
+        request=request,
+    )
+    return pdf_response(pdf, f"会議次第_{meeting.date:%Y%m%d}.pdf")
+
+
+@login_required
+def papers_pdf(request, public_id):
+    """All papers of the meeting the user may open (one per page). Each is an audited view."""
+    meeting = selectors.meeting_detail(public_id)
+    require(request.user, "meeting.view", meeting)
+    items = [i for i in _item_access(request.user, list(meeting.items.all())) if i.access]
+    if not items:
+        messages.error(request, _("印刷できる資料がありません(閲覧できる議題がありません)。"))
+        return back_to_meeting(meeting)
+    for item in items:
+        record(actor=request.user, action="agendaitem.export", obj=item, basis=item.access.basis)
+    pdf = render_pdf(
+        "meetings/print/papers.html",
+        {"meeting": meeting, "body": meeting.body, "items": items},
+        request=request,
+    )
+    return pdf_response(pdf, f"会議資料_{meeting.date:%Y%m%d}.pdf")
+
+
+@login_required
+def minutes_pdf(request, public_id):
+    meeting = selectors.meeting_detail(public_id)
+    decision = require(request.user, "meeting.view_minutes", meeting)
+    if meeting.status not in (MeetingStatus.HELD, MeetingStatus.MINUTES_APPROVED):
+        messages.error(request, _("開催前の会議には議事録がありません。"))
+        return back_to_meeting(meeting)
+    items = [i for i in _item_access(request.user, list(meeting.items.all())) if i.access]
+    record(actor=request.user, action="meeting.export", obj=meeting, basis=decision.basis)
+    for item in items:
+        record(actor=request.user, action="agendaitem.export", obj=item, basis=item.access.basis)
+    pdf = render_pdf(
+        "meetings/print/minutes.html",
+        {
+            "meeting": meeting,
+            "body": meeting.body,
+            "items": items,
+            "attendance": list(meeting.attendance.all()),
+            "addenda": list(meeting.addenda.all()),
+            "hidden_count": meeting.items.count() - len(items),
+        },
+        request=request,
+    )
+    return pdf_response(pdf, f"会議録_{meeting.date:%Y%m%d}.pdf")
