@@ -1,3 +1,656 @@
+"""REST API of the intake side: consultations, referrals (つなぐシート) with their actions, and
+concern slips. Same services and policy as the HTML views; records are addressed by public_id.
+
+Referral actions are POST endpoints (send, open, accept, return, request-info, answer, withdraw,
+assign, convert) answering with the new state; a state conflict answers 409 with
+{"error": {"code", "message", "current_status", "options"}}.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from agencies.api import PolicyPermission
+from agencies.models import Agency, Area, User
+from agencies.policy import Basis, check
+from audit.services import record
+from cases.choices import IssueCategory, Route
+from cases.forms_intake import ConsultationFilterForm
+from cases.models import (
+    ConcernSlip,
+    Consent,
+    Consultation,
+    ConsultationOutcome,
+    ConsulterKind,
+    Referral,
+    ReferralTrigger,
+    Urgency,
+)
+from cases.policy.intake import (
+    SECTION_HOUSEHOLD,
+    SECTION_MEETING,
+    SECTION_NARRATIVE,
+    SECTION_PERSON,
+    referral_sections,
+    staff_agency_ids,
+)
+from cases.selectors import intake as selectors
+from cases.services import intake as services
+
 router = DefaultRouter()
+
+
+def _conflict(exc: services.IntakeConflict) -> Response:
+    return Response(
+        {
+            "error": {
+                "code": exc.code,
+                "message": exc.message,
+                "current_status": exc.current_status,
+                "options": exc.options,
+            }
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+class _VisiblePersonField(serializers.SlugRelatedField):
+    """A person/household/consent by public_id, chosen among those the user may see."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(slug_field="public_id", allow_null=True, required=False, **kwargs)
+
+    def get_queryset(self):
+        from cases.policy.persons import households_visible_to, persons_visible_to
+
+        user = self.context["request"].user
+        if self.kind == "person":
+            return persons_visible_to(user)
+        if self.kind == "household":
+            return households_visible_to(user)
+        return Consent.objects.filter(person__in=persons_visible_to(user).values("pk"))
+
+
+# --- consultations ---------------------------------------------------------------------------
+
+
+class ConsultationSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField(read_only=True)
+    received_at = serializers.DateTimeField(required=False)
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    staff = serializers.PrimaryKeyRelatedField(read_only=True)
+    route = serializers.ChoiceField(choices=Route.choices)
+    consulter_kind = serializers.ChoiceField(choices=ConsulterKind.choices)
+    consulter_note = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    person = _VisiblePersonField("person")
+    household = _VisiblePersonField("household")
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=IssueCategory.choices), min_length=1
+    )
+    summary = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    response = serializers.CharField(required=False, allow_blank=True)
+    outcome = serializers.ChoiceField(choices=ConsultationOutcome.choices)
+    minutes_spent = serializers.IntegerField(min_value=0, required=False)
+    staff_count = serializers.IntegerField(min_value=1, required=False)
+    idempotency_key = serializers.UUIDField(write_only=True, required=False)
+    version = serializers.IntegerField(required=False)
+
+
+CONSULTATION_WRITABLE = (
+    "received_at",
+    "route",
+    "consulter_kind",
+    "consulter_note",
+    "person",
+    "household",
+    "summary",
+    "urgency",
+    "response",
+    "outcome",
+    "minutes_spent",
+    "staff_count",
+)
+
+
+class ConsultationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ConsultationSerializer
+    permission_classes = [IsAuthenticated, PolicyPermission]
+    policy_actions = {
+        "list": "consultation.list",
+        "retrieve": "consultation.view",
+        "create": "consultation.create",
+        "partial_update": "consultation.update",
+        "update": "consultation.update",
+    }
+    lookup_field = "public_id"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = selectors.consultations_visible_to(self.request.user)
+        if self.action == "list":
+            form = ConsultationFilterForm(self.request.query_params or None, user=self.request.user)
+            if form.is_bound and form.is_valid():
+                qs = selectors.filter_consultations(qs, form.cleaned_data)
+        return qs
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        record(
+            actor=request.user,
+            action="consultation.view",
+            obj=obj,
+            basis=check(request.user, "consultation.view", obj).basis,
+            changes=["api"],
+        )
+        return Response(self._out(obj))
+
+    def _out(self, obj):
+        data = self.get_serializer(obj).data
+        data["categories"] = obj.categories
+        data["person"] = str(obj.person.public_id) if obj.person else None
+        data["household"] = str(obj.household.public_id) if obj.household else None
+        return data
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([self._out(o) for o in page])
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        obj = services.consultation_create(
+            actor=request.user,
+            agency=d["agency"],
+            categories=d["categories"],
+            idempotency_key=d.get("idempotency_key"),
+            **{k: d[k] for k in CONSULTATION_WRITABLE if k in d},
+        )
+        obj = self.get_queryset().get(pk=obj.pk)
+        return Response(self._out(obj), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        ser = self.get_serializer(obj, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        try:
+            services.consultation_update(
+                actor=request.user,
+                consultation=obj,
+                expected_version=d.get("version"),
+                categories=d.get("categories"),
+                **{k: d[k] for k in CONSULTATION_WRITABLE if k in d},
+            )
+        except services.IntakeConflict as exc:
+            return _conflict(exc)
+        return Response(self._out(self.get_queryset().get(pk=obj.pk)))
+
+
+router.register("consultations", ConsultationViewSet, basename="consultation")
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+
+class ReferralWriteSerializer(serializers.Serializer):
+    from_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+    to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+    variant = serializers.ChoiceField(choices=Referral.Variant.choices, required=False)
+    person = _VisiblePersonField("person")
+    household = _VisiblePersonField("household")
+    consent = _VisiblePersonField("consent")
+    consultation = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Consultation.objects.all(), required=False, allow_null=True
+    )
+    route = serializers.ChoiceField(choices=[("", ""), *Route.choices], required=False)
+    triggers = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReferralTrigger.choices), required=False
+    )
+    person_says = serializers.CharField(required=False, allow_blank=True)
+    done_so_far = serializers.CharField(required=False, allow_blank=True)
+    reason_note = serializers.CharField(required=False, allow_blank=True)
+    meeting_summary = serializers.CharField(required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    accompanied = serializers.BooleanField(required=False)
+    accompanied_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    idempotency_key = serializers.UUIDField(required=False)
+    version = serializers.IntegerField(required=False)
+
+
+REFERRAL_WRITABLE = services.REFERRAL_CONTENT_FIELDS
+
+
+def referral_header(r: Referral) -> dict:
+    return {
+        "public_id": str(r.public_id),
+        "number": r.number,
+        "variant": r.variant,
+        "status": r.status,
+        "status_label": r.get_status_display(),
+        "from_agency": r.from_agency_id,
+        "from_agency_name": r.from_agency.name,
+        "from_worker": r.from_worker_id,
+        "to_agency": r.to_agency_id,
+        "to_agency_name": r.to_agency.name,
+        "assignee": r.assignee_id,
+        "triggers": r.triggers,
+        "urgency": r.urgency,
+        "accompanied": r.accompanied,
+        "sent_at": r.sent_at,
+        "answer_due_on": r.answer_due_on,
+        "overdue": r.is_overdue,
+        "opened_at": r.opened_at,
+        "answered_at": r.answered_at,
+        "return_reason": r.return_reason,
+        "return_next_step": r.return_next_step,
+        "info_question": r.info_question,
+        "info_answer": r.info_answer,
+        "withdraw_reason": r.withdraw_reason,
+        "case": {"public_id": str(r.case.public_id), "number": r.case.number}
+        if r.case_id
+        else None,
+        "version": r.version,
+    }
+
+
+def referral_full(user, r: Referral) -> dict:
+    """Header plus the sections the user may read (see cases.policy.intake)."""
+    access = referral_sections(user, r)
+    data = referral_header(r)
+    data["sections"] = sorted(access.sections)
+    data["sections_basis"] = access.basis
+    if SECTION_PERSON in access:
+        p = r.person
+        data["person"] = (
+            None
+            if p is None
+            else {
+                "public_id": str(p.public_id),
+                "name": p.full_name,
+                "kana": p.full_kana,
+                "birth_date": p.birth_date,
+                "address": p.address,
+                "phone": p.phone,
+            }
+        )
+        data["consent"] = str(r.consent.public_id) if r.consent_id else None
+    if SECTION_HOUSEHOLD in access:
+        data["household"] = str(r.household.public_id) if r.household_id else None
+    if SECTION_NARRATIVE in access:
+        data |= {
+            "route": r.route,
+            "person_says": r.person_says,
+            "done_so_far": r.done_so_far,
+            "reason_note": r.reason_note,
+            "accompanied_note": r.accompanied_note,
+        }
+    if SECTION_MEETING in access:
+        data["meeting_summary"] = r.meeting_summary
+    if access.basis == Basis.SENDING_AGENCY:
+        data["events"] = [
+            {
+                "kind": e.kind,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "actor": e.actor_id,
+                "agency": e.agency_id,
+                "at": e.at,
+                "note": e.note,
+            }
+            for e in selectors.referral_timeline(r)
+        ]
+    return data
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    next_step = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class QuestionSerializer(serializers.Serializer):
+    question = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+
+class ReferralViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """`?box=inbox` (sent to my agencies) or `?box=sent` (written at my agencies); lists carry
+    the header only, `retrieve` adds the sections the policy allows."""
+
+    serializer_class = ReferralWriteSerializer
+    permission_classes = [IsAuthenticated, PolicyPermission]
+    policy_actions = {
+        "list": "referral.list",
+        "retrieve": "referral.view",
+        "create": "referral.create",
+        "partial_update": "referral.update",
+        "update": "referral.update",
+        "send": "referral.send",
+        "open": "referral.open",
+        "accept": "referral.accept",
+        "return_": "referral.return",
+        "request_info": "referral.request_info",
+        "answer": "referral.answer_info",
+        "withdraw": "referral.withdraw",
+        "assign": "referral.assign",
+        "convert": "referral.convert",
+    }
+    lookup_field = "public_id"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        ids = staff_agency_ids(self.request.user)
+        box = self.request.query_params.get("box", "")
+        if box == "inbox":
+            qs = selectors.referrals_received_by(self.request.user)
+        elif box == "sent":
+            qs = selectors.referrals_sent_by(self.request.user)
+        else:
+            qs = Referral.objects.filter(
+                Q(from_agency_id__in=ids)
+                | (Q(to_agency_id__in=ids) & ~Q(status=Referral.Status.DRAFT))
+            ).for_list()
+        status_filter = self.request.query_params.get("status")
+        if status_filter:
+            qs = qs.filter(status=status_filter)
+        return qs.select_related("person", "household", "consent")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([referral_header(r) for r in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        decision = check(request.user, "referral.view", obj)
+        obj = services.referral_record_view(
+            actor=request.user, referral=obj, basis=decision.basis, via="api"
+        )
+        return Response(referral_full(request.user, self.get_queryset().get(pk=obj.pk)))
+
+    def _fields(self, d) -> dict:
+        return {k: (d[k] or "" if k == "route" else d[k]) for k in REFERRAL_WRITABLE if k in d}
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        from_agency = d.get("from_agency")
+        if from_agency is None:
+            ids = sorted(staff_agency_ids(request.user))
+            if len(ids) != 1:
+                raise serializers.ValidationError(
+                    {"from_agency": ["つなぎ元機関を指定してください。"]}
+                )
+            from_agency = Agency.objects.get(pk=ids[0])
+        obj = services.referral_create(
+            actor=request.user,
+            from_agency=from_agency,
+            idempotency_key=d.get("idempotency_key"),
+            **self._fields(d),
+        )
+        return Response(
+            referral_full(request.user, self.get_queryset().get(pk=obj.pk)),
+            status=status.HTTP_201_CREATED,
+        )
+
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        ser = self.get_serializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        try:
+            services.referral_update(
+                actor=request.user,
+                referral=obj,
+                expected_version=d.get("version"),
+                **self._fields(d),
+            )
+        except services.IntakeConflict as exc:
+            return _conflict(exc)
+        return Response(referral_full(request.user, self.get_queryset().get(pk=obj.pk)))
+
+    def _act(self, request, call, serializer_class=None):
+        obj = self.get_object()
+        data = {}
+        if serializer_class is not None:
+            ser = serializer_class(data=request.data)
+            ser.is_valid(raise_exception=True)
+            data = ser.validated_data
+        try:
+            call(obj, data)
+        except services.IntakeConflict as exc:
+            return _conflict(exc)
+        return Response(referral_full(request.user, self.get_queryset().get(pk=obj.pk)))
+
+    @action(detail=True, methods=["post"])
+    def send(self, request, public_id=None):
+        return self._act(
+            request, lambda r, d: services.referral_send(actor=request.user, referral=r)
+        )
+
+    @action(detail=True, methods=["post"])
+    def open(self, request, public_id=None):
+        return self._act(
+            request, lambda r, d: services.referral_open(actor=request.user, referral=r)
+        )
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, public_id=None):
+        return self._act(
+            request,
+            lambda r, d: services.referral_accept(actor=request.user, referral=r, note=d["note"]),
+            NoteSerializer,
+        )
+
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, public_id=None):
+        return self._act(
+            request,
+            lambda r, d: services.referral_return(
+                actor=request.user, referral=r, reason=d["reason"], next_step=d["next_step"]
+            ),
+            ReturnSerializer,
+        )
+
+    @action(detail=True, methods=["post"], url_path="request-info")
+    def request_info(self, request, public_id=None):
+        return self._act(
+            request,
+            lambda r, d: services.referral_request_info(
+                actor=request.user, referral=r, question=d["question"]
+            ),
+            QuestionSerializer,
+        )
+
+    @action(detail=True, methods=["post"])
+    def answer(self, request, public_id=None):
+        return self._act(
+            request,
+            lambda r, d: services.referral_answer_info(
+                actor=request.user, referral=r, answer=d["answer"]
+            ),
+            AnswerSerializer,
+        )
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, public_id=None):
+        return self._act(
+            request,
+            lambda r, d: services.referral_withdraw(
+                actor=request.user, referral=r, reason=d["reason"]
+            ),
+            ReasonSerializer,
+        )
+
+    @action(detail=True, methods=["post"])
+    def assign(self, request, public_id=None):
+        return self._act(
+            request,
+            lambda r, d: services.referral_assign(
+                actor=request.user, referral=r, assignee=d["assignee"]
+            ),
+            AssignSerializer,
+        )
+
+    @action(detail=True, methods=["post"])
+    def convert(self, request, public_id=None):
+        return self._act(
+            request,
+            lambda r, d: services.referral_convert_to_meeting(
+                actor=request.user, referral=r, note=d["note"]
+            ),
+            NoteSerializer,
+        )
+
+
+router.register("referrals", ReferralViewSet, basename="referral")
+
+
+# --- concern slips ---------------------------------------------------------------------------
+
+
+class ConcernSlipSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True)
+    to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    subject_description = serializers.CharField()
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.all(), required=False, allow_null=True
+    )
+    noticed = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    status = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    idempotency_key = serializers.UUIDField(write_only=True, required=False)
+
+
+class ConcernSlipStaffSerializer(ConcernSlipSerializer):
+    submitted_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    handled_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    handling_note = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+
+class SlipStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ConcernSlip.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False)
+
+
+class ConcernSlipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Residents: their own slips (status label only). Staff: slips addressed to their agencies."""
+
+    permission_classes = [IsAuthenticated, PolicyPermission]
+    policy_actions = {
+        "list": "concern_slip.list",
+        "retrieve": "concern_slip.view",
+        "create": "concern_slip.create",
+        "set_status": "concern_slip.handle",
+    }
+    lookup_field = "public_id"
+    filter_backends: list = []
+
+    def _staff(self) -> bool:
+        return bool(staff_agency_ids(self.request.user))
+
+    def get_serializer_class(self):
+        return (
+            ConcernSlipStaffSerializer
+            if self._staff() and self.action != "create"
+            else ConcernSlipSerializer
+        )
+
+    def get_queryset(self):
+        user = self.request.user
+        if self._staff():
+            return selectors.concern_slips_received_by(user)
+        return selectors.concern_slips_of(user)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        record(
+            actor=request.user,
+            action="concern_slip.view",
+            obj=obj,
+            basis=check(request.user, "concern_slip.view", obj).basis,
+            changes=["api"],
+        )
+        return Response(self.get_serializer(obj).data)
+
+    def create(self, request, *args, **kwargs):
+        ser = ConcernSlipSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        slip = services.concern_slip_submit(
+            actor=request.user,
+            to_agency=d["to_agency"],
+            subject_description=d["subject_description"],
+            noticed=d["noticed"],
+            location=d.get("location", ""),
+            area=d.get("area"),
+            urgency=d["urgency"],
+            idempotency_key=d.get("idempotency_key"),
+        )
+        return Response(ConcernSlipSerializer(slip).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="set-status")
+    def set_status(self, request, public_id=None):
+        slip = self.get_object()
+        ser = SlipStatusSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        try:
+            slip = services.concern_slip_set_status(
+                actor=request.user,
+                slip=slip,
+                status=d["status"],
+                note=d["note"],
+                expected_version=d.get("version"),
+            )
+        except services.IntakeConflict as exc:
+            return _conflict(exc)
+        return Response(ConcernSlipStaffSerializer(slip).data)
+
+
+router.register("concern-slips", ConcernSlipViewSet, basename="concern-slip")

@@ -1,0 +1,118 @@
+"""Dashboard panels of the intake side ("what needs me")."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.choices import Role
+from agencies.dashboard import Panel, PanelItem, panel
+from cases.models import ConcernSlip
+from cases.policy.intake import is_resident, staff_agency_ids
+from cases.selectors import intake as selectors
+
+
+@panel(order=100)
+def referral_inbox_panel(user) -> Panel | None:
+    """Coordinators and supervisors at an agency that receives つなぐシート."""
+    if not user.has_role(Role.COORDINATOR, Role.SUPERVISOR) or not staff_agency_ids(user):
+        return None
+    counts = selectors.inbox_counts(user)
+    url = reverse("cases:referral_inbox")
+    items = []
+    for key, label, tone in (
+        ("new", _("新着・未確認"), "warn"),
+        ("overdue", _("回答期限超過(3開庁日)"), "danger"),
+        ("mine", _("自分の担当"), ""),
+        ("info_requested", _("追加情報の回答待ち"), ""),
+    ):
+        if counts[key]:
+            items.append(PanelItem(label, f"{url}?tab={key}", badge=str(counts[key]), tone=tone))
+    return Panel(
+        key="referral_inbox",
+        title=_("つなぐシート 受信"),
+        count=counts["open"],
+        empty_text=_("未回答のつなぐシートはありません。"),
+        items=items,
+        more_url=url,
+        more_label=_("受信一覧を開く"),
+    )
+
+
+@panel(order=110)
+def referral_sent_panel(user) -> Panel | None:
+    """The user's own sheets still waiting: for the receiver, or for the user's answer."""
+    if not staff_agency_ids(user):
+        return None
+    qs = selectors.sent_awaiting_answer(user).order_by("-sent_at", "-pk")
+    rows = list(qs[:6])
+    items = [
+        PanelItem(
+            r.number,
+            reverse("cases:referral_detail", args=[r.public_id]),
+            meta=r.to_agency.short_name or r.to_agency.name,
+            badge=r.get_status_display(),
+            tone="warn"
+            if r.status == r.Status.INFO_REQUESTED
+            else ("danger" if r.is_overdue else ""),
+        )
+        for r in rows[:5]
+    ]
+    return Panel(
+        key="referral_sent",
+        title=_("送付したつなぐシート(回答待ち)"),
+        count=qs.count(),
+        empty_text=_("回答待ちのつなぐシートはありません。"),
+        items=items,
+        more_url=reverse("cases:referral_sent") + "?mine=1",
+        more_label=_("送付一覧を開く"),
+    )
+
+
+@panel(order=120)
+def concern_slip_panel(user) -> Panel | None:
+    """Staff: new 気づきシート addressed to their agency. Residents: their own slips."""
+    if staff_agency_ids(user):
+        qs = selectors.concern_slips_received_by(user).filter(status=ConcernSlip.Status.SUBMITTED)
+        count = qs.count()
+        if (
+            not count
+            and not ConcernSlip.objects.filter(to_agency_id__in=staff_agency_ids(user)).exists()
+        ):
+            return None
+        items = [
+            PanelItem(
+                _("%(date)s 受信") % {"date": f"{timezone.localtime(s.submitted_at):%Y-%m-%d}"},
+                reverse("cases:concern_slip_detail", args=[s.public_id]),
+                meta=s.get_urgency_display(),
+                tone="danger" if s.urgency == "urgent" else "",
+                badge=s.get_status_display(),
+            )
+            for s in qs.order_by("-submitted_at")[:5]
+        ]
+        return Panel(
+            key="concern_slips",
+            title=_("新しい気づきシート"),
+            count=count,
+            items=items,
+            empty_text=_("新しい気づきシートはありません。"),
+            more_url=reverse("cases:concern_slip_received"),
+        )
+    if is_resident(user):
+        slips = list(selectors.concern_slips_of(user).order_by("-submitted_at")[:5])
+        items = [
+            PanelItem(
+                _("%(date)s 提出") % {"date": f"{timezone.localtime(s.submitted_at):%Y-%m-%d}"},
+                reverse("cases:concern_slip_detail", args=[s.public_id]),
+                badge=s.get_status_display(),
+            )
+            for s in slips
+        ]
+        return Panel(
+            key="my_concern_slips",
+            title=_("提出した気づきシート"),
+            items=items,
+            empty_text=_("まだ気づきシートを提出していません。"),
+            more_url=reverse("cases:concern_slip_create"),
+            more_label=_("気づきシートを書く"),
+        )
+    return None

@@ -1,0 +1,880 @@
+"""HTML views of the intake side: consultations, referrals (つなぐシート) with their inbox and
+actions, concern slips, and the printed forms. Thin: validate, call one service, render."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.csvio import csv_response
+from agencies.pdf import pdf_response, render_pdf
+from agencies.policy import Basis, can, check, require
+from audit.services import record
+from cases import panels_intake  # noqa: F401 - registers the dashboard panels
+from cases.choices import IssueCategory, Route
+from cases.forms_intake import (
+    AcceptForm,
+    AnswerInfoForm,
+    AssignForm,
+    ConcernSlipForm,
+    ConcernSlipHandleForm,
+    ConsultationFilterForm,
+    ConsultationForm,
+    ConvertForm,
+    InboxFilterForm,
+    ReferralForm,
+    RequestInfoForm,
+    ReturnForm,
+    WithdrawForm,
+)
+from cases.models import (
+    ConcernSlip,
+    Consultation,
+    ConsultationOutcome,
+    ConsulterKind,
+    HouseholdMember,
+    Referral,
+    ReferralTrigger,
+    Urgency,
+)
+from cases.policy.intake import referral_sections
+from cases.selectors import intake as selectors
+from cases.services import intake as services
+
+PAGE_SIZE = 50
+# Check-box rows of the printed forms.
+PRINT_CHOICES = {
+    "trigger_choices": ReferralTrigger.choices,
+    "urgency_choices": Urgency.choices,
+    "route_choices": Route.choices,
+    "consulter_choices": ConsulterKind.choices,
+    "category_choices": IssueCategory.choices,
+    "outcome_choices": ConsultationOutcome.choices,
+}
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def _apply_errors(form, exc: ValidationError, field_map: dict | None = None) -> None:
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field_map.get(field, field)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _person_label(user, person) -> str:
+    if person is None:
+        return ""
+    from cases.policy.persons import person_access
+
+    return person.full_name if person_access(user, person).allowed else _("登録あり(閲覧権限なし)")
+
+
+# --- 相談受付 ------------------------------------------------------------------------------------
+
+
+@login_required
+def consultation_list(request):
+    require(request.user, "consultation.list")
+    form = ConsultationFilterForm(request.GET or None, user=request.user)
+    qs = selectors.consultations_visible_to(request.user)
+    if form.is_bound and form.is_valid():
+        qs = selectors.filter_consultations(qs, form.cleaned_data)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    export_query = _querystring_without_page(request)
+    return render(
+        request,
+        "cases/intake/consultation_list.html",
+        {
+            "filter_form": form,
+            "page_obj": page,
+            "querystring_without_page": export_query,
+            "export_url": reverse("cases:consultation_export")
+            + ("?" + export_query.rstrip("&") if export_query else ""),
+            "can_create": can(request.user, "consultation.create"),
+            "nav_active": "consultation",
+        },
+    )
+
+
+CSV_HEADER = [
+    "受付ID",
+    "受付日時",
+    "受付機関",
+    "受付者",
+    "相談経路",
+    "相談者",
+    "相談者(補足)",
+    "本人登録",
+    "世帯登録",
+    "課題の分類",
+    "緊急度",
+    "対応結果",
+    "対応時間(分)",
+    "対応職員数",
+    "相談内容",
+    "対応内容",
+]
+
+
+@login_required
+def consultation_export(request):
+    """CSV of the filtered list (UTF-8 with BOM, formulas neutralised). Audited as an export."""
+    decision = require(request.user, "consultation.export")
+    form = ConsultationFilterForm(request.GET or None, user=request.user)
+    qs = selectors.consultations_visible_to(request.user)
+    if form.is_bound and form.is_valid():
+        qs = selectors.filter_consultations(qs, form.cleaned_data)
+    rows = [
+        [
+            str(c.public_id),
+            c.received_at,
+            c.agency.name,
+            c.staff.display_name or c.staff.username,
+            c.get_route_display(),
+            c.get_consulter_kind_display(),
+            c.consulter_note,
+            "あり" if c.person_id else "なし",
+            "あり" if c.household_id else "なし",
+            "・".join(c.category_labels()),
+            c.get_urgency_display(),
+            c.get_outcome_display(),
+            c.minutes_spent,
+            c.staff_count,
+            c.summary,
+            c.response,
+        ]
+        for c in qs
+    ]
+    record(
+        actor=request.user,
+        action="consultation.export",
+        basis=decision.basis,
+        object_type="cases.consultation",
+        object_id=f"{len(rows)} rows",
+    )
+    filename = f"相談受付一覧_{timezone.localdate():%Y%m%d}.csv"
+    return csv_response(filename, CSV_HEADER, rows)
+
+
+@login_required
+def consultation_create(request):
+    require(request.user, "consultation.create")
+    if request.method == "POST":
+        form = ConsultationForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                consultation = services.consultation_create(
+                    actor=request.user,
+                    agency=form.cleaned_data["agency"],
+                    categories=form.cleaned_data["categories"],
+                    idempotency_key=form.cleaned_data.get("idempotency_key"),
+                    **form.service_kwargs(),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("相談受付を登録しました。"))
+                return redirect("cases:consultation_detail", public_id=consultation.public_id)
+    else:
+        initial = {}
+        for key in ("person", "household"):
+            if request.GET.get(key):
+                initial[key] = request.GET[key]
+        form = ConsultationForm(initial=initial, user=request.user)
+    return render(
+        request,
+        "cases/intake/consultation_form.html",
+        {
+            "form": form,
+            "nav_active": "consultation",
+            "title": _("相談受付の登録"),
+        },
+    )
+
+
+def _get_consultation(request, public_id, action) -> tuple[Consultation, object]:
+    consultation = get_object_or_404(
+        Consultation.objects.select_related(
+            "agency", "staff", "person", "household", "created_by"
+        ).prefetch_related("issues"),
+        public_id=public_id,
+    )
+    decision = check(request.user, action, consultation)
+    if not decision:
+        raise Http404  # never confirm that another agency's consultation exists
+    return consultation, decision
+
+
+@login_required
+def consultation_detail(request, public_id):
+    consultation, decision = _get_consultation(request, public_id, "consultation.view")
+    record(actor=request.user, action="consultation.view", obj=consultation, basis=decision.basis)
+    return render(
+        request,
+        "cases/intake/consultation_detail.html",
+        {
+            "c": consultation,
+            "basis_label": decision.basis_label,
+            "nav_active": "consultation",
+            "person_label": _person_label(request.user, consultation.person),
+            "referrals": consultation.referrals.filter(
+                from_agency_id=consultation.agency_id
+            ).order_by("-created_at"),
+            "can_update": can(request.user, "consultation.update", consultation),
+            "can_refer": can(request.user, "referral.create", consultation.agency),
+        },
+    )
+
+
+@login_required
+def consultation_update(request, public_id):
+    consultation, _decision = _get_consultation(request, public_id, "consultation.update")
+    if request.method == "POST":
+        form = ConsultationForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.service_kwargs()
+            try:
+                services.consultation_update(
+                    actor=request.user,
+                    consultation=consultation,
+                    expected_version=form.cleaned_data.get("version"),
+                    categories=form.cleaned_data["categories"],
+                    **data,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except services.IntakeConflict as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("相談受付を更新しました。"))
+                return redirect("cases:consultation_detail", public_id=consultation.public_id)
+    else:
+        initial = {
+            f: getattr(consultation, f)
+            for f in (
+                "route",
+                "consulter_kind",
+                "consulter_note",
+                "summary",
+                "urgency",
+                "response",
+                "outcome",
+                "minutes_spent",
+                "staff_count",
+            )
+        }
+        initial |= {
+            "received_at": timezone.localtime(consultation.received_at),
+            "agency": consultation.agency_id,
+            "person": consultation.person.public_id if consultation.person else None,
+            "household": consultation.household.public_id if consultation.household else None,
+            "categories": consultation.categories,
+            "version": consultation.version,
+        }
+        form = ConsultationForm(initial=initial, user=request.user)
+    form.fields["agency"].disabled = True
+    form.fields["agency"].queryset = form.fields["agency"].queryset.model.objects.filter(
+        pk=consultation.agency_id
+    )
+    form.fields["agency"].initial = consultation.agency_id
+    return render(
+        request,
+        "cases/intake/consultation_form.html",
+        {
+            "form": form,
+            "consultation": consultation,
+            "nav_active": "consultation",
+            "title": _("相談受付の編集"),
+        },
+    )
+
+
+@login_required
+def consultation_pdf(request, public_id):
+    consultation, decision = _get_consultation(request, public_id, "consultation.print")
+    started = time.perf_counter()
+    pdf = render_pdf(
+        "cases/print/consultation.html",
+        {
+            "c": consultation,
+            "print_date": timezone.localdate(),
+            "person_label": _person_label(request.user, consultation.person),
+            **PRINT_CHOICES,
+        },
+        request=request,
+    )
+    record(
+        actor=request.user,
+        action="consultation.print",
+        obj=consultation,
+        basis=decision.basis,
+        kind="view",
+        changes=["pdf"],
+    )
+    response = pdf_response(
+        pdf, f"相談受付票_{timezone.localtime(consultation.received_at):%Y%m%d}.pdf"
+    )
+    response["X-Render-Seconds"] = f"{time.perf_counter() - started:.3f}"
+    return response
+
+
+# --- つなぐシート ----------------------------------------------------------------------------------
+
+
+def _get_referral(request, public_id, action="referral.view") -> tuple[Referral, object]:
+    referral = get_object_or_404(
+        Referral.objects.select_related(
+            "from_agency",
+            "from_worker",
+            "to_agency",
+            "assignee",
+            "person",
+            "household",
+            "consent",
+            "consultation",
+            "case",
+            "opened_by",
+            "answered_by",
+        ),
+        public_id=public_id,
+    )
+    decision = check(request.user, "referral.view", referral)
+    if not decision:
+        raise Http404
+    if action != "referral.view":
+        decision = require(request.user, action, referral)
+    return referral, decision
+
+
+def _referral_initial(referral: Referral) -> dict:
+    initial = {
+        f: getattr(referral, f)
+        for f in (
+            "variant",
+            "route",
+            "triggers",
+            "reason_note",
+            "person_says",
+            "done_so_far",
+            "meeting_summary",
+            "urgency",
+            "accompanied",
+            "accompanied_note",
+        )
+    }
+    initial |= {
+        "from_agency": referral.from_agency_id,
+        "to_agency": referral.to_agency_id,
+        "version": referral.version,
+        "person": referral.person.public_id if referral.person else None,
+        "household": referral.household.public_id if referral.household else None,
+        "consent": referral.consent.public_id if referral.consent else None,
+    }
+    return initial
+
+
+@login_required
+def referral_create(request):
+    require(request.user, "referral.create")
+    consultation = None
+    if request.GET.get("consultation") or request.POST.get("consultation"):
+        consultation, _d = _get_consultation(
+            request,
+            request.GET.get("consultation") or request.POST.get("consultation"),
+            "consultation.view",
+        )
+    if request.method == "POST":
+        form = ReferralForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    referral = services.referral_create(
+                        actor=request.user,
+                        from_agency=form.cleaned_data["from_agency"],
+                        idempotency_key=form.cleaned_data.get("idempotency_key"),
+                        consultation=consultation,
+                        **form.service_kwargs(),
+                    )
+                    if "send" in request.POST and referral.status == Referral.Status.DRAFT:
+                        referral = services.referral_send(actor=request.user, referral=referral)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                if referral.status == Referral.Status.DRAFT:
+                    messages.success(request, _("つなぐシートを下書き保存しました。"))
+                else:
+                    messages.success(request, _("つなぐシートを送付しました。"))
+                return redirect("cases:referral_detail", public_id=referral.public_id)
+    else:
+        initial = {}
+        if consultation is not None:
+            initial = {
+                "from_agency": consultation.agency_id,
+                "route": consultation.route,
+                "person": consultation.person.public_id if consultation.person else None,
+                "household": consultation.household.public_id if consultation.household else None,
+                "person_says": consultation.summary,
+                "done_so_far": consultation.response,
+                "urgency": consultation.urgency,
+            }
+        form = ReferralForm(initial=initial, user=request.user)
+    return render(
+        request,
+        "cases/intake/referral_form.html",
+        {
+            "form": form,
+            "consultation": consultation,
+            "nav_active": "consultation",
+            "title": _("つなぐシートの作成"),
+        },
+    )
+
+
+@login_required
+def referral_update(request, public_id):
+    referral, _decision = _get_referral(request, public_id, "referral.update")
+    if referral.status not in services.EDITABLE_STATES:
+        messages.error(
+            request,
+            _("「%(status)s」のつなぐシートは編集できません。")
+            % {"status": referral.get_status_display()},
+        )
+        return redirect("cases:referral_detail", public_id=referral.public_id)
+    if request.method == "POST":
+        form = ReferralForm(request.POST, user=request.user)
+        form.fields["from_agency"].required = False
+        if form.is_valid():
+            data = form.service_kwargs()
+            try:
+                with transaction.atomic():
+                    referral = services.referral_update(
+                        actor=request.user,
+                        referral=referral,
+                        expected_version=form.cleaned_data.get("version"),
+                        **data,
+                    )
+                    if "send" in request.POST and referral.status == Referral.Status.DRAFT:
+                        referral = services.referral_send(actor=request.user, referral=referral)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except services.IntakeConflict as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("つなぐシートを保存しました。")
+                    if referral.status == Referral.Status.DRAFT
+                    or referral.status == Referral.Status.INFO_REQUESTED
+                    else _("つなぐシートを送付しました。"),
+                )
+                return redirect("cases:referral_detail", public_id=referral.public_id)
+    else:
+        form = ReferralForm(initial=_referral_initial(referral), user=request.user)
+    form.fields["from_agency"].disabled = True
+    form.fields["from_agency"].initial = referral.from_agency_id
+    form.fields["from_agency"].queryset = form.fields["from_agency"].queryset.model.objects.filter(
+        pk=referral.from_agency_id
+    )
+    return render(
+        request,
+        "cases/intake/referral_form.html",
+        {
+            "form": form,
+            "referral": referral,
+            "nav_active": "consultation",
+            "title": _("つなぐシートの編集"),
+        },
+    )
+
+
+ACTION_FORMS = {
+    "accept": AcceptForm,
+    "return": ReturnForm,
+    "request_info": RequestInfoForm,
+    "answer_info": AnswerInfoForm,
+    "withdraw": WithdrawForm,
+    "assign": AssignForm,
+    "convert": ConvertForm,
+}
+ACTION_LABELS = {
+    "send": _("送付しました。"),
+    "accept": _("受理しました。支援ケースを登録しました。"),
+    "return": _("差し戻しました。"),
+    "request_info": _("追加情報を依頼しました。"),
+    "answer_info": _("回答して再送付しました。"),
+    "withdraw": _("取り下げました。"),
+    "assign": _("担当者を割り当てました。"),
+    "convert": _("支援会議の検討事案として扱うことをつなぎ元に依頼しました。"),
+}
+
+
+def _action_forms(request, referral, bound=None) -> dict:
+    """Forms for the actions this user may take now (policy + state)."""
+    allowed = services.allowed_actions(referral.status)
+    forms = {}
+    for action in sorted(allowed - {"update", "open"}):
+        if not can(request.user, f"referral.{action}", referral):
+            continue
+        if action == "convert" and not referral.with_consent:
+            continue
+        if bound is not None and bound[0] == action:
+            forms[action] = bound[1]
+        elif action in ACTION_FORMS:
+            cls = ACTION_FORMS[action]
+            forms[action] = cls(referral=referral) if cls is AssignForm else cls()
+        else:
+            forms[action] = None
+    return forms
+
+
+def _household_members(referral):
+    if not referral.household_id:
+        return []
+    return list(
+        HouseholdMember.objects.current()
+        .filter(household_id=referral.household_id)
+        .select_related("person")
+    )
+
+
+def _detail_context(request, referral, decision, *, bound=None, conflict=None) -> dict:
+    sections = referral_sections(request.user, referral)
+    is_sender = decision.basis == Basis.SENDING_AGENCY
+    consent_ok = None
+    if referral.with_consent and referral.consent_id:
+        from cases.policy.intake import consent_covers
+
+        consent_ok = consent_covers(referral.consent, referral)
+    return {
+        "r": referral,
+        "sections": sections,
+        "basis_label": decision.basis_label,
+        "is_sender": is_sender,
+        "timeline": selectors.referral_timeline(referral),
+        "action_forms": _action_forms(request, referral, bound),
+        "can_edit": can(request.user, "referral.update", referral)
+        and referral.status in services.EDITABLE_STATES,
+        "household_members": _household_members(referral) if "household" in sections else [],
+        "consent_ok": consent_ok,
+        "conflict": conflict,
+        "nav_active": "consultation",
+    }
+
+
+@login_required
+def referral_detail(request, public_id):
+    referral, decision = _get_referral(request, public_id)
+    referral = services.referral_record_view(
+        actor=request.user, referral=referral, basis=decision.basis
+    )
+    referral, decision = _get_referral(request, public_id)  # fresh after a first view
+    conflict = None
+    if (
+        referral.with_consent
+        and referral.status in Referral.AWAITING_RECEIVER
+        and decision.basis == Basis.RECEIVING_AGENCY
+        and referral.consent_id
+    ):
+        from cases.policy.intake import consent_covers
+
+        if not consent_covers(referral.consent, referral):
+            conflict = services.consent_lapsed_message()
+    return render(
+        request,
+        "cases/intake/referral_detail.html",
+        _detail_context(request, referral, decision, conflict=conflict),
+    )
+
+
+@login_required
+@require_POST
+def referral_action(request, public_id, action):
+    referral, decision = _get_referral(request, public_id)
+    if action not in ACTION_LABELS:
+        raise Http404
+    require(request.user, f"referral.{action}", referral)
+    form = None
+    if action in ACTION_FORMS:
+        cls = ACTION_FORMS[action]
+        form = cls(request.POST, referral=referral) if cls is AssignForm else cls(request.POST)
+        if not form.is_valid():
+            ctx = _detail_context(request, referral, decision, bound=(action, form))
+            return render(request, "cases/intake/referral_detail.html", ctx, status=400)
+    data = form.cleaned_data if form is not None else {}
+    calls = {
+        "send": lambda: services.referral_send(actor=request.user, referral=referral),
+        "accept": lambda: services.referral_accept(
+            actor=request.user, referral=referral, note=data.get("note", "")
+        ),
+        "return": lambda: services.referral_return(
+            actor=request.user,
+            referral=referral,
+            reason=data["reason"],
+            next_step=data["next_step"],
+        ),
+        "request_info": lambda: services.referral_request_info(
+            actor=request.user, referral=referral, question=data["question"]
+        ),
+        "answer_info": lambda: services.referral_answer_info(
+            actor=request.user, referral=referral, answer=data["answer"]
+        ),
+        "withdraw": lambda: services.referral_withdraw(
+            actor=request.user, referral=referral, reason=data["reason"]
+        ),
+        "assign": lambda: services.referral_assign(
+            actor=request.user, referral=referral, assignee=data["assignee"]
+        ),
+        "convert": lambda: services.referral_convert_to_meeting(
+            actor=request.user, referral=referral, note=data.get("note", "")
+        ),
+    }
+    try:
+        calls[action]()
+    except ValidationError as exc:
+        if form is None:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("cases:referral_detail", public_id=referral.public_id)
+        _apply_errors(form, exc)
+        ctx = _detail_context(request, referral, decision, bound=(action, form))
+        return render(request, "cases/intake/referral_detail.html", ctx, status=400)
+    except services.IntakeConflict as exc:
+        referral, decision = _get_referral(request, public_id)
+        ctx = _detail_context(request, referral, decision, conflict=exc.message)
+        return render(request, "cases/intake/referral_detail.html", ctx, status=409)
+    messages.success(request, ACTION_LABELS[action])
+    return redirect("cases:referral_detail", public_id=referral.public_id)
+
+
+@login_required
+def referral_inbox(request):
+    require(request.user, "referral.inbox")
+    key = request.GET.get("tab", "open")
+    if key not in selectors.INBOX_FILTERS:
+        key = "open"
+    form = InboxFilterForm(request.GET or None)
+    qs = selectors.inbox_filter(selectors.referrals_received_by(request.user), key, request.user)
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data.get("urgency"):
+            qs = qs.filter(urgency=form.cleaned_data["urgency"])
+        if form.cleaned_data.get("from_agency"):
+            qs = qs.filter(from_agency=form.cleaned_data["from_agency"])
+    qs = (
+        qs.order_by("status", "answer_due_on", "-sent_at", "-pk")
+        if key == "open"
+        else qs.order_by("-sent_at", "-pk")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.inbox_counts(request.user)
+    tabs = [
+        ("open", _("未回答(すべて)")),
+        ("new", _("新着・未確認")),
+        ("overdue", _("期限超過")),
+        ("mine", _("自分の担当")),
+        ("info_requested", _("追加情報依頼中")),
+        ("all", _("すべて")),
+    ]
+    return render(
+        request,
+        "cases/intake/referral_inbox.html",
+        {
+            "page_obj": page,
+            "tab": key,
+            "tabs": [(k, label, counts[k]) for k, label in tabs],
+            "filter_form": form,
+            "querystring_without_page": _querystring_without_page(request),
+            "today": timezone.localdate(),
+            "nav_active": "consultation",
+        },
+    )
+
+
+@login_required
+def referral_sent(request):
+    require(request.user, "referral.list")
+    qs = selectors.referrals_sent_by(request.user).select_related("person")
+    status = request.GET.get("status", "")
+    if status in Referral.Status.values:
+        qs = qs.filter(status=status)
+    if request.GET.get("mine"):
+        qs = qs.filter(from_worker=request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/intake/referral_sent.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": Referral.Status.choices,
+            "querystring_without_page": _querystring_without_page(request),
+            "nav_active": "consultation",
+        },
+    )
+
+
+@login_required
+def referral_pdf(request, public_id):
+    referral, decision = _get_referral(request, public_id, "referral.print")
+    started = time.perf_counter()
+    sections = referral_sections(request.user, referral)
+    pdf = render_pdf(
+        "cases/print/referral.html",
+        {
+            "r": referral,
+            "sections": sections,
+            "print_date": timezone.localdate(),
+            "household_members": _household_members(referral) if "household" in sections else [],
+            **PRINT_CHOICES,
+        },
+        request=request,
+    )
+    record(
+        actor=request.user,
+        action="referral.print",
+        obj=referral,
+        basis=sections.basis or decision.basis,
+        kind="view",
+        changes=["pdf"],
+    )
+    response = pdf_response(pdf, f"つなぐシート_{referral.number}.pdf")
+    response["X-Render-Seconds"] = f"{time.perf_counter() - started:.3f}"
+    return response
+
+
+# --- 気づきシート ----------------------------------------------------------------------------------
+
+
+@login_required
+def concern_slip_mine(request):
+    require(request.user, "concern_slip.list_own")
+    page = Paginator(selectors.concern_slips_of(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/intake/slip_mine.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": _querystring_without_page(request),
+            "resident_nav": "mine",
+        },
+    )
+
+
+@login_required
+def concern_slip_create(request):
+    require(request.user, "concern_slip.create")
+    if request.method == "POST":
+        form = ConcernSlipForm(request.POST, user=request.user)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.concern_slip_submit(
+                    actor=request.user,
+                    to_agency=d["to_agency"],
+                    subject_description=d["subject_description"],
+                    noticed=d["noticed"],
+                    location=d["location"],
+                    area=d["area"],
+                    urgency=d["urgency"],
+                    idempotency_key=d.get("idempotency_key"),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("気づきシートを提出しました。ありがとうございました。"))
+                return redirect("cases:concern_slip_mine")
+    else:
+        form = ConcernSlipForm(user=request.user)
+    return render(request, "cases/intake/slip_form.html", {"form": form, "resident_nav": "new"})
+
+
+@login_required
+def concern_slip_received(request):
+    require(request.user, "concern_slip.list_received")
+    qs = selectors.concern_slips_received_by(request.user)
+    status = request.GET.get("status", "open")
+    if status == "open":
+        qs = qs.exclude(status=ConcernSlip.Status.CLOSED)
+    elif status in ConcernSlip.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/intake/slip_received.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": ConcernSlip.Status.choices,
+            "querystring_without_page": _querystring_without_page(request),
+            "nav_active": "consultation",
+        },
+    )
+
+
+@login_required
+def concern_slip_detail(request, public_id):
+    slip = get_object_or_404(
+        ConcernSlip.objects.select_related("to_agency", "area", "submitted_by", "handled_by"),
+        public_id=public_id,
+    )
+    decision = check(request.user, "concern_slip.view", slip)
+    if not decision:
+        raise Http404
+    staff_view = decision.basis == Basis.RECEIVING_AGENCY
+    form = None
+    if staff_view:
+        if request.method == "POST":
+            form = ConcernSlipHandleForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.concern_slip_set_status(
+                        actor=request.user,
+                        slip=slip,
+                        status=form.cleaned_data["status"],
+                        note=form.cleaned_data["note"],
+                        expected_version=form.cleaned_data["version"],
+                    )
+                except services.IntakeConflict as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("気づきシートの対応状況を更新しました。"))
+                    return redirect("cases:concern_slip_detail", public_id=slip.public_id)
+        else:
+            form = ConcernSlipHandleForm(initial={"status": slip.status, "version": slip.version})
+    elif request.method == "POST":
+        require(request.user, "concern_slip.handle", slip)
+    record(actor=request.user, action="concern_slip.view", obj=slip, basis=decision.basis)
+    template = (
+        "cases/intake/slip_detail.html" if staff_view else "cases/intake/slip_detail_resident.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "slip": slip,
+            "form": form,
+            "basis_label": decision.basis_label,
+            "nav_active": "consultation",
+            "resident_nav": "mine",
+        },
+    )
