@@ -98,6 +98,12 @@ class Consent(models.Model):
     def audit_label(self) -> str:
         return f"consent:{self.public_id}"
 
+    def info_kind_labels(self) -> list[str]:
+        from cases.choices import InfoKind
+
+        labels = dict(InfoKind.choices)
+        return [str(labels.get(k, k)) for k in self.info_kinds or []]
+
     def is_in_force(self, on=None) -> bool:
         now = on or timezone.now()
         today = timezone.localdate(now)

@@ -146,6 +146,10 @@ class Household(models.Model):
     def audit_label(self) -> str:
         return f"household:{self.public_id}"
 
+    def type_tag_labels(self) -> list[str]:
+        labels = dict(self.TypeTag.choices)
+        return [str(labels.get(t, t)) for t in self.type_tags or []]
+
 
 class HouseholdMemberQuerySet(models.QuerySet):
     def current(self, on=None):
