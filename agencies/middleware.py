@@ -62,7 +62,15 @@ def is_verified(user) -> bool:
 def needs_verification(request, user) -> bool:
     if not user.is_authenticated or is_verified(user):
         return False
-    return user.requires_2fa() or otp_enrolled(request, user)
+    if user.requires_2fa():
+        return True
+    if not otp_enrolled(request, user):
+        return False
+    # Enrolled by choice, says the session; an admin may have reset the device since.
+    if user_has_device(user):
+        return True
+    request.session[OTP_ENROLLED_SESSION_KEY] = False
+    return False
 
 
 def otp_url_for(user, next_url: str = "") -> str:

@@ -5,14 +5,20 @@ import os
 import shutil
 
 import pytest
+from django.test import override_settings
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM use is sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 
@@ -20,11 +26,30 @@ def pytest_collection_modifyitems(config, items):
     if os.path.exists(CHROMIUM):
         return
     if os.environ.get("CI") == "true":
-        raise pytest.UsageError("CI=true but Chromium is not installed: browser tests cannot be skipped in CI")
-    marker = pytest.mark.skip(reason="Chromium がありません (apt-get install chromium)。ブラウザテストを省略します")
+        raise pytest.UsageError(
+            "CI=true but Chromium is not installed: browser tests cannot be skipped in CI"
+        )
+    marker = pytest.mark.skip(
+        reason="Chromium がありません (apt-get install chromium)。ブラウザテストを省略します"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(marker)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_url_for_live_server():
+    # settings.MEDIA_URL is None on purpose (uploads are served only by policy-checked views),
+    # but Django's live server wraps the app in a media handler that needs a string URL.
+    with override_settings(MEDIA_URL="/_media-not-served/"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    # pytest-playwright's fallback base_url fixture is an instance method, which pytest 9 warns
+    # about (warnings are errors here); tests use live_server.url, so no base URL is needed.
+    return None
 
 
 @pytest.fixture(scope="session")
