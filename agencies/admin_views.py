@@ -65,10 +65,12 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def _conflict(request, form_class, obj, fields, **form_kwargs):
     """Re-show the editor's input after a concurrent save, with the latest saved values beside it
     and the new version, so that saving again is a deliberate choice."""
-    latest = type(obj)._default_manager.get(pk=obj.pk)
+    manager = type(obj)._default_manager
+    latest = manager.get(pk=obj.pk)
     data = request.POST.copy()
     data["version"] = str(latest.version)
-    form = form_class(data, instance=latest, **form_kwargs)
+    # The form gets its own copy: validating a ModelForm writes the input onto its instance.
+    form = form_class(data, instance=manager.get(pk=obj.pk), **form_kwargs)
     form.is_valid()
     differences = []
     for name in fields:
@@ -78,6 +80,9 @@ def _conflict(request, form_class, obj, fields, **form_kwargs):
         current = getattr(latest, name)
         if isinstance(submitted, list | tuple):
             submitted = list(submitted)
+        if hasattr(submitted, "pk"):
+            submitted = submitted.pk
+            current = getattr(latest, f"{name}_id")
         if submitted != current and not (submitted in (None, "") and current in (None, "")):
             display = getattr(latest, f"get_{name}_display", None)
             differences.append(
@@ -120,7 +125,7 @@ def agency_list(request):
     )
     qs = selectors.agencies_visible_to(request.user).annotate(
         staff_count=Count("memberships__user", filter=current, distinct=True)
-    )
+    ).order_by("kana", "pk")  # GROUP BY drops Meta.ordering
     filterset = AgencyFilter(request.GET or None, queryset=qs)
     page = _page(request, filterset.qs, AGENCY_PAGE_SIZE)
     return render(

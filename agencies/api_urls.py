@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import api
@@ -6,5 +7,9 @@ router = DefaultRouter()
 router.register("agencies", api.AgencyViewSet, basename="agency")
 router.register("areas", api.AreaViewSet, basename="area")
 router.register("staff", api.StaffViewSet, basename="staff")
+router.register("memberships", api.MembershipViewSet, basename="membership")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    *router.urls,
+]

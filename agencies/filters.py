@@ -47,11 +47,8 @@ class AgencyFilter(django_filters.FilterSet):
     programme = django_filters.ChoiceFilter(
         label=_("実施事業"), choices=Programme.choices, method="filter_programme"
     )
-    active = django_filters.TypedChoiceFilter(
-        label=_("状態"),
-        choices=ACTIVE_CHOICES,
-        coerce=lambda v: v == "true",
-        empty_label=_("すべて"),
+    active = django_filters.ChoiceFilter(
+        label=_("状態"), choices=ACTIVE_CHOICES, empty_label=_("すべて"), method="filter_active"
     )
 
     class Meta:
@@ -77,6 +74,9 @@ class AgencyFilter(django_filters.FilterSet):
     def filter_programme(self, queryset, name, value):
         return queryset.running(value)
 
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(active=value == "true")
+
 
 class StaffFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("氏名・ふりがな・ID"), method="filter_text")
@@ -86,12 +86,8 @@ class StaffFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         label=_("役割"), choices=Role.choices, method="filter_membership"
     )
-    active = django_filters.TypedChoiceFilter(
-        label=_("状態"),
-        field_name="is_active",
-        choices=ACTIVE_CHOICES,
-        coerce=lambda v: v == "true",
-        empty_label=_("すべて"),
+    active = django_filters.ChoiceFilter(
+        label=_("状態"), choices=ACTIVE_CHOICES, empty_label=_("すべて"), method="filter_active"
     )
     no_membership = django_filters.BooleanFilter(
         label=_("現在の所属なし"),
@@ -120,6 +116,9 @@ class StaffFilter(django_filters.FilterSet):
         if data.get("role"):
             memberships = memberships.filter(role=data["role"])
         return queryset.filter(Exists(memberships))
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "true")
 
     def filter_no_membership(self, queryset, name, value):
         current = Exists(Membership.objects.current().filter(user=OuterRef("pk")))

@@ -69,7 +69,7 @@ def staff_visible_to(user) -> QuerySet[User]:
     if not is_professional(user):
         return User.objects.none()
     qs = User.objects.all() if is_admin(user) else User.objects.filter(is_active=True)
-    return qs.prefetch_related(_current_memberships_prefetch())
+    return qs.prefetch_related(_current_memberships_prefetch()).order_by("kana", "username")
 
 
 def prime_membership_cache(users: Iterable[User]) -> None:
