@@ -119,3 +119,36 @@ def test_search_query_count_does_not_grow_with_results(
         result = person_search(actor=caseworker, q="佐藤")
         rows = [(p.full_name, p.registered_by_agency.name) for p in result.persons]
     assert len(rows) == 15 and len(result.elsewhere) == 1
+
+
+def test_demo_persons_are_seeded_and_show_duplicates(db):
+    import random
+
+    from agencies import demo as agencies_demo
+    from cases.demo import persons as persons_demo
+    from cases.models import Consent, Household
+    from cases.selectors.persons import person_find_duplicates
+
+    ctx = {"rng": random.Random(20261122)}
+    agencies_demo.seed(ctx)
+    persons_demo.seed(ctx)
+    assert 180 <= len(ctx["persons"]) <= 240
+    assert len(ctx["households"]) == Household.objects.count() == 120
+    assert {a.code for a in {p.area for p in ctx["persons"]}} == {"north", "central", "south"}
+    assert Consent.objects.filter(withdrawn_at__isnull=False).exists()
+    assert {c.method for c in Consent.objects.all()} == {"written", "oral", "proxy"}
+    assert any(not c.is_in_force() and c.withdrawn_at is None for c in Consent.objects.all())
+    twin = ctx["persons"][-1]
+    user = ctx["users"]["jiritsu1"]
+    data = {
+        f: getattr(twin, f)
+        for f in (
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "birth_date",
+            "phone",
+        )
+    }
+    assert person_find_duplicates(actor=user, data=data, exclude=twin)
