@@ -8,6 +8,7 @@ from .choices import Programme
 # so the navigation grows as the programme apps land.
 NAV = [
     ("home", _("ホーム"), "dashboard", "all"),
+    ("persons", _("対象者"), "cases:person_search", "staff"),
     (Programme.CONSULTATION.value, _("包括的相談"), "cases:consultation_list", "staff"),
     (Programme.MULTIAGENCY.value, _("多機関協働"), "cases:case_list", "staff"),
     (Programme.OUTREACH.value, _("アウトリーチ"), "outreach:index", "staff"),
