@@ -168,6 +168,19 @@ class SupportCase(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def status_tone(self) -> str:
+        S = self.Status
+        return {
+            S.RECEIVED: "info",
+            S.IN_MEETING: "warn",
+            S.REPLAN: "warn",
+            S.EVALUATION: "warn",
+            S.SUPPORTING: "ok",
+            S.CLOSED: "neutral",
+            S.HANDED_BACK: "neutral",
+        }.get(self.status, "info")
+
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, frozenset())
 

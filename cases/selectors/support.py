@@ -328,3 +328,11 @@ def assessment_diff(old: Assessment, new: Assessment) -> list[FieldDiff]:
     rows.append(FieldDiff("課題チェック", issues(old), issues(new)))
     rows.append(FieldDiff("社会関係", relations(old), relations(new)))
     return rows
+
+
+def sheet_sections(obj, sections) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(section title, [(field label, display value)])] for read-only pages and print."""
+    return [
+        (str(title), [(str(obj._meta.get_field(n).verbose_name), _display(obj, n)) for n in names])
+        for title, names in sections
+    ]

@@ -1,0 +1,616 @@
+"""Forms of the 多機関協働 case: they validate input and hand clean values to the services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, User
+from cases.choices import ClosureReason, IssueCategory
+from cases.models import (
+    ActivityNote,
+    Assessment,
+    AssessmentRelation,
+    Evaluation,
+    EvaluationItem,
+    Monitoring,
+    Plan,
+    TeamRole,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    widget = DATE
+
+
+def _agencies():
+    return Agency.objects.active().order_by("kana")
+
+
+def _staff():
+    return (
+        User.objects.filter(is_active=True, memberships__isnull=False).distinct().order_by("kana")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """Household members by relation and age (names appear only where the page shows them)."""
+
+    def __init__(self, *args, labels: dict | None = None, **kwargs):
+        self.labels = labels or {}
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return self.labels.get(obj.pk, str(obj))
+
+
+def member_labels(members) -> dict[int, str]:
+    labels = {}
+    for m in members:
+        age = m.person.age()
+        labels[m.person_id] = (
+            f"{m.person.full_name}({m.get_relation_display()}{f'・{age}歳' if age is not None else ''})"
+        )
+    return labels
+
+
+class LockVersionMixin(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# --- case -------------------------------------------------------------------------------------------
+
+
+class CaseCreateForm(forms.Form):
+    household = forms.ModelChoiceField(label=_("世帯"), queryset=None)
+    coordinating_agency = forms.ModelChoiceField(label=_("多機関協働の実施機関"), queryset=None)
+    lead_agency = forms.ModelChoiceField(
+        label=_("主担当機関"),
+        queryset=None,
+        required=False,
+        help_text=_("空欄のときは多機関協働の実施機関"),
+    )
+    opened_on = DateField(label=_("受付日"), initial=timezone.localdate)
+    summary = forms.CharField(label=_("主訴・ケースの概要"), max_length=200)
+
+    def __init__(self, *args, user, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households
+        self.fields["household"].label_from_instance = lambda h: (
+            f"{h.address or '住所未登録'}({str(h.public_id)[:8]})"
+        )
+        own = Agency.objects.filter(pk__in=user.agency_ids(), programmes__icontains='"multiagency"')
+        self.fields["coordinating_agency"].queryset = own
+        self.fields["lead_agency"].queryset = _agencies()
+
+    def clean_opened_on(self):
+        value = self.cleaned_data["opened_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("受付日に未来の日付は指定できません。"))
+        return value
+
+
+class CaseEditForm(forms.Form):
+    summary = forms.CharField(label=_("主訴・ケースの概要"), max_length=200)
+    programmes = forms.MultipleChoiceField(
+        label=_("関わる事業"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        choices=[
+            ("multiagency", _("多機関協働事業")),
+            ("participation", _("参加支援事業")),
+            ("outreach", _("アウトリーチ等事業")),
+        ],
+    )
+    persons = forms.ModelMultipleChoiceField(
+        label=_("対象となる世帯員"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cases.models import Person
+
+        labels = member_labels(members)
+        self.fields["persons"].queryset = Person.objects.filter(
+            pk__in=[m.person_id for m in members]
+        )
+        self.fields["persons"].label_from_instance = lambda p: labels.get(p.pk, str(p))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class DecisionReasonForm(forms.Form):
+    decided_on = DateField(label=_("会議の日付(決定日)"))
+    reason = forms.CharField(label=_("理由・決定内容"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExceptionalCloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("終結理由"),
+        choices=[
+            (ClosureReason.DIED.value, ClosureReason.DIED.label),
+            (ClosureReason.MOVED.value, ClosureReason.MOVED.label),
+        ],
+    )
+    closed_on = DateField(label=_("終結日"), initial=timezone.localdate)
+    note = forms.CharField(
+        label=_("申し送り"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class TeamAddForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("機関"), queryset=None)
+    user = forms.ModelChoiceField(label=_("担当者"), queryset=None, required=False)
+    role = forms.ChoiceField(
+        label=_("ケースでの役割"), choices=TeamRole.choices, initial=TeamRole.SUPPORT
+    )
+    duties = forms.CharField(label=_("担う内容"), max_length=200, required=False)
+    joined_on = DateField(label=_("参加日"), initial=timezone.localdate)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = _agencies()
+        self.fields["user"].queryset = _staff()
+
+
+class TeamLeaveForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    left_on = DateField(label=_("離脱日"), initial=timezone.localdate)
+    note = forms.CharField(label=_("理由"), max_length=200, required=False)
+
+
+class LeadAgencyForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("新しい主担当機関"), queryset=None)
+    on = DateField(label=_("変更日"), initial=timezone.localdate)
+    reason = forms.CharField(label=_("理由"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = _agencies()
+
+
+# --- assessment ------------------------------------------------------------------------------------
+
+
+class AssessmentForm(LockVersionMixin, forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = Assessment.CONTENT_FIELDS
+        widgets = {
+            "assessed_on": DATE,
+            **{
+                f: forms.Textarea(attrs={"rows": 3})
+                for f in (
+                    "chief_complaint",
+                    "household_note",
+                    "life_history",
+                    "health_note",
+                    "economy_note",
+                    "housing_note",
+                    "work_school_note",
+                    "social_note",
+                    "wishes",
+                    "strengths",
+                    "risk_note",
+                    "view",
+                )
+            },
+        }
+
+    SECTIONS = [
+        (
+            _("1. 相談経路・相談者"),
+            ["assessed_on", "route", "consulter_kind", "consulter_note", "chief_complaint"],
+        ),
+        (_("2. 基本情報・世帯・生活歴"), ["principal", "household_note", "life_history"]),
+        (
+            _("3. 健康・障がい・介護"),
+            ["care_level", "cert_physical", "cert_intellectual", "cert_mental", "health_note"],
+        ),
+        (
+            _("4. 収入・債務・滞納・給付"),
+            [
+                "income_work",
+                "income_pension",
+                "on_welfare",
+                "other_benefits",
+                "has_debts",
+                "has_arrears",
+                "economy_note",
+            ],
+        ),
+        (_("5. 住まい"), ["housing_type", "housing_problem", "housing_note"]),
+        (_("6. 就労・就学"), ["work_status", "school_status", "work_school_note"]),
+        (_("7. 社会関係"), ["social_note"]),
+        (
+            _("8. 希望・強み・緊急性・見立て"),
+            ["wishes", "strengths", "risk_level", "risk_note", "view"],
+        ),
+    ]
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from cases.models import Person
+
+        labels = member_labels(members)
+        field = self.fields["principal"]
+        field.queryset = Person.objects.filter(pk__in=[m.person_id for m in members])
+        field.label_from_instance = lambda p: labels.get(p.pk, str(p))
+        if self.instance.pk and not self.is_bound:
+            self.initial["lock_version"] = self.instance.lock_version
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data["assessed_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("アセスメント日に未来の日付は指定できません。"))
+        return value
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+
+class IssueForm(forms.Form):
+    person = PersonChoiceField(
+        label=_("世帯員"), queryset=None, required=False, empty_label=_("世帯全体")
+    )
+    category = forms.ChoiceField(
+        label=_("課題の分類"), choices=[("", "---")] + IssueCategory.choices, required=False
+    )
+    note = forms.CharField(label=_("内容"), max_length=300, required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from cases.models import Person
+
+        field = self.fields["person"]
+        field.queryset = Person.objects.filter(pk__in=[m.person_id for m in members])
+        field.labels = member_labels(members)
+
+
+class RelationForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("種類"), choices=[("", "---")] + AssessmentRelation.Kind.choices, required=False
+    )
+    label = forms.CharField(label=_("名称・続柄"), max_length=100, required=False)
+    agency = forms.ModelChoiceField(label=_("機関"), queryset=None, required=False)
+    strength = forms.ChoiceField(
+        label=_("関係"), choices=AssessmentRelation.Strength.choices, required=False
+    )
+    note = forms.CharField(label=_("備考"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = _agencies()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and not data.get("label"):
+            if data.get("agency"):
+                data["label"] = data["agency"].short_name or data["agency"].name
+            else:
+                self.add_error("label", _("名称・続柄を入力してください。"))
+        return data
+
+
+class _MemberFormSet(forms.BaseFormSet):
+    def __init__(self, *args, members=(), **kwargs):
+        self.members = members
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"members": self.members}
+
+
+IssueFormSet = forms.formset_factory(IssueForm, formset=_MemberFormSet, extra=3, can_delete=True)
+RelationFormSet = forms.formset_factory(RelationForm, extra=2, can_delete=True)
+
+
+def issue_rows(formset) -> list[dict]:
+    return [
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data and f.cleaned_data.get("category") and not f.cleaned_data.get("DELETE")
+    ]
+
+
+def relation_rows(formset) -> list[dict]:
+    return [
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data and f.cleaned_data.get("kind") and not f.cleaned_data.get("DELETE")
+    ]
+
+
+# --- plan ------------------------------------------------------------------------------------------
+
+
+class PlanForm(LockVersionMixin, forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = [f for f in Plan.CONTENT_FIELDS if f != "programme"]
+        widgets = {
+            "drafted_on": DATE,
+            "period_start": DATE,
+            "period_end": DATE,
+            "next_monitoring_on": DATE,
+            "consent_on": DATE,
+            "wishes": forms.Textarea(attrs={"rows": 3}),
+            "overall_goal": forms.Textarea(attrs={"rows": 2}),
+            "policy": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["lock_version"] = self.instance.lock_version
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("支援期間の終了は開始以降の日付にしてください。"))
+        if data.get("consent_on") and not data.get("consent_method"):
+            self.add_error("consent_method", _("同意の方法を選んでください。"))
+        return data
+
+
+class PlanItemForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    person = PersonChoiceField(
+        label=_("対象"), queryset=None, required=False, empty_label=_("世帯全体")
+    )
+    category = forms.ChoiceField(
+        label=_("課題の分類"), choices=[("", "---")] + IssueCategory.choices, required=False
+    )
+    issue = forms.CharField(
+        label=_("課題"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    goal = forms.CharField(
+        label=_("目標"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    action = forms.CharField(
+        label=_("支援内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    agency = forms.ModelChoiceField(label=_("担当機関"), queryset=None, required=False)
+    staff = forms.ModelChoiceField(label=_("担当者"), queryset=None, required=False)
+    frequency = forms.CharField(label=_("頻度"), max_length=50, required=False)
+    due_on = DateField(label=_("期限"), required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from cases.models import Person
+
+        self.fields["person"].queryset = Person.objects.filter(
+            pk__in=[m.person_id for m in members]
+        )
+        self.fields["person"].labels = member_labels(members)
+        self.fields["agency"].queryset = _agencies()
+        self.fields["staff"].queryset = _staff()
+
+    def has_content(self) -> bool:
+        d = self.cleaned_data
+        return bool(d.get("issue") or d.get("goal") or d.get("action") or d.get("agency"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("DELETE") or not self.has_content():
+            return data
+        for name, message in (
+            ("issue", _("課題を入力してください。")),
+            ("goal", _("目標を入力してください。")),
+            ("action", _("支援内容を入力してください。")),
+            ("agency", _("担当機関を選んでください。")),
+        ):
+            if not data.get(name):
+                self.add_error(name, message)
+        staff, agency = data.get("staff"), data.get("agency")
+        if staff and agency and agency.pk not in staff.agency_ids():
+            self.add_error("staff", _("担当者は担当機関に所属している職員を選んでください。"))
+        return data
+
+
+PlanItemFormSet = forms.formset_factory(
+    PlanItemForm, formset=_MemberFormSet, extra=2, can_delete=True
+)
+
+
+def plan_item_rows(formset) -> list[dict]:
+    rows = []
+    for f in formset.forms:
+        if not f.cleaned_data or f.cleaned_data.get("DELETE") or not f.has_content():
+            continue
+        rows.append({k: v for k, v in f.cleaned_data.items() if k != "DELETE"})
+    return rows
+
+
+class ApproveForm(forms.Form):
+    decided_on = DateField(label=_("会議の日付(決定日)"), initial=timezone.localdate)
+    with_changes = forms.CharField(
+        label=_("会議での修正事項"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# --- monitoring and evaluation -----------------------------------------------------------------------
+
+
+class MonitoringForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("プランの項目"), queryset=None)
+    monitored_on = DateField(label=_("モニタリング日"), initial=timezone.localdate)
+    progress = forms.ChoiceField(label=_("進捗"), choices=Monitoring.Progress.choices)
+    note = forms.CharField(
+        label=_("状況"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    next_on = DateField(label=_("次回予定日"), required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from cases.models import PlanItem
+
+        self.fields["item"].queryset = PlanItem.objects.filter(pk__in=[i.pk for i in items])
+        labels = {i.pk: f"{i.goal[:40]}({i.agency.short_name or i.agency.name})" for i in items}
+        self.fields["item"].label_from_instance = lambda i: labels.get(i.pk, str(i))
+
+
+class EvaluationForm(LockVersionMixin, forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = Evaluation.CONTENT_FIELDS
+        widgets = {
+            "evaluated_on": DATE,
+            "change_note": forms.Textarea(attrs={"rows": 3}),
+            "overall": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposed_lead_agency"].queryset = _agencies()
+        if self.instance.pk and not self.is_bound:
+            self.initial["lock_version"] = self.instance.lock_version
+
+
+class EvaluationItemForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput)
+    achievement = forms.ChoiceField(
+        label=_("達成度"),
+        required=False,
+        choices=[("", "---")] + EvaluationItem.Achievement.choices,
+    )
+    note = forms.CharField(
+        label=_("評価・所見"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+EvaluationItemFormSet = forms.formset_factory(EvaluationItemForm, extra=0)
+
+
+class DecideForm(forms.Form):
+    decided_on = DateField(label=_("会議の日付(決定日)"), initial=timezone.localdate)
+    decision = forms.ChoiceField(label=_("決定"), choices=Evaluation.Decision.choices)
+    lead_agency = forms.ModelChoiceField(
+        label=_("終結後(つなぎもどし先)の主担当機関"), queryset=None, required=False
+    )
+    closure_reason = forms.ChoiceField(
+        label=_("終結理由"), choices=[("", "---")] + ClosureReason.choices, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].queryset = _agencies()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") in ("close", "hand_back") and not data.get("lead_agency"):
+            self.add_error("lead_agency", _("終結・つなぎもどしには主担当機関の指定が必要です。"))
+        return data
+
+
+# --- activity notes ----------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("種別"), choices=ActivityNote.Kind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("日時"),
+        initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    minutes = forms.IntegerField(label=_("所要時間(分)"), min_value=0, max_value=1440, initial=30)
+    staff_count = forms.IntegerField(label=_("対応職員数"), min_value=1, max_value=20, initial=1)
+    with_whom = forms.CharField(label=_("相手"), max_length=200, required=False)
+    persons = forms.ModelMultipleChoiceField(
+        label=_("関わった世帯員"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    content = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    visibility = forms.ChoiceField(label=_("公開範囲"), choices=ActivityNote.Visibility.choices)
+    files = MultipleFileField(label=_("添付ファイル(PDF・JPEG・PNG・docx・xlsx)"), required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from cases.models import Person
+
+        labels = member_labels(members)
+        self.fields["persons"].queryset = Person.objects.filter(
+            pk__in=[m.person_id for m in members]
+        )
+        self.fields["persons"].label_from_instance = lambda p: labels.get(p.pk, str(p))
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("未来の日時は記録できません。"))
+        return value
+
+    def clean_files(self):
+        from django.core.exceptions import ValidationError
+
+        from cases.services.support import attachment_check
+
+        files = self.cleaned_data.get("files") or []
+        for f in files:
+            try:
+                attachment_check(f)
+            except ValidationError as exc:
+                raise forms.ValidationError(f"{f.name}: {exc.messages[0]}")
+        return files
+
+
+# --- handover ------------------------------------------------------------------------------------------
+
+
+class HandoverRowForm(forms.Form):
+    case = forms.IntegerField(widget=forms.HiddenInput)
+    to_user = forms.ModelChoiceField(label=_("後任者"), queryset=None, required=False)
+    note = forms.CharField(
+        label=_("引継ぎ事項"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, successors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = successors if successors is not None else _staff()
+
+
+class _SuccessorFormSet(forms.BaseFormSet):
+    def __init__(self, *args, successors=None, **kwargs):
+        self.successors = successors
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"successors": self.successors}
+
+
+HandoverFormSet = forms.formset_factory(HandoverRowForm, formset=_SuccessorFormSet, extra=0)
+
+
+class HandoverMetaForm(forms.Form):
+    effective_on = DateField(label=_("引継ぎ日"), initial=timezone.localdate)

@@ -1,0 +1,289 @@
+"""HTML views of the 多機関協働 case: three users per page, query counts, conflicts, printing."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.choices import Role
+from agencies.tests.factories import AgencyFactory, staff
+from audit.models import AuditEvent
+from cases.models import Assessment, Plan, SupportCase
+from cases.services import support as s
+from cases.tests.factories import case_with_approved_plan, multiagency_agency, open_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def body():
+    return multiagency_agency()
+
+
+@pytest.fixture
+def owner(body):
+    return staff(body, Role.COORDINATOR)
+
+
+@pytest.fixture
+def colleague(body):
+    return staff(body, Role.CASEWORKER)
+
+
+@pytest.fixture
+def outsider():
+    return staff(AgencyFactory(), Role.COORDINATOR)
+
+
+@pytest.fixture
+def case(owner, body):
+    c, _plan = case_with_approved_plan(
+        coordinator=owner, agency=body, partner_agencies=[AgencyFactory()]
+    )
+    s.note_create(
+        case=c, actor=owner, kind="visit", content="自宅を訪問", minutes=60, staff_count=2
+    )
+    return c
+
+
+def _url(case, suffix=""):
+    return reverse("cases:case_detail", args=[case.public_id]) + suffix
+
+
+PAGES = [
+    "",
+    "team/",
+    "monitoring/",
+    "notes/",
+    "assessments/1/",
+    "plans/1/",
+    "assessments/1/edit/",
+    "plans/1/pdf/",
+]
+
+
+@pytest.mark.parametrize("suffix", PAGES)
+def test_owner_and_colleague_see_case_pages_outsider_gets_404(
+    client, case, owner, colleague, outsider, suffix
+):
+    client.force_login(owner)
+    assert client.get(_url(case, suffix)).status_code == 200
+    client.force_login(colleague)
+    assert client.get(_url(case, suffix)).status_code == 200
+    client.force_login(outsider)
+    assert client.get(_url(case, suffix)).status_code == 404
+
+
+def test_case_page_shows_timeline_genogram_ecomap_and_is_audited(client, case, owner):
+    client.force_login(owner)
+    response = client.get(_url(case))
+    body = response.content.decode()
+    assert case.number in body
+    assert 'class="genogram"' in body and 'class="ecomap"' in body
+    assert "自宅を訪問" in body
+    assert "未承認" not in body
+    assert AuditEvent.objects.filter(
+        action="case.view", actor=owner, object_id=str(case.pk)
+    ).exists()
+
+
+def test_colleague_caseworker_cannot_record_decisions(client, case, colleague):
+    client.force_login(colleague)
+    plan = case.plans.get()
+    ev = s.evaluation_create(case=case, actor=case.coordinator)
+    response = client.get(_url(case, f"evaluations/{ev.number}/decide/"))
+    assert response.status_code == 403
+    assert plan.status == Plan.Status.APPROVED
+
+
+def test_outsider_does_not_find_case_in_list(client, case, owner, outsider):
+    client.force_login(outsider)
+    assert case.number not in client.get(reverse("cases:case_list")).content.decode()
+    client.force_login(owner)
+    assert case.number in client.get(reverse("cases:case_list")).content.decode()
+
+
+def test_case_list_query_count_is_constant(client, body, owner, django_assert_max_num_queries):
+    for _ in range(3):
+        open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    with django_assert_max_num_queries(15) as small:
+        client.get(reverse("cases:case_list"))
+    for _ in range(12):
+        open_case(coordinator=owner, agency=body)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("cases:case_list") + "?status=&overdue=&mine=1")
+    assert response.status_code == 200
+    assert response.content.decode().count("/cases/support/") >= 15
+
+
+def test_case_page_query_count_is_constant(client, body, owner, django_assert_max_num_queries):
+    case, plan = case_with_approved_plan(
+        coordinator=owner, agency=body, partner_agencies=[AgencyFactory()]
+    )
+    client.force_login(owner)
+    client.get(_url(case))
+    with django_assert_max_num_queries(60) as small:
+        client.get(_url(case))
+    for n in range(8):
+        s.note_create(case=case, actor=owner, kind="phone", content=f"電話{n}")
+        s.monitoring_record(
+            item=plan.items.first(),
+            actor=owner,
+            progress="on_track",
+            next_on=timezone.localdate() + dt.timedelta(days=10 + n),
+        )
+        s.team_add(case=case, actor=owner, agency=AgencyFactory())
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(_url(case)).status_code == 200
+
+
+def test_assessment_edit_conflict_shows_both_versions(client, body, owner, colleague):
+    case = open_case(coordinator=owner, agency=body)
+    a = s.assessment_create(case=case, actor=owner)
+    url = _url(case, f"assessments/{a.number}/edit/")
+    form_data = {
+        "lock_version": a.lock_version,
+        "assessed_on": timezone.localdate().isoformat(),
+        "risk_level": "medium",
+        "view": "私の見立て",
+        "issues-TOTAL_FORMS": "0",
+        "issues-INITIAL_FORMS": "0",
+        "relations-TOTAL_FORMS": "0",
+        "relations-INITIAL_FORMS": "0",
+    }
+    # the colleague saves first
+    s.assessment_update(
+        assessment=Assessment.objects.get(pk=a.pk),
+        actor=colleague,
+        lock_version=a.lock_version,
+        data={"view": "同僚の見立て"},
+    )
+    client.force_login(owner)
+    response = client.post(url, form_data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "他の職員が先に保存しました" in body
+    assert "同僚の見立て" in body and "私の見立て" in body
+    a.refresh_from_db()
+    assert a.view == "同僚の見立て"
+    # saving again after seeing both versions is a deliberate overwrite
+    form_data["lock_version"] = a.lock_version
+    assert client.post(url, form_data).status_code == 302
+    a.refresh_from_db()
+    assert a.view == "私の見立て"
+
+
+def test_plan_edit_with_items_for_three_agencies(client, body, owner):
+    case = open_case(coordinator=owner, agency=body)
+    s.assessment_create(case=case, actor=owner)
+    plan = s.plan_create(case=case, actor=owner)
+    agencies = [body, AgencyFactory(), AgencyFactory()]
+    data = {
+        "lock_version": plan.lock_version,
+        "drafted_on": timezone.localdate().isoformat(),
+        "overall_goal": "目標",
+        "period_start": timezone.localdate().isoformat(),
+        "period_end": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
+        "items-TOTAL_FORMS": "4",
+        "items-INITIAL_FORMS": "0",
+    }
+    for n, agency in enumerate(agencies):
+        data.update(
+            {
+                f"items-{n}-issue": f"課題{n}",
+                f"items-{n}-goal": f"目標{n}",
+                f"items-{n}-action": f"支援{n}",
+                f"items-{n}-agency": agency.pk,
+            }
+        )
+    client.force_login(owner)
+    response = client.post(_url(case, f"plans/{plan.number}/edit/"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(plan.items.values_list("agency_id", flat=True)) == sorted(a.pk for a in agencies)
+    # an item without an agency is refused next to the field
+    data["items-3-issue"] = "担当のない課題"
+    data["lock_version"] = Plan.objects.get(pk=plan.pk).lock_version
+    response = client.post(_url(case, f"plans/{plan.number}/edit/"), data)
+    assert "担当機関を選んでください" in response.content.decode()
+
+
+def test_supervisor_records_plan_approval_with_meeting_date(client, body, owner):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    case = open_case(coordinator=owner, agency=body)
+    s.assessment_create(case=case, actor=owner)
+    plan = s.plan_create(case=case, actor=owner)
+    s.plan_update(
+        plan=plan,
+        actor=owner,
+        lock_version=plan.lock_version,
+        data={
+            "overall_goal": "g",
+            "period_start": timezone.localdate(),
+            "period_end": timezone.localdate() + dt.timedelta(days=30),
+        },
+        items=[{"issue": "i", "goal": "g", "action": "a", "agency": body}],
+    )
+    s.plan_submit(plan=plan, actor=owner)
+    supervisor = staff(body, Role.SUPERVISOR)
+    device = TOTPDevice.objects.create(user=supervisor, name="default", confirmed=True)
+    client.force_login(supervisor)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    meeting = timezone.localdate() - dt.timedelta(days=2)
+    response = client.post(
+        _url(case, f"plans/{plan.number}/approve/"), {"decided_on": meeting.isoformat()}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == SupportCase.Status.SUPPORTING
+    t = case.transitions.get(to_status="supporting")
+    assert t.actor == supervisor and t.decided_on == meeting and t.via == "supervisor_record"
+
+
+def test_plan_pdf_downloads_with_case_number_and_audit(client, case, owner):
+    client.force_login(owner)
+    response = client.get(_url(case, "plans/1/pdf/"))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert case.number in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="plan.export", actor=owner).exists()
+
+
+@pytest.mark.parametrize("suffix", ["assessments/1/pdf/", "evaluations/1/pdf/", "notes/pdf/"])
+def test_other_forms_print_as_pdf(client, case, owner, suffix):
+    s.evaluation_create(case=case, actor=owner)
+    client.force_login(owner)
+    response = client.get(_url(case, suffix))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_transition_form_requires_reason_for_reopen(client, body, owner):
+    case = open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    response = client.post(
+        _url(case, "transition/close_exceptional/"),
+        {"reason": "moved", "closed_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    response = client.post(_url(case, "transition/reopen/"), {"reason": ""})
+    assert "再開の理由を入力してください" in response.content.decode()
+    response = client.post(_url(case, "transition/reopen/"), {"reason": "転入により再開"})
+    case.refresh_from_db()
+    assert case.status == "assessment" and case.reopen_count == 1
+
+
+def test_dashboard_panels_show_monitoring_due_and_awaiting_approval(client, body, owner):
+    case, plan = case_with_approved_plan(coordinator=owner, agency=body)
+    s.monitoring_record(
+        item=plan.items.first(),
+        actor=owner,
+        progress="partial",
+        next_on=timezone.localdate() + dt.timedelta(days=3),
+    )
+    client.force_login(owner)
+    body_html = client.get(reverse("dashboard")).content.decode()
+    assert 'data-panel="monitoring_due"' in body_html and case.number in body_html
