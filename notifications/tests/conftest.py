@@ -38,12 +38,14 @@ def travel():
 
 
 @pytest.fixture
-def sweep_on(travel):
-    """Travel to the date and run the sweep as the hourly task would (no explicit date)."""
+def sweep_on(travel, django_capture_on_commit_callbacks):
+    """Travel to the date and run the sweep as the hourly task would (no explicit date); the
+    after-commit mail tasks run as they would outside the test transaction."""
 
     def _run(d: dt.date, **kwargs):
         travel(d)
-        return sweep(**kwargs)
+        with django_capture_on_commit_callbacks(execute=True):
+            return sweep(**kwargs)
 
     return _run
 
@@ -63,3 +65,18 @@ def reminders(rule):
 def outbox():
     mail.outbox.clear()
     return mail.outbox
+
+
+def verified_login(client, user):
+    """Log in with the second factor passed (supervisors and admins must have it)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
