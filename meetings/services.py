@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.choices import OperatorType
 from agencies.jpdates import fiscal_year, fiscal_year_label
@@ -47,7 +48,7 @@ class AgendaConflict(ValidationError):
     """Someone else changed or fixed the agenda since this form was loaded (optimistic lock)."""
 
 
-CONFLICT_MESSAGE = _(
+CONFLICT_MESSAGE = gettext_lazy(
     "この会議の議題は、他の職員が先に変更または確定しました。"
     "画面を再読み込みして最新の内容を確認してから、もう一度操作してください。"
 )
@@ -377,15 +378,17 @@ def _bump(
         qs = qs.filter(version=expected_version)
     updated = qs.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
     if not updated:
-        current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
-        if expected_version is not None or current not in statuses:
-            if current in statuses:
-                raise AgendaConflict(str(CONFLICT_MESSAGE), code="conflict")
+        row = Meeting.objects.filter(pk=meeting.pk).values("status", "version").first()
+        label = MeetingStatus(row["status"]).label
+        if expected_version is not None and row["version"] != expected_version:
             raise AgendaConflict(
-                _("この会議は「%(status)s」のため、議題を変更できません。")
-                % {"status": MeetingStatus(current).label},
+                "{} {}".format(CONFLICT_MESSAGE, _("(現在の状態: %(status)s)") % {"status": label}),
                 code="conflict",
             )
+        raise AgendaConflict(
+            _("この会議は「%(status)s」のため、議題を変更できません。") % {"status": label},
+            code="conflict",
+        )
     meeting.refresh_from_db(
         fields=["version", "status", "cancelled_reason", "agenda_fixed_at", "agenda_fixed_by"]
     )
@@ -817,6 +820,7 @@ def paper_generate(*, item: AgendaItem, actor) -> AgendaItem:
 
 
 def _paper_editable(item: AgendaItem) -> None:
+    item.meeting.refresh_from_db(fields=["status"])
     if item.meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_FIXED):
         raise ValidationError(_("開催後の会議資料は変更できません。"))
 
@@ -846,6 +850,7 @@ def attendance_record(
     """Replace the attendance: `members` {BodyMember: (status, proxy_name, note)}, `externals`
     [{name, organisation, note}] (present by definition)."""
     require(actor, "meeting.manage", meeting)
+    meeting.refresh_from_db(fields=["status"])
     if meeting.status not in (MeetingStatus.AGENDA_FIXED, MeetingStatus.HELD):
         raise ValidationError(_("出欠は議題の確定後、議事録の承認前に記録できます。"))
     for member, (status, proxy_name, _note) in members.items():
@@ -921,6 +926,7 @@ def meeting_mark_held(*, meeting: Meeting, actor) -> Meeting:
 
 
 def _minutes_open(meeting: Meeting) -> None:
+    meeting.refresh_from_db(fields=["status"])  # never trust a status loaded before the request
     if meeting.status == MeetingStatus.MINUTES_APPROVED:
         raise ValidationError(
             _("議事録は承認済みのため変更できません。訂正は「補足・訂正」で追記してください。")

@@ -192,7 +192,8 @@ class MeetingBody(models.Model):
 class BodyMemberQuerySet(models.QuerySet):
     def current(self, on=None):
         on = on or timezone.localdate()
-        return self.filter(Q(left_on__isnull=True) | Q(left_on__gte=on), joined_on__lte=on)
+        # The day of leaving already has no seat: access ends the moment a member is removed.
+        return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=on), joined_on__lte=on)
 
 
 class BodyMember(models.Model):
@@ -275,7 +276,7 @@ class BodyMember(models.Model):
     @property
     def is_current(self) -> bool:
         today = timezone.localdate()
-        return self.joined_on <= today and (self.left_on is None or self.left_on >= today)
+        return self.joined_on <= today and (self.left_on is None or self.left_on > today)
 
 
 class PledgeQuerySet(models.QuerySet):
