@@ -179,7 +179,9 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def _read(file, columns: list[Column], report: ImportReport) -> CsvTable | None:
+def _read(
+    file, columns: list[Column], report: ImportReport, *, skip_required=frozenset()
+) -> CsvTable | None:
     try:
         table = read_csv_upload(
             file,
@@ -200,7 +202,7 @@ def _read(file, columns: list[Column], report: ImportReport) -> CsvTable | None:
                 )
             )
         for c in columns:
-            if c.required and not row.get(c.header):
+            if c.required and c.header not in skip_required and not row.get(c.header):
                 report.errors.append(RowError(row.line, _("必須項目が空です。"), c.header))
     return table
 
@@ -370,7 +372,8 @@ def import_staff(*, actor, file, dry_run: bool, base_url: str = "", send_setup_e
     account with an e-mail address gets a password-setup link after the import commits."""
     policy.require(actor, "staff.import")
     report = ImportReport(kind="staff", dry_run=dry_run)
-    table = _read(file, STAFF_COLUMNS, report)
+    # 氏名 may be left blank on the extra rows of a person with several memberships.
+    table = _read(file, STAFF_COLUMNS, report, skip_required={"氏名"})
     if table is None:
         return report
 
@@ -490,6 +493,8 @@ def import_staff(*, actor, file, dry_run: bool, base_url: str = "", send_setup_e
                 )
             )
 
+        if entry is None and username and not person["display_name"]:
+            errors.append(RowError(row.line, _("必須項目が空です。"), "氏名"))
         if entry is None and username:
             data = {**person}
             if not errors:
