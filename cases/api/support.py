@@ -1,3 +1,758 @@
+"""REST API of the 多機関協働 case: cases, team, transitions, assessments, plans, monitoring,
+evaluations and activity notes. The same selectors, services and policy as the HTML views;
+records are addressed by public UUIDs; a case the user may not see is a 404.
+
+Sheets use optimistic locking: send the `lock_version` you read; a stale one answers 409 with
+the saved version in `error.current`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from agencies.models import Agency, User
+from agencies.policy import check, require
+from audit.services import record
+from cases.models import (
+    ActivityNote,
+    Assessment,
+    CaseTeamMember,
+    CaseTransition,
+    Evaluation,
+    EvaluationItem,
+    Household,
+    Monitoring,
+    Person,
+    Plan,
+    PlanItem,
+    SupportCase,
+)
+from cases.selectors import support as sel
+from cases.services import support as svc
+
 router = DefaultRouter()
+
+
+def _conflict(current, serializer_class) -> Response:
+    """409 in the project's error shape, with the saved version so the client can show both."""
+    return Response(
+        {
+            "error": {
+                "code": "conflict",
+                "message": _(
+                    "他の職員が先にこの内容を更新しました。保存されている内容を確認してから、もう一度送信してください。"
+                ),
+                "current": serializer_class(current).data,
+            }
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def _validation(exc: ValidationError):
+    raise exceptions.ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    )
+
+
+# --- serializers ---------------------------------------------------------------------------------------
+
+
+class AgencyRef(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Agency.objects.all())
+        super().__init__(**kwargs)
+
+
+class PersonRef(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "public_id")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Person.objects.all())
+        super().__init__(**kwargs)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    agency = AgencyRef()
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = CaseTeamMember
+        fields = ["id", "agency", "user", "role", "duties", "joined_on", "left_on", "left_note"]
+        read_only_fields = ["left_on", "left_note"]
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True)
+
+    class Meta:
+        model = CaseTransition
+        fields = [
+            "from_status",
+            "to_status",
+            "actor",
+            "at",
+            "reason",
+            "decided_on",
+            "via",
+            "via_item",
+            "basis",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    household = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Household.objects.all()
+    )
+    principal = PersonRef(required=False, allow_null=True)
+    lead_agency = AgencyRef(required=False)
+    coordinating_agency = AgencyRef()
+    coordinator = serializers.PrimaryKeyRelatedField(read_only=True)
+    persons = PersonRef(many=True, required=False)
+
+    class Meta:
+        model = SupportCase
+        fields = [
+            "public_id",
+            "number",
+            "fiscal_year",
+            "status",
+            "household",
+            "principal",
+            "persons",
+            "summary",
+            "programmes",
+            "coordinating_agency",
+            "lead_agency",
+            "coordinator",
+            "opened_on",
+            "closed_on",
+            "closure_reason",
+            "next_monitoring_on",
+            "reopen_count",
+            "version",
+        ]
+        read_only_fields = [
+            "public_id",
+            "number",
+            "fiscal_year",
+            "status",
+            "closed_on",
+            "closure_reason",
+            "next_monitoring_on",
+            "reopen_count",
+            "version",
+        ]
+
+
+class AssessmentIssueSerializer(serializers.Serializer):
+    person = PersonRef(required=False, allow_null=True)
+    category = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentRelationSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    agency = AgencyRef(required=False, allow_null=True)
+    strength = serializers.CharField(required=False, default="normal")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    principal = PersonRef(required=False, allow_null=True)
+    issues = AssessmentIssueSerializer(many=True, required=False)
+    relations = AssessmentRelationSerializer(many=True, required=False)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "public_id",
+            "case",
+            "number",
+            "is_current",
+            "lock_version",
+            *Assessment.CONTENT_FIELDS,
+            "issues",
+            "relations",
+            "updated_at",
+        ]
+        read_only_fields = ["public_id", "number", "updated_at"]
+
+
+class PlanItemSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+    agency = AgencyRef()
+    person = PersonRef(required=False, allow_null=True)
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = PlanItem
+        fields = [
+            "id",
+            "order",
+            "person",
+            "category",
+            "issue",
+            "goal",
+            "action",
+            "agency",
+            "staff",
+            "frequency",
+            "due_on",
+        ]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    items = PlanItemSerializer(many=True, required=False)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "public_id",
+            "case",
+            "number",
+            "status",
+            "lock_version",
+            *Plan.CONTENT_FIELDS,
+            "meeting_on",
+            "decision_note",
+            "submitted_at",
+            "approved_at",
+            "items",
+        ]
+        read_only_fields = [
+            "public_id",
+            "number",
+            "status",
+            "meeting_on",
+            "decision_note",
+            "submitted_at",
+            "approved_at",
+        ]
+
+
+class MonitoringSerializer(serializers.ModelSerializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=PlanItem.objects.all())
+    author = serializers.CharField(source="author.username", read_only=True)
+
+    class Meta:
+        model = Monitoring
+        fields = [
+            "public_id",
+            "item",
+            "monitored_on",
+            "progress",
+            "note",
+            "next_on",
+            "author",
+            "created_at",
+        ]
+        read_only_fields = ["public_id", "author", "created_at"]
+
+
+class EvaluationItemSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField()
+    goal = serializers.CharField(source="plan_item.goal", read_only=True)
+
+    class Meta:
+        model = EvaluationItem
+        fields = ["id", "goal", "achievement", "note"]
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    plan = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    proposed_lead_agency = AgencyRef(required=False, allow_null=True)
+    lead_agency_after = AgencyRef(read_only=True)
+    items = EvaluationItemSerializer(many=True, required=False)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "public_id",
+            "case",
+            "plan",
+            "number",
+            "status",
+            "lock_version",
+            *Evaluation.CONTENT_FIELDS,
+            "decision",
+            "lead_agency_after",
+            "closure_reason",
+            "meeting_on",
+            "items",
+        ]
+        read_only_fields = [
+            "public_id",
+            "number",
+            "status",
+            "decision",
+            "closure_reason",
+            "meeting_on",
+        ]
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    persons = PersonRef(many=True, required=False)
+    attachments = serializers.SerializerMethodField()
+    files = serializers.ListField(child=serializers.FileField(), write_only=True, required=False)
+
+    class Meta:
+        model = ActivityNote
+        fields = [
+            "public_id",
+            "kind",
+            "occurred_at",
+            "minutes",
+            "staff_count",
+            "with_whom",
+            "content",
+            "visibility",
+            "persons",
+            "author",
+            "agency",
+            "attachments",
+            "files",
+        ]
+        read_only_fields = ["public_id", "author", "agency"]
+
+    def get_attachments(self, note):
+        return [
+            {
+                "public_id": str(a.public_id),
+                "name": a.original_name,
+                "type": a.file_type,
+                "size": a.size,
+            }
+            for a in note.attachments.all()
+        ]
+
+
+# --- views ------------------------------------------------------------------------------------------------
+
+
+class CaseScoped:
+    """Resolve ?case=<public_id> (or the URL's) to a case the user may see, else 404."""
+
+    permission_classes = [IsAuthenticated]
+
+    def case_from(self, public_id) -> SupportCase:
+        if not public_id:
+            raise exceptions.ValidationError({"case": [_("ケース(case)を指定してください。")]})
+        try:
+            case = get_object_or_404(SupportCase, public_id=public_id)
+        except ValidationError:
+            raise exceptions.NotFound()
+        if not check(self.request.user, "case.view", case):
+            raise exceptions.NotFound()
+        return case
+
+
+class CaseViewSet(
+    CaseScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CaseSerializer
+    lookup_field = "public_id"
+    filterset_fields = ["status", "lead_agency", "fiscal_year"]
+
+    def get_queryset(self):
+        require(self.request.user, "case.list")
+        return (
+            sel.cases_visible_to(self.request.user)
+            .select_related("household", "principal", "lead_agency", "coordinating_agency")
+            .prefetch_related("persons")
+            .order_by("-opened_on", "-pk")
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        decision = require(request.user, "case.view", case)
+        record(actor=request.user, action="case.view", obj=case, basis=decision.basis)
+        return Response(self.get_serializer(case).data)
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        try:
+            serializer.instance = svc.case_create(
+                actor=self.request.user,
+                household=d["household"],
+                coordinating_agency=d["coordinating_agency"],
+                lead_agency=d.get("lead_agency"),
+                principal=d.get("principal"),
+                persons=d.get("persons", []),
+                opened_on=d.get("opened_on"),
+                summary=d.get("summary", ""),
+                programmes=d.get("programmes"),
+            )
+        except ValidationError as exc:
+            _validation(exc)
+
+    @action(detail=True, methods=["get"])
+    def transitions(self, request, public_id=None):
+        case = self.get_object()
+        return Response(
+            TransitionSerializer(case.transitions.select_related("actor"), many=True).data
+        )
+
+    @action(detail=True, methods=["post"])
+    def transition(self, request, public_id=None):
+        """{"action": start_assessment|start_planning|send_to_meeting|request_reassessment|close_exceptional|
+        reopen, "reason", "decided_on", "closed_on"}"""
+        case = self.get_object()
+        data = request.data
+        act = data.get("action")
+        date_field = serializers.DateField(required=False, allow_null=True)
+        try:
+            decided_on = (
+                date_field.to_internal_value(data["decided_on"]) if data.get("decided_on") else None
+            )
+            closed_on = (
+                date_field.to_internal_value(data["closed_on"]) if data.get("closed_on") else None
+            )
+            reason = data.get("reason", "")
+            if act == "start_assessment":
+                svc.case_start_assessment(case=case, actor=request.user, reason=reason)
+            elif act == "start_planning":
+                svc.case_start_planning(case=case, actor=request.user, reason=reason)
+            elif act == "send_to_meeting":
+                svc.case_send_to_meeting(case=case, actor=request.user, reason=reason)
+            elif act == "request_reassessment":
+                svc.case_request_reassessment(
+                    case=case, actor=request.user, reason=reason, decided_on=decided_on
+                )
+            elif act == "close_exceptional":
+                if closed_on is None:
+                    raise ValidationError({"closed_on": _("終結日を入力してください。")})
+                svc.case_close_exceptional(
+                    case=case,
+                    actor=request.user,
+                    reason=reason,
+                    closed_on=closed_on,
+                    note=data.get("note", ""),
+                )
+            elif act == "reopen":
+                svc.case_reopen(case=case, actor=request.user, reason=reason)
+            else:
+                raise ValidationError({"action": _("操作の種類が正しくありません。")})
+        except ValidationError as exc:
+            _validation(exc)
+        case.refresh_from_db()
+        return Response(self.get_serializer(case).data)
+
+    @action(detail=True, methods=["get", "post"])
+    def team(self, request, public_id=None):
+        case = self.get_object()
+        if request.method == "POST":
+            serializer = TeamSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            try:
+                member = svc.team_add(case=case, actor=request.user, **serializer.validated_data)
+            except ValidationError as exc:
+                _validation(exc)
+            return Response(TeamSerializer(member).data, status=status.HTTP_201_CREATED)
+        return Response(TeamSerializer(case.team.select_related("agency"), many=True).data)
+
+
+def _lock_version(request) -> int:
+    try:
+        return int(request.data["lock_version"])
+    except (KeyError, TypeError, ValueError):
+        raise exceptions.ValidationError(
+            {"lock_version": [_("読み込んだ時点の lock_version を送ってください。")]}
+        )
+
+
+class _SheetViewSet(
+    CaseScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    lookup_field = "public_id"
+    view_action = ""
+
+    def get_queryset(self):
+        qs = self.model.objects.filter(
+            case__in=sel.cases_visible_to(self.request.user)
+        ).select_related("case")
+        if self.action == "list":
+            qs = qs.filter(case=self.case_from(self.request.query_params.get("case")))
+        return qs
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        decision = require(request.user, self.view_action, obj)
+        record(actor=request.user, action=self.view_action, obj=obj, basis=decision.basis)
+        return Response(self.get_serializer(obj).data)
+
+
+class AssessmentViewSet(_SheetViewSet):
+    serializer_class = AssessmentSerializer
+    model = Assessment
+    view_action = "assessment.view"
+
+    def create(self, request):
+        case = self.case_from(request.data.get("case"))
+        try:
+            assessment = svc.assessment_create(case=case, actor=request.user)
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, public_id=None):
+        assessment = self.get_object()
+        serializer = self.get_serializer(assessment, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        d = dict(serializer.validated_data)
+        issues, relations = d.pop("issues", None), d.pop("relations", None)
+        d.pop("lock_version", None)
+        try:
+            svc.assessment_update(
+                assessment=assessment,
+                actor=request.user,
+                data=d,
+                lock_version=_lock_version(request),
+                issues=issues,
+                relations=relations,
+            )
+        except svc.EditConflict as exc:
+            return _conflict(exc.current, AssessmentSerializer)
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(Assessment.objects.get(pk=assessment.pk)).data)
+
+
+class PlanViewSet(_SheetViewSet):
+    serializer_class = PlanSerializer
+    model = Plan
+    view_action = "plan.view"
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("items__agency")
+
+    def create(self, request):
+        case = self.case_from(request.data.get("case"))
+        try:
+            plan = svc.plan_create(
+                case=case,
+                actor=request.user,
+                programme=request.data.get("programme", "multiagency"),
+            )
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, public_id=None):
+        plan = self.get_object()
+        serializer = self.get_serializer(plan, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        d = dict(serializer.validated_data)
+        items = d.pop("items", None)
+        d.pop("lock_version", None)
+        try:
+            svc.plan_update(
+                plan=plan,
+                actor=request.user,
+                data=d,
+                lock_version=_lock_version(request),
+                items=[dict(i) for i in items] if items is not None else None,
+            )
+        except svc.EditConflict as exc:
+            return _conflict(exc.current, PlanSerializer)
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(Plan.objects.get(pk=plan.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, public_id=None):
+        plan = self.get_object()
+        try:
+            plan = svc.plan_submit(plan=plan, actor=request.user)
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(plan).data)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, public_id=None):
+        """Record the meeting's approval: {"decided_on": "YYYY-MM-DD", "with_changes": ""}."""
+        plan = self.get_object()
+        raw = request.data.get("decided_on")
+        decided_on = serializers.DateField().to_internal_value(raw) if raw else None
+        try:
+            plan = svc.plan_approve(
+                plan=plan,
+                actor=request.user,
+                decided_on=decided_on,
+                with_changes=request.data.get("with_changes", ""),
+            )
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(plan).data)
+
+
+class MonitoringViewSet(CaseScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = MonitoringSerializer
+
+    def get_queryset(self):
+        case = self.case_from(self.request.query_params.get("case"))
+        return (
+            Monitoring.objects.filter(item__plan__case=case)
+            .select_related("author")
+            .order_by("-monitored_on")
+        )
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        item = d["item"]
+        self.case_from(item.plan.case.public_id)
+        try:
+            entry = svc.monitoring_record(
+                item=item,
+                actor=request.user,
+                progress=d["progress"],
+                note=d.get("note", ""),
+                next_on=d.get("next_on"),
+                monitored_on=d.get("monitored_on"),
+            )
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class EvaluationViewSet(_SheetViewSet):
+    serializer_class = EvaluationSerializer
+    model = Evaluation
+    view_action = "evaluation.view"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("plan").prefetch_related("items__plan_item")
+
+    def create(self, request):
+        case = self.case_from(request.data.get("case"))
+        try:
+            evaluation = svc.evaluation_create(case=case, actor=request.user)
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, public_id=None):
+        evaluation = self.get_object()
+        serializer = self.get_serializer(evaluation, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        d = dict(serializer.validated_data)
+        items = d.pop("items", None)
+        d.pop("lock_version", None)
+        try:
+            svc.evaluation_update(
+                evaluation=evaluation,
+                actor=request.user,
+                data=d,
+                lock_version=_lock_version(request),
+                items=[dict(i) for i in items] if items is not None else None,
+            )
+        except svc.EditConflict as exc:
+            return _conflict(exc.current, EvaluationSerializer)
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(Evaluation.objects.get(pk=evaluation.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def ready(self, request, public_id=None):
+        try:
+            evaluation = svc.evaluation_ready(evaluation=self.get_object(), actor=request.user)
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(evaluation).data)
+
+    @action(detail=True, methods=["post"])
+    def decide(self, request, public_id=None):
+        """{"decided_on", "decision": close|continue|replan|hand_back, "lead_agency": code, "closure_reason"}"""
+        evaluation = self.get_object()
+        raw = request.data.get("decided_on")
+        decided_on = serializers.DateField().to_internal_value(raw) if raw else None
+        lead = None
+        if request.data.get("lead_agency"):
+            lead = Agency.objects.filter(code=request.data["lead_agency"]).first()
+            if lead is None:
+                raise exceptions.ValidationError({"lead_agency": [_("機関が見つかりません。")]})
+        try:
+            evaluation = svc.evaluation_decide(
+                evaluation=evaluation,
+                actor=request.user,
+                decided_on=decided_on,
+                decision=request.data.get("decision", ""),
+                lead_agency=lead,
+                closure_reason=request.data.get("closure_reason") or None,
+            )
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(evaluation).data)
+
+
+class NoteViewSet(
+    CaseScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = NoteSerializer
+    lookup_field = "public_id"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if self.action == "list":
+            case = self.case_from(self.request.query_params.get("case"))
+            return sel.notes_for(self.request.user, case)
+        return (
+            ActivityNote.objects.filter(case__in=sel.cases_visible_to(self.request.user))
+            .select_related("author", "agency", "case")
+            .prefetch_related("attachments", "persons")
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        note = self.get_object()
+        decision = check(request.user, "note.view", note)
+        if not decision:
+            raise exceptions.NotFound()
+        record(actor=request.user, action="note.view", obj=note, basis=decision.basis)
+        return Response(self.get_serializer(note).data)
+
+    def create(self, request):
+        case = self.case_from(request.data.get("case"))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = dict(serializer.validated_data)
+        files = request.FILES.getlist("files") if hasattr(request.FILES, "getlist") else []
+        d.pop("files", None)
+        try:
+            note = svc.note_create(case=case, actor=request.user, files=files, **d)
+        except ValidationError as exc:
+            _validation(exc)
+        return Response(self.get_serializer(note).data, status=status.HTTP_201_CREATED)
+
+
+router.register("support-cases", CaseViewSet, basename="support-case")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("monitoring", MonitoringViewSet, basename="monitoring")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("activity-notes", NoteViewSet, basename="activity-note")

@@ -288,6 +288,16 @@ def case_create(
     coordinator, the lead agency (default: the body) with its first history row. A referral passed
     in is linked to the case (referral_accept calls this)."""
     decision = require(actor, "case.create", coordinating_agency)
+    if referral is None:
+        from cases.policy.persons import household_access
+
+        if not household_access(actor, household).allowed:
+            raise ValidationError(
+                {"household": _("この世帯を閲覧する権限がないため、ケースを登録できません。")}
+            )
+    member_ids = set(household.members.values_list("person_id", flat=True))
+    if any(p.pk not in member_ids for p in [*persons, *([principal] if principal else [])]):
+        raise ValidationError({"persons": _("対象者はこの世帯の世帯員から選んでください。")})
     opened_on = opened_on or timezone.localdate()
     fy = jpdates.fiscal_year(opened_on)
     coordinator = coordinator or actor
@@ -457,6 +467,12 @@ def _locked_save(obj, *, expected: int, fields: dict) -> None:
     obj.updated_at = now
 
 
+def _check_members(case: SupportCase, persons) -> None:
+    member_ids = set(case.household.members.values_list("person_id", flat=True))
+    if any(p is not None and p.pk not in member_ids for p in persons):
+        raise ValidationError(_("対象者はこの世帯の世帯員から選んでください。"))
+
+
 def _changed(obj, data: dict) -> list[str]:
     return [name for name, value in data.items() if getattr(obj, name) != value]
 
@@ -535,6 +551,9 @@ def assessment_update(
             _("旧版のアセスメントは編集できません。再アセスメントで新しい版を作成してください。")
         )
     data = {k: v for k, v in data.items() if k in Assessment.CONTENT_FIELDS}
+    _check_members(
+        assessment.case, [data.get("principal")] + [r.get("person") for r in issues or []]
+    )
     if "principal" in data:
         principal = data.pop("principal")
         data["principal_id"] = principal.pk if principal else None
@@ -687,6 +706,7 @@ def plan_update(
             _("作成中のプランのみ編集できます(提出・承認後は新しい版を作成してください)。")
         )
     data = {k: v for k, v in data.items() if k in Plan.CONTENT_FIELDS}
+    _check_members(plan.case, [r.get("person") for r in items or []])
     changes = _changed(plan, data)
     _locked_save(plan, expected=lock_version, fields=data)
     if items is not None:

@@ -1,0 +1,239 @@
+"""REST API of the 多機関協働 case: the same policy and services as the HTML views."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from agencies.choices import Role
+from agencies.tests.factories import AgencyFactory, staff
+from audit.models import AuditEvent
+from cases.models import SupportCase
+from cases.services import support as s
+from cases.tests.factories import (
+    case_with_approved_plan,
+    household_with_members,
+    multiagency_agency,
+    open_case,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def body():
+    return multiagency_agency()
+
+
+@pytest.fixture
+def owner(body):
+    return staff(body, Role.COORDINATOR)
+
+
+@pytest.fixture
+def colleague(body):
+    return staff(body, Role.CASEWORKER)
+
+
+@pytest.fixture
+def outsider():
+    return staff(AgencyFactory(), Role.COORDINATOR)
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def case(owner, body):
+    c, _plan = case_with_approved_plan(coordinator=owner, agency=body)
+    return c
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "support-cases/{id}/",
+        "support-cases/{id}/transitions/",
+        "support-cases/{id}/team/",
+        "assessments/?case={id}",
+        "plans/?case={id}",
+        "monitoring/?case={id}",
+        "evaluations/?case={id}",
+        "activity-notes/?case={id}",
+    ],
+)
+def test_three_users_on_read_endpoints(case, owner, colleague, outsider, path):
+    url = "/api/v1/" + path.format(id=case.public_id)
+    assert api(owner).get(url).status_code == 200
+    assert api(colleague).get(url).status_code == 200
+    response = api(outsider).get(url)
+    assert response.status_code == 404
+    assert "error" in response.json()
+
+
+def test_case_list_contains_only_visible_cases(case, owner, outsider):
+    assert [c["number"] for c in api(owner).get("/api/v1/support-cases/").json()["results"]] == [
+        case.number
+    ]
+    assert api(outsider).get("/api/v1/support-cases/").json()["results"] == []
+
+
+def test_create_case_and_walk_to_closure_through_the_api(body, owner):
+    household, persons = household_with_members(body)
+    partner = AgencyFactory()
+    c = api(owner)
+    r = c.post(
+        "/api/v1/support-cases/",
+        {
+            "household": str(household.public_id),
+            "coordinating_agency": body.code,
+            "principal": str(persons[0].public_id),
+            "summary": "API",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    case_id = r.json()["public_id"]
+    r = c.post("/api/v1/assessments/", {"case": case_id}, format="json")
+    assert r.status_code == 201
+    a = r.json()
+    r = c.patch(
+        f"/api/v1/assessments/{a['public_id']}/",
+        {
+            "lock_version": a["lock_version"],
+            "view": "見立て",
+            "issues": [{"person": str(persons[1].public_id), "category": "kaigo"}],
+        },
+        format="json",
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["issues"][0]["category"] == "kaigo"
+    r = c.post("/api/v1/plans/", {"case": case_id}, format="json")
+    plan = r.json()
+    today = timezone.localdate()
+    r = c.patch(
+        f"/api/v1/plans/{plan['public_id']}/",
+        {
+            "lock_version": plan["lock_version"],
+            "overall_goal": "g",
+            "period_start": today.isoformat(),
+            "period_end": (today + dt.timedelta(days=60)).isoformat(),
+            "items": [{"issue": "i", "goal": "g", "action": "a", "agency": partner.code}],
+        },
+        format="json",
+    )
+    assert r.status_code == 200, r.json()
+    assert c.post(f"/api/v1/plans/{plan['public_id']}/submit/").status_code == 200
+    r = c.post(f"/api/v1/plans/{plan['public_id']}/approve/", {}, format="json")
+    assert r.status_code == 400 and "decided_on" in r.json()["error"]["fields"]
+    r = c.post(
+        f"/api/v1/plans/{plan['public_id']}/approve/",
+        {"decided_on": today.isoformat()},
+        format="json",
+    )
+    assert r.json()["status"] == "approved"
+    item_id = r.json()["items"][0]["id"]
+    r = c.post(
+        "/api/v1/monitoring/",
+        {
+            "item": item_id,
+            "progress": "on_track",
+            "next_on": (today + dt.timedelta(days=14)).isoformat(),
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    r = c.post("/api/v1/evaluations/", {"case": case_id}, format="json")
+    ev = r.json()
+    r = c.patch(
+        f"/api/v1/evaluations/{ev['public_id']}/",
+        {
+            "lock_version": ev["lock_version"],
+            "overall": "見通しがついた",
+            "proposed_decision": "close",
+            "items": [{"id": ev["items"][0]["id"], "achievement": "achieved"}],
+        },
+        format="json",
+    )
+    assert r.status_code == 200, r.json()
+    assert c.post(f"/api/v1/evaluations/{ev['public_id']}/ready/").status_code == 200
+    r = c.post(
+        f"/api/v1/evaluations/{ev['public_id']}/decide/",
+        {"decided_on": today.isoformat(), "decision": "close"},
+        format="json",
+    )
+    assert r.status_code == 400
+    r = c.post(
+        f"/api/v1/evaluations/{ev['public_id']}/decide/",
+        {"decided_on": today.isoformat(), "decision": "close", "lead_agency": partner.code},
+        format="json",
+    )
+    assert r.status_code == 200, r.json()
+    assert SupportCase.objects.get(public_id=case_id).status == "closed"
+
+
+def test_stale_lock_version_answers_409_with_saved_version(body, owner, colleague):
+    case = open_case(coordinator=owner, agency=body)
+    a = s.assessment_create(case=case, actor=owner)
+    api(colleague).patch(
+        f"/api/v1/assessments/{a.public_id}/",
+        {"lock_version": a.lock_version, "view": "先"},
+        format="json",
+    )
+    r = api(owner).patch(
+        f"/api/v1/assessments/{a.public_id}/",
+        {"lock_version": a.lock_version, "view": "後"},
+        format="json",
+    )
+    assert r.status_code == 409
+    assert r.json()["error"]["current"]["view"] == "先"
+    a.refresh_from_db()
+    assert a.view == "先"
+
+
+def test_outsider_cannot_write(case, outsider):
+    r = api(outsider).post(
+        "/api/v1/activity-notes/",
+        {"case": str(case.public_id), "kind": "phone", "content": "x"},
+        format="json",
+    )
+    assert r.status_code == 404
+    r = api(outsider).post("/api/v1/assessments/", {"case": str(case.public_id)}, format="json")
+    assert r.status_code == 404
+
+
+def test_colleague_cannot_approve(case, colleague, owner):
+    plan = s.plan_create(case=case, actor=owner, programme="participation")
+    r = api(colleague).post(
+        f"/api/v1/plans/{plan.public_id}/approve/",
+        {"decided_on": timezone.localdate().isoformat()},
+        format="json",
+    )
+    assert r.status_code == 403
+
+
+def test_note_upload_checks_type(case, owner):
+    bad = SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    r = api(owner).post(
+        "/api/v1/activity-notes/",
+        {"case": str(case.public_id), "kind": "visit", "content": "訪問", "files": [bad]},
+        format="multipart",
+    )
+    assert r.status_code == 400
+    assert case.notes.count() == 0
+    good = SimpleUploadedFile("memo.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    r = api(owner).post(
+        "/api/v1/activity-notes/",
+        {"case": str(case.public_id), "kind": "visit", "content": "訪問", "files": [good]},
+        format="multipart",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["attachments"][0]["type"] == "pdf"
+    note_id = r.json()["public_id"]
+    assert api(owner).get(f"/api/v1/activity-notes/{note_id}/").status_code == 200
+    assert AuditEvent.objects.filter(action="note.view", actor=owner).exists()
