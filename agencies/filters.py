@@ -80,11 +80,18 @@ class AgencyFilter(django_filters.FilterSet):
 
 class StaffFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("氏名・ふりがな・ID"), method="filter_text")
+    # field_name tells the schema generator the type; the method does the filtering.
     agency = django_filters.ModelChoiceFilter(
-        label=_("現在の所属機関"), queryset=Agency.objects.all(), method="filter_membership"
+        label=_("現在の所属機関"),
+        field_name="memberships__agency",
+        queryset=Agency.objects.all(),
+        method="filter_membership",
     )
     role = django_filters.ChoiceFilter(
-        label=_("役割"), choices=Role.choices, method="filter_membership"
+        label=_("役割"),
+        field_name="memberships__role",
+        choices=Role.choices,
+        method="filter_membership",
     )
     active = django_filters.ChoiceFilter(
         label=_("状態"), choices=ACTIVE_CHOICES, empty_label=_("すべて"), method="filter_active"
