@@ -80,7 +80,9 @@ class SweepResult:
         return sum(r.notifications for r in self.rules.values())
 
 
-def sweep(today: date | None = None, *, codes: list[str] | None = None) -> SweepResult:
+def sweep(
+    today: date | None = None, *, codes: list[str] | None = None, queue_mail: bool = True
+) -> SweepResult:
     """Run every available, enabled rule for `today` (default: today in Asia/Tokyo).
 
     A rule that fails is logged (by code only) and the others still run; transient database
@@ -105,7 +107,8 @@ def sweep(today: date | None = None, *, codes: list[str] | None = None) -> Sweep
         except Exception:
             logger.exception("notification rule failed: %s", spec.code)
             result.failed.append(spec.code)
-    result.emails_queued = queue_urgent_emails(now=now)
+    if queue_mail:
+        result.emails_queued = queue_urgent_emails(now=now)
     logger.info(
         "notification sweep %s: %d rules, %d new notifications, %d failed",
         ctx.today.isoformat(),

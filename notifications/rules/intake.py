@@ -42,35 +42,34 @@ def _referral_hits(ctx: RuleContext, setting: Setting, *, status: str, title: st
         staff = d.person_or_coordinators(r.assignee_id, r.to_agency_id) or d.supervisors(
             r.to_agency_id
         )
+        ladder = [staff]
         if ctx.today > escalate_on:
-            step, recipients = (
-                1,
-                d.supervisors(r.to_agency_id) or d.supervisors_of_user(r.assignee_id),
+            ladder.append(d.supervisors(r.to_agency_id) or d.supervisors_of_user(r.assignee_id))
+        # Every step reached so far: a missed run (or data older than the sweep) loses nothing;
+        # the steps already sent are no-ops on the unique key.
+        for step, recipients in enumerate(ladder):
+            if not recipients:
+                continue
+            urgent = step == 1 or r.urgency == "urgent"
+            yield Hit(
+                object_ref=ref_for("cases.referral", r.pk),
+                due_date=due,
+                step=step,
+                recipients=set(recipients),
+                subject=r.number,
+                title=title % {"n": r.number, "days": setting.threshold},
+                body=(
+                    _("受理機関: %(agency)s / 回答期限: %(due)s")
+                    % {
+                        "agency": r.to_agency.short_name or r.to_agency.name,
+                        "due": due.strftime("%Y-%m-%d"),
+                    }
+                )
+                + ("\n" + _("期限を過ぎたため、係長にもお知らせしています。") if step == 1 else ""),
+                url=safe_url(r, "cases:referral_detail", r.public_id),
+                agency_id=r.to_agency_id,
+                level=Level.URGENT if urgent else Level.NORMAL,
             )
-        else:
-            step, recipients = 0, staff
-        if not recipients:
-            continue
-        urgent = step == 1 or r.urgency == "urgent"
-        yield Hit(
-            object_ref=ref_for("cases.referral", r.pk),
-            due_date=due,
-            step=step,
-            recipients=set(recipients),
-            subject=r.number,
-            title=title % {"n": r.number, "days": setting.threshold},
-            body=(
-                _("受理機関: %(agency)s / 回答期限: %(due)s")
-                % {
-                    "agency": r.to_agency.short_name or r.to_agency.name,
-                    "due": due.strftime("%Y-%m-%d"),
-                }
-            )
-            + ("\n" + _("期限を過ぎたため、係長にもお知らせしています。") if step == 1 else ""),
-            url=safe_url(r, "cases:referral_detail", r.public_id),
-            agency_id=r.to_agency_id,
-            level=Level.URGENT if urgent else Level.NORMAL,
-        )
 
 
 @register(

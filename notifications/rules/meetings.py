@@ -310,27 +310,30 @@ def role_assignment_due(ctx: RuleContext, setting: Setting):
             or d.supervisors(role.owner_agency_id)
         )
         if ctx.today <= due:
-            step, recipients = 0, owner
+            steps = [0]
         else:
-            step = 1 + steps_passed(ctx.today, due + timedelta(days=1), setting.escalation, 1)
-            recipients = owner if step == 1 else (d.supervisors(role.owner_agency_id) or owner)
-        if not recipients:
-            continue
+            steps = range(
+                1, 2 + steps_passed(ctx.today, due + timedelta(days=1), setting.escalation, 1)
+            )
         subject = item.case.number if item.case_id else _label(meeting)
-        title = (
-            _("%(subject)s: 会議で分担した役割の期限(%(date)s)が近づいています")
-            if step == 0
-            else _("%(subject)s: 会議で分担した役割の期限(%(date)s)を過ぎています")
-        )
-        yield Hit(
-            object_ref=ref_for("meetings.roleassignment", role.pk),
-            due_date=due,
-            step=step,
-            recipients=recipients,
-            subject=subject,
-            title=title % {"subject": subject, "date": due.strftime("%Y-%m-%d")},
-            body=_("%(meeting)s の決定による役割分担です。") % {"meeting": _label(meeting)},
-            url=meeting_url(meeting),
-            agency_id=role.owner_agency_id,
-            level=Level.URGENT if step == 2 else Level.NORMAL,
-        )
+        for step in steps:
+            recipients = (d.supervisors(role.owner_agency_id) or owner) if step == 2 else owner
+            if not recipients:
+                continue
+            title = (
+                _("%(subject)s: 会議で分担した役割の期限(%(date)s)が近づいています")
+                if step == 0
+                else _("%(subject)s: 会議で分担した役割の期限(%(date)s)を過ぎています")
+            )
+            yield Hit(
+                object_ref=ref_for("meetings.roleassignment", role.pk),
+                due_date=due,
+                step=step,
+                recipients=recipients,
+                subject=subject,
+                title=title % {"subject": subject, "date": due.strftime("%Y-%m-%d")},
+                body=_("%(meeting)s の決定による役割分担です。") % {"meeting": _label(meeting)},
+                url=meeting_url(meeting),
+                agency_id=role.owner_agency_id,
+                level=Level.URGENT if step == 2 else Level.NORMAL,
+            )

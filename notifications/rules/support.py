@@ -48,32 +48,37 @@ def _agency(case) -> int | None:
     return case.coordinating_agency_id or case.lead_agency_id
 
 
-def _two_step(ctx, setting, case, *, ref, due, subject, title, body="", start=None) -> Hit | None:
-    """Owner when `start` (default: the day after `due`) has come, supervisors after E more days."""
+def _two_step(ctx, setting, case, *, ref, due, subject, title, body="", start=None) -> list[Hit]:
+    """Owner when `start` (default: the day after `due`) has come, supervisors after E more days.
+    Every step reached is returned (a missed run loses nothing; sent steps are no-ops)."""
     start = start or due + timedelta(days=1)
-    step = steps_passed(ctx.today, start, setting.escalation, 1)
-    if step < 0:
-        return None
+    reached = steps_passed(ctx.today, start, setting.escalation, 1)
     d = ctx.directory
-    recipients = case_owner(d, case) if step == 0 else case_supervisors(d, case)
-    if not recipients:
-        return None
-    if step == 1:
-        body = (body + "\n" if body else "") + _(
-            "期限を過ぎているため、係長にもお知らせしています。"
+    hits = []
+    for step in range(reached + 1):
+        recipients = case_owner(d, case) if step == 0 else case_supervisors(d, case)
+        if not recipients:
+            continue
+        text = body
+        if step == 1:
+            text = (body + "\n" if body else "") + _(
+                "期限を過ぎているため、係長にもお知らせしています。"
+            )
+        hits.append(
+            Hit(
+                object_ref=ref,
+                due_date=due,
+                step=step,
+                recipients=recipients,
+                subject=subject,
+                title=title,
+                body=text,
+                url=case_url(case),
+                agency_id=_agency(case),
+                level=Level.URGENT if step else Level.NORMAL,
+            )
         )
-    return Hit(
-        object_ref=ref,
-        due_date=due,
-        step=step,
-        recipients=recipients,
-        subject=subject,
-        title=title,
-        body=body,
-        url=case_url(case),
-        agency_id=_agency(case),
-        level=Level.URGENT if step else Level.NORMAL,
-    )
+    return hits
 
 
 @register(
@@ -101,7 +106,7 @@ def assessment_overdue(ctx: RuleContext, setting: Setting):
     )
     for case in cases.iterator(chunk_size=2000):
         due = case.opened_on + timedelta(days=setting.threshold)
-        hit = _two_step(
+        yield from _two_step(
             ctx,
             setting,
             case,
@@ -111,8 +116,6 @@ def assessment_overdue(ctx: RuleContext, setting: Setting):
             title=_("ケース %(n)s のアセスメントが受付から%(days)s日を過ぎても未作成です")
             % {"n": case.number, "days": setting.threshold},
         )
-        if hit:
-            yield hit
 
 
 @register(
@@ -147,7 +150,7 @@ def plan_overdue(ctx: RuleContext, setting: Setting):
     for a in rows.iterator(chunk_size=2000):
         case = a.case
         due = a.assessed_on + timedelta(days=setting.threshold)
-        hit = _two_step(
+        yield from _two_step(
             ctx,
             setting,
             case,
@@ -157,8 +160,6 @@ def plan_overdue(ctx: RuleContext, setting: Setting):
             title=_("ケース %(n)s のプランがアセスメントから%(days)s日を過ぎても提出されていません")
             % {"n": case.number, "days": setting.threshold},
         )
-        if hit:
-            yield hit
 
 
 @register(
@@ -215,33 +216,35 @@ def monitoring_due(ctx: RuleContext, setting: Setting):
         responsible = (
             {item.staff_id} if d.is_current(item.staff_id, item.agency_id) else set()
         ) or case_owner(d, case)
-        if step <= 1:
-            recipients = responsible
-        elif step == 2:
-            recipients = d.coordinators(case.lead_agency_id) or case_owner(d, case)
-        else:
-            recipients = d.supervisors(case.lead_agency_id) or case_supervisors(d, case)
-        if not recipients:
-            continue
+        ladder = {
+            0: responsible,
+            1: responsible,
+            2: d.coordinators(case.lead_agency_id) or case_owner(d, case),
+            3: d.supervisors(case.lead_agency_id) or case_supervisors(d, case),
+        }
         n = item.order or 0
-        if step == 0:
-            title = _("ケース %(n)s のモニタリング予定日(%(date)s)が近づいています(項目%(i)s)")
-        else:
-            title = _("ケース %(n)s のモニタリング予定日(%(date)s)を過ぎています(項目%(i)s)")
-        yield Hit(
-            object_ref=ref_for("cases.planitem", item.pk),
-            due_date=due,
-            step=step,
-            recipients=recipients,
-            subject=case.number,
-            title=title % {"n": case.number, "date": due.strftime("%Y-%m-%d"), "i": n},
-            body=_("期限を過ぎているため、上位の担当者にもお知らせしています。")
-            if step >= 2
-            else "",
-            url=case_url(case),
-            agency_id=case.lead_agency_id,
-            level=Level.URGENT if step >= 2 else Level.NORMAL,
-        )
+        # Approaching: step 0 only. Overdue: every overdue step reached (1..step).
+        for s in [0] if step == 0 else range(1, step + 1):
+            if not ladder[s]:
+                continue
+            if s == 0:
+                title = _("ケース %(n)s のモニタリング予定日(%(date)s)が近づいています(項目%(i)s)")
+            else:
+                title = _("ケース %(n)s のモニタリング予定日(%(date)s)を過ぎています(項目%(i)s)")
+            yield Hit(
+                object_ref=ref_for("cases.planitem", item.pk),
+                due_date=due,
+                step=s,
+                recipients=ladder[s],
+                subject=case.number,
+                title=title % {"n": case.number, "date": due.strftime("%Y-%m-%d"), "i": n},
+                body=_("期限を過ぎているため、上位の担当者にもお知らせしています。")
+                if s >= 2
+                else "",
+                url=case_url(case),
+                agency_id=case.lead_agency_id,
+                level=Level.URGENT if s >= 2 else Level.NORMAL,
+            )
 
 
 @register(
@@ -279,28 +282,31 @@ def evaluation_due(ctx: RuleContext, setting: Setting):
     for plan in rows.iterator(chunk_size=2000):
         case, due = plan.case, plan.period_end
         if ctx.today <= due:
-            step, recipients = 0, case_owner(d, case)
+            steps = [0]
         else:
-            step = 1 + steps_passed(ctx.today, due + timedelta(days=1), setting.escalation, 1)
-            recipients = case_owner(d, case) if step == 1 else case_supervisors(d, case)
-        if not recipients:
-            continue
-        title = (
-            _("ケース %(n)s のプラン期間が %(date)s に終了します。評価シートを準備してください")
-            if step == 0
-            else _("ケース %(n)s のプラン期間(%(date)s 終了)が過ぎましたが、評価が未提出です")
-        )
-        yield Hit(
-            object_ref=ref_for("cases.plan", plan.pk),
-            due_date=due,
-            step=step,
-            recipients=recipients,
-            subject=case.number,
-            title=title % {"n": case.number, "date": due.strftime("%Y-%m-%d")},
-            url=case_url(case),
-            agency_id=_agency(case),
-            level=Level.URGENT if step == 2 else Level.NORMAL,
-        )
+            steps = range(
+                1, 2 + steps_passed(ctx.today, due + timedelta(days=1), setting.escalation, 1)
+            )
+        for step in steps:
+            recipients = case_supervisors(d, case) if step == 2 else case_owner(d, case)
+            if not recipients:
+                continue
+            title = (
+                _("ケース %(n)s のプラン期間が %(date)s に終了します。評価シートを準備してください")
+                if step == 0
+                else _("ケース %(n)s のプラン期間(%(date)s 終了)が過ぎましたが、評価が未提出です")
+            )
+            yield Hit(
+                object_ref=ref_for("cases.plan", plan.pk),
+                due_date=due,
+                step=step,
+                recipients=recipients,
+                subject=case.number,
+                title=title % {"n": case.number, "date": due.strftime("%Y-%m-%d")},
+                url=case_url(case),
+                agency_id=_agency(case),
+                level=Level.URGENT if step == 2 else Level.NORMAL,
+            )
 
 
 @register(
@@ -335,7 +341,7 @@ def case_inactive(ctx: RuleContext, setting: Setting):
             dates.append(timezone.localdate(case.last_note))
         last = max(dates)
         due = last + timedelta(days=setting.threshold)
-        hit = _two_step(
+        yield from _two_step(
             ctx,
             setting,
             case,
@@ -345,8 +351,6 @@ def case_inactive(ctx: RuleContext, setting: Setting):
             title=_("ケース %(n)s は %(date)s 以降、支援経過の記録がありません")
             % {"n": case.number, "date": last.strftime("%Y-%m-%d")},
         )
-        if hit:
-            yield hit
 
 
 @register(
@@ -387,7 +391,7 @@ def post_closure_check(ctx: RuleContext, setting: Setting):
         due = case.closed_on + timedelta(days=setting.threshold)
         if case.last_note and timezone.localdate(case.last_note) >= due:
             continue  # checked: a note on or after the check date
-        hit = _two_step(
+        yield from _two_step(
             ctx,
             setting,
             case,
@@ -401,5 +405,3 @@ def post_closure_check(ctx: RuleContext, setting: Setting):
             % {"n": case.number, "date": due.strftime("%Y-%m-%d")},
             body=_("確認したら支援経過記録に残してください(記録すると通知は解消します)。"),
         )
-        if hit:
-            yield hit

@@ -250,3 +250,17 @@ def test_every_rule_has_a_query_count_scenario():
 
     missing = {r.code for r in all_rules()} - set(SCENARIOS) - {"referral_unanswered"}
     assert missing == set()
+
+
+@pytest.mark.django_db
+def test_a_missed_week_still_delivers_every_step_once(world, sweep_on):
+    """The first sweep after an outage (or over old data) sends the lower steps too."""
+    c = builders.case(world, status="supporting", lead=world.partner)
+    p = builders.plan(c, next_monitoring_on=D(2026, 7, 10))
+    builders.plan_item(p, agency=world.partner, staff=world.worker)
+    sweep_on(D(2026, 7, 30))  # first run: step 3 reached
+    assert [n.title.endswith("を過ぎています(項目1)") for n in notes_for(world.worker)] == [True]
+    assert len(notes_for(world.partner_coordinator)) == 1
+    assert len(notes_for(world.partner_supervisor)) == 1
+    sweep_on(D(2026, 7, 31))
+    assert Notification.objects.filter(rule="monitoring_due").count() == 3
