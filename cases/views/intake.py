@@ -81,6 +81,14 @@ def _apply_errors(form, exc: ValidationError, field_map: dict | None = None) -> 
         form.add_error(None, exc.messages)
 
 
+def _fix_agency(form, field: str, agency_id: int) -> None:
+    """The recording/sending agency of an existing record cannot change: shown, not editable."""
+    f = form.fields[field]
+    f.queryset = f.queryset.model.objects.filter(pk=agency_id)
+    f.disabled = True
+    form.initial[field] = agency_id
+
+
 def _person_label(user, person) -> str:
     if person is None:
         return ""
@@ -251,6 +259,7 @@ def consultation_update(request, public_id):
     consultation, _decision = _get_consultation(request, public_id, "consultation.update")
     if request.method == "POST":
         form = ConsultationForm(request.POST, user=request.user)
+        _fix_agency(form, "agency", consultation.agency_id)
         if form.is_valid():
             data = form.service_kwargs()
             try:
@@ -292,11 +301,7 @@ def consultation_update(request, public_id):
             "version": consultation.version,
         }
         form = ConsultationForm(initial=initial, user=request.user)
-    form.fields["agency"].disabled = True
-    form.fields["agency"].queryset = form.fields["agency"].queryset.model.objects.filter(
-        pk=consultation.agency_id
-    )
-    form.fields["agency"].initial = consultation.agency_id
+        _fix_agency(form, "agency", consultation.agency_id)
     return render(
         request,
         "cases/intake/consultation_form.html",
@@ -462,7 +467,7 @@ def referral_update(request, public_id):
         return redirect("cases:referral_detail", public_id=referral.public_id)
     if request.method == "POST":
         form = ReferralForm(request.POST, user=request.user)
-        form.fields["from_agency"].required = False
+        _fix_agency(form, "from_agency", referral.from_agency_id)
         if form.is_valid():
             data = form.service_kwargs()
             try:
@@ -490,11 +495,7 @@ def referral_update(request, public_id):
                 return redirect("cases:referral_detail", public_id=referral.public_id)
     else:
         form = ReferralForm(initial=_referral_initial(referral), user=request.user)
-    form.fields["from_agency"].disabled = True
-    form.fields["from_agency"].initial = referral.from_agency_id
-    form.fields["from_agency"].queryset = form.fields["from_agency"].queryset.model.objects.filter(
-        pk=referral.from_agency_id
-    )
+        _fix_agency(form, "from_agency", referral.from_agency_id)
     return render(
         request,
         "cases/intake/referral_form.html",
