@@ -6,6 +6,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -302,7 +303,13 @@ def meeting_cancel(request, public_id):
 def attendance(request, public_id):
     meeting = get_meeting(public_id)
     require(request.user, "meeting.manage", meeting)
-    members = list(meeting.body.members.current(meeting.date).select_related("user", "agency"))
+    # Members seated on the meeting day (or since, when a past meeting is recorded late).
+    members = list(
+        meeting.body.members.filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=meeting.date),
+            joined_on__lte=max(meeting.date, timezone.localdate()),
+        ).select_related("user", "agency")
+    )
     existing = {a.member_id: a for a in meeting.attendance.all() if a.member_id}
     initial = {}
     for m in members:

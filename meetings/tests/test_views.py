@@ -1,0 +1,455 @@
+"""HTML views and API endpoints: three users each (manager / member or team / outsider), the
+screens through a whole meeting, calendar and .ics, and query-count guards on lists."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.choices import Role
+from agencies.tests.factories import AgencyFactory, staff
+from cases.models import SupportCase
+from meetings import services
+from meetings.choices import AgendaKind, BodyKind, MeetingStatus
+from meetings.models import Decision, Meeting
+
+from .conftest import make_body, schedule, seat, submitted_plan, verified
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(supervisor, coordinator, city, juso, partner_worker):
+    seat(juso, coordinator, supervisor)
+    seat(juso, partner_worker, supervisor)
+    case, plan = submitted_plan(coordinator, city)
+    meeting = schedule(juso, supervisor, days=-1)
+    return {"case": case, "plan": plan, "meeting": meeting}
+
+
+def test_supervisor_runs_a_whole_meeting_through_the_screens(client, world, supervisor, juso):
+    meeting, plan, case = world["meeting"], world["plan"], world["case"]
+    verified(client, supervisor)
+    url = reverse("meetings:meeting_detail", args=[meeting.public_id])
+    page = client.get(url).content.decode()
+    assert "付議待ち" in page and f"plan:{plan.public_id}" in page
+    r = client.post(
+        reverse("meetings:item_add", args=[meeting.public_id]),
+        {"source": f"plan:{plan.public_id}", "version": 1, "time_box_minutes": 25},
+    )
+    assert r.status_code == 302
+    item = meeting.items.get()
+    assert item.time_box_minutes == 25
+    r = client.post(
+        reverse("meetings:agenda_reorder", args=[meeting.public_id]),
+        {"version": 2, f"order-{item.public_id}": 1, f"tb-{item.public_id}": 30},
+    )
+    meeting.refresh_from_db()
+    assert meeting.items.get().time_box_minutes == 30
+    # A stale version: the Japanese conflict message, nothing changed.
+    r = client.post(
+        reverse("meetings:agenda_fix", args=[meeting.public_id]), {"version": 1}, follow=True
+    )
+    assert "他の職員が先に" in r.content.decode()
+    client.post(
+        reverse("meetings:agenda_fix", args=[meeting.public_id]), {"version": meeting.version}
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.AGENDA_FIXED
+    for name in ("agenda_pdf", "papers_pdf"):
+        r = client.get(reverse(f"meetings:{name}", args=[meeting.public_id]))
+        assert (
+            r.status_code == 200
+            and r["Content-Type"] == "application/pdf"
+            and r.content.startswith(b"%PDF")
+        )
+    r = client.get(reverse("meetings:attendance", args=[meeting.public_id]))
+    assert r.status_code == 200
+    members = list(juso.members.current())
+    data = {f"status_{m.pk}": "present" for m in members}
+    data[f"status_{members[-1].pk}"] = "proxy"
+    r = client.post(reverse("meetings:attendance", args=[meeting.public_id]), data)
+    assert (
+        "代理出席者の氏名" in r.content.decode()
+    )  # proxy without a name is refused, next to the field
+    data[f"proxy_{members[-1].pk}"] = "代理 花子"
+    data["externals"] = "本人/ (当事者)"
+    r = client.post(reverse("meetings:attendance", args=[meeting.public_id]), data)
+    assert r.status_code == 302 and meeting.attendance.count() == len(members) + 1
+    client.post(reverse("meetings:meeting_held", args=[meeting.public_id]))
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.HELD
+    r = client.get(reverse("meetings:item_decide", args=[item.public_id]))
+    assert r.status_code == 200 and "プラン承認" in r.content.decode()
+    r = client.post(
+        reverse("meetings:item_decide", args=[item.public_id]),
+        {
+            "kind": "plan_approved",
+            "decided_on": meeting.date.isoformat(),
+            "text": "承認",
+            "notes": "異議なし",
+            "roles-TOTAL_FORMS": 3,
+            "roles-INITIAL_FORMS": 0,
+            "roles-MIN_NUM_FORMS": 0,
+            "roles-MAX_NUM_FORMS": 10,
+            "roles-0-owner_agency": juso.convenor.pk,
+            "roles-0-task": "見守り体制の調整",
+            "roles-0-due_on": (meeting.date + dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == SupportCase.Status.SUPPORTING
+    client.post(
+        reverse("meetings:minutes_update", args=[meeting.public_id]), {"minutes": "全員出席"}
+    )
+    r = client.get(reverse("meetings:minutes_pdf", args=[meeting.public_id]))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    client.post(reverse("meetings:minutes_approve", args=[meeting.public_id]))
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.MINUTES_APPROVED
+    r = client.post(
+        reverse("meetings:minutes_update", args=[meeting.public_id]),
+        {"minutes": "改ざん"},
+        follow=True,
+    )
+    assert "承認済みのため変更できません" in r.content.decode()
+    r = client.post(
+        reverse("meetings:addendum_add", args=[meeting.public_id]),
+        {"item": str(item.public_id), "text": "期限を訂正", "reason": "誤記"},
+        follow=True,
+    )
+    assert "期限を訂正" in r.content.decode()
+    page = client.get(url).content.decode()
+    assert "議事録承認済" in page
+
+
+def test_decision_page_says_meeting_not_held(client, world, supervisor):
+    meeting, plan = world["meeting"], world["plan"]
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}"
+    )
+    verified(client, supervisor)
+    r = client.post(
+        reverse("meetings:item_decide", args=[item.public_id]),
+        {
+            "kind": "plan_approved",
+            "decided_on": meeting.date.isoformat(),
+            "roles-TOTAL_FORMS": 0,
+            "roles-INITIAL_FORMS": 0,
+            "roles-MIN_NUM_FORMS": 0,
+            "roles-MAX_NUM_FORMS": 10,
+        },
+    )
+    assert r.status_code == 200
+    assert "まだ開催されていない" in r.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_non_consented_case_refused_on_screen(client, supervisor, coordinator, city, juso):
+    case, plan = submitted_plan(coordinator, city, consent=False)
+    meeting = schedule(juso, supervisor)
+    verified(client, supervisor)
+    r = client.post(
+        reverse("meetings:item_add", args=[meeting.public_id]),
+        {"source": f"plan:{plan.public_id}", "version": 1},
+        follow=True,
+    )
+    assert "本人同意が確認できないため" in r.content.decode()
+    assert not meeting.items.exists()
+
+
+# --- three users per protected page ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["meeting_detail", "attendance", "agenda_pdf"])
+def test_meeting_pages_manager_member_outsider(
+    client, world, supervisor, partner_worker, stranger, name
+):
+    meeting = world["meeting"]
+    if name == "attendance":
+        services.agenda_item_add(
+            meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="共有"
+        )
+        meeting.refresh_from_db()
+        services.agenda_fix(meeting=meeting, actor=supervisor, expected_version=meeting.version)
+    url = reverse(f"meetings:{name}", args=[meeting.public_id])
+    verified(client, supervisor)
+    assert client.get(url).status_code == 200
+    client.force_login(partner_worker)
+    assert client.get(url).status_code == (403 if name == "attendance" else 200)
+    client.force_login(stranger)
+    assert client.get(url).status_code == 403
+
+
+def test_body_pages_manager_member_outsider(
+    client, world, supervisor, partner_worker, stranger, juso
+):
+    detail = reverse("meetings:body_detail", args=[juso.public_id])
+    edit = reverse("meetings:body_edit", args=[juso.public_id])
+    verified(client, supervisor)
+    assert "構成員を追加" in client.get(detail).content.decode()
+    assert client.get(edit).status_code == 200
+    client.force_login(partner_worker)
+    page = client.get(detail).content.decode()
+    assert "誓約" in page and "構成員を追加" not in page
+    assert client.get(edit).status_code == 403
+    client.force_login(stranger)
+    page = client.get(detail).content.decode()
+    assert "構成員の一覧は、この会議体の構成員と事務局だけが見られます" in page
+    assert client.get(edit).status_code == 403
+
+
+def test_forms_render_and_create(
+    client, supervisor, city, juso, partner_worker, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    verified(client, supervisor)
+    for url in (
+        reverse("meetings:body_create"),
+        reverse("meetings:member_add", args=[juso.public_id]),
+        reverse("meetings:request_create", args=[juso.public_id]),
+    ):
+        assert client.get(url).status_code == 200
+    r = client.post(
+        reverse("meetings:body_create"),
+        {
+            "name": "支援会議(中部)",
+            "kind": "shien_kaigi",
+            "designated_from": "new",
+            "convenor": city.pk,
+            "recurrence": "monthly_weekday",
+            "recur_week": 2,
+            "recur_weekday": 1,
+            "recur_interval": 1,
+            "default_start_time": "10:00",
+            "default_duration_minutes": 60,
+            "submission_deadline_days": 7,
+            "avoid_holidays": "on",
+            "active": "on",
+        },
+    )
+    assert r.status_code == 302
+    r = client.post(
+        reverse("meetings:member_add", args=[juso.public_id]),
+        {
+            "user": partner_worker.pk,
+            "role": "member",
+            "joined_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    member = juso.members.get(user=partner_worker)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = client.post(
+        reverse("meetings:pledge_add", args=[member.public_id]),
+        {
+            "signed_on": timezone.localdate().isoformat(),
+            "document": SimpleUploadedFile("a.txt", b"hello"),
+        },
+    )
+    assert "PDF・JPEG・PNG" in r.content.decode()
+    r = client.post(
+        reverse("meetings:pledge_add", args=[member.public_id]),
+        {
+            "signed_on": timezone.localdate().isoformat(),
+            "document": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"),
+        },
+    )
+    assert r.status_code == 302
+    pledge = member.pledges.get()
+    r = client.get(reverse("meetings:pledge_document", args=[pledge.public_id]))
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    client.force_login(staff(AgencyFactory(), Role.CASEWORKER))
+    assert (
+        client.get(reverse("meetings:pledge_document", args=[pledge.public_id])).status_code == 403
+    )
+    client.force_login(partner_worker)
+    assert (
+        client.get(reverse("meetings:pledge_document", args=[pledge.public_id])).status_code == 200
+    )
+
+
+def test_request_from_a_caseworker(client, partner_worker, shien):
+    client.force_login(partner_worker)
+    r = client.post(
+        reverse("meetings:request_create", args=[shien.public_id]),
+        {
+            "kind": "worrying_no_consent",
+            "title": "北部の高齢世帯",
+            "description": "気になる",
+        },
+    )
+    assert r.status_code == 302
+    assert shien.requests.get().requested_by == partner_worker
+
+
+# --- calendar and .ics --------------------------------------------------------------------
+
+
+def test_calendar_month_and_week_show_my_meetings_only(
+    client, supervisor, city, juso, partner_worker, stranger
+):
+    seat(juso, partner_worker, supervisor)
+    other = make_body(supervisor, city, BodyKind.SHIEN_KAIGI, "別の支援会議")
+    mine = schedule(juso, supervisor, days=3)
+    schedule(other, supervisor, days=4)
+    client.force_login(partner_worker)
+    month = client.get(
+        reverse("meetings:calendar"), {"date": mine.date.isoformat()}
+    ).content.decode()
+    assert "重層的支援会議(全体)" in month and "別の支援会議" not in month
+    week = client.get(
+        reverse("meetings:calendar"), {"view": "week", "date": mine.date.isoformat()}
+    ).content.decode()
+    assert "重層的支援会議(全体)" in week and mine.starts_at.strftime("%H:%M") in week
+    client.force_login(stranger)
+    assert (
+        "重層的支援会議(全体)"
+        not in client.get(
+            reverse("meetings:calendar"), {"date": mine.date.isoformat()}
+        ).content.decode()
+    )
+
+
+def test_ics_export_carries_the_body_name_only(
+    client, supervisor, coordinator, city, juso, partner_worker
+):
+    seat(juso, partner_worker, supervisor)
+    case, plan = submitted_plan(coordinator, city)
+    meeting = schedule(juso, supervisor, days=3)
+    services.agenda_item_add(meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}")
+    client.force_login(partner_worker)
+    r = client.get(reverse("meetings:calendar_ics"))
+    text = r.content.decode()
+    assert r["Content-Type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in text and f"UID:{meeting.public_id}@" in text
+    assert "SUMMARY:重層的支援会議(全体)" in text
+    assert case.number not in text and case.principal.family_name not in text
+    assert "\r\n" in text and all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+# --- API ----------------------------------------------------------------------------------
+
+
+def test_api_manager_member_outsider(client, world, supervisor, partner_worker, stranger, juso):
+    meeting, plan = world["meeting"], world["plan"]
+    verified(client, supervisor)
+    r = client.post(
+        "/api/v1/agenda-items/",
+        {"meeting": str(meeting.public_id), "source": f"plan:{plan.public_id}"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    item_id = r.json()["id"]
+    r = client.post(
+        f"/api/v1/meetings/{meeting.public_id}/fix-agenda/",
+        {"expected_version": 1},
+        content_type="application/json",
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    r = client.post(
+        f"/api/v1/agenda-items/{item_id}/decision/",
+        {"kind": "plan_approved"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "まだ開催されていない" in str(r.json())
+    assert client.get(f"/api/v1/agenda-items/{item_id}/").json()["basis"]
+    assert client.get("/api/v1/meeting-members/", {"body": str(juso.public_id)}).status_code == 200
+    client.force_login(partner_worker)
+    assert client.get(f"/api/v1/meetings/{meeting.public_id}/").status_code == 200
+    assert (
+        client.get(f"/api/v1/agenda-items/{item_id}/").status_code == 403
+    )  # member, not on the case team
+    assert (
+        client.post(
+            f"/api/v1/meetings/{meeting.public_id}/fix-agenda/",
+            {"expected_version": 2},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    client.force_login(stranger)
+    assert client.get(f"/api/v1/meetings/{meeting.public_id}/").status_code == 403
+    assert (
+        client.get("/api/v1/agenda-items/", {"meeting": str(meeting.public_id)}).status_code == 403
+    )
+    assert client.get("/api/v1/meeting-members/", {"body": str(juso.public_id)}).status_code == 403
+
+
+def test_api_body_create_enforces_municipal_convenor(client, supervisor, city, partner):
+    verified(client, supervisor)
+    r = client.post(
+        "/api/v1/meeting-bodies/",
+        {"name": "API会議", "kind": "juso_kaigi", "convenor": city.code},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    from agencies.models import Membership
+
+    Membership.objects.create(
+        user=supervisor, agency=partner, role="supervisor", start_date=dt.date(2020, 4, 1)
+    )
+    r = client.post(
+        "/api/v1/meeting-bodies/",
+        {"name": "委託先", "kind": "shien_kaigi", "convenor": partner.code},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "convenor" in r.json()["error"]["fields"]
+
+
+# --- query counts -------------------------------------------------------------------------
+
+
+def test_list_pages_cost_a_fixed_number_of_queries(
+    client, supervisor, city, juso, django_assert_max_num_queries
+):
+    for n in range(6):
+        body = make_body(
+            supervisor, city, BodyKind.SHIEN_KAIGI if n % 2 else BodyKind.JUSO_KAIGI, f"会議体{n}"
+        )
+        seat(body, supervisor, supervisor)
+        for d in range(3):
+            schedule(body, supervisor, days=d * 7 + n + 1)
+    verified(client, supervisor)
+    client.get(reverse("meetings:index"))  # warm the session/OTP caches
+    for url in (
+        reverse("meetings:index"),
+        reverse("meetings:body_list"),
+        reverse("meetings:calendar"),
+        reverse("meetings:calendar") + "?view=week",
+        reverse("meetings:calendar_ics"),
+        "/api/v1/meetings/",
+        "/api/v1/meeting-bodies/",
+    ):
+        with django_assert_max_num_queries(25):
+            assert client.get(url).status_code == 200, url
+    assert Meeting.objects.count() == 18
+    from meetings import panels
+
+    with django_assert_max_num_queries(12):
+        shown = [
+            p(supervisor)
+            for p in (panels.next_meetings, panels.agenda_deadlines, panels.pledges_missing)
+        ]
+    assert len(shown[0].items) == 5 and shown[1].items  # next meetings; deadlines within 3 weeks
+    assert shown[2].items == []  # every seat of the supervisor is pledged
+
+
+def test_meeting_page_query_count_does_not_grow_with_items(
+    client, supervisor, juso, django_assert_max_num_queries
+):
+    meeting = schedule(juso, supervisor)
+    for n in range(8):
+        services.agenda_item_add(
+            meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title=f"共有{n}"
+        )
+    verified(client, supervisor)
+    client.get(reverse("meetings:meeting_detail", args=[meeting.public_id]))
+    with django_assert_max_num_queries(30):
+        assert (
+            client.get(reverse("meetings:meeting_detail", args=[meeting.public_id])).status_code
+            == 200
+        )
