@@ -215,7 +215,7 @@ def _history_item(
 
 def _close_meeting(meeting, actor, rng):
     """Attendance, minutes and approval of a past meeting (history)."""
-    for n, member in enumerate(meeting.body.members.current(meeting.date)):
+    for member in meeting.body.members.current(meeting.date):
         roll = rng.random()
         status = (
             AttendanceStatus.PRESENT
