@@ -123,6 +123,7 @@ def _move(
     if decided_on and decided_on > timezone.localdate():
         raise ValidationError({"decided_on": _("決定日(会議日)に未来の日付は指定できません。")})
     transition = CaseTransition.objects.create(
+        at=timezone.now(),
         case=case,
         from_status=case.status,
         to_status=to,
@@ -258,7 +259,12 @@ def _set_lead(case: SupportCase, *, agency, on: date, actor, reason: str = "") -
         current.ended_on = max(on, current.started_on)
         current.save(update_fields=["ended_on"])
     LeadAgencyHistory.objects.create(
-        case=case, agency=agency, started_on=on, reason=reason, set_by=actor
+        created_at=timezone.now(),
+        case=case,
+        agency=agency,
+        started_on=on,
+        reason=reason,
+        set_by=actor,
     )
     case.lead_agency = agency
     if not case.team.current().filter(agency=agency).exists():
@@ -303,6 +309,8 @@ def case_create(
     coordinator = coordinator or actor
     lead_agency = lead_agency or coordinating_agency
     case = SupportCase.objects.create(
+        created_at=timezone.now(),
+        status_changed_at=timezone.now(),
         number=support_case_next_number(fy),
         fiscal_year=fy,
         household=household,
@@ -328,7 +336,12 @@ def case_create(
         added_by=actor,
     )
     LeadAgencyHistory.objects.create(
-        case=case, agency=lead_agency, started_on=opened_on, reason=_("受付時"), set_by=actor
+        created_at=timezone.now(),
+        case=case,
+        agency=lead_agency,
+        started_on=opened_on,
+        reason=_("受付時"),
+        set_by=actor,
     )
     if lead_agency.pk != coordinating_agency.pk:
         CaseTeamMember.objects.create(
@@ -499,7 +512,8 @@ def assessment_create(*, case: SupportCase, actor, agency=None) -> Assessment:
         previous.superseded_at = timezone.now()
         previous.save(update_fields=["superseded_at"])
     else:
-        values = {"principal_id": case.principal_id}
+        values = {"principal_id": case.principal_id, "assessed_on": timezone.localdate()}
+    values.update(created_at=timezone.now(), updated_at=timezone.now())
     assessment = Assessment.objects.create(
         case=case, number=number, author=actor, agency=agency, **values
     )
@@ -646,6 +660,8 @@ def plan_create(*, case: SupportCase, actor, programme: str = "multiagency") -> 
     values.update(programme=programme, drafted_on=timezone.localdate())
     assessment = case.assessments.filter(superseded_at__isnull=True).first()
     plan = Plan.objects.create(
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
         case=case,
         number=number,
         author=actor,
@@ -902,6 +918,7 @@ def monitoring_record(
         )
     case = item.plan.case
     entry = Monitoring.objects.create(
+        created_at=timezone.now(),
         item=item,
         monitored_on=monitored_on,
         progress=progress,
@@ -933,7 +950,14 @@ def evaluation_create(*, case: SupportCase, actor, plan: Plan | None = None) -> 
         raise ValidationError(_("決定前の評価シートがあります。そちらを編集してください。"))
     number = (case.evaluations.aggregate(m=Max("number"))["m"] or 0) + 1
     evaluation = Evaluation.objects.create(
-        case=case, plan=plan, number=number, author=actor, agency=_acting_agency(actor, case)
+        case=case,
+        plan=plan,
+        number=number,
+        author=actor,
+        agency=_acting_agency(actor, case),
+        evaluated_on=timezone.localdate(),
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
     )
     EvaluationItem.objects.bulk_create(
         EvaluationItem(evaluation=evaluation, plan_item=i) for i in plan.items.all()
@@ -1169,6 +1193,7 @@ def note_create(
     for upload in files:
         attachment_check(upload)
     note = ActivityNote.objects.create(
+        created_at=timezone.now(),
         case=case,
         kind=kind,
         content=content,
@@ -1267,6 +1292,7 @@ def caseload_handover(
         ).update(staff=a.to_user)
         try:
             handover = CaseHandover.objects.create(
+                at=timezone.now(),
                 case=case,
                 from_user=from_user,
                 to_user=a.to_user,

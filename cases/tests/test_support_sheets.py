@@ -20,7 +20,7 @@ from cases.models import Assessment, CaseHandover, SupportCase
 from cases.selectors.support import assessment_diff
 from cases.services import support as s
 from cases.tests.factories import case_with_approved_plan, multiagency_agency, open_case
-from cases.timeline import TimelineEntry, _PROVIDERS, timeline_for, timeline_provider
+from cases.timeline import _PROVIDERS, TimelineEntry, timeline_for, timeline_provider
 
 pytestmark = pytest.mark.django_db
 
