@@ -123,9 +123,11 @@ def agency_list(request):
         & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today))
         & Q(memberships__user__is_active=True)
     )
-    qs = selectors.agencies_visible_to(request.user).annotate(
-        staff_count=Count("memberships__user", filter=current, distinct=True)
-    ).order_by("kana", "pk")  # GROUP BY drops Meta.ordering
+    qs = (
+        selectors.agencies_visible_to(request.user)
+        .annotate(staff_count=Count("memberships__user", filter=current, distinct=True))
+        .order_by("kana", "pk")
+    )  # GROUP BY drops Meta.ordering
     filterset = AgencyFilter(request.GET or None, queryset=qs)
     page = _page(request, filterset.qs, AGENCY_PAGE_SIZE)
     return render(
