@@ -113,7 +113,7 @@ def _staff_by_agency() -> dict[int, list]:
     result: dict[int, list] = {}
     for m in (
         Membership.objects.current()
-        .exclude(role=Role.RESIDENT)
+        .filter(role__in=[Role.CASEWORKER, Role.COORDINATOR, Role.CSW, Role.SUPERVISOR])
         .select_related("user")
         .order_by("pk")
     ):

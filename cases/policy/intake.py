@@ -1,6 +1,6 @@
 """Who may do what with consultations, referrals (つなぐシート) and concern slips (気づきシート).
 
-The rules (least access; the resident role never counts as agency staff):
+The rules (least access; only care roles count as agency staff, never the resident or admin role):
 
 Consultations (相談受付)
     Visible to and editable by the professional staff of the agency that recorded it — nobody
@@ -42,11 +42,13 @@ from dataclasses import dataclass
 from agencies.choices import Role
 from agencies.policy import DENY, Basis, Decision, allow, is_professional, rule
 from cases.choices import InfoKind
+from cases.policy.persons import care_agency_ids
 
 
 def staff_agency_ids(user) -> set[int]:
-    """Agencies where the user holds a professional (non-resident) role today."""
-    return {m.agency_id for m in user.current_memberships() if m.role != Role.RESIDENT}
+    """Agencies where the user holds a care role today (相談員, 推進員, CSW, 参加支援員, 係長):
+    the same set as the persons policy — neither the admin nor the resident role counts."""
+    return care_agency_ids(user)
 
 
 def is_resident(user) -> bool:

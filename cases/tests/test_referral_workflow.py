@@ -195,14 +195,9 @@ def test_accept_creates_case_with_team_and_number(w):
 
 
 def test_accept_links_existing_open_case_of_household(w):
-    from cases.services.support import case_create
+    from cases.tests.factories import SupportCaseFactory
 
-    existing = case_create(
-        actor=w.coordinator,
-        household=w.household,
-        coordinating_agency=w.receiver,
-        principal=w.mother,
-    )
+    existing = SupportCaseFactory(household=w.household, lead_agency=w.receiver, persons=[w.mother])
     r = w.opened(variant="without_consent", consent=None, meeting_summary="支援会議資料")
     case = s.referral_accept(actor=w.coordinator, referral=r)
     assert case.pk == existing.pk
