@@ -53,6 +53,12 @@ def base_url():
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A Japanese office browser: LocaleMiddleware would otherwise pick English from en-US.
+    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
