@@ -72,6 +72,14 @@ def user_is_locked(user: User) -> bool:
     return bool(locked_usernames([user.username]))
 
 
+def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
+    """How django-axes names a client in its log lines: never the typed login ID (it may be a
+    person's name typed into the wrong field), only the address and the path."""
+    if isinstance(path_info, tuple | list):
+        path_info = path_info[0]
+    return f'{{ip_address: "{ip_address}", path_info: "{path_info}"}}'
+
+
 @transaction.atomic
 def user_unlock(*, user: User, actor: User) -> int:
     """Lift a lockout (admin only). Returns how many attempt records were cleared."""

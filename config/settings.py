@@ -141,6 +141,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "agencies.services_auth.axes_client_str"  # no login IDs in logs
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 # Two-factor: always for admin and supervisor roles; TSUNAGU_REQUIRE_2FA_ALL for everyone.

@@ -561,3 +561,11 @@ def test_caseworker_whose_optional_device_was_reset_is_let_through(client, casew
     assert client.get("/").status_code == 302
     services_auth.user_otp_reset(user=caseworker, actor=admin_user)
     assert client.get("/").status_code == 200
+
+
+def test_lockout_logs_do_not_contain_the_typed_login_id(client, db, caplog):
+    with caplog.at_level("INFO", logger="axes"):
+        for _ in range(LIMIT):
+            login(client, "yamada-taro", "wrong-password-1")
+    assert caplog.records
+    assert "yamada-taro" not in caplog.text
