@@ -88,6 +88,27 @@ def support_case_next_number(fiscal_year: int) -> str:
 # --- transitions ------------------------------------------------------------------------------
 
 
+def _fresh(case: SupportCase) -> SupportCase:
+    """Reload the state fields under a row lock: callers may hold an instance that another
+    service (through plan.case, evaluation.case …) has moved on since."""
+    SupportCase.objects.select_for_update().filter(pk=case.pk).first()
+    case.refresh_from_db(
+        fields=[
+            "status",
+            "status_changed_at",
+            "closed_on",
+            "closure_reason",
+            "lead_agency",
+            "coordinator",
+            "version",
+            "reopen_count",
+            "next_monitoring_on",
+            "programmes",
+        ]
+    )
+    return case
+
+
 def _has_approved_plan(case: SupportCase) -> bool:
     return case.plans.approved().exists()
 
@@ -167,12 +188,14 @@ def _require_meeting_date(decided_on) -> None:
 @transaction.atomic
 def case_start_assessment(*, case: SupportCase, actor, reason: str = "") -> CaseTransition:
     decision = require(actor, "case.manage", case)
+    _fresh(case)
     return _move(case, actor=actor, to=Status.ASSESSMENT, reason=reason, basis=decision.basis)
 
 
 @transaction.atomic
 def case_start_planning(*, case: SupportCase, actor, reason: str = "") -> CaseTransition:
     decision = require(actor, "case.manage", case)
+    _fresh(case)
     if not case.assessments.exists():
         raise ValidationError(_("アセスメントシートがないため、プラン作成に進めません。"))
     return _move(case, actor=actor, to=Status.PLANNING, reason=reason, basis=decision.basis)
@@ -182,6 +205,7 @@ def case_start_planning(*, case: SupportCase, actor, reason: str = "") -> CaseTr
 def case_send_to_meeting(*, case: SupportCase, actor, reason: str = "") -> CaseTransition:
     """会議付議: the case waits for the 重層的支援会議 (a submitted plan is required)."""
     decision = require(actor, "case.manage", case)
+    _fresh(case)
     if not case.plans.submitted().exists():
         raise ValidationError(_("会議に提出されたプランがないため、会議付議にできません。"))
     return _move(case, actor=actor, to=Status.IN_MEETING, reason=reason, basis=decision.basis)
@@ -194,6 +218,7 @@ def case_request_reassessment(
     """The meeting (or a recorded decision) sends the case back to assessment; submitted plans
     return to draft so they can be revised."""
     decision = require(actor, "case.decide", case)
+    _fresh(case)
     _require_meeting_date(decided_on)
     if not reason.strip():
         raise ValidationError({"reason": _("再アセスメントの理由を入力してください。")})
@@ -217,6 +242,7 @@ def case_close_exceptional(
     """Death or moving away closes the case with its coded reason, without an evaluation. The
     household record lives on."""
     decision = require(actor, "case.manage", case)
+    _fresh(case)
     if reason not in (ClosureReason.DIED, ClosureReason.MOVED):
         raise ValidationError({"reason": _("この方法で終結できるのは「死亡」「転出」のみです。")})
     if closed_on > timezone.localdate() or closed_on < case.opened_on:
@@ -240,6 +266,7 @@ def case_close_exceptional(
 def case_reopen(*, case: SupportCase, actor, reason: str) -> CaseTransition:
     """Re-opening keeps every sheet, note and transition; the case starts again at assessment."""
     decision = require(actor, "case.manage", case)
+    _fresh(case)
     if not reason.strip():
         raise ValidationError({"reason": _("再開の理由を入力してください。")})
     case.reopen_count += 1
@@ -369,6 +396,7 @@ def case_update(
     *, case: SupportCase, actor, summary: str, programmes: list[str], persons
 ) -> SupportCase:
     decision = require(actor, "case.manage", case)
+    _fresh(case)
     case.summary = summary
     case.programmes = list(programmes)
     case.save(update_fields=["summary", "programmes", "updated_at"])
@@ -391,6 +419,7 @@ def case_set_lead_agency(
     *, case: SupportCase, actor, agency, on: date | None = None, reason: str = ""
 ) -> SupportCase:
     decision = require(actor, "case.manage", case)
+    _fresh(case)
     _set_lead(case, agency=agency, on=on or timezone.localdate(), actor=actor, reason=reason)
     case.save(update_fields=["lead_agency", "updated_at"])
     record(
@@ -411,6 +440,7 @@ def team_add(
     joined_on: date | None = None,
 ) -> CaseTeamMember:
     decision = require(actor, "team.manage", case)
+    _fresh(case)
     if user is not None and agency.pk not in user.agency_ids():
         raise ValidationError(
             {"user": _("担当者はその機関に現在所属している職員を選んでください。")}
@@ -499,6 +529,7 @@ def assessment_create(*, case: SupportCase, actor, agency=None) -> Assessment:
     and its content (with the issue checklist and social relations) is carried over. A case still at
     受付 moves to アセスメント."""
     decision = require(actor, "assessment.edit", case)
+    _fresh(case)
     agency = agency or _acting_agency(actor, case)
     previous = case.assessments.select_for_update().filter(superseded_at__isnull=True).first()
     number = (case.assessments.aggregate(m=Max("number"))["m"] or 0) + 1
@@ -641,6 +672,7 @@ def plan_create(*, case: SupportCase, actor, programme: str = "multiagency") -> 
     """A new draft version of the プランシート for a programme, copying the latest plan of that
     programme (items included). A case at アセスメント or 再プラン moves to プラン作成."""
     decision = require(actor, "plan.edit", case)
+    _fresh(case)
     if programme not in Plan.PROGRAMMES:
         raise ValidationError({"programme": _("プランの事業が正しくありません。")})
     if case.plans.filter(
@@ -939,6 +971,7 @@ def monitoring_record(
 def evaluation_create(*, case: SupportCase, actor, plan: Plan | None = None) -> Evaluation:
     """A new 評価シート for the approved plan, one row per plan item; a case in 支援実施 moves to 評価."""
     decision = require(actor, "evaluation.edit", case)
+    _fresh(case)
     plan = (
         plan
         or case.plans.approved().filter(programme="multiagency").first()
@@ -1187,6 +1220,7 @@ def note_create(
     """A 支援経過記録 entry, recordable at any stage (support often starts before the plan).
     Attachments are checked and stored outside the web root; if one fails nothing is saved."""
     decision = require(actor, "note.create", case)
+    _fresh(case)
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("未来の日時は記録できません。")})
