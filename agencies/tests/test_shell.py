@@ -7,8 +7,17 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import translation
 
 STATIC = Path(settings.BASE_DIR) / "static"
+
+
+@pytest.fixture(autouse=True)
+def japanese():
+    # Requests as an English user activate English in this thread; don't leak it.
+    translation.activate("ja")
+    yield
+    translation.activate("ja")
 
 
 def _custom_properties(css: str) -> dict[str, str]:
@@ -132,3 +141,48 @@ def test_user_language_english_shows_the_dashboard_in_english(client, caseworker
     assert "What needs you" in html
     assert ">Home<" in html
     assert "Log out" in html
+
+
+class _SampleForm:
+    @staticmethod
+    def build(data=None):
+        from django import forms
+
+        class SampleForm(forms.Form):
+            name = forms.CharField(label="氏名", help_text="戸籍上の氏名")
+            route = forms.ChoiceField(
+                label="相談経路",
+                choices=[("visit", "来所"), ("phone", "電話")],
+                widget=forms.RadioSelect,
+            )
+
+        return SampleForm(data=data)
+
+
+def test_form_partial_links_help_and_errors_to_the_field_and_summarises_errors(rf):
+    from django.template.loader import render_to_string
+
+    form = _SampleForm.build(data={"name": "", "route": ""})
+    assert not form.is_valid()
+    html = render_to_string("partials/form.html", {"form": form}, request=rf.get("/"))
+    assert 'class="form-errors" role="alert"' in html
+    assert "入力内容に誤りがあります" in html
+    # The ids Django puts in aria-describedby exist in the page.
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html
+    assert 'id="id_name_helptext"' in html and 'id="id_name_error"' in html
+    assert 'aria-invalid="true"' in html
+    assert '<span class="required">必須</span>' in html
+    # Radio groups are a fieldset with a legend, not a label pointing at one input.
+    assert re.search(r'<fieldset class="field field--error">\s*<legend>相談経路', html)
+
+
+def test_pager_keeps_filters_and_changes_only_the_page(rf):
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    page = Paginator(list(range(120)), 50).page(2)
+    request = rf.get("/cases/", {"status": "open", "q": "山田", "page": "2"})
+    html = render_to_string("partials/pager.html", {"page_obj": page}, request=request)
+    assert 'href="?status=open&amp;q=%E5%B1%B1%E7%94%B0&amp;page=1" rel="prev"' in html
+    assert 'href="?status=open&amp;q=%E5%B1%B1%E7%94%B0&amp;page=3" rel="next"' in html
+    assert "2 / 3 ページ（全120件）" in html
