@@ -9,5 +9,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from . import panels, policy  # noqa: F401 - registers rules and dashboard panels
         from .access import register_person_access
+        from .timeline import register_timeline
 
         register_person_access()
+        register_timeline()

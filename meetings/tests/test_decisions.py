@@ -263,3 +263,21 @@ def test_decision_kinds_match_the_item(agenda, supervisor):
             item=item, actor=supervisor, kind=DecisionKind.CLOSURE_APPROVED
         )
     assert lifecycle.EVALUATION_DECISIONS[DecisionKind.CLOSURE_APPROVED] == "close"
+
+
+def test_case_timeline_shows_the_meeting_for_the_team_only(
+    agenda, supervisor, coordinator, stranger
+):
+    from cases.timeline import timeline_for
+
+    meeting, item, case, plan = agenda
+    hold(meeting, supervisor)
+    services.item_record_decision(item=item, actor=supervisor, kind=DecisionKind.PLAN_APPROVED)
+    case.refresh_from_db()
+    entries = [e for e in timeline_for(case, coordinator) if e.kind == "meeting"]
+    assert (
+        len(entries) == 1
+        and entries[0].detail == "プラン承認"
+        and entries[0].url == item.get_absolute_url()
+    )
+    assert not [e for e in timeline_for(case, stranger) if e.kind == "meeting"]

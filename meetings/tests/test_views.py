@@ -455,9 +455,13 @@ def test_meeting_page_query_count_does_not_grow_with_items(
         )
 
 
-def test_paper_edit_cancel_and_body_edit_screens(client, world, supervisor, coordinator, juso, partner_worker):
+def test_paper_edit_cancel_and_body_edit_screens(
+    client, world, supervisor, coordinator, juso, partner_worker
+):
     meeting, plan = world["meeting"], world["plan"]
-    item = services.agenda_item_add(meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}")
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}"
+    )
     verified(client, supervisor)
     url = reverse("meetings:paper_edit", args=[item.public_id])
     assert client.get(url).status_code == 200
@@ -466,18 +470,37 @@ def test_paper_edit_cancel_and_body_edit_screens(client, world, supervisor, coor
     page = client.get(reverse("meetings:item_detail", args=[item.public_id])).content.decode()
     assert "世帯の状況を要約した資料" in page
     client.post(reverse("meetings:paper_regenerate", args=[item.public_id]))
-    assert "【プラン案】" in client.get(reverse("meetings:item_detail", args=[item.public_id])).content.decode()
+    assert (
+        "【プラン案】"
+        in client.get(reverse("meetings:item_detail", args=[item.public_id])).content.decode()
+    )
     # A team member who is not the secretariat cannot edit the paper.
     client.force_login(partner_worker)
     assert client.get(url).status_code == 403
     verified(client, supervisor)
-    r = client.post(reverse("meetings:body_edit", args=[juso.public_id]), {
-        "name": juso.name, "kind": "shien_kaigi", "designated_from": "new", "convenor": juso.convenor.pk,
-        "recurrence": "monthly_weekday", "recur_week": 3, "recur_weekday": 2, "recur_interval": 1,
-        "default_start_time": "14:00", "default_duration_minutes": 90, "submission_deadline_days": 7, "active": "on",
-    })
+    r = client.post(
+        reverse("meetings:body_edit", args=[juso.public_id]),
+        {
+            "name": juso.name,
+            "kind": "shien_kaigi",
+            "designated_from": "new",
+            "convenor": juso.convenor.pk,
+            "recurrence": "monthly_weekday",
+            "recur_week": 3,
+            "recur_weekday": 2,
+            "recur_interval": 1,
+            "default_start_time": "14:00",
+            "default_duration_minutes": 90,
+            "submission_deadline_days": 7,
+            "active": "on",
+        },
+    )
     assert "法的位置付けは変更できません" in r.content.decode()
-    r = client.post(reverse("meetings:meeting_cancel", args=[meeting.public_id]), {"reason": "台風のため"}, follow=True)
+    r = client.post(
+        reverse("meetings:meeting_cancel", args=[meeting.public_id]),
+        {"reason": "台風のため"},
+        follow=True,
+    )
     assert "会議を中止にしました。" in r.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
