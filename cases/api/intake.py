@@ -9,6 +9,8 @@ assign, convert) answering with the new state; a state conflict answers 409 with
 from __future__ import annotations
 
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -59,6 +61,7 @@ def _conflict(exc: services.IntakeConflict) -> Response:
     )
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class _VisiblePersonField(serializers.SlugRelatedField):
     """A person/household/consent by public_id, chosen among those the user may see."""
 
@@ -85,7 +88,7 @@ class ConsultationSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField(required=False)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     agency_name = serializers.CharField(source="agency.name", read_only=True)
-    staff = serializers.PrimaryKeyRelatedField(read_only=True)
+    staff = serializers.IntegerField(source="staff_id", read_only=True)
     route = serializers.ChoiceField(choices=Route.choices)
     consulter_kind = serializers.ChoiceField(choices=ConsulterKind.choices)
     consulter_note = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -137,6 +140,7 @@ class ConsultationViewSet(
         "update": "consultation.update",
     }
     lookup_field = "public_id"
+    queryset = Consultation.objects.none()  # typed path parameter for the schema
     filter_backends: list = []
 
     def get_queryset(self):
@@ -371,6 +375,7 @@ class ReferralViewSet(
         "convert": "referral.convert",
     }
     lookup_field = "public_id"
+    queryset = Referral.objects.none()
     filter_backends: list = []
 
     def get_queryset(self):
@@ -561,8 +566,8 @@ class ConcernSlipSerializer(serializers.Serializer):
 
 
 class ConcernSlipStaffSerializer(ConcernSlipSerializer):
-    submitted_by = serializers.PrimaryKeyRelatedField(read_only=True)
-    handled_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    submitted_by = serializers.IntegerField(source="submitted_by_id", read_only=True)
+    handled_by = serializers.IntegerField(source="handled_by_id", read_only=True)
     handling_note = serializers.CharField(read_only=True)
     version = serializers.IntegerField(read_only=True)
 
@@ -589,6 +594,7 @@ class ConcernSlipViewSet(
         "set_status": "concern_slip.handle",
     }
     lookup_field = "public_id"
+    queryset = ConcernSlip.objects.none()
     filter_backends: list = []
 
     def _staff(self) -> bool:
