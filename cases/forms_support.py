@@ -422,7 +422,7 @@ class PlanItemForm(forms.Form):
 
 
 PlanItemFormSet = forms.formset_factory(
-    PlanItemForm, formset=_MemberFormSet, extra=2, can_delete=True
+    PlanItemForm, formset=_MemberFormSet, extra=3, can_delete=True
 )
 
 
