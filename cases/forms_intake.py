@@ -254,6 +254,9 @@ class ReferralForm(TokenMixin):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["from_agency"].queryset = Agency.objects.filter(pk__in=staff_agency_ids(user))
+        self.fields["to_agency"].label_from_instance = lambda a: (
+            a.name if a.active else _("%(name)s(無効)") % {"name": a.name}
+        )
         persons = _persons_for(user)
         self.fields["person"].queryset = persons
         self.fields["household"].queryset = _households_for(user)

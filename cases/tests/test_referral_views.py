@@ -269,6 +269,8 @@ def test_consent_withdrawn_in_flight_shows_options(client, w):
     page = client.get(_detail(r))
     body = page.content.decode()
     assert "本人同意が撤回" in body and 'data-testid="personal-hidden"' in body
+    assert "accept" not in page.context["action_forms"]
+    assert {"return", "convert"} <= set(page.context["action_forms"])
     assert (
         w.person.family_name not in body.split("<main", 1)[1].split("経過")[0]
         or "person-section" not in body

@@ -48,7 +48,7 @@ from cases.models import (
     ReferralTrigger,
     Urgency,
 )
-from cases.policy.intake import referral_sections
+from cases.policy.intake import consent_covers, referral_sections
 from cases.selectors import intake as selectors
 from cases.services import intake as services
 
@@ -538,6 +538,12 @@ def _action_forms(request, referral, bound=None) -> dict:
             continue
         if action == "convert" and not referral.with_consent:
             continue
+        if (
+            action == "accept"
+            and referral.with_consent
+            and not consent_covers(referral.consent, referral)
+        ):
+            continue  # the receiver returns it or treats it as 支援会議 material (message on the page)
         if bound is not None and bound[0] == action:
             forms[action] = bound[1]
         elif action in ACTION_FORMS:
@@ -563,8 +569,6 @@ def _detail_context(request, referral, decision, *, bound=None, conflict=None) -
     is_sender = decision.basis == Basis.SENDING_AGENCY
     consent_ok = None
     if referral.with_consent and referral.consent_id:
-        from cases.policy.intake import consent_covers
-
         consent_ok = consent_covers(referral.consent, referral)
     return {
         "r": referral,
@@ -596,8 +600,6 @@ def referral_detail(request, public_id):
         and decision.basis == Basis.RECEIVING_AGENCY
         and referral.consent_id
     ):
-        from cases.policy.intake import consent_covers
-
         if not consent_covers(referral.consent, referral):
             conflict = services.consent_lapsed_message()
     return render(
