@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 # Urgent notifications older than this are left to the digest instead of an immediate mail.
 URGENT_MAIL_WINDOW = timedelta(days=2)
+URGENT_MAIL_DAILY_LIMIT = 10
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -120,11 +121,22 @@ def sweep(
 
 
 def run_rule(spec: RuleSpec, ctx: RuleContext, setting: Setting) -> RuleRun:
-    """Evaluate one rule and write its reminders and notifications (one transaction)."""
+    """Evaluate one rule and write its reminders and notifications (one transaction).
+
+    Fixed query count whatever the number of rows: the rule's own reads, one read of the rule's
+    open reminders, one INSERT of the new reminders, one read of reminders without a notification,
+    one INSERT of notifications, and (only when something was resolved) two UPDATEs.
+    """
     hits = list(spec.evaluate(ctx, setting))
     run = RuleRun(hits=len(hits))
     by_key = {(h.object_ref, h.due_date, h.step): h for h in hits}
     with transaction.atomic():
+        open_rows = list(
+            Reminder.objects.filter(rule=spec.code, resolved_at__isnull=True).values_list(
+                "pk", "object_ref", "due_date", "step", "recipient_id"
+            )
+        )
+        existing = {(ref, due, step, uid) for _pk, ref, due, step, uid in open_rows}
         rows = [
             Reminder(
                 rule=spec.code,
@@ -139,8 +151,11 @@ def run_rule(spec: RuleSpec, ctx: RuleContext, setting: Setting) -> RuleRun:
             )
             for h in hits
             for user_id in sorted(h.recipients)
+            if (h.object_ref, h.due_date, h.step, user_id) not in existing
         ]
         if rows:
+            # The unique constraint, not the read above, is what makes this once-only: a
+            # concurrent run's rows (or resolved ones with the same key) are skipped here.
             Reminder.objects.bulk_create(rows, ignore_conflicts=True)
         # Every reminder of this rule without its notification — the ones just inserted, and any
         # a crashed run left behind. Deterministic: keyed by the reminder row, not by "what I sent".
@@ -176,26 +191,18 @@ def run_rule(spec: RuleSpec, ctx: RuleContext, setting: Setting) -> RuleRun:
             run.notifications = Notification.objects.filter(
                 rule=spec.code, created_at=ctx.now
             ).count()
-        run.reminders = len(notes)
-        run.resolved = _resolve_stale(
-            spec.code, {(h.object_ref, h.due_date) for h in hits}, ctx.now
-        )
+        run.reminders = len(rows)
+        current = {(h.object_ref, h.due_date) for h in hits}
+        stale = [pk for pk, ref, due, _step, _uid in open_rows if (ref, due) not in current]
+        run.resolved = _resolve(stale, ctx.now)
     return run
 
 
-def _resolve_stale(code: str, current: set[tuple[str, date]], now: datetime) -> int:
-    """Close the reminders of `code` whose condition no longer holds."""
-    stale = [
-        pk
-        for pk, ref, due in Reminder.objects.filter(
-            rule=code, resolved_at__isnull=True
-        ).values_list("pk", "object_ref", "due_date")
-        if (ref, due) not in current
-    ]
-    if not stale:
-        return 0
-    for start in range(0, len(stale), 500):
-        chunk = stale[start : start + 500]
+def _resolve(stale: list[int], now: datetime) -> int:
+    """Close reminders whose condition no longer holds, and their unread notifications."""
+    # Chunked only so that SQLite's 32766-parameter limit is never reached.
+    for start in range(0, len(stale), 10000):
+        chunk = stale[start : start + 10000]
         Reminder.objects.filter(pk__in=chunk).update(resolved_at=now)
         Notification.objects.filter(reminder_id__in=chunk, resolved_at__isnull=True).update(
             resolved_at=now
@@ -237,11 +244,15 @@ def _wants_urgent_mail():
 
 def queue_urgent_emails(*, now: datetime | None = None) -> int:
     """Queue a delivery task for every recent urgent notification not yet mailed (idempotent:
-    the task claims the row, so queueing twice sends once)."""
+    the task claims the row, so queueing twice sends once).
+
+    At most URGENT_MAIL_DAILY_LIMIT immediate mails per user in 24 hours: the first sweep over
+    old data (or a bad day) must not bury a supervisor in mail; the rest go in the digest.
+    """
     from .tasks import deliver_notification_email
 
     now = now or timezone.now()
-    ids = list(
+    pending = list(
         Notification.objects.filter(
             _wants_urgent_mail(),
             level=Level.URGENT,
@@ -249,8 +260,27 @@ def queue_urgent_emails(*, now: datetime | None = None) -> int:
             read_at__isnull=True,
             resolved_at__isnull=True,
             created_at__gte=now - URGENT_MAIL_WINDOW,
-        ).values_list("pk", flat=True)
+        )
+        .order_by("due_date", "pk")
+        .values_list("pk", "recipient_id")
     )
+    if not pending:
+        return 0
+    recently = dict(
+        Notification.objects.filter(
+            level=Level.URGENT,
+            emailed_at__gte=now - timedelta(days=1),
+            recipient_id__in={uid for _pk, uid in pending},
+        )
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("recipient_id", "n")
+    )
+    ids = []
+    for pk, uid in pending:
+        if recently.get(uid, 0) < URGENT_MAIL_DAILY_LIMIT:
+            recently[uid] = recently.get(uid, 0) + 1
+            ids.append(pk)
     for pk in ids:
         transaction.on_commit(lambda pk=pk: deliver_notification_email.delay(notification_id=pk))
     return len(ids)

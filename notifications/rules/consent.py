@@ -72,32 +72,33 @@ def consent_expiry(ctx: RuleContext, setting: Setting):
         return
     persons = {c.person_id for c in consents}
     households = {c.household_id for c in consents if c.household_id}
-    # One query for the open cases these consents belong to (coordinators and case numbers).
-    case_rows = (
-        open_cases.filter(
-            Q(household_id__in=households) | Q(principal_id__in=persons) | Q(persons__in=persons)
-        )
-        .values_list(
-            "pk",
-            "number",
-            "household_id",
-            "principal_id",
-            "persons",
-            "coordinator_id",
-            "coordinating_agency_id",
-            "lead_agency_id",
-            "public_id",
-        )
-        .distinct()
+    # Three index-friendly queries (by household, by principal, by member) rather than one OR
+    # across the M2M join, which PostgreSQL cannot answer from indexes.
+    fields = (
+        "pk",
+        "number",
+        "coordinator_id",
+        "coordinating_agency_id",
+        "lead_agency_id",
+        "public_id",
     )
     by_household: dict = {}
     by_person: dict = {}
-    for pk, number, hh, principal, member, coordinator, coord_agency, lead, public_id in case_rows:
-        entry = (pk, number, coordinator, coord_agency or lead, public_id)
-        by_household.setdefault(hh, set()).add(entry)
-        for person in (principal, member):
-            if person:
-                by_person.setdefault(person, set()).add(entry)
+
+    def entry(row):
+        pk, number, coordinator, coord_agency, lead, public_id = row
+        return (pk, number, coordinator, coord_agency or lead, public_id)
+
+    for *row, hh in open_cases.filter(household_id__in=households).values_list(
+        *fields, "household_id"
+    ):
+        by_household.setdefault(hh, set()).add(entry(row))
+    for *row, person in open_cases.filter(principal_id__in=persons).values_list(
+        *fields, "principal_id"
+    ):
+        by_person.setdefault(person, set()).add(entry(row))
+    for *row, person in open_cases.filter(persons__in=persons).values_list(*fields, "persons"):
+        by_person.setdefault(person, set()).add(entry(row))
     d = ctx.directory
     for c in consents:
         cases = sorted(by_household.get(c.household_id, set()) | by_person.get(c.person_id, set()))
