@@ -53,7 +53,7 @@ def visible_case_filter(user, prefix: str = "") -> Q:
     team = (
         CaseTeamMember.objects.current()
         .filter(case=OuterRef("pk"), agency_id__in=agency_ids)
-        .filter(Q(agency_id=OuterRef(OuterRef("coordinating_agency_id"))) | Exists(consent))
+        .filter(Q(agency_id=OuterRef("coordinating_agency_id")) | Exists(consent))
     )
     from cases.models import SupportCase
 

@@ -357,3 +357,28 @@ def test_caseworker_of_the_body_cannot_record_decisions(body, coordinator):
             decision="close",
             lead_agency=body,
         )
+
+
+def test_list_and_single_checks_agree_across_agencies(body, coordinator):
+    """The list filter and the per-case rule are the same rule (no stray correlation)."""
+    from agencies.policy import can
+    from cases.selectors.support import cases_visible_to
+
+    other_body = multiagency_agency()
+    other_coordinator = staff(other_body, Role.COORDINATOR)
+    mine = open_case(coordinator=coordinator, agency=body)
+    theirs = open_case(coordinator=other_coordinator, agency=other_body)
+    s.team_add(
+        case=mine, actor=coordinator, agency=other_body
+    )  # on the team, but no consent names them
+    partner = AgencyFactory()
+    s.team_add(case=theirs, actor=other_coordinator, agency=partner)
+    ConsentFactory(person=theirs.principal, agencies=[partner])
+    partner_worker = staff(partner, Role.CASEWORKER)
+    for user in (coordinator, other_coordinator, partner_worker):
+        listed = set(cases_visible_to(user))
+        for case in (mine, theirs):
+            fresh = SupportCase.objects.get(pk=case.pk)
+            assert (fresh in listed) == can(user, "case.view", fresh), (user, case)
+    assert set(cases_visible_to(other_coordinator)) == {theirs}
+    assert set(cases_visible_to(partner_worker)) == {theirs}
