@@ -40,6 +40,11 @@ def convenor_staff(d: Directory, body, secretariat: set[int]) -> set[int]:
     return staff | {u for u in secretariat if d.is_current(u)}
 
 
+def seated(joined_on: dt.date, left_on: dt.date | None, day: dt.date) -> bool:
+    """As BodyMember.objects.current(): the day of leaving already has no seat."""
+    return joined_on <= day and (left_on is None or left_on > day)
+
+
 def meeting_url(meeting) -> str:
     return safe_url(meeting, "meetings:meeting_detail", meeting.public_id)
 
@@ -102,16 +107,14 @@ def pledge_missing(ctx: RuleContext, setting: Setting):
     d = ctx.directory
     for meeting in meetings:
         day, fy = meeting.date, fiscal_year(meeting.date)
-        seated = [
+        present = [
             m
             for m in members
-            if m.body_id == meeting.body_id
-            and m.joined_on <= day
-            and (m.left_on is None or m.left_on >= day)
+            if m.body_id == meeting.body_id and seated(m.joined_on, m.left_on, day)
         ]
-        secretariat = {m.user_id for m in seated if m.role == "secretariat" and m.user_id}
+        secretariat = {m.user_id for m in present if m.role == "secretariat" and m.user_id}
         convenor = convenor_staff(d, meeting.body, secretariat)
-        for member in seated:
+        for member in present:
             if any(y == fy and signed <= day for y, signed in pledges[member.pk]):
                 continue
             recipients = set(convenor)
@@ -249,10 +252,7 @@ def agenda_distribution(ctx: RuleContext, setting: Setting):
         recipients = {
             uid
             for body_id, uid, joined, left in seats
-            if body_id == meeting.body_id
-            and joined <= day
-            and (left is None or left >= day)
-            and d.is_current(uid)
+            if body_id == meeting.body_id and seated(joined, left, day) and d.is_current(uid)
         }
         if not recipients:
             continue

@@ -135,3 +135,20 @@ def test_urgent_mail_in_english_for_english_users(world, outbox):
     )
     notification_email_send(notification_id=n.pk)
     assert "R8-0001" in outbox[0].subject
+
+
+def test_immediate_mail_is_capped_per_user_per_day(
+    world, outbox, django_capture_on_commit_callbacks
+):
+    from notifications.services import URGENT_MAIL_DAILY_LIMIT, queue_urgent_emails
+
+    for i in range(URGENT_MAIL_DAILY_LIMIT + 5):
+        Notification.objects.create(
+            recipient=world.supervisor, rule="x", title=f"ケース R8-{i:04d}", level=Level.URGENT
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_urgent_emails() == URGENT_MAIL_DAILY_LIMIT
+    assert len(outbox) == URGENT_MAIL_DAILY_LIMIT
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_urgent_emails() == 0  # the rest wait for the digest
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 5

@@ -191,3 +191,13 @@ def test_role_assignment_due_then_overdue_then_supervisor(world, sweep_on):
     role.save(update_fields=["done_on"])
     sweep_on(D(2026, 7, 29))
     assert all(x.resolved_at for x in _rule("role_assignment_due"))
+
+
+def test_member_leaving_before_the_meeting_is_not_asked_for_a_pledge(world, sweep_on):
+    body = builders.body(world, kind="shien_kaigi")
+    builders.meeting(body, on=D(2026, 7, 15))
+    seat = builders.seat(body, user=world.worker, agency=world.partner)
+    seat.left_on = D(2026, 7, 15)  # leaves on the day: no seat at the meeting
+    seat.save(update_fields=["left_on"])
+    sweep_on(D(2026, 7, 10))
+    assert notes_for(world.worker, "pledge_missing") == []

@@ -264,3 +264,27 @@ def test_a_missed_week_still_delivers_every_step_once(world, sweep_on):
     assert len(notes_for(world.partner_supervisor)) == 1
     sweep_on(D(2026, 7, 31))
     assert Notification.objects.filter(rule="monitoring_due").count() == 3
+
+
+@pytest.mark.django_db
+def test_every_rule_links_to_a_page_by_uuid_and_titles_carry_no_names():
+    import re
+
+    from django.urls import resolve
+
+    from cases.models import Person
+
+    world = builders.World()
+    for build in SCENARIOS.values():
+        build(world, 1)
+    builders.referral(world, sent_on=D(2026, 5, 1), status="opened")
+    result = sweep(D(2026, 6, 20))
+    assert result.failed == []
+    fired = {n.rule for n in Notification.objects.all()}
+    assert fired >= set(SCENARIOS) | {"referral_unanswered"}
+    names = [p.family_name + p.given_name for p in Person.objects.all()] + ["山田", "花子"]
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    for n in Notification.objects.all():
+        assert n.url and uuid.search(n.url), (n.rule, n.url)
+        resolve(n.url)
+        assert not any(name in n.title + n.body for name in names), n.title
