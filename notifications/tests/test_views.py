@@ -326,3 +326,9 @@ def test_api_unread_filter(client, caseworker):
     client.force_login(caseworker)
     data = client.get("/api/v1/notifications/?show=unread").json()
     assert [row["id"] for row in data["results"]] == [str(unread.public_id)]
+
+
+def test_admin_home_links_to_the_rule_settings(client, admin_user):
+    verified_login(client, admin_user)
+    page = client.get(reverse("agencies:admin_home")).content.decode()
+    assert reverse("notifications:rule_settings") in page
