@@ -533,7 +533,17 @@ def _action_forms(request, referral, bound=None) -> dict:
     """Forms for the actions this user may take now (policy + state)."""
     allowed = services.allowed_actions(referral.status)
     forms = {}
-    for action in sorted(allowed - {"update", "open"}):
+    order = [
+        "send",
+        "accept",
+        "return",
+        "request_info",
+        "answer_info",
+        "assign",
+        "convert",
+        "withdraw",
+    ]
+    for action in [a for a in order if a in allowed]:
         if not can(request.user, f"referral.{action}", referral):
             continue
         if action == "convert" and not referral.with_consent:
