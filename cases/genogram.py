@@ -123,7 +123,7 @@ def genogram_svg(members, *, today=None) -> str:
         return mark_safe(f'<p class="empty">{escape(_("世帯員が登録されていません。"))}</p>')
     rows, others = _layout(nodes)
     width_units = max([len(r) for r in rows] + [len(others)])
-    width = PAD * 2 + max(width_units - 1, 1) * GAP_X + SIZE + 40
+    width = max(PAD * 2 + max(width_units - 1, 1) * GAP_X + SIZE + 60, 340)
     gens = sorted({0 if n.is_self else GENERATION.get(n.relation, 0) for r in rows for n in r})
     height = PAD * 2 + (len(rows) + (1 if others else 0)) * ROW_H
     for r_index, row in enumerate(rows):
@@ -205,9 +205,9 @@ def genogram_svg(members, *, today=None) -> str:
     together = [n for n in nodes if n.together]
     if together:
         x1 = min(n.x for n in together) - half - 12
-        x2 = max(n.x for n in together) + half + 12
+        x2 = max(n.x for n in together) + half + 48
         y1 = min(n.y for n in together) - half - 10
-        y2 = max(n.y for n in together) + half + 30
+        y2 = max(n.y for n in together) + half + 12
         parts.insert(
             0,
             f'<rect class="together" x="{x1:.1f}" y="{y1:.1f}" width="{x2 - x1:.1f}" '
@@ -236,8 +236,9 @@ def genogram_svg(members, *, today=None) -> str:
             parts.append(f'<text class="age" x="{n.x:.1f}" y="{n.y + 4:.1f}">{n.age}</text>')
         if n.sex == "u" and n.age is None:
             parts.append(f'<text class="age" x="{n.x:.1f}" y="{n.y + 4:.1f}">?</text>')
+        # The relation label sits to the upper right so the lines below the shapes stay clear.
         parts.append(
-            f'<text class="label" x="{n.x:.1f}" y="{n.y + half + 16:.1f}">{escape(n.label)}</text></g>'
+            f'<text class="label" x="{n.x + half + 3:.1f}" y="{n.y - half + 9:.1f}">{escape(n.label)}</text></g>'
         )
 
     legend = escape(_("□男性 ○女性 ◎本人(二重線) ×死亡 点線内は同居"))
@@ -265,7 +266,7 @@ _STYLE = (
     ".genogram circle,.genogram rect{fill:#fff;stroke:#222;stroke-width:1.6}"
     ".genogram rect.together{fill:none;stroke:#557;stroke-dasharray:5 4;stroke-width:1.2}"
     ".genogram .rel{stroke:#222;stroke-width:1.4}.genogram .cross{stroke:#222;stroke-width:1.6}"
-    ".genogram text{font-size:12px;text-anchor:middle;fill:#111}.genogram .legend{text-anchor:start;font-size:11px;fill:#444}"
+    ".genogram text{font-size:12px;text-anchor:middle;fill:#111}.genogram text.label{text-anchor:start;font-size:11px}.genogram .legend{text-anchor:start;font-size:11px;fill:#444}"
 )
 
 
@@ -278,6 +279,15 @@ class EcoNode:
     sub: str
     strength: str  # strong | normal | weak | stressful
     kind: str  # team | agency | person | community | work_school | other
+
+
+ECO_KIND_SHORT = {
+    "agency": "支援機関",
+    "person": "親族・知人",
+    "community": "地域",
+    "work_school": "職場・学校",
+    "other": "その他",
+}
 
 
 def ecomap_nodes(team, relations) -> list[EcoNode]:
@@ -293,7 +303,7 @@ def ecomap_nodes(team, relations) -> list[EcoNode]:
     for r in relations:
         if r.agency_id and r.agency_id in seen_agencies:
             continue
-        nodes.append(EcoNode(r.label, r.get_kind_display(), r.strength, r.kind))
+        nodes.append(EcoNode(r.label, ECO_KIND_SHORT.get(r.kind, ""), r.strength, r.kind))
     return nodes
 
 

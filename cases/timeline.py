@@ -35,6 +35,7 @@ class TimelineEntry:
     actor: str = ""
     agency: str = ""
     tone: str = ""
+    all_day: bool = False  # a date without a time (sheets, monitoring): shown without 00:00
 
     @property
     def kind_label(self) -> str:
@@ -76,6 +77,10 @@ def as_moment(value) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
     return timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+
+
+def _day(value, **kwargs) -> TimelineEntry:
+    return TimelineEntry(at=as_moment(value), all_day=True, **kwargs)
 
 
 def timeline_for(case, user) -> list[TimelineEntry]:
@@ -124,8 +129,8 @@ def _sheets(case, user):
 
     base = reverse("cases:case_detail", args=[case.public_id])
     for a in Assessment.objects.filter(case=case).select_related("author", "agency"):
-        yield TimelineEntry(
-            at=as_moment(a.assessed_on),
+        yield _day(
+            a.assessed_on,
             kind="assessment",
             title=_("アセスメントシート 第%(n)s版") % {"n": a.number},
             url=f"{base}assessments/{a.number}/",
@@ -133,8 +138,8 @@ def _sheets(case, user):
             agency=_agency(a.agency),
         )
     for p in Plan.objects.filter(case=case).select_related("author", "agency"):
-        yield TimelineEntry(
-            at=as_moment(p.drafted_on),
+        yield _day(
+            p.drafted_on,
             kind="plan",
             title=_("プランシート 第%(n)s版(%(programme)s)作成")
             % {"n": p.number, "programme": p.get_programme_display()},
@@ -160,8 +165,8 @@ def _sheets(case, user):
                 url=f"{base}plans/{p.number}/",
             )
     for e in Evaluation.objects.filter(case=case).select_related("author", "agency"):
-        yield TimelineEntry(
-            at=as_moment(e.evaluated_on),
+        yield _day(
+            e.evaluated_on,
             kind="evaluation",
             title=_("評価シート 第%(n)s回") % {"n": e.number},
             url=f"{base}evaluations/{e.number}/",
@@ -181,21 +186,31 @@ def _sheets(case, user):
 
 @timeline_provider
 def _monitoring(case, user):
+    """One entry per monitoring date (a round usually covers every plan item)."""
+    from collections import Counter
+
     from cases.models import Monitoring
 
     base = reverse("cases:case_detail", args=[case.public_id])
-    for m in Monitoring.objects.filter(item__plan__case=case).select_related(
-        "item", "author", "agency"
-    ):
-        yield TimelineEntry(
-            at=as_moment(m.monitored_on),
+    rounds: dict = {}
+    for m in Monitoring.objects.filter(item__plan__case=case).select_related("item", "author"):
+        rounds.setdefault(m.monitored_on, []).append(m)
+    for day, entries in rounds.items():
+        counts = Counter(m.get_progress_display() for m in entries)
+        summary = "・".join(f"{label}{n}" for label, n in counts.most_common())
+        title = (
+            _("モニタリング: %(goal)s — %(progress)s")
+            % {"goal": entries[0].item.goal[:40], "progress": entries[0].get_progress_display()}
+            if len(entries) == 1
+            else _("モニタリング %(n)s項目(%(summary)s)") % {"n": len(entries), "summary": summary}
+        )
+        yield _day(
+            day,
             kind="monitoring",
-            title=_("モニタリング: %(goal)s — %(progress)s")
-            % {"goal": m.item.goal[:40], "progress": m.get_progress_display()},
-            detail=m.note,
+            title=title,
+            detail="\n".join(f"{m.item.goal[:30]}: {m.note}" for m in entries if m.note)[:300],
             url=f"{base}monitoring/",
-            actor=_name(m.author),
-            agency=_agency(m.agency),
+            actor="、".join(sorted({_name(m.author) for m in entries})),
         )
 
 
@@ -230,6 +245,7 @@ def _team(case, user):
         who = _agency(m.agency) + (f"・{_name(m.user)}" if m.user else "")
         yield TimelineEntry(
             at=as_moment(m.joined_on),
+            all_day=True,
             kind="team",
             title=_("%(who)s がチームに参加(%(role)s)")
             % {"who": who, "role": m.get_role_display()},
@@ -237,6 +253,7 @@ def _team(case, user):
         if m.left_on:
             yield TimelineEntry(
                 at=as_moment(m.left_on),
+                all_day=True,
                 kind="team",
                 title=_("%(who)s がチームを離脱") % {"who": who},
                 detail=m.left_note,

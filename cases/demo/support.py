@@ -31,7 +31,7 @@ TEMPLATES = [
         "tag": "8050",
         "summary": "8050世帯: 高齢の母の介護と長期ひきこもりの長男",
         "members": [
-            ("child", "男", 52, ("健一", "けんいち"), True),
+            ("self", "男", 52, ("健一", "けんいち"), True),
             ("parent", "女", 82, ("トシ", "とし"), True),
         ],
         "self": 0,
@@ -127,7 +127,7 @@ TEMPLATES = [
         "tag": "young_carer",
         "summary": "ヤングケアラー: 精神疾患の母を支える中学生",
         "members": [
-            ("child", "女", 14, ("さくら", "さくら"), True),
+            ("self", "女", 14, ("さくら", "さくら"), True),
             ("parent", "女", 42, ("恵", "めぐみ"), True),
             ("sibling", "男", 8, ("蓮", "れん"), True),
         ],
@@ -479,7 +479,7 @@ def _household(ctx, agency, creator, family, template, start, address=None):
             relation=relation,
             is_key_person=index == template["self"],
             lives_together=together,
-            is_main_carer=relation == "child" and template["tag"] in ("8050", "young_carer"),
+            is_main_carer=index == template["self"] and template["tag"] in ("8050", "young_carer"),
             joined_on=start,
         )
         persons.append(person)

@@ -98,6 +98,7 @@ class CasePage:
     current_plan: Plan | None
     evaluations: list[Evaluation]
     deadlines: list[Deadline]
+    referrals: list
 
 
 def case_page(user, case: SupportCase) -> CasePage:
@@ -168,6 +169,7 @@ def case_page(user, case: SupportCase) -> CasePage:
         current_plan=current_plan,
         evaluations=evaluations,
         deadlines=deadlines[:12],
+        referrals=list(case.referrals.select_related("from_agency").order_by("created_at")),
     )
 
 

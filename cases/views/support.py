@@ -127,6 +127,7 @@ def case_list(request):
             "querystring_without_page": (query.urlencode() + "&") if query else "",
             "nav_active": "multiagency",
             "can_create": can(request.user, "case.create"),
+            "can_handover": can(request.user, "caseload.handover"),
         },
     )
 
