@@ -7,7 +7,8 @@
 - **manage** (transitions, team, submitting plans, handing sheets to a meeting): the case's
   coordinator and coordinators of the 多機関協働 body or of the lead agency;
 - **decide** (record a meeting decision: plan approval, evaluation decision, re-assessment):
-  supervisors of the 多機関協働 body or of the lead agency, and the case's coordinator. The
+  supervisors of the agencies on the team that see the case (the 多機関協働 body, the lead agency,
+  consented partners), and the case's coordinator. The
   coordinator may record what a held meeting decided (the meeting's date is required): in small
   municipalities the 推進員 is the meeting's secretary and paper meetings are recorded by them.
   The meetings app records decisions through the same services with `via="meeting"`.
@@ -109,8 +110,11 @@ class CaseAccess:
         self.is_manager = self.is_coordinator or bool(
             _agency_ids_with(user, Role.COORDINATOR) & key_agencies & self.seeing_agency_ids
         )
+        # Supervisors of the agencies on the team (with the case in view) record meeting decisions:
+        # the 重層的支援会議 is convened by the 多機関協働 body, but the one who records its decision
+        # may sit at the lead or another team agency.
         self.is_decider = self.is_coordinator or bool(
-            _agency_ids_with(user, Role.SUPERVISOR) & key_agencies & self.seeing_agency_ids
+            _agency_ids_with(user, Role.SUPERVISOR) & self.seeing_agency_ids
         )
 
     @property
