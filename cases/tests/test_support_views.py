@@ -287,3 +287,31 @@ def test_dashboard_panels_show_monitoring_due_and_awaiting_approval(client, body
     client.force_login(owner)
     body_html = client.get(reverse("dashboard")).content.decode()
     assert 'data-panel="monitoring_due"' in body_html and case.number in body_html
+
+
+def test_supervisor_panel_lists_plans_and_evaluations_awaiting_decision(body, owner):
+    from agencies.views import dashboard_panels
+    from cases.views.support import awaiting_decision_panel
+
+    case = open_case(coordinator=owner, agency=body)
+    s.assessment_create(case=case, actor=owner)
+    plan = s.plan_create(case=case, actor=owner)
+    s.plan_update(
+        plan=plan,
+        actor=owner,
+        lock_version=plan.lock_version,
+        data={
+            "overall_goal": "g",
+            "period_start": timezone.localdate(),
+            "period_end": timezone.localdate() + dt.timedelta(days=30),
+        },
+        items=[{"issue": "i", "goal": "g", "action": "a", "agency": body}],
+    )
+    s.plan_submit(plan=plan, actor=owner)
+    supervisor = staff(body, Role.SUPERVISOR)
+    other_supervisor = staff(AgencyFactory(), Role.SUPERVISOR)
+    panel = awaiting_decision_panel(supervisor)
+    assert panel.count == 1 and case.number in panel.items[0].label
+    assert awaiting_decision_panel(other_supervisor).count == 0
+    assert awaiting_decision_panel(owner) is None
+    assert any(p.key == "awaiting_decision" for p in dashboard_panels.panels_for(supervisor))
