@@ -72,6 +72,17 @@ class WorkerProcess:
         return self.wait(app.send_task(name, kwargs=kwargs, queue=self.queue), timeout=timeout)
 
 
+def reset_broker_pool(app) -> None:
+    """Close this process's pooled broker connections and forget the pools (kombu's registry
+    included), so that the next test that sends a task gets fresh ones: a closed kombu pool
+    refuses every later acquire ("Acquire on closed pool")."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_worker_process(tmp_path, monkeypatch):
     from django.db import connection
@@ -87,6 +98,7 @@ def celery_worker_process(tmp_path, monkeypatch):
         )
     # This process only sends: tasks go through Redis even though the suite runs eagerly.
     monkeypatch.setitem(app.conf, "task_always_eager", False)
+    reset_broker_pool(app)  # another fixture may have closed the pool
     queue = f"tsunagu-test-{uuid.uuid4().hex[:12]}"
     log_path = tmp_path / "worker.log"
     env = {
@@ -140,5 +152,5 @@ def celery_worker_process(tmp_path, monkeypatch):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
-        # Close this process's pooled broker connections; the test database can then be dropped.
-        app.pool.force_close_all()
+        # Close this process's broker connections; the test database can then be dropped.
+        reset_broker_pool(app)
