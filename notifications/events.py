@@ -134,3 +134,87 @@ def referral_status_notify(*, referral_id: int, event_id: int | None) -> list[No
 
         queue_urgent_emails(now=now)
     return notes
+
+
+# --- 気づきシート ---------------------------------------------------------------------------------
+
+SLIP_RULE = "concern_slip_status"
+
+
+def on_concern_slip_status_changed(sender, *, slip_id, status, **kwargs) -> None:
+    try:
+        concern_slip_status_notify(slip_id=slip_id, status=status)
+    except Exception:
+        logger.exception("concern slip notification failed: slip=%s", slip_id)
+
+
+@transaction.atomic
+def concern_slip_status_notify(*, slip_id: int, status: str) -> list[Notification]:
+    """A new slip → the receiving agency (coordinators, CSWs, else supervisors); any later status
+    → the resident who submitted it (the only thing they may see is that status). Idempotent per
+    (slip, status, recipient). The slip's free text never goes into a notification."""
+    from agencies.choices import Role
+    from cases.models import ConcernSlip
+
+    slip = ConcernSlip.objects.select_related("to_agency").get(pk=slip_id)
+    today = timezone.localdate()
+    directory = Directory(today)
+    submitted_on = timezone.localtime(slip.submitted_at).strftime("%Y-%m-%d")
+    if status == ConcernSlip.Status.SUBMITTED:
+        recipients = directory.with_role(
+            slip.to_agency_id, Role.COORDINATOR, Role.CSW
+        ) or directory.supervisors(slip.to_agency_id)
+        title = _("気づきシート(%(date)s 提出)が届きました") % {"date": submitted_on}
+        url = safe_url(slip, "cases:concern_slip_detail", slip.public_id)
+        level = Level.URGENT if slip.urgency == "urgent" else Level.NORMAL
+    else:
+        recipients = {slip.submitted_by_id} if directory.is_current(slip.submitted_by_id) else set()
+        title = _("提出した気づきシート(%(date)s)の状態が「%(status)s」になりました") % {
+            "date": submitted_on,
+            "status": ConcernSlip.Status(status).label,
+        }
+        url = safe_url(slip, "cases:concern_slip_detail", slip.public_id)
+        level = Level.NORMAL
+    if not recipients:
+        return []
+    now = timezone.now()
+    obj_ref = f"{ref_for('cases.concernslip', slip_id)}:{status}"
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                rule=SLIP_RULE,
+                object_ref=obj_ref,
+                due_date=today,
+                step=0,
+                recipient_id=uid,
+                agency_id=slip.to_agency_id,
+                subject=_("気づきシート"),
+                created_at=now,
+                resolved_at=now,
+            )
+            for uid in sorted(recipients)
+        ],
+        ignore_conflicts=True,
+    )
+    pending = Reminder.objects.filter(
+        rule=SLIP_RULE, object_ref=obj_ref, notification__isnull=True
+    ).values_list("pk", "recipient_id")
+    notes = [
+        Notification(
+            recipient_id=rid,
+            rule=SLIP_RULE,
+            title=title,
+            url=url,
+            object_ref=ref_for("cases.concernslip", slip_id),
+            level=level,
+            reminder_id=pk,
+            created_at=now,
+        )
+        for pk, rid in pending
+    ]
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    if level == Level.URGENT:
+        from .services import queue_urgent_emails
+
+        queue_urgent_emails(now=now)
+    return notes

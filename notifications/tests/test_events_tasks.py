@@ -145,3 +145,29 @@ def test_beat_schedule_is_defined_in_code():
         "notifications.send_digests",
         "notifications.deliver_email",
     }
+
+
+@pytest.mark.django_db
+def test_concern_slip_reaches_the_agency_and_its_status_reaches_the_resident(world):
+    from django.test import TestCase
+
+    from agencies.choices import AgencyKind, Role
+    from cases.services import intake
+
+    shakyo = builders.agency(name="社会福祉協議会(テスト)", kind=AgencyKind.SHAKYO)
+    csw = builders.member(shakyo, Role.CSW)
+    resident = builders.member(shakyo, Role.RESIDENT)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        slip = intake.concern_slip_submit(
+            actor=resident,
+            to_agency=shakyo,
+            subject_description="角の家の高齢の方 山田さん",
+            noticed="新聞がたまっている",
+        )
+    [arrived] = notes_for(csw, "concern_slip_status")
+    assert "気づきシート" in arrived.title and "山田" not in arrived.title + arrived.body
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        intake.concern_slip_set_status(actor=csw, slip=slip, status="received")
+    [status] = notes_for(resident, "concern_slip_status")
+    assert "受付済み" in status.title and "山田" not in status.title
+    assert len(notes_for(csw, "concern_slip_status")) == 1
