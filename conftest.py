@@ -2,6 +2,7 @@
 outsider) start from these."""
 
 import pytest
+from django.utils import translation
 
 from agencies.choices import Role
 from agencies.tests.factories import AgencyFactory, staff
@@ -35,3 +36,11 @@ def outsider(other_agency):
 @pytest.fixture
 def admin_user(db):
     return staff(AgencyFactory(), Role.ADMIN)
+
+
+@pytest.fixture(autouse=True)
+def _japanese_by_default():
+    """A request by an English-speaking user must not leave English active for the next test."""
+    translation.activate("ja")
+    yield
+    translation.activate("ja")

@@ -1,17 +1,20 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from . import dashboard as dashboard_panels
 from . import panels  # noqa: F401 - registers the agencies panels
+from .services import staff_update
 
 
 @login_required
 def dashboard(request):
-    """"What needs me": panels contributed by every app for the user's roles."""
+    """ "What needs me": panels contributed by every app for the user's roles."""
     return render(
         request,
         "agencies/dashboard.html",
@@ -42,4 +45,17 @@ def healthz(request):
     except Exception:  # noqa: BLE001
         checks["broker"] = "error"
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+@require_POST
+def set_language(request):
+    """Switch the UI language; for a logged-in user also keep it on the account, because the
+    per-user language in SecurityPolicyMiddleware wins over the cookie on every request."""
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
+        staff_update(actor=user, staff=user, data={"language": language}, expected_version=None)
+    return django_set_language(request)

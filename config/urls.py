@@ -20,7 +20,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", agency_views.set_language, name="set_language"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
