@@ -288,16 +288,22 @@ def queue_urgent_emails(*, now: datetime | None = None) -> int:
 
 def notification_email_send(*, notification_id: int) -> bool:
     """Send one urgent notification by e-mail, at most once. Returns whether a mail was sent."""
+    n = (
+        Notification.objects.filter(_wants_urgent_mail(), pk=notification_id)
+        .select_related("recipient")
+        .first()
+    )
+    if n is None:
+        return False  # gone, or the recipient no longer takes urgent mail
     with transaction.atomic():
+        # The claim is a single-table conditional UPDATE on purpose: with a join Django writes
+        # `WHERE id IN (subquery)`, which PostgreSQL does not re-check after waiting for the row
+        # lock — two workers would both send.
         claimed = Notification.objects.filter(
-            _wants_urgent_mail(),
-            pk=notification_id,
-            emailed_at__isnull=True,
-            resolved_at__isnull=True,
+            pk=notification_id, emailed_at__isnull=True, resolved_at__isnull=True
         ).update(emailed_at=timezone.now())
         if not claimed:
             return False
-        n = Notification.objects.select_related("recipient").get(pk=notification_id)
         with translation.override(n.recipient.language or "ja"):
             ctx = _mail_context(n=n, link=_link(n))
             subject = render_to_string("notifications/email/urgent_subject.txt", ctx).strip()

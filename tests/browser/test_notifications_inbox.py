@@ -20,7 +20,8 @@ def test_coordinator_sees_the_reminder_and_opens_it(browser, live_server):
     builders.referral(world, sent_on=dt.date(2026, 11, 20))
     sweep(dt.date(2026, 11, 27))
 
-    page = browser.new_context(locale="ja-JP").new_page()
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("ログインID").fill(world.coordinator.username)
     page.get_by_label("パスワード").fill(PASSWORD)
@@ -42,3 +43,6 @@ def test_coordinator_sees_the_reminder_and_opens_it(browser, live_server):
     page.goto(f"{live_server.url}/notifications/")
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
     expect(page.get_by_text("未読の通知はありません。")).to_be_visible()
+    # Let every request finish before the live server's database goes away.
+    page.wait_for_load_state("networkidle")
+    context.close()
