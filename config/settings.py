@@ -268,6 +268,8 @@ TSUNAGU_CLOSURE_DAYS = env.list(
     "TSUNAGU_CLOSURE_DAYS", default=["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]
 )
 TSUNAGU_CITY_NAME = env.str("TSUNAGU_CITY_NAME", default="みどり市")
+# Absolute address of the site, used in e-mail links (reminders, digests, password set-up).
+TSUNAGU_BASE_URL = env.str("TSUNAGU_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 # Application logs carry ids and actions, never names or free text about a person.
 LOGGING = {

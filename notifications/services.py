@@ -214,7 +214,7 @@ def _resolve(stale: list[int], now: datetime) -> int:
 
 
 def _base_url() -> str:
-    return (getattr(settings, "TSUNAGU_BASE_URL", "") or "http://localhost:8000").rstrip("/")
+    return settings.TSUNAGU_BASE_URL.rstrip("/")
 
 
 def _link(notification: Notification) -> str:
