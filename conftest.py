@@ -44,3 +44,31 @@ def _japanese_by_default():
     translation.activate("ja")
     yield
     translation.activate("ja")
+
+
+class GeneratedSchema:
+    """The project's OpenAPI schema with what drf-spectacular warned about while building it."""
+
+    def __init__(self, schema: dict, warnings: list[str], errors: list[str]):
+        self.schema, self.warnings, self.errors = schema, warnings, errors
+
+    def issues_in(self, *paths: str) -> list[str]:
+        """Warnings and errors raised at source files under `paths` (e.g. "agencies/")."""
+        return [m for m in self.warnings + self.errors if any(p in m for p in paths)]
+
+
+@pytest.fixture(scope="session")
+def openapi_schema() -> GeneratedSchema:
+    """Generate the schema once per run, capturing drf-spectacular's warnings (which otherwise
+    only go to stderr) so tests can assert there are none."""
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    GENERATOR_STATS.reset()
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    generated = GeneratedSchema(
+        schema, list(GENERATOR_STATS._warn_cache), list(GENERATOR_STATS._error_cache)
+    )
+    GENERATOR_STATS.reset()
+    return generated

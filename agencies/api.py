@@ -47,17 +47,29 @@ class PolicyPermission(permissions.BasePermission):
 
 
 class Conflict(exceptions.APIException):
+    """409 in the project's error shape. Keyword arguments are added to the error body, so a
+    client can show what it needs to resolve the conflict (the saved version, the current
+    status and the actions still possible, likely duplicates…)."""
+
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
     default_detail = gettext_lazy(
         "他の人が先に更新しました。最新の内容を取得してからやり直してください。"
     )
 
+    def __init__(self, detail=None, code=None, **extra):
+        super().__init__(detail, code)
+        self.extra = extra
+
 
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(), required=False)
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=gettext_lazy("400 のとき: 項目ごとのエラーメッセージ"),
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -69,10 +81,14 @@ ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("権限がない")),
     404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("見つからない")),
 }
-WRITE_ERRORS = {
-    **ERRORS,
-    409: OpenApiResponse(ErrorSerializer, description=gettext_lazy("同時更新")),
+READ_ERRORS = {403: ERRORS[403], 404: ERRORS[404]}
+CONFLICT = {
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description=gettext_lazy("同時更新または状態の競合(解決に必要な項目が error に加わります)"),
+    )
 }
+WRITE_ERRORS = {**ERRORS, **CONFLICT}
 
 
 class VersionedSerializer(serializers.ModelSerializer):

@@ -27,7 +27,11 @@ def exception_handler(exc, context):
         }
     else:
         detail = data.get("detail", "") if isinstance(data, dict) else data
-        body = {"code": getattr(detail, "code", None) or _code_for(response.status_code), "message": str(detail)}
+        body = {
+            "code": getattr(detail, "code", None) or _code_for(response.status_code),
+            "message": str(detail),
+        }
+    body.update(getattr(exc, "extra", {}))  # e.g. agencies.api.Conflict's details
     response.data = {"error": body}
     return response
 

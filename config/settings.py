@@ -261,6 +261,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One component name per choice set: several apps have a "role", a "decision" or a
+    # "category" field, and the same set is reused under different field names.
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "agencies.choices.Role",
+        "CaseTeamRoleEnum": "cases.models.support.TeamRole",
+        "MeetingMemberRoleEnum": "meetings.choices.MemberRole",
+        "IssueCategoryEnum": "cases.choices.IssueCategory",
+        "EvaluationDecisionEnum": "cases.models.sheets.Evaluation.Decision",
+        "MeetingDecisionKindEnum": "meetings.choices.DecisionKind",
+        "AgendaKindEnum": "meetings.choices.AgendaKind",
+        "InfoKindEnum": "cases.choices.InfoKind",
+        "ReferralStatusEnum": "cases.models.intake.Referral.Status",
+    },
 }
 
 # Municipal closure days added to the national holidays (MM-DD), e.g. 12/29–1/3.

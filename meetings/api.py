@@ -6,24 +6,26 @@ approval), agenda items (paper on retrieve, audited; decision as an action) and 
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from agencies.api import PolicyPermission
+from agencies.api import ERRORS, READ_ERRORS, WRITE_ERRORS, Conflict, PolicyPermission
 from agencies.models import Agency, Area, User
 from agencies.policy import check, require
 from audit.services import record
 
 from . import policy, selectors, services
-from .choices import AttendanceStatus
+from .choices import AttendanceStatus, DecisionKind
 from .models import AgendaItem, BodyMember, ConfidentialityPledge, Decision, Meeting, MeetingBody
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = services.CONFLICT_MESSAGE
 
 
 def run(fn, **kwargs):
@@ -32,6 +34,15 @@ def run(fn, **kwargs):
         return fn(**kwargs)
     except services.AgendaConflict as exc:
         raise Conflict(exc.messages[0]) from None
+
+
+def _of(name: str, description: str) -> OpenApiParameter:
+    """The required `?body=` / `?meeting=` query parameter of the nested lists."""
+    return OpenApiParameter(name, OpenApiTypes.UUID, required=True, description=description)
+
+
+BODY_PARAM = _of("body", gettext_lazy("会議体の ID"))
+MEETING_PARAM = _of("meeting", gettext_lazy("会議の ID"))
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -170,6 +181,13 @@ class RoleSerializer(serializers.Serializer):
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
+class DecisionRoleSerializer(serializers.Serializer):
+    owner_agency = serializers.CharField(help_text=gettext_lazy("機関コード"))
+    owner_user = serializers.UUIDField(allow_null=True)
+    task = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+
+
 class DecisionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     item = serializers.UUIDField(source="item.public_id", read_only=True)
@@ -189,6 +207,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "roles",
         ]
 
+    @extend_schema_field(DecisionRoleSerializer(many=True))
     def get_roles(self, obj) -> list[dict]:
         return [
             {
@@ -220,6 +239,9 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "decision_kind",
         ]
 
+    @extend_schema_field(
+        serializers.ChoiceField(choices=DecisionKind.choices, allow_null=True, read_only=True)
+    )
     def get_decision_kind(self, obj) -> str | None:
         try:
             return obj.decision.kind
@@ -298,6 +320,13 @@ class MinutesSerializer(serializers.Serializer):
 # --- viewsets ---------------------------------------------------------------------------------
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: MeetingBodySerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: MeetingBodySerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: MeetingBodySerializer, **ERRORS}),
+    update=extend_schema(responses={200: MeetingBodySerializer, **ERRORS}),
+    partial_update=extend_schema(responses={200: MeetingBodySerializer, **ERRORS}),
+)
 class MeetingBodyViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -315,9 +344,13 @@ class MeetingBodyViewSet(
         "partial_update": "meetingbody.manage",
     }
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
+    queryset = MeetingBody.objects.none()  # the schema's model; requests use get_queryset()
     filterset_fields = ["kind", "active"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MeetingBody.objects.none()
         return selectors.bodies_visible_to(self.request.user).order_by("kind", "name")
 
     def perform_create(self, serializer):
@@ -332,6 +365,14 @@ class MeetingBodyViewSet(
         )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[BODY_PARAM], responses={200: BodyMemberSerializer(many=True), **ERRORS}
+    ),
+    retrieve=extend_schema(responses={200: BodyMemberSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: BodyMemberSerializer, **ERRORS}),
+    destroy=extend_schema(responses={204: None, **READ_ERRORS}),
+)
 class BodyMemberViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -344,6 +385,7 @@ class BodyMemberViewSet(
     serializer_class = BodyMemberSerializer
     permission_classes = [permissions.IsAuthenticated]
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
 
     def _body(self):
         public_id = self.request.query_params.get("body")
@@ -381,14 +423,23 @@ class BodyMemberViewSet(
         services.member_remove(member=instance, actor=self.request.user)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[BODY_PARAM], responses={200: PledgeSerializer(many=True), **ERRORS}
+    ),
+    create=extend_schema(responses={201: PledgeSerializer, **ERRORS}),
+)
 class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Pledges of one body's members (`?body=<uuid>`); create with multipart for the scan."""
 
     serializer_class = PledgeSerializer
     permission_classes = [permissions.IsAuthenticated]
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ConfidentialityPledge.objects.none()
         public_id = self.request.query_params.get("body")
         if not public_id:
             raise exceptions.ValidationError({"body": ["会議体(body)を指定してください。"]})
@@ -406,6 +457,20 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
         serializer.instance = services.pledge_record(member=member, actor=self.request.user, **data)
 
 
+# Every meeting action answers with the meeting.
+MEETING_ACTION = {200: MeetingSerializer, **WRITE_ERRORS}
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: MeetingSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: MeetingSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: MeetingSerializer, **ERRORS}),
+    fix_agenda=extend_schema(request=VersionSerializer, responses=MEETING_ACTION),
+    attendance=extend_schema(request=AttendanceSerializer, responses=MEETING_ACTION),
+    held=extend_schema(request=None, responses=MEETING_ACTION),
+    minutes=extend_schema(request=MinutesSerializer, responses=MEETING_ACTION),
+    approve_minutes=extend_schema(request=None, responses=MEETING_ACTION),
+)
 class MeetingViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -425,18 +490,15 @@ class MeetingViewSet(
         "approve_minutes": "meeting.approve_minutes",
     }
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
 
     def get_queryset(self):
-        return selectors.meetings_for_user(self.request.user).order_by("starts_at")
-
-    def get_object(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Meeting.objects.none()
+        if self.action == "list":
+            return selectors.meetings_for_user(self.request.user).order_by("starts_at")
         # Any meeting may be addressed; the policy decides (not "my meetings" only).
-        obj = get_object_or_404(
-            Meeting.objects.select_related("body", "body__convenor"),
-            public_id=self.kwargs["public_id"],
-        )
-        self.check_object_permissions(self.request, obj)
-        return obj
+        return Meeting.objects.select_related("body", "body__convenor")
 
     def retrieve(self, request, *args, **kwargs):
         meeting = self.get_object()
@@ -508,6 +570,18 @@ class MeetingViewSet(
         return Response(MeetingSerializer(meeting).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[MEETING_PARAM], responses={200: AgendaItemSerializer(many=True), **ERRORS}
+    ),
+    retrieve=extend_schema(responses={200: AgendaItemDetailSerializer, **READ_ERRORS}),
+    create=extend_schema(
+        request=AgendaItemCreateSerializer, responses={201: AgendaItemSerializer, **WRITE_ERRORS}
+    ),
+    decision=extend_schema(
+        request=DecisionCreateSerializer, responses={201: DecisionSerializer, **WRITE_ERRORS}
+    ),
+)
 class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Items of one meeting (`?meeting=<uuid>`). Retrieve returns the paper (audited, with the
     basis); a 支援会議 paper needs a current pledge. POST adds an item; POST …/decision/ records
@@ -516,6 +590,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = AgendaItemSerializer
     permission_classes = [permissions.IsAuthenticated]
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
 
     def get_queryset(self):
         return AgendaItem.objects.select_related(
@@ -577,12 +652,19 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[MEETING_PARAM], responses={200: DecisionSerializer(many=True), **ERRORS}
+    ),
+    retrieve=extend_schema(responses={200: DecisionSerializer, **READ_ERRORS}),
+)
 class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Decisions of one meeting (`?meeting=<uuid>`), only items the user may open."""
 
     serializer_class = DecisionSerializer
     permission_classes = [permissions.IsAuthenticated]
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
 
     def get_queryset(self):
         return Decision.objects.select_related(

@@ -1,12 +1,12 @@
 """API v1: my notifications (list, retrieve) and marking them read. Only ever the caller's own."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from agencies.api import PolicyPermission
+from agencies.api import READ_ERRORS, PolicyPermission
 
 from . import selectors, services
 from .models import Notification
@@ -38,6 +38,13 @@ class MarkAllReadSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("show", enum=["unread", "urgent", "all"], default="all")],
+        responses={200: NotificationSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(responses={200: NotificationSerializer, **READ_ERRORS}),
+)
 class NotificationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -64,7 +71,7 @@ class NotificationViewSet(
             self.request.user, show=show if show in ("unread", "urgent") else "all"
         )
 
-    @extend_schema(request=None, responses=NotificationSerializer)
+    @extend_schema(request=None, responses={200: NotificationSerializer, **READ_ERRORS})
     @action(detail=True, methods=["post"])
     def read(self, request, public_id=None):
         notification = self.get_object()
@@ -72,7 +79,7 @@ class NotificationViewSet(
         notification.refresh_from_db()
         return Response(self.get_serializer(notification).data)
 
-    @extend_schema(request=None, responses=MarkAllReadSerializer)
+    @extend_schema(request=None, responses={200: MarkAllReadSerializer, **READ_ERRORS})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         updated = services.notification_mark_all_read(actor=request.user)

@@ -9,15 +9,22 @@ assign, convert) answering with the new state; a state conflict answers 409 with
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from agencies.api import PolicyPermission
+from agencies.api import ERRORS, READ_ERRORS, Conflict, ErrorBodySerializer, PolicyPermission
 from agencies.models import Agency, Area, User
 from agencies.policy import Basis, check
 from audit.services import record
@@ -47,18 +54,29 @@ from cases.services import intake as services
 router = DefaultRouter()
 
 
-def _conflict(exc: services.IntakeConflict) -> Response:
-    return Response(
-        {
-            "error": {
-                "code": exc.code,
-                "message": exc.message,
-                "current_status": exc.current_status,
-                "options": exc.options,
-            }
-        },
-        status=status.HTTP_409_CONFLICT,
+def _conflict(exc: services.IntakeConflict) -> Conflict:
+    return Conflict(
+        exc.message, code=exc.code, current_status=exc.current_status, options=exc.options
     )
+
+
+class StateConflictBodySerializer(ErrorBodySerializer):
+    current_status = serializers.CharField(help_text=gettext_lazy("いまの状態"))
+    options = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("いまの状態でできる操作")
+    )
+
+
+class StateConflictSerializer(serializers.Serializer):
+    error = StateConflictBodySerializer()
+
+
+WRITE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(
+        StateConflictSerializer, description=gettext_lazy("同時更新、またはいまの状態ではできない")
+    ),
+}
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -123,6 +141,19 @@ CONSULTATION_WRITABLE = (
 )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(name, OpenApiTypes.DATE if name.startswith("date_") else str)
+            for name in ConsultationFilterForm.base_fields
+        ],
+        responses={200: ConsultationSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(responses={200: ConsultationSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: ConsultationSerializer, **ERRORS}),
+    update=extend_schema(responses={200: ConsultationSerializer, **WRITE_ERRORS}),
+    partial_update=extend_schema(responses={200: ConsultationSerializer, **WRITE_ERRORS}),
+)
 class ConsultationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -140,10 +171,13 @@ class ConsultationViewSet(
         "update": "consultation.update",
     }
     lookup_field = "public_id"
-    queryset = Consultation.objects.none()  # typed path parameter for the schema
+    lookup_value_converter = "uuid"
+    queryset = Consultation.objects.none()  # the schema's model; requests use get_queryset()
     filter_backends: list = []
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Consultation.objects.none()
         qs = selectors.consultations_visible_to(self.request.user)
         if self.action == "list":
             form = ConsultationFilterForm(self.request.query_params or None, user=self.request.user)
@@ -201,7 +235,7 @@ class ConsultationViewSet(
                 **{k: d[k] for k in CONSULTATION_WRITABLE if k in d},
             )
         except services.IntakeConflict as exc:
-            return _conflict(exc)
+            raise _conflict(exc) from None
         return Response(self._out(self.get_queryset().get(pk=obj.pk)))
 
 
@@ -321,7 +355,86 @@ def referral_full(user, r: Referral) -> dict:
     return data
 
 
-class NoteSerializer(serializers.Serializer):
+class _CaseRefSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    number = serializers.CharField()
+
+
+class ReferralHeaderSerializer(serializers.Serializer):
+    """What `referral_header` answers: the list row, visible to both agencies."""
+
+    public_id = serializers.UUIDField()
+    number = serializers.CharField()
+    variant = serializers.ChoiceField(choices=Referral.Variant.choices)
+    status = serializers.ChoiceField(choices=Referral.Status.choices)
+    status_label = serializers.CharField()
+    from_agency = serializers.IntegerField()
+    from_agency_name = serializers.CharField()
+    from_worker = serializers.IntegerField(allow_null=True)
+    to_agency = serializers.IntegerField(allow_null=True)
+    to_agency_name = serializers.CharField()
+    assignee = serializers.IntegerField(allow_null=True)
+    triggers = serializers.ListField(child=serializers.ChoiceField(choices=ReferralTrigger.choices))
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    accompanied = serializers.BooleanField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    answer_due_on = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+    opened_at = serializers.DateTimeField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+    return_reason = serializers.CharField()
+    return_next_step = serializers.CharField()
+    info_question = serializers.CharField()
+    info_answer = serializers.CharField()
+    withdraw_reason = serializers.CharField()
+    case = _CaseRefSerializer(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class _ReferralPersonSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    name = serializers.CharField()
+    kana = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    address = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class _ReferralEventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.IntegerField(allow_null=True)
+    agency = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+class ReferralDetailSerializer(ReferralHeaderSerializer):
+    """What `referral_full` answers: the header plus the sections the policy grants; a field of
+    a section the user may not read is absent."""
+
+    sections = serializers.ListField(child=serializers.CharField())
+    sections_basis = serializers.CharField()
+    person = _ReferralPersonSerializer(required=False, allow_null=True)
+    consent = serializers.UUIDField(required=False, allow_null=True)
+    household = serializers.UUIDField(required=False, allow_null=True)
+    route = serializers.CharField(required=False)
+    person_says = serializers.CharField(required=False)
+    done_so_far = serializers.CharField(required=False)
+    reason_note = serializers.CharField(required=False)
+    accompanied_note = serializers.CharField(required=False)
+    meeting_summary = serializers.CharField(required=False)
+    events = _ReferralEventSerializer(
+        many=True, required=False, help_text=gettext_lazy("つなぎ元の機関にだけ")
+    )
+
+
+# Every referral action answers with the referral as the user may now read it.
+REFERRAL_ACTION = {200: ReferralDetailSerializer, **WRITE_ERRORS}
+
+
+class ReferralNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -346,6 +459,28 @@ class AssignSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("box", enum=["inbox", "sent"]),
+            OpenApiParameter("status", enum=Referral.Status.values),
+        ],
+        responses={200: ReferralHeaderSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(responses={200: ReferralDetailSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: ReferralDetailSerializer, **ERRORS}),
+    update=extend_schema(responses=REFERRAL_ACTION),
+    partial_update=extend_schema(responses=REFERRAL_ACTION),
+    send=extend_schema(request=None, responses=REFERRAL_ACTION),
+    open=extend_schema(request=None, responses=REFERRAL_ACTION),
+    accept=extend_schema(request=ReferralNoteSerializer, responses=REFERRAL_ACTION),
+    return_=extend_schema(request=ReturnSerializer, responses=REFERRAL_ACTION),
+    request_info=extend_schema(request=QuestionSerializer, responses=REFERRAL_ACTION),
+    answer=extend_schema(request=AnswerSerializer, responses=REFERRAL_ACTION),
+    withdraw=extend_schema(request=ReasonSerializer, responses=REFERRAL_ACTION),
+    assign=extend_schema(request=AssignSerializer, responses=REFERRAL_ACTION),
+    convert=extend_schema(request=ReferralNoteSerializer, responses=REFERRAL_ACTION),
+)
 class ReferralViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -375,10 +510,13 @@ class ReferralViewSet(
         "convert": "referral.convert",
     }
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
     queryset = Referral.objects.none()
     filter_backends: list = []
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Referral.objects.none()
         ids = staff_agency_ids(self.request.user)
         box = self.request.query_params.get("box", "")
         if box == "inbox":
@@ -446,7 +584,7 @@ class ReferralViewSet(
                 **self._fields(d),
             )
         except services.IntakeConflict as exc:
-            return _conflict(exc)
+            raise _conflict(exc) from None
         return Response(referral_full(request.user, self.get_queryset().get(pk=obj.pk)))
 
     def _act(self, request, call, serializer_class=None):
@@ -459,7 +597,7 @@ class ReferralViewSet(
         try:
             call(obj, data)
         except services.IntakeConflict as exc:
-            return _conflict(exc)
+            raise _conflict(exc) from None
         return Response(referral_full(request.user, self.get_queryset().get(pk=obj.pk)))
 
     @action(detail=True, methods=["post"])
@@ -479,7 +617,7 @@ class ReferralViewSet(
         return self._act(
             request,
             lambda r, d: services.referral_accept(actor=request.user, referral=r, note=d["note"]),
-            NoteSerializer,
+            ReferralNoteSerializer,
         )
 
     @action(detail=True, methods=["post"], url_path="return")
@@ -539,7 +677,7 @@ class ReferralViewSet(
             lambda r, d: services.referral_convert_to_meeting(
                 actor=request.user, referral=r, note=d["note"]
             ),
-            NoteSerializer,
+            ReferralNoteSerializer,
         )
 
 
@@ -578,6 +716,16 @@ class SlipStatusSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        description=gettext_lazy("職員には受け取った用紙、住民には自分の用紙(職員用の項目なし)"),
+        responses={200: ConcernSlipStaffSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(responses={200: ConcernSlipStaffSerializer, **READ_ERRORS}),
+    create=extend_schema(
+        request=ConcernSlipSerializer, responses={201: ConcernSlipSerializer, **ERRORS}
+    ),
+)
 class ConcernSlipViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -594,6 +742,7 @@ class ConcernSlipViewSet(
         "set_status": "concern_slip.handle",
     }
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
     queryset = ConcernSlip.objects.none()
     filter_backends: list = []
 
@@ -601,6 +750,8 @@ class ConcernSlipViewSet(
         return bool(staff_agency_ids(self.request.user))
 
     def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ConcernSlipStaffSerializer
         return (
             ConcernSlipStaffSerializer
             if self._staff() and self.action != "create"
@@ -608,6 +759,8 @@ class ConcernSlipViewSet(
         )
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ConcernSlip.objects.none()
         user = self.request.user
         if self._staff():
             return selectors.concern_slips_received_by(user)
@@ -640,6 +793,10 @@ class ConcernSlipViewSet(
         )
         return Response(ConcernSlipSerializer(slip).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=SlipStatusSerializer,
+        responses={200: ConcernSlipStaffSerializer, **WRITE_ERRORS},
+    )
     @action(detail=True, methods=["post"], url_path="set-status")
     def set_status(self, request, public_id=None):
         slip = self.get_object()
@@ -655,7 +812,7 @@ class ConcernSlipViewSet(
                 expected_version=d.get("version"),
             )
         except services.IntakeConflict as exc:
-            return _conflict(exc)
+            raise _conflict(exc) from None
         return Response(ConcernSlipStaffSerializer(slip).data)
 
 

@@ -3,15 +3,30 @@ the HTML pages. Records are addressed by public_id. A serializer shows only the 
 sections the policy grants (`visible_sections`)."""
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, parsers, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from agencies.api import PolicyPermission
+from agencies.api import (
+    ERRORS,
+    READ_ERRORS,
+    Conflict,
+    ErrorBodySerializer,
+    PolicyPermission,
+    VersionedSerializer,
+)
 from agencies.models import Agency, Area
 from agencies.policy import check, require
 from audit.services import record
@@ -32,20 +47,66 @@ from cases.services import persons as services
 router = DefaultRouter()
 
 
-class ConflictResponse(Response):
-    def __init__(self, exc: services.ConflictError):
-        super().__init__(
-            {
-                "error": {
-                    "code": "conflict",
-                    "message": str(exc),
-                    "your_version": exc.your_version,
-                    "current_version": exc.current_version,
-                    "fields": [name for name, _mine, _theirs in exc.differences],
-                }
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
+def _conflict(exc: services.ConflictError) -> Conflict:
+    return Conflict(
+        str(exc),
+        your_version=exc.your_version,
+        current_version=exc.current_version,
+        fields=[name for name, _mine, _theirs in exc.differences],
+    )
+
+
+# --- error bodies of this module (the project's shape plus what a client needs) ---------------
+
+
+class VersionConflictBodySerializer(ErrorBodySerializer):
+    fields = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("他の人が変更した項目")
+    )
+    your_version = serializers.IntegerField()
+    current_version = serializers.IntegerField()
+
+
+class VersionConflictSerializer(serializers.Serializer):
+    error = VersionConflictBodySerializer()
+
+
+class MatchSerializer(serializers.Serializer):
+    """A likely existing record; one the user may not see carries only the agency name."""
+
+    person = serializers.UUIDField(allow_null=True)
+    name = serializers.CharField(required=False)
+    kana = serializers.CharField(required=False)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    agency = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    score = serializers.IntegerField()
+
+
+class MatchesSerializer(serializers.Serializer):
+    matches = MatchSerializer(many=True)
+
+
+class DuplicatesBodySerializer(ErrorBodySerializer):
+    matches = MatchSerializer(many=True)
+
+
+class DuplicatesErrorSerializer(serializers.Serializer):
+    error = DuplicatesBodySerializer()
+
+
+class MergedBodySerializer(ErrorBodySerializer):
+    merged_into = serializers.UUIDField()
+
+
+class MergedErrorSerializer(serializers.Serializer):
+    error = MergedBodySerializer()
+
+
+UPDATE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(VersionConflictSerializer, description=gettext_lazy("同時更新")),
+}
 
 
 def _date_param(value):
@@ -73,7 +134,13 @@ class JapaneseDateSerializerField(serializers.DateField):
 # --- persons -------------------------------------------------------------------------------
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class AccessSerializer(serializers.Serializer):
+    basis = serializers.CharField()
+    label = serializers.CharField()
+    sections = serializers.ListField(child=serializers.ChoiceField(choices=InfoKind.choices))
+
+
+class PersonSerializer(VersionedSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     registered_by_agency = serializers.CharField(source="registered_by_agency.name", read_only=True)
     area = serializers.SlugRelatedField(
@@ -84,7 +151,6 @@ class PersonSerializer(serializers.ModelSerializer):
     moved_out_on = JapaneseDateSerializerField(required=False, allow_null=True)
     age = serializers.SerializerMethodField()
     access = serializers.SerializerMethodField()
-    version = serializers.IntegerField(required=False)
 
     class Meta:
         model = Person
@@ -102,9 +168,10 @@ class PersonSerializer(serializers.ModelSerializer):
             "version",
         ]
 
-    def get_age(self, person):
+    def get_age(self, person) -> int | None:
         return person.age()
 
+    @extend_schema_field(AccessSerializer)
     def get_access(self, person):
         decision = self._decision(person)
         return {
@@ -133,11 +200,82 @@ class PersonSerializer(serializers.ModelSerializer):
         return {k: v for k, v in data.items() if k in allowed}
 
 
+class PersonCreateSerializer(PersonSerializer):
+    agency = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("登録する機関のコード(複数の機関に所属するとき)"),
+    )
+    confirm_new = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text=gettext_lazy("似た記録があっても新しく登録する"),
+    )
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "agency", "confirm_new"]
+
+
+class PersonSearchSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PersonSerializer(many=True)
+    elsewhere = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text=gettext_lazy('見る権限のない一致: 機関名のみ ({"agency": …})'),
+    )
+
+
 class PersonMergeSerializer(serializers.Serializer):
     absorb = serializers.UUIDField()
     reason = serializers.CharField(max_length=200)
 
 
+class PersonMergeResultSerializer(serializers.Serializer):
+    kept = serializers.UUIDField()
+    absorbed = serializers.UUIDField()
+    moved = serializers.DictField(
+        child=serializers.IntegerField(), help_text=gettext_lazy("移した記録の数(種類ごと)")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", description=gettext_lazy("氏名またはふりがな")),
+            OpenApiParameter(
+                "birth_date", description=gettext_lazy("生年月日(1950-04-01、昭和25年4月1日…)")
+            ),
+            OpenApiParameter("phone"),
+            OpenApiParameter("case_number"),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],
+        responses={200: PersonSearchSerializer, **ERRORS},
+    ),
+    retrieve=extend_schema(
+        responses={
+            200: PersonSerializer,
+            301: OpenApiResponse(MergedErrorSerializer, description=gettext_lazy("統合済み")),
+            **READ_ERRORS,
+        }
+    ),
+    create=extend_schema(
+        request=PersonCreateSerializer,
+        responses={
+            201: PersonSerializer,
+            **ERRORS,
+            409: OpenApiResponse(
+                DuplicatesErrorSerializer,
+                description=gettext_lazy("同じ方の記録があるかもしれない"),
+            ),
+        },
+    ),
+    update=extend_schema(responses={200: PersonSerializer, **UPDATE_ERRORS}),
+    partial_update=extend_schema(responses={200: PersonSerializer, **UPDATE_ERRORS}),
+)
 class PersonViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -152,6 +290,7 @@ class PersonViewSet(
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
     filter_backends: list = []
     policy_actions = {
         "list": "person.search",
@@ -164,16 +303,14 @@ class PersonViewSet(
     }
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Person.objects.none()
         if self.action == "list":
             return persons_visible_to(self.request.user).select_related(
                 "registered_by_agency", "area"
             )
+        # Any record may be addressed; the policy decides (object permission).
         return Person.objects.select_related("registered_by_agency", "area")
-
-    def get_object(self):
-        person = get_object_or_404(self.get_queryset(), public_id=self.kwargs["public_id"])
-        self.check_object_permissions(self.request, person)
-        return person
 
     def list(self, request, *args, **kwargs):
         params = request.query_params
@@ -212,28 +349,26 @@ class PersonViewSet(
         return Response(self.get_serializer(person).data)
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = PersonCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
-        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        data, _version = serializer.service_data()
+        code, confirm_new = data.pop("agency", ""), data.pop("confirm_new")
         agency = None
-        if request.data.get("agency"):
-            agency = Agency.objects.filter(code=request.data["agency"]).first()
+        if code:
+            agency = Agency.objects.filter(code=code).first()
             if agency is None:
                 raise serializers.ValidationError({"agency": [_("不明な機関です。")]})
-        if str(request.data.get("confirm_new", "")).lower() not in ("1", "true"):
+        if not confirm_new:
             matches = person_find_duplicates(actor=request.user, data=data)
             if matches:
-                return Response(
-                    {
-                        "error": {
-                            "code": "possible_duplicates",
-                            "message": _(
-                                "同じ方の記録がすでにあるかもしれません。確認のうえ confirm_new=true で登録してください。"
-                            ),
-                            "matches": [_match_json(m) for m in matches],
-                        }
-                    },
-                    status=status.HTTP_409_CONFLICT,
+                raise Conflict(
+                    _(
+                        "同じ方の記録がすでにあるかもしれません。確認のうえ confirm_new=true で登録してください。"
+                    ),
+                    code="possible_duplicates",
+                    matches=[_match_json(m) for m in matches],
                 )
         person = services.person_create(actor=request.user, data=data, agency=agency)
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
@@ -243,33 +378,33 @@ class PersonViewSet(
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(person, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        version = serializer.validated_data.pop("version", None)
-        if version is None:
-            raise serializers.ValidationError(
-                {"version": [_("更新には version(開いた版)が必要です。")]}
-            )
+        data, version = serializer.service_data()
         try:
             person = services.person_update(
-                actor=request.user,
-                person=person,
-                data=dict(serializer.validated_data),
-                expected_version=version,
+                actor=request.user, person=person, data=data, expected_version=version
             )
         except services.ConflictError as exc:
-            return ConflictResponse(exc)
+            raise _conflict(exc) from None
         return Response(self.get_serializer(person).data)
 
+    @extend_schema(request=PersonSerializer, responses={200: MatchesSerializer, **ERRORS})
     @action(detail=False, methods=["post"])
     def duplicates(self, request):
         """Likely existing records for the posted person data (nothing is saved)."""
         require(request.user, "person.create")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        matches = person_find_duplicates(actor=request.user, data=dict(serializer.validated_data))
+        data, _version = serializer.service_data()
+        matches = person_find_duplicates(actor=request.user, data=data)
         return Response({"matches": [_match_json(m) for m in matches]})
 
+    @extend_schema(
+        request=PersonMergeSerializer, responses={200: PersonMergeResultSerializer, **ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def merge(self, request, public_id=None):
+        """Merge the record `absorb` (a duplicate) into this one; `reason` is kept in the audit
+        log."""
         keep = self.get_object()
         body = PersonMergeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -304,6 +439,21 @@ def _match_json(match) -> dict:
 
 
 class MemberSerializer(serializers.Serializer):
+    """A current member; one whose record the user may not see shows only the registering
+    agency (no id, no name)."""
+
+    person = serializers.UUIDField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    agency = serializers.CharField(allow_null=True)
+    relation = serializers.ChoiceField(choices=HouseholdMember.Relation.choices)
+    relation_label = serializers.CharField()
+    is_key_person = serializers.BooleanField()
+    lives_together = serializers.BooleanField()
+    is_main_carer = serializers.BooleanField()
+    joined_on = serializers.DateField(allow_null=True)
+    left_on = serializers.DateField(allow_null=True)
+    left_reason = serializers.CharField()
+
     def to_representation(self, row):
         m = row.member
         out = {
@@ -322,7 +472,7 @@ class MemberSerializer(serializers.Serializer):
         return out
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(VersionedSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     area = serializers.SlugRelatedField(
         slug_field="code", queryset=Area.objects.all(), required=False, allow_null=True
@@ -331,7 +481,6 @@ class HouseholdSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=Household.TypeTag.choices), required=False
     )
     registered_by_agency = serializers.CharField(source="registered_by_agency.name", read_only=True)
-    version = serializers.IntegerField(required=False)
 
     class Meta:
         model = Household
@@ -345,6 +494,17 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "registered_by_agency",
             "version",
         ]
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    members = MemberSerializer(many=True, read_only=True)
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "members"]
+
+
+class MembersSerializer(serializers.Serializer):
+    members = MemberSerializer(many=True)
 
 
 class MemberAddSerializer(serializers.Serializer):
@@ -363,6 +523,13 @@ class MemberLeaveSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: HouseholdSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: HouseholdDetailSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: HouseholdSerializer, **ERRORS}),
+    update=extend_schema(responses={200: HouseholdSerializer, **UPDATE_ERRORS}),
+    partial_update=extend_schema(responses={200: HouseholdSerializer, **UPDATE_ERRORS}),
+)
 class HouseholdViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -373,6 +540,7 @@ class HouseholdViewSet(
     serializer_class = HouseholdSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
     filter_backends: list = []
     policy_actions = {
         "list": "household.list",
@@ -385,18 +553,16 @@ class HouseholdViewSet(
     }
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Household.objects.none()
         if self.action == "list":
             return (
                 households_visible_to(self.request.user)
                 .select_related("registered_by_agency", "area")
                 .order_by("-created_at", "pk")
             )
+        # Any household may be addressed; the policy decides (object permission).
         return Household.objects.select_related("registered_by_agency", "area")
-
-    def get_object(self):
-        household = get_object_or_404(self.get_queryset(), public_id=self.kwargs["public_id"])
-        self.check_object_permissions(self.request, household)
-        return household
 
     def retrieve(self, request, *args, **kwargs):
         household = self.get_object()
@@ -411,7 +577,7 @@ class HouseholdViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        data, _version = serializer.service_data()
         household = services.household_create(actor=request.user, data=data)
         return Response(self.get_serializer(household).data, status=status.HTTP_201_CREATED)
 
@@ -421,24 +587,19 @@ class HouseholdViewSet(
             household, data=request.data, partial=kwargs.pop("partial", False)
         )
         serializer.is_valid(raise_exception=True)
-        version = serializer.validated_data.pop("version", None)
-        if version is None:
-            raise serializers.ValidationError(
-                {"version": [_("更新には version(開いた版)が必要です。")]}
-            )
+        data, version = serializer.service_data()
         try:
             household = services.household_update(
-                actor=request.user,
-                household=household,
-                data=dict(serializer.validated_data),
-                expected_version=version,
+                actor=request.user, household=household, data=data, expected_version=version
             )
         except services.ConflictError as exc:
-            return ConflictResponse(exc)
+            raise _conflict(exc) from None
         return Response(self.get_serializer(household).data)
 
+    @extend_schema(request=MemberAddSerializer, responses={201: MembersSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def members(self, request, public_id=None):
+        """Add a member (a person the user may see); answers with the current members."""
         household = self.get_object()
         body = MemberAddSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -454,8 +615,10 @@ class HouseholdViewSet(
             {"members": MemberSerializer(rows, many=True).data}, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(request=MemberLeaveSerializer, responses={200: MembersSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def leave(self, request, public_id=None):
+        """A member leaves the household on `left_on`; answers with the current members."""
         household = self.get_object()
         body = MemberLeaveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -517,10 +680,10 @@ class ConsentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["withdrawn_at", "withdrawn_note"]
 
-    def get_in_force(self, consent):
+    def get_in_force(self, consent) -> bool:
         return consent.is_in_force()
 
-    def get_has_document(self, consent):
+    def get_has_document(self, consent) -> bool:
         return bool(consent.document)
 
 
@@ -528,6 +691,18 @@ class WithdrawSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "person", OpenApiTypes.UUID, description=gettext_lazy("この方の同意だけ")
+            )
+        ],
+        responses={200: ConsentSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(responses={200: ConsentSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: ConsentSerializer, **ERRORS}),
+)
 class ConsentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -541,6 +716,7 @@ class ConsentViewSet(
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
     lookup_field = "public_id"
+    lookup_value_converter = "uuid"
     filter_backends: list = []
     policy_actions = {
         "list": "consent.list",
@@ -550,6 +726,8 @@ class ConsentViewSet(
     }
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Consent.objects.none()
         qs = (
             Consent.objects.filter(person__in=persons_visible_to(self.request.user).values("pk"))
             .select_related("person", "recorded_by_agency", "explained_by")
@@ -593,8 +771,10 @@ class ConsentViewSet(
         record(actor=request.user, action="consent.view", obj=consent, basis=decision.basis)
         return Response(self.get_serializer(consent).data)
 
+    @extend_schema(request=WithdrawSerializer, responses={200: ConsentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, public_id=None):
+        """Withdraw the consent (effective at once); `note` says how it was expressed."""
         consent = self.get_object()
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
