@@ -108,6 +108,15 @@ class VersionedSerializer(serializers.ModelSerializer):
         return data, data.pop("version", None)
 
 
+def audited_read(request, action: str, obj, **kwargs):
+    """Require `action` ("entity.view") on `obj` and record the reading in the audit log with
+    the policy's basis: every API read of a single record goes through here. Returns the
+    Decision. `kwargs` go to audit.services.record (e.g. changes=["api"])."""
+    decision = require(request.user, action, obj)
+    record(actor=request.user, action=action, obj=obj, basis=decision.basis, **kwargs)
+    return decision
+
+
 def _call(fn, **kwargs):
     """Run a service and translate its optimistic-concurrency error into 409."""
     try:
@@ -493,8 +502,7 @@ class StaffViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         staff = self.get_object()
-        decision = check(request.user, "staff.view", staff)
-        record(actor=request.user, action="staff.view", obj=staff, basis=decision.basis)
+        audited_read(request, "staff.view", staff)
         return Response(StaffSerializer(staff).data)
 
     @extend_schema(responses={201: StaffSerializer, **ERRORS})

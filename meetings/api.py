@@ -18,7 +18,14 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from agencies.api import ERRORS, READ_ERRORS, WRITE_ERRORS, Conflict, PolicyPermission
+from agencies.api import (
+    ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Conflict,
+    PolicyPermission,
+    audited_read,
+)
 from agencies.models import Agency, Area, User
 from agencies.policy import check, require
 from audit.services import record
@@ -502,12 +509,7 @@ class MeetingViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         meeting = self.get_object()
-        record(
-            actor=request.user,
-            action="meeting.view",
-            obj=meeting,
-            basis=check(request.user, "meeting.view", meeting).basis,
-        )
+        audited_read(request, "meeting.view", meeting)
         return Response(self.get_serializer(meeting).data)
 
     def perform_create(self, serializer):
@@ -619,8 +621,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def retrieve(self, request, *args, **kwargs):
         item = self.get_object()
-        decision = require(request.user, "agendaitem.view", item)
-        record(actor=request.user, action="agendaitem.view", obj=item, basis=decision.basis)
+        decision = audited_read(request, "agendaitem.view", item)
         ser = AgendaItemDetailSerializer(item, context={"basis": policy.ui_basis(decision)})
         return Response(ser.data)
 

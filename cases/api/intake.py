@@ -24,10 +24,16 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from agencies.api import ERRORS, READ_ERRORS, Conflict, ErrorBodySerializer, PolicyPermission
+from agencies.api import (
+    ERRORS,
+    READ_ERRORS,
+    Conflict,
+    ErrorBodySerializer,
+    PolicyPermission,
+    audited_read,
+)
 from agencies.models import Agency, Area, User
 from agencies.policy import Basis, check
-from audit.services import record
 from cases.choices import IssueCategory, Route
 from cases.forms_intake import ConsultationFilterForm
 from cases.models import (
@@ -187,13 +193,7 @@ class ConsultationViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
-        record(
-            actor=request.user,
-            action="consultation.view",
-            obj=obj,
-            basis=check(request.user, "consultation.view", obj).basis,
-            changes=["api"],
-        )
+        audited_read(request, "consultation.view", obj, changes=["api"])
         return Response(self._out(obj))
 
     def _out(self, obj):
@@ -768,13 +768,7 @@ class ConcernSlipViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
-        record(
-            actor=request.user,
-            action="concern_slip.view",
-            obj=obj,
-            basis=check(request.user, "concern_slip.view", obj).basis,
-            changes=["api"],
-        )
+        audited_read(request, "concern_slip.view", obj, changes=["api"])
         return Response(self.get_serializer(obj).data)
 
     def create(self, request, *args, **kwargs):

@@ -26,6 +26,7 @@ from agencies.api import (
     ErrorBodySerializer,
     PolicyPermission,
     VersionedSerializer,
+    audited_read,
 )
 from agencies.models import Agency, Area
 from agencies.policy import check, require
@@ -767,8 +768,7 @@ class ConsentViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         consent = self.get_object()
-        decision = require(request.user, "consent.view", consent)
-        record(actor=request.user, action="consent.view", obj=consent, basis=decision.basis)
+        audited_read(request, "consent.view", consent)
         return Response(self.get_serializer(consent).data)
 
     @extend_schema(request=WithdrawSerializer, responses={200: ConsentSerializer, **ERRORS})
