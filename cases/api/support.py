@@ -19,6 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from agencies.api import Conflict
 from agencies.models import Agency, User
 from agencies.policy import check, require
 from audit.services import record
@@ -42,25 +43,13 @@ from cases.services import support as svc
 router = DefaultRouter()
 
 
-def _conflict(current, serializer_class) -> Response:
+def _conflict(current, serializer_class) -> Conflict:
     """409 in the project's error shape, with the saved version so the client can show both."""
-    return Response(
-        {
-            "error": {
-                "code": "conflict",
-                "message": _(
-                    "他の職員が先にこの内容を更新しました。保存されている内容を確認してから、もう一度送信してください。"
-                ),
-                "current": serializer_class(current).data,
-            }
-        },
-        status=status.HTTP_409_CONFLICT,
-    )
-
-
-def _validation(exc: ValidationError):
-    raise exceptions.ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    return Conflict(
+        _(
+            "他の職員が先にこの内容を更新しました。保存されている内容を確認してから、もう一度送信してください。"
+        ),
+        current=serializer_class(current).data,
     )
 
 
@@ -399,20 +388,17 @@ class CaseViewSet(
 
     def perform_create(self, serializer):
         d = serializer.validated_data
-        try:
-            serializer.instance = svc.case_create(
-                actor=self.request.user,
-                household=d["household"],
-                coordinating_agency=d["coordinating_agency"],
-                lead_agency=d.get("lead_agency"),
-                principal=d.get("principal"),
-                persons=d.get("persons", []),
-                opened_on=d.get("opened_on"),
-                summary=d.get("summary", ""),
-                programmes=d.get("programmes"),
-            )
-        except ValidationError as exc:
-            _validation(exc)
+        serializer.instance = svc.case_create(
+            actor=self.request.user,
+            household=d["household"],
+            coordinating_agency=d["coordinating_agency"],
+            lead_agency=d.get("lead_agency"),
+            principal=d.get("principal"),
+            persons=d.get("persons", []),
+            opened_on=d.get("opened_on"),
+            summary=d.get("summary", ""),
+            programmes=d.get("programmes"),
+        )
 
     @action(detail=True, methods=["get"])
     def transitions(self, request, public_id=None):
@@ -429,40 +415,37 @@ class CaseViewSet(
         data = request.data
         act = data.get("action")
         date_field = serializers.DateField(required=False, allow_null=True)
-        try:
-            decided_on = (
-                date_field.to_internal_value(data["decided_on"]) if data.get("decided_on") else None
+        decided_on = (
+            date_field.to_internal_value(data["decided_on"]) if data.get("decided_on") else None
+        )
+        closed_on = (
+            date_field.to_internal_value(data["closed_on"]) if data.get("closed_on") else None
+        )
+        reason = data.get("reason", "")
+        if act == "start_assessment":
+            svc.case_start_assessment(case=case, actor=request.user, reason=reason)
+        elif act == "start_planning":
+            svc.case_start_planning(case=case, actor=request.user, reason=reason)
+        elif act == "send_to_meeting":
+            svc.case_send_to_meeting(case=case, actor=request.user, reason=reason)
+        elif act == "request_reassessment":
+            svc.case_request_reassessment(
+                case=case, actor=request.user, reason=reason, decided_on=decided_on
             )
-            closed_on = (
-                date_field.to_internal_value(data["closed_on"]) if data.get("closed_on") else None
+        elif act == "close_exceptional":
+            if closed_on is None:
+                raise ValidationError({"closed_on": _("終結日を入力してください。")})
+            svc.case_close_exceptional(
+                case=case,
+                actor=request.user,
+                reason=reason,
+                closed_on=closed_on,
+                note=data.get("note", ""),
             )
-            reason = data.get("reason", "")
-            if act == "start_assessment":
-                svc.case_start_assessment(case=case, actor=request.user, reason=reason)
-            elif act == "start_planning":
-                svc.case_start_planning(case=case, actor=request.user, reason=reason)
-            elif act == "send_to_meeting":
-                svc.case_send_to_meeting(case=case, actor=request.user, reason=reason)
-            elif act == "request_reassessment":
-                svc.case_request_reassessment(
-                    case=case, actor=request.user, reason=reason, decided_on=decided_on
-                )
-            elif act == "close_exceptional":
-                if closed_on is None:
-                    raise ValidationError({"closed_on": _("終結日を入力してください。")})
-                svc.case_close_exceptional(
-                    case=case,
-                    actor=request.user,
-                    reason=reason,
-                    closed_on=closed_on,
-                    note=data.get("note", ""),
-                )
-            elif act == "reopen":
-                svc.case_reopen(case=case, actor=request.user, reason=reason)
-            else:
-                raise ValidationError({"action": _("操作の種類が正しくありません。")})
-        except ValidationError as exc:
-            _validation(exc)
+        elif act == "reopen":
+            svc.case_reopen(case=case, actor=request.user, reason=reason)
+        else:
+            raise ValidationError({"action": _("操作の種類が正しくありません。")})
         case.refresh_from_db()
         return Response(self.get_serializer(case).data)
 
@@ -472,10 +455,7 @@ class CaseViewSet(
         if request.method == "POST":
             serializer = TeamSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            try:
-                member = svc.team_add(case=case, actor=request.user, **serializer.validated_data)
-            except ValidationError as exc:
-                _validation(exc)
+            member = svc.team_add(case=case, actor=request.user, **serializer.validated_data)
             return Response(TeamSerializer(member).data, status=status.HTTP_201_CREATED)
         return Response(TeamSerializer(case.team.select_related("agency"), many=True).data)
 
@@ -519,10 +499,7 @@ class AssessmentViewSet(_SheetViewSet):
 
     def create(self, request):
         case = self.case_from(request.data.get("case"))
-        try:
-            assessment = svc.assessment_create(case=case, actor=request.user)
-        except ValidationError as exc:
-            _validation(exc)
+        assessment = svc.assessment_create(case=case, actor=request.user)
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, public_id=None):
@@ -542,9 +519,7 @@ class AssessmentViewSet(_SheetViewSet):
                 relations=relations,
             )
         except svc.EditConflict as exc:
-            return _conflict(exc.current, AssessmentSerializer)
-        except ValidationError as exc:
-            _validation(exc)
+            raise _conflict(exc.current, AssessmentSerializer)
         return Response(self.get_serializer(Assessment.objects.get(pk=assessment.pk)).data)
 
 
@@ -560,14 +535,11 @@ class PlanViewSet(_SheetViewSet):
 
     def create(self, request):
         case = self.case_from(request.data.get("case"))
-        try:
-            plan = svc.plan_create(
-                case=case,
-                actor=request.user,
-                programme=request.data.get("programme", "multiagency"),
-            )
-        except ValidationError as exc:
-            _validation(exc)
+        plan = svc.plan_create(
+            case=case,
+            actor=request.user,
+            programme=request.data.get("programme", "multiagency"),
+        )
         return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, public_id=None):
@@ -586,18 +558,13 @@ class PlanViewSet(_SheetViewSet):
                 items=[dict(i) for i in items] if items is not None else None,
             )
         except svc.EditConflict as exc:
-            return _conflict(exc.current, PlanSerializer)
-        except ValidationError as exc:
-            _validation(exc)
+            raise _conflict(exc.current, PlanSerializer)
         return Response(self.get_serializer(Plan.objects.get(pk=plan.pk)).data)
 
     @action(detail=True, methods=["post"])
     def submit(self, request, public_id=None):
         plan = self.get_object()
-        try:
-            plan = svc.plan_submit(plan=plan, actor=request.user)
-        except ValidationError as exc:
-            _validation(exc)
+        plan = svc.plan_submit(plan=plan, actor=request.user)
         return Response(self.get_serializer(plan).data)
 
     @action(detail=True, methods=["post"])
@@ -606,15 +573,12 @@ class PlanViewSet(_SheetViewSet):
         plan = self.get_object()
         raw = request.data.get("decided_on")
         decided_on = serializers.DateField().to_internal_value(raw) if raw else None
-        try:
-            plan = svc.plan_approve(
-                plan=plan,
-                actor=request.user,
-                decided_on=decided_on,
-                with_changes=request.data.get("with_changes", ""),
-            )
-        except ValidationError as exc:
-            _validation(exc)
+        plan = svc.plan_approve(
+            plan=plan,
+            actor=request.user,
+            decided_on=decided_on,
+            with_changes=request.data.get("with_changes", ""),
+        )
         return Response(self.get_serializer(plan).data)
 
 
@@ -637,17 +601,14 @@ class MonitoringViewSet(CaseScoped, mixins.ListModelMixin, viewsets.GenericViewS
         d = serializer.validated_data
         item = d["item"]
         self.case_from(item.plan.case.public_id)
-        try:
-            entry = svc.monitoring_record(
-                item=item,
-                actor=request.user,
-                progress=d["progress"],
-                note=d.get("note", ""),
-                next_on=d.get("next_on"),
-                monitored_on=d.get("monitored_on"),
-            )
-        except ValidationError as exc:
-            _validation(exc)
+        entry = svc.monitoring_record(
+            item=item,
+            actor=request.user,
+            progress=d["progress"],
+            note=d.get("note", ""),
+            next_on=d.get("next_on"),
+            monitored_on=d.get("monitored_on"),
+        )
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -663,10 +624,7 @@ class EvaluationViewSet(_SheetViewSet):
 
     def create(self, request):
         case = self.case_from(request.data.get("case"))
-        try:
-            evaluation = svc.evaluation_create(case=case, actor=request.user)
-        except ValidationError as exc:
-            _validation(exc)
+        evaluation = svc.evaluation_create(case=case, actor=request.user)
         return Response(self.get_serializer(evaluation).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, public_id=None):
@@ -685,17 +643,12 @@ class EvaluationViewSet(_SheetViewSet):
                 items=[dict(i) for i in items] if items is not None else None,
             )
         except svc.EditConflict as exc:
-            return _conflict(exc.current, EvaluationSerializer)
-        except ValidationError as exc:
-            _validation(exc)
+            raise _conflict(exc.current, EvaluationSerializer)
         return Response(self.get_serializer(Evaluation.objects.get(pk=evaluation.pk)).data)
 
     @action(detail=True, methods=["post"])
     def ready(self, request, public_id=None):
-        try:
-            evaluation = svc.evaluation_ready(evaluation=self.get_object(), actor=request.user)
-        except ValidationError as exc:
-            _validation(exc)
+        evaluation = svc.evaluation_ready(evaluation=self.get_object(), actor=request.user)
         return Response(self.get_serializer(evaluation).data)
 
     @action(detail=True, methods=["post"])
@@ -709,17 +662,14 @@ class EvaluationViewSet(_SheetViewSet):
             lead = Agency.objects.filter(code=request.data["lead_agency"]).first()
             if lead is None:
                 raise exceptions.ValidationError({"lead_agency": [_("機関が見つかりません。")]})
-        try:
-            evaluation = svc.evaluation_decide(
-                evaluation=evaluation,
-                actor=request.user,
-                decided_on=decided_on,
-                decision=request.data.get("decision", ""),
-                lead_agency=lead,
-                closure_reason=request.data.get("closure_reason") or None,
-            )
-        except ValidationError as exc:
-            _validation(exc)
+        evaluation = svc.evaluation_decide(
+            evaluation=evaluation,
+            actor=request.user,
+            decided_on=decided_on,
+            decision=request.data.get("decision", ""),
+            lead_agency=lead,
+            closure_reason=request.data.get("closure_reason") or None,
+        )
         return Response(self.get_serializer(evaluation).data)
 
 
@@ -757,10 +707,7 @@ class NoteViewSet(
         d = dict(serializer.validated_data)
         files = request.FILES.getlist("files") if hasattr(request.FILES, "getlist") else []
         d.pop("files", None)
-        try:
-            note = svc.note_create(case=case, actor=request.user, files=files, **d)
-        except ValidationError as exc:
-            _validation(exc)
+        note = svc.note_create(case=case, actor=request.user, files=files, **d)
         return Response(self.get_serializer(note).data, status=status.HTTP_201_CREATED)
 
 
