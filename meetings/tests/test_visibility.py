@@ -149,3 +149,21 @@ def test_juso_ui_shows_the_consent_basis(client, supervisor, coordinator, city, 
     verified(client, supervisor)
     body = client.get(reverse("meetings:item_detail", args=[item.public_id])).content.decode()
     assert "閲覧の根拠: 本人同意" in body
+
+
+def test_papers_print_button_only_when_a_paper_may_be_opened(
+    client, worrying_item, city, shien, supervisor
+):
+    """QA: the 会議資料 button led to an error message for viewers without any openable paper."""
+    item, _p, _o = worrying_item
+    papers_url = reverse("meetings:papers_pdf", args=[item.meeting.public_id])
+    meeting_url = reverse("meetings:meeting_detail", args=[item.meeting.public_id])
+    shell_only = staff(city, Role.COORDINATOR)
+    client.force_login(shell_only)
+    response = client.get(meeting_url)
+    assert response.status_code == 200
+    assert papers_url not in response.content.decode()
+    member_user = staff(AgencyFactory(), Role.CASEWORKER)
+    seat(shien, member_user, supervisor)
+    client.force_login(member_user)
+    assert papers_url in client.get(meeting_url).content.decode()

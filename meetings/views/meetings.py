@@ -138,6 +138,7 @@ def meeting_detail(request, public_id):
         "can_approve": check(request.user, "meeting.approve_minutes", meeting).allowed,
         "can_see_minutes": minutes_decision.allowed,
         "total_minutes": sum(i.time_box_minutes for i in items),
+        "has_papers": any(i.access for i in items),
         "attendance": list(meeting.attendance.all()),
         "addenda": list(meeting.addenda.all()),
         "nav_active": "meetings",
