@@ -705,7 +705,7 @@ def _case_for(referral: Referral, *, actor) -> tuple[SupportCase, bool]:
             principal=referral.person,
             persons=[referral.person] if referral.person_id else [],
             coordinator=referral.assignee if referral.assignee_id else actor,
-            summary=", ".join(referral.trigger_labels())[:200],
+            summary="、".join(referral.trigger_labels())[:200],
             referral=referral,
         )
         return case, True

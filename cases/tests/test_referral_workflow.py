@@ -194,6 +194,13 @@ def test_accept_creates_case_with_team_and_number(w):
     assert _events(r) == ["created", "sent", "opened", "accepted"]
 
 
+def test_case_summary_from_reasons_uses_the_japanese_list_separator(w):
+    """QA: the new case's summary read "該当する制度がない, 支援の硬直化" (an English comma)."""
+    r = w.opened(triggers=["no_service", "rigid"])
+    case = s.referral_accept(actor=w.coordinator, referral=r)
+    assert case.summary == "該当する制度がない、支援の硬直化"
+
+
 def test_accept_links_existing_open_case_of_household(w):
     from cases.tests.factories import SupportCaseFactory
 
