@@ -266,3 +266,15 @@ def test_issue_rows_count_by_category(setup):
 
     counts = dict(ConsultationIssue.objects.values_list("category").annotate(n=Count("pk")))
     assert counts == {"8050": 2, "kaigo": 1}
+
+
+def test_detail_groups_actions_and_shows_an_empty_note_not_a_bullet(client, setup):
+    """QA: the actions were spread across the title row and 「まだありません。」 was a bullet."""
+    agency, owner, *_ = setup
+    c = ConsultationFactory(agency=agency, staff=owner)
+    client.force_login(owner)
+    html = client.get(reverse("cases:consultation_detail", args=[c.public_id])).content.decode()
+    assert '<p class="empty">まだありません。</p>' in html
+    assert '<li class="empty">' not in html
+    actions = html.split('<div class="toolbar__actions">', 1)[1].split("</div>", 1)[0]
+    assert reverse("cases:consultation_pdf", args=[c.public_id]) in actions

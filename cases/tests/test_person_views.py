@@ -391,3 +391,16 @@ def test_consent_form_rejects_a_disguised_file(client, caseworker, person, other
     assert response.status_code == 200
     assert "PDF・JPEG・PNG" in response.content.decode()
     assert not Consent.objects.exists()
+
+
+def test_detail_actions_sit_together_and_empty_search_home_has_no_bullet(
+    client, caseworker, outsider, person
+):
+    """QA: 編集 floated mid-row apart from 重複記録の統合; the empty 最近登録 list was a bullet."""
+    client.force_login(caseworker)
+    html = client.get(reverse("cases:person_detail", args=[person.public_id])).content.decode()
+    actions = html.split('<div class="toolbar__actions">', 1)[1].split("</div>", 1)[0]
+    assert reverse("cases:person_edit", args=[person.public_id]) in actions
+    client.force_login(outsider)
+    html = client.get(reverse("cases:person_search")).content.decode()
+    assert '<p class="empty">まだ登録がありません。</p>' in html
