@@ -124,6 +124,17 @@ def test_mark_all_read_touches_only_mine(client, caseworker, colleague):
     assert theirs.read_at is None
 
 
+def test_mark_all_read_button_only_with_unread_and_grouped_with_settings(client, caseworker):
+    """QA: the button floated mid-row and was offered with nothing left to read."""
+    client.force_login(caseworker)
+    mark_all = reverse("notifications:mark_all_read")
+    assert mark_all not in client.get(reverse("notifications:inbox")).content.decode()
+    note(caseworker)
+    body = client.get(reverse("notifications:inbox")).content.decode()
+    actions = body.split('<div class="toolbar__actions">', 1)[1]
+    assert actions.index(mark_all) < actions.index(reverse("notifications:preferences"))
+
+
 def test_inbox_filters(client, caseworker):
     note(caseworker, title="至急の件 R8-0001", level=Level.URGENT)
     note(caseworker, title="通常の件 R8-0002")
