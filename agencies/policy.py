@@ -4,8 +4,13 @@ One entry point for HTML views, the API, exports and tasks: `check()` / `require
 their rules with `@rule("entity.verb")` in their own `policy.py` (imported by AppConfig.ready);
 an action without a rule is denied. Deny by default: a rule returns `DENY` unless it finds a
 basis, and an inactive or anonymous user is denied before any rule runs.
+
+A denial's `reason` is shown to the user on the 403 page (agencies.errors): give a fixed,
+translated sentence that helps (e.g. "no confidentiality pledge this year"), never a name, a
+record's content or anything formatted from the object.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
+
+logger = logging.getLogger(__name__)
 
 
 class Basis:
@@ -107,7 +114,10 @@ def check(user, action: str, obj=None) -> Decision:
         return DENY
     fn = _RULES.get(action)
     if fn is None:
-        return deny(f"no rule for {action}")
+        # A programming error, not something to tell the user: the reason is shown on the 403
+        # page, so it stays empty and the log says which action lacks a rule.
+        logger.warning("policy: no rule for %s", action)
+        return DENY
     decision = fn(user, obj) if obj is not None else fn(user, None)
     return decision if isinstance(decision, Decision) else DENY
 

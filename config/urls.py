@@ -31,3 +31,7 @@ urlpatterns = [
     ),
     path("django-admin/", admin.site.urls),
 ]
+
+# 400, 404 and 500 use templates/<code>.html through Django's handlers; 403 shows the policy's
+# fixed reason (agencies.errors).
+handler403 = "agencies.errors.permission_denied"

@@ -4,7 +4,6 @@ row; bad input raises ValidationError with a Japanese message and leaves nothing
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies import uploads
 from agencies.choices import OperatorType
 from agencies.jpdates import fiscal_year, fiscal_year_label
 from agencies.policy import require
@@ -208,34 +208,16 @@ def member_remove(*, member: BodyMember, actor, left_on: dt.date | None = None) 
     return member
 
 
-ALLOWED_DOCUMENTS = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-}
-
-
 def _check_document(upload) -> tuple[str, int]:
-    """The scanned pledge: PDF, JPEG or PNG by content (not by name), within the size limit."""
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError({"document": _("ファイルが空です。")})
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            {
-                "document": _("ファイルが大きすぎます(上限 %(mb)s MB)。")
-                % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, (mime, _ext) in ALLOWED_DOCUMENTS.items():
-        if head.startswith(magic):
-            return mime, size
-    raise ValidationError(
-        {"document": _("誓約書はPDF・JPEG・PNGのいずれかでアップロードしてください。")}
+    """The scanned pledge: PDF, JPEG or PNG by content (not by name), within the size limit
+    (agencies.uploads)."""
+    kind = uploads.check_upload(
+        upload,
+        allowed=uploads.SCANS,
+        field="document",
+        type_message=_("誓約書はPDF・JPEG・PNGのいずれかでアップロードしてください。"),
     )
+    return kind.content_type, upload.size
 
 
 @transaction.atomic
@@ -271,7 +253,8 @@ def pledge_record(
         document_size=size,
     )
     if document is not None:
-        pledge.document.save(document.name or "pledge", document, save=False)
+        # The stored name's suffix follows the content, not the uploaded name.
+        pledge.document.save(f"pledge{uploads.kind_for(mime).suffix}", document, save=False)
     pledge.save()
     record(
         actor=actor,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, ForeignObjectRel
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import uploads
 from agencies.models import Agency
 from agencies.policy import PolicyDenied, deny, require
 from audit.services import record
@@ -509,33 +509,12 @@ def household_member_leave(
 
 # --- consent -------------------------------------------------------------------------------
 
-_MAGIC = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
-
 
 def sniff_document(upload) -> tuple[str, str]:
-    """(content type, suffix) from the file's first bytes; ValidationError if not PDF/JPEG/PNG
-    or larger than settings.UPLOAD_MAX_BYTES. The declared name and content type are ignored."""
-    size = getattr(upload, "size", None)
-    if size is None or size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            {
-                "document": _("ファイルが大きすぎます(上限 %(mb)s MB)。")
-                % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    if size == 0:
-        raise ValidationError({"document": _("空のファイルです。")})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type, suffix in _MAGIC:
-        if head.startswith(magic):
-            return content_type, suffix
-    raise ValidationError({"document": _("PDF・JPEG・PNG のファイルを選んでください。")})
+    """(content type, suffix) of a scanned consent form: PDF, JPEG or PNG by content, within
+    settings.UPLOAD_MAX_BYTES (agencies.uploads); ValidationError on "document" otherwise."""
+    kind = uploads.check_upload(upload, allowed=uploads.SCANS, field="document")
+    return kind.content_type, kind.suffix
 
 
 def _store_document(consent: Consent, upload) -> None:

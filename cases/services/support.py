@@ -16,18 +16,16 @@ opaque reference such as "meetings.agendaitem:<uuid>" stored on the CaseTransiti
 from __future__ import annotations
 
 import hashlib
-import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies import jpdates
+from agencies import jpdates, uploads
 from agencies.policy import require
 from audit.services import record
 from cases.choices import ClosureReason
@@ -1140,47 +1138,18 @@ def evaluation_decide(
 
 # --- activity notes and attachments --------------------------------------------------------------
 
-_DOCX_MARK = "word/document.xml"
-_XLSX_MARK = "xl/workbook.xml"
-
 
 def attachment_check(upload) -> str:
     """The file type from the first bytes (never the name or the browser's claim), within
-    settings.UPLOAD_MAX_BYTES. Raises ValidationError with a Japanese message."""
-    limit = settings.UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("ファイルが大きすぎます(上限 %(mb).1f MB)。") % {"mb": limit / 1024 / 1024},
-            code="too_large",
-        )
-    if upload.size == 0:
-        raise ValidationError(_("空のファイルは添付できません。"), code="empty")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    T = NoteAttachment.FileType
-    if head.startswith(b"%PDF-"):
-        return T.PDF
-    if head.startswith(b"\xff\xd8\xff"):
-        return T.JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return T.PNG
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            names = set()
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" in names and _DOCX_MARK in names:
-            return T.DOCX
-        if "[Content_Types].xml" in names and _XLSX_MARK in names:
-            return T.XLSX
-    raise ValidationError(
-        _("添付できるのは PDF・JPEG・PNG・Word(docx)・Excel(xlsx) のファイルのみです。"),
-        code="file_type",
+    settings.UPLOAD_MAX_BYTES (agencies.uploads). Raises ValidationError with a Japanese message."""
+    kind = uploads.check_upload(
+        upload,
+        allowed=uploads.ALL_KINDS,
+        type_message=_(
+            "添付できるのは PDF・JPEG・PNG・Word(docx)・Excel(xlsx) のファイルのみです。"
+        ),
     )
+    return NoteAttachment.FileType(kind.code)
 
 
 def _store_attachment(note: ActivityNote, upload, actor) -> NoteAttachment:

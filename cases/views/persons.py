@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies import uploads
 from agencies.models import Agency
 from agencies.policy import can, require
 from audit.services import record
@@ -541,18 +542,12 @@ def consent_document(request, public_id):
         handle = services.consent_document_open(actor=request.user, consent=consent)
     except Consent.DoesNotExist:
         raise Http404
-    suffix = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
-        consent.document_content_type, "bin"
-    )
-    response = FileResponse(
+    kind = uploads.kind_for(consent.document_content_type)
+    return uploads.private_file_response(
         handle,
-        content_type=consent.document_content_type or "application/octet-stream",
-        as_attachment=False,
-        filename=f"consent-{consent.public_id}.{suffix}",
+        content_type=consent.document_content_type,
+        filename=f"consent-{consent.public_id}{kind.suffix if kind else ''}",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

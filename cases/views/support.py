@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies import uploads
 from agencies.dashboard import Panel, PanelItem, panel
 from agencies.models import Agency, User
 from agencies.pdf import pdf_response, render_pdf
@@ -927,15 +928,11 @@ def attachment_download(request, case_id, attachment_id):
     if not decision:
         raise Http404
     record(actor=request.user, action="attachment.view", obj=attachment, basis=decision.basis)
-    response = FileResponse(
+    return uploads.private_file_response(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
-        as_attachment=True,
-        filename=attachment.original_name,
+        filename=attachment.original_name,  # the user's own name for the file
     )
-    response["Cache-Control"] = "no-store, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- printing ----------------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies import uploads
 from agencies.jpdates import fiscal_year
 from agencies.models import Agency
 from agencies.policy import check, is_admin, require
@@ -228,17 +229,14 @@ def pledge_document(request, public_id):
     if not pledge.document:
         raise Http404
     record(actor=request.user, action="pledge.view", obj=pledge, basis=decision.basis)
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
-        pledge.document_type, "bin"
-    )
-    response = FileResponse(
+    kind = uploads.kind_for(pledge.document_type)
+    return uploads.private_file_response(
         pledge.document.open("rb"),
-        content_type=pledge.document_type or "application/octet-stream",
-        as_attachment=True,
-        filename=f"pledge_{pledge.fiscal_year}_{str(pledge.public_id)[:8]}.{ext}",
+        content_type=pledge.document_type,
+        filename=(
+            f"pledge_{pledge.fiscal_year}_{str(pledge.public_id)[:8]}{kind.suffix if kind else ''}"
+        ),
     )
-    response["Cache-Control"] = "no-store, private"
-    return response
 
 
 @login_required
