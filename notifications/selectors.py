@@ -75,3 +75,41 @@ def overdue_items(
         .annotate(step=Max("step"), recipients=Count("recipient", distinct=True))
         .order_by("due_date", "subject")[:500]
     )
+
+
+# The pages reminders link to, with the record behind each and the policy action that opens it.
+_LINK_TARGETS = {
+    "cases:case_detail": ("cases", "SupportCase", "case_id", "case.view"),
+    "cases:referral_detail": ("cases", "Referral", "public_id", "referral.view"),
+    "meetings:meeting_detail": ("meetings", "Meeting", "public_id", "meeting.view"),
+}
+
+
+def openable_urls(user, urls) -> set[str]:
+    """The subset of `urls` (reminder and notification targets) the user may open: an overview
+    row must not link to a page that answers 403/404 (an admin oversees deadlines of records it
+    may not read). One query per kind of target, then the policy per record."""
+    from django.apps import apps
+    from django.urls import Resolver404, resolve
+
+    from agencies.policy import can
+
+    wanted: dict[str, dict[str, str]] = {}
+    allowed = set()
+    for url in set(filter(None, urls)):
+        try:
+            match = resolve(url)
+        except Resolver404:
+            continue
+        target = _LINK_TARGETS.get(match.view_name)
+        if target is None:
+            allowed.add(url)  # a list or other page without a single record behind it
+            continue
+        wanted.setdefault(match.view_name, {})[str(match.kwargs[target[2]])] = url
+    for view_name, by_key in wanted.items():
+        app_label, model_name, _kwarg, action = _LINK_TARGETS[view_name]
+        model = apps.get_model(app_label, model_name)
+        for obj in model.objects.filter(public_id__in=list(by_key)):
+            if can(user, action, obj):
+                allowed.add(by_key[str(obj.public_id)])
+    return allowed

@@ -157,8 +157,11 @@ def overdue(request):
         if (rule or agency_id)
         else []
     )
+    openable = selectors.openable_urls(request.user, [item["url"] for item in items])
     for item in items:
         item["days"] = (today - item["due_date"]).days
+        if item["url"] not in openable:
+            item["url"] = ""  # shown as text: the viewer may not open the record itself
     return render(
         request,
         "notifications/overdue.html",

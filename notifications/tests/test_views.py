@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.choices import Role
-from agencies.tests.factories import staff
+from agencies.tests.factories import AgencyFactory, staff
 from audit.models import AuditEvent
 from notifications.models import Level, Notification, NotificationPreference, Reminder, RuleSetting
 
@@ -343,3 +343,31 @@ def test_admin_home_links_to_the_rule_settings(client, admin_user):
     verified_login(client, admin_user)
     page = client.get(reverse("agencies:admin_home")).content.decode()
     assert reverse("notifications:rule_settings") in page
+
+
+def test_overdue_rows_link_only_to_records_the_viewer_may_open(client, agency, caseworker):
+    """QA: an admin's drill-down linked to cases, referrals and meetings that answered 403/404."""
+    from cases.tests.factories import CaseTeamMemberFactory, SupportCaseFactory
+
+    case = SupportCaseFactory(lead_agency=agency, coordinating_agency=agency)
+    CaseTeamMemberFactory(case=case, agency=agency)
+    case_url = reverse("cases:case_detail", args=[case.public_id])
+    Reminder.objects.create(
+        rule="monitoring_due",
+        object_ref="cases.supportcase:1",
+        due_date=timezone.localdate() - dt.timedelta(days=3),
+        step=0,
+        recipient=caseworker,
+        agency=agency,
+        subject=case.number,
+        url=case_url,
+    )
+    admin = staff(AgencyFactory(), Role.ADMIN)  # oversees all deadlines, reads no case
+    verified_login(client, admin)
+    drill = client.get(reverse("notifications:overdue") + "?rule=monitoring_due").content.decode()
+    assert case.number in drill and case_url not in drill
+    supervisor = staff(agency, Role.SUPERVISOR)
+    verified_login(client, supervisor)
+    drill = client.get(reverse("notifications:overdue") + "?rule=monitoring_due").content.decode()
+    assert case_url in drill
+    assert client.get(case_url).status_code == 200
