@@ -112,13 +112,17 @@ def members_missing_pledge(body) -> list[BodyMember]:
 
 
 def meetings_for_user(user) -> QuerySet[Meeting]:
-    """The user's meetings: bodies where they sit (current seat) or whose convenor they manage."""
-    body_ids = set(policy._seats(user)) | set(
-        MeetingBody.objects.filter(convenor_id__in=policy.managed_agency_ids(user)).values_list(
-            "pk", flat=True
-        )
-    )
-    return Meeting.objects.filter(body_id__in=body_ids).select_related("body", "body__convenor")
+    """The user's meetings: bodies where they sit (current seat) or whose convenor they manage.
+    A seat on a 支援会議 counts only with a pledge (the `meeting.view` rule): an unpledged member
+    is told about the missing pledge instead of being shown meetings they cannot open."""
+    seats = policy._seats(user)
+    pledged = {body_id for body_id, has_pledge in seats.items() if has_pledge}
+    unpledged = set(seats) - pledged
+    return Meeting.objects.filter(
+        Q(body_id__in=pledged)
+        | (Q(body_id__in=unpledged) & ~Q(body__kind=BodyKind.SHIEN_KAIGI))
+        | Q(body__convenor_id__in=policy.managed_agency_ids(user))
+    ).select_related("body", "body__convenor")
 
 
 def meetings_in_range(user, start: dt.date, end: dt.date) -> list[Meeting]:

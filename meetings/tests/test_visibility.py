@@ -12,7 +12,7 @@ from cases.tests.factories import HouseholdMemberFactory
 from meetings import services
 from meetings.choices import AgendaKind, BodyKind
 
-from .conftest import make_body, schedule, seat, submitted_plan, verified
+from .conftest import make_body, pledge, schedule, seat, submitted_plan, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +167,24 @@ def test_papers_print_button_only_when_a_paper_may_be_opened(
     seat(shien, member_user, supervisor)
     client.force_login(member_user)
     assert papers_url in client.get(meeting_url).content.decode()
+
+
+def test_unpledged_member_is_not_listed_meetings_they_cannot_open(
+    client, worrying_item, shien, supervisor
+):
+    """QA: the index, calendar and dashboard listed 支援会議 meetings whose page answered 403."""
+    from meetings import selectors
+
+    item, _p, _o = worrying_item
+    meeting_url = reverse("meetings:meeting_detail", args=[item.meeting.public_id])
+    unpledged = staff(AgencyFactory(), Role.CASEWORKER)
+    member = seat(shien, unpledged, supervisor, pledged=False)
+    client.force_login(unpledged)
+    assert item.meeting not in selectors.meetings_for_user(unpledged)
+    index = client.get(reverse("meetings:index")).content.decode()
+    assert meeting_url not in index
+    assert shien.name in index  # told which body waits for the pledge
+    assert meeting_url not in client.get(reverse("meetings:calendar")).content.decode()
+    pledge(member, supervisor)
+    assert item.meeting in selectors.meetings_for_user(fresh(unpledged))
+    assert meeting_url in client.get(reverse("meetings:index")).content.decode()

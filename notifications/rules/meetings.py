@@ -49,6 +49,11 @@ def meeting_url(meeting) -> str:
     return safe_url(meeting, "meetings:meeting_detail", meeting.public_id)
 
 
+def _members_url(body) -> str:
+    url = safe_url(None, "meetings:body_detail", body.public_id)
+    return f"{url}#members" if url else ""
+
+
 def _label(meeting) -> str:
     return f"{meeting.body.name} {meeting.date:%Y-%m-%d}"
 
@@ -137,7 +142,9 @@ def pledge_missing(ctx: RuleContext, setting: Setting):
                 % {"meeting": _label(meeting)},
                 body=_("所属: %(org)s %(title)s。誓約がないと支援会議の資料は閲覧できません。")
                 % {"org": org or "—", "title": member.title},
-                url=meeting_url(meeting),
+                # The body's member list (where the pledge is recorded): the unpledged member
+                # may not open the meeting itself.
+                url=_members_url(meeting.body),
                 agency_id=meeting.body.convenor_id,
                 level=Level.NORMAL,
             )

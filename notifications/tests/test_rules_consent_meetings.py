@@ -107,6 +107,20 @@ def test_member_without_pledge_seven_days_before_shien_kaigi(world, sweep_on):
     assert m.pk
 
 
+def test_pledge_missing_links_to_the_member_list_the_member_may_open(client, world, sweep_on):
+    """QA: the notice linked to the meeting page, which answers 403 to the unpledged member."""
+    from django.urls import reverse
+
+    body = builders.body(world, kind="shien_kaigi")
+    builders.meeting(body, on=D(2026, 7, 15))
+    builders.seat(body, user=world.worker, agency=world.partner)
+    sweep_on(D(2026, 7, 10))
+    [mine] = notes_for(world.worker, "pledge_missing")
+    assert mine.url == reverse("meetings:body_detail", args=[body.public_id]) + "#members"
+    client.force_login(world.worker)
+    assert client.get(mine.url).status_code == 200
+
+
 def test_external_member_without_pledge_goes_to_the_convenor_only(world, sweep_on):
     body = builders.body(world, kind="shien_kaigi")
     builders.meeting(body, on=D(2026, 7, 15))
