@@ -99,7 +99,8 @@ def test_errors_use_the_structured_error_component(openapi_schema):
 
 
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
-def test_docs_pages_use_vendored_assets_only(client, db, url):
+def test_docs_pages_use_vendored_assets_only(client, caseworker, url):
+    client.force_login(caseworker)
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
@@ -109,7 +110,18 @@ def test_docs_pages_use_vendored_assets_only(client, db, url):
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
 
 
-def test_schema_endpoint_serves_the_schema(client, db):
+def test_schema_endpoint_serves_the_schema(client, caseworker):
+    client.force_login(caseworker)
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"openapi: 3" in response.content
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_docs_pages_need_login(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_schema_needs_login(client, db):
+    assert client.get("/api/schema/").status_code in (401, 403)

@@ -256,7 +256,14 @@ def consultation_detail(request, public_id):
 
 @login_required
 def consultation_update(request, public_id):
-    consultation, _decision = _get_consultation(request, public_id, "consultation.update")
+    consultation, decision = _get_consultation(request, public_id, "consultation.update")
+    if request.method == "GET":  # the form shows the record: reading it is audited too
+        record(
+            actor=request.user,
+            action="consultation.view",
+            obj=consultation,
+            basis=decision.basis,
+        )
     if request.method == "POST":
         form = ConsultationForm(request.POST, user=request.user)
         _fix_agency(form, "agency", consultation.agency_id)
@@ -457,7 +464,7 @@ def referral_create(request):
 
 @login_required
 def referral_update(request, public_id):
-    referral, _decision = _get_referral(request, public_id, "referral.update")
+    referral, decision = _get_referral(request, public_id, "referral.update")
     if referral.status not in services.EDITABLE_STATES:
         messages.error(
             request,
@@ -465,6 +472,8 @@ def referral_update(request, public_id):
             % {"status": referral.get_status_display()},
         )
         return redirect("cases:referral_detail", public_id=referral.public_id)
+    if request.method == "GET":  # the form shows the record: reading it is audited too
+        record(actor=request.user, action="referral.view", obj=referral, basis=decision.basis)
     if request.method == "POST":
         form = ReferralForm(request.POST, user=request.user)
         _fix_agency(form, "from_agency", referral.from_agency_id)

@@ -190,6 +190,8 @@ def person_edit(request, public_id):
     if redirect_to:
         return redirect_to
     decision = require(request.user, "person.update", person)
+    if request.method == "GET":  # the form shows the record: reading it is audited too
+        record(actor=request.user, action="person.view", obj=person, basis=decision.basis)
     fields = person_fields_for(decision.sections)
     form = PersonForm(request.POST or None, instance=person, fields=fields)
     version = request.POST.get("version") or person.version
@@ -375,7 +377,9 @@ def household_detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def household_edit(request, public_id):
     household = _household(public_id)
-    require(request.user, "household.update", household)
+    decision = require(request.user, "household.update", household)
+    if request.method == "GET":  # the form shows the record: reading it is audited too
+        record(actor=request.user, action="household.view", obj=household, basis=decision.basis)
     form = HouseholdForm(request.POST or None, instance=household)
     version = request.POST.get("version") or household.version
     conflict = None

@@ -206,7 +206,9 @@ def case_detail(request, case_id):
 
 @login_required
 def case_edit(request, case_id):
-    case, _decision = _case(request, case_id, "case.manage")
+    case, decision = _case(request, case_id, "case.manage")
+    if request.method == "GET":  # the form shows the record: reading it is audited too
+        record(actor=request.user, action="case.view", obj=case, basis=decision.basis)
     members = list(case.household.members.current().select_related("person"))
     initial = {
         "summary": case.summary,
@@ -428,11 +430,13 @@ def _conflict_rows(current, form, fields):
 
 @login_required
 def assessment_edit(request, case_id, number):
-    case, _decision = _case(request, case_id, "assessment.edit")
+    case, decision = _case(request, case_id, "assessment.edit")
     assessment = _assessment(case, number)
     if not assessment.is_current:
         messages.error(request, _("旧版のアセスメントは編集できません。"))
         return redirect(_case_url(case, f"assessments/{number}/"))
+    if request.method == "GET":  # the form shows the record: reading it is audited too
+        record(actor=request.user, action="assessment.view", obj=assessment, basis=decision.basis)
     members = _members(case)
     data = request.POST or None
     form = f.AssessmentForm(data, instance=assessment, members=members)
@@ -572,11 +576,13 @@ def plan_detail(request, case_id, number):
 
 @login_required
 def plan_edit(request, case_id, number):
-    case, _decision = _case(request, case_id, "plan.edit")
+    case, decision = _case(request, case_id, "plan.edit")
     plan = _plan(case, number)
     if not plan.is_editable:
         messages.error(request, _("作成中のプランのみ編集できます。"))
         return redirect(_case_url(case, f"plans/{number}/"))
+    if request.method == "GET":  # the form shows the record: reading it is audited too
+        record(actor=request.user, action="plan.view", obj=plan, basis=decision.basis)
     members = _members(case)
     data = request.POST or None
     form = f.PlanForm(data, instance=plan)
@@ -681,7 +687,9 @@ def plan_return(request, case_id, number):
 
 @login_required
 def monitoring(request, case_id):
-    case, _decision = _case(request, case_id)
+    case, decision = _case(request, case_id)
+    if request.method == "GET":
+        record(actor=request.user, action="monitoring.view", obj=case, basis=decision.basis)
     rows = sel.monitoring_rows(case)
     items = [item for item, _entries in rows]
     form = f.MonitoringForm(
@@ -759,8 +767,10 @@ def evaluation_detail(request, case_id, number):
 
 @login_required
 def evaluation_edit(request, case_id, number):
-    case, _decision = _case(request, case_id, "evaluation.edit")
+    case, decision = _case(request, case_id, "evaluation.edit")
     evaluation = _evaluation(case, number)
+    if request.method == "GET":  # the form shows the record: reading it is audited too
+        record(actor=request.user, action="evaluation.view", obj=evaluation, basis=decision.basis)
     if not evaluation.is_editable:
         messages.error(request, _("作成中の評価シートのみ編集できます。"))
         return redirect(_case_url(case, f"evaluations/{number}/"))
