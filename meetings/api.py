@@ -32,7 +32,15 @@ from audit.services import record
 
 from . import policy, selectors, services
 from .choices import AttendanceStatus, DecisionKind
-from .models import AgendaItem, BodyMember, ConfidentialityPledge, Decision, Meeting, MeetingBody
+from .models import (
+    AgendaItem,
+    BodyMember,
+    ConfidentialityPledge,
+    Decision,
+    Meeting,
+    MeetingBody,
+    RoleAssignment,
+)
 
 
 def run(fn, **kwargs):
@@ -189,10 +197,15 @@ class RoleSerializer(serializers.Serializer):
 
 
 class DecisionRoleSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
     owner_agency = serializers.CharField(help_text=gettext_lazy("機関コード"))
     owner_user = serializers.UUIDField(allow_null=True)
     task = serializers.CharField()
     due_on = serializers.DateField(allow_null=True)
+    plan_number = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("プランの項目になった役割: そのプランの版")
+    )
+    done_on = serializers.DateField(allow_null=True)
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -218,13 +231,56 @@ class DecisionSerializer(serializers.ModelSerializer):
     def get_roles(self, obj) -> list[dict]:
         return [
             {
+                "id": r.public_id,
                 "owner_agency": r.owner_agency.code,
                 "owner_user": str(r.owner_user.public_id) if r.owner_user else None,
                 "task": r.task,
                 "due_on": r.due_on,
+                "plan_number": r.plan_item.plan.number if r.plan_item_id else None,
+                "done_on": r.done_on,
             }
             for r in obj.roles.all()
         ]
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    """A role agreed at a meeting, followed as a task by its owner (or a plan item)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    decision = serializers.UUIDField(source="decision.public_id", read_only=True)
+    item = serializers.UUIDField(source="decision.item.public_id", read_only=True)
+    meeting = serializers.UUIDField(source="decision.item.meeting.public_id", read_only=True)
+    case_number = serializers.CharField(
+        source="decision.item.case.number", read_only=True, default=None
+    )
+    owner_agency = serializers.CharField(source="owner_agency.code", read_only=True)
+    owner_user = serializers.UUIDField(source="owner_user.public_id", read_only=True, default=None)
+    plan_number = serializers.IntegerField(
+        source="plan_item.plan.number", read_only=True, default=None
+    )
+    done_by = serializers.UUIDField(source="done_by.public_id", read_only=True, default=None)
+
+    class Meta:
+        model = RoleAssignment
+        fields = [
+            "id",
+            "decision",
+            "item",
+            "meeting",
+            "case_number",
+            "owner_agency",
+            "owner_user",
+            "task",
+            "due_on",
+            "plan_number",
+            "done_on",
+            "done_by",
+        ]
+        read_only_fields = fields
+
+
+class RoleCompleteSerializer(serializers.Serializer):
+    done_on = serializers.DateField(required=False, allow_null=True)
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -674,7 +730,7 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             "item__meeting__body",
             "item__meeting__body__convenor",
             "item__case",
-        ).prefetch_related("roles__owner_agency", "roles__owner_user")
+        ).prefetch_related("roles__owner_agency", "roles__owner_user", "roles__plan_item__plan")
 
     def list(self, request, *args, **kwargs):
         public_id = request.query_params.get("meeting")
@@ -695,3 +751,73 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         basis = require(request.user, "agendaitem.view", decision.item)
         record(actor=request.user, action="decision.view", obj=decision, basis=basis.basis)
         return Response(self.get_serializer(decision).data)
+
+
+ROLE_STATUS_PARAM = OpenApiParameter(
+    "status",
+    OpenApiTypes.STR,
+    enum=["open", "done"],
+    description=gettext_lazy("open: 未完了(既定)/ done: 完了済み"),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[ROLE_STATUS_PARAM],
+        responses={200: RoleAssignmentSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(responses={200: RoleAssignmentSerializer, **READ_ERRORS}),
+    complete=extend_schema(
+        request=RoleCompleteSerializer, responses={200: RoleAssignmentSerializer, **ERRORS}
+    ),
+)
+class RoleAssignmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Roles agreed at meetings (役割分担). The list is the user's own: roles naming them, or
+    assigned to their agency when they hold a care role. POST …/complete/ marks one done (the
+    owner or care staff of the owner agency); roles that became plan items are followed by the
+    plan's monitoring instead."""
+
+    serializer_class = RoleAssignmentSerializer
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    policy_actions = {
+        "list": "meeting.list",
+        "retrieve": "roleassignment.view",
+        "complete": "roleassignment.complete",
+    }
+    lookup_field = "public_id"
+    lookup_value_converter = "uuid"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RoleAssignment.objects.none()
+        if self.action == "list":
+            status_ = self.request.query_params.get("status")
+            return selectors.roles_owned_by(
+                self.request.user, status="done" if status_ == "done" else "open"
+            ).select_related("plan_item__plan")
+        # Any role may be addressed; the policy decides.
+        return RoleAssignment.objects.select_related(
+            "owner_agency",
+            "owner_user",
+            "done_by",
+            "plan_item__plan",
+            "decision__item__meeting__body__convenor",
+            "decision__item__case",
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        role = self.get_object()
+        audited_read(request, "roleassignment.view", role)
+        return Response(self.get_serializer(role).data)
+
+    @action(detail=True, methods=["post"], serializer_class=RoleCompleteSerializer)
+    def complete(self, request, public_id=None):
+        role = self.get_object()
+        ser = RoleCompleteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.role_assignment_complete(
+            assignment=role, actor=request.user, done_on=ser.validated_data.get("done_on")
+        )
+        return Response(RoleAssignmentSerializer(role).data)

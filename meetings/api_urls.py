@@ -9,5 +9,6 @@ router.register("meeting-pledges", api.PledgeViewSet, basename="meetingpledge")
 router.register("meetings", api.MeetingViewSet, basename="meeting")
 router.register("agenda-items", api.AgendaItemViewSet, basename="agendaitem")
 router.register("meeting-decisions", api.DecisionViewSet, basename="meetingdecision")
+router.register("meeting-roles", api.RoleAssignmentViewSet, basename="meetingrole")
 
 urlpatterns = router.urls

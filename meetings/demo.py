@@ -208,8 +208,36 @@ def _history_item(
         transition=transition,
         recorded_at=meeting.starts_at + dt.timedelta(hours=2),
     )
+    # As the services do: roles of a plan approval are rows of that plan; other roles are tasks,
+    # done by now when their due date is more than a week past.
+    today = timezone.localdate()
+    in_plan = subject is not None and subject._meta.model_name == "plan"
     for agency, task, due in roles:
-        RoleAssignment.objects.create(decision=d, owner_agency=agency, task=task, due_on=due)
+        plan_item = None
+        if in_plan:
+            from django.db.models import Max
+
+            last = subject.items.aggregate(m=Max("order"))["m"] or 0
+            plan_item = subject.items.create(
+                order=last + 1,
+                issue="会議で決めた役割分担",
+                goal=task,
+                action=task,
+                agency=agency,
+                due_on=due,
+                via_item=item.ref,
+                via_label=f"{meeting.body.name} {meeting.date:%Y-%m-%d}",
+            )
+        done = plan_item is None and due is not None and due < today - dt.timedelta(days=7)
+        RoleAssignment.objects.create(
+            decision=d,
+            owner_agency=agency,
+            task=task,
+            due_on=due,
+            plan_item=plan_item,
+            done_on=due if done else None,
+            done_by=actor if done else None,
+        )
     return item
 
 

@@ -295,3 +295,12 @@ class AddendumForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("中止の理由"), max_length=200)
+
+
+class RoleCompleteForm(forms.Form):
+    done_on = forms.DateField(
+        label=_("完了日"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("空欄なら今日の日付で記録します。"),
+    )

@@ -78,3 +78,44 @@ def pledges_missing(user) -> Panel | None:
         ],
         count=len(missing) or None,
     )
+
+
+@panel(order=305)
+def my_roles(user) -> Panel | None:
+    """会議で割り当てられた役割: open tasks the user (or their agency) took on at a meeting."""
+    if not is_professional(user):
+        return None
+    rows = selectors.roles_owned_by(user, status="open")
+    count = rows.count()
+    today = timezone.localdate()
+    base = reverse("meetings:my_roles")
+    items = []
+    for r in rows[:5]:
+        meeting = r.decision.item.meeting
+        subject = r.decision.item.case.number if r.decision.item.case_id else meeting.body.name
+        overdue = r.due_on is not None and r.due_on < today
+        items.append(
+            PanelItem(
+                label=f"{subject}: {r.task}",
+                url=f"{base}#role-{r.public_id}",
+                meta=_("%(body)s %(date)s の決定・担当 %(agency)s")
+                % {
+                    "body": meeting.body.name,
+                    "date": f"{meeting.date:%m/%d}",
+                    "agency": r.owner_agency.short_name or r.owner_agency.name,
+                },
+                badge=_("期限 %(d)s") % {"d": f"{r.due_on:%m/%d}"} if r.due_on else _("期限なし"),
+                tone="danger" if overdue else ("warn" if r.due_on else ""),
+            )
+        )
+    return Panel(
+        key="meetings-roles",
+        title=_("会議で割り当てられた役割"),
+        empty_text=_(
+            "未完了の役割はありません。会議の決定で役割を割り当てられるとここに表示されます。"
+        ),
+        items=items,
+        count=count or None,
+        more_url=base,
+        more_label=_("役割の一覧と完了の記録"),
+    )

@@ -23,6 +23,8 @@ SECRETARIAT = "meeting_secretariat"
 CONVENOR = "meeting_convenor"
 Basis.LABELS.setdefault(SECRETARIAT, _("重層的支援会議の事務局(本人同意)"))
 Basis.LABELS.setdefault(CONVENOR, _("会議の開催機関"))
+ROLE_OWNER = "meeting_role_owner"
+Basis.LABELS.setdefault(ROLE_OWNER, _("会議で割り当てられた担当者"))
 
 # What the meeting screens print after 閲覧の根拠.
 UI_BASIS_LABELS = {
@@ -262,6 +264,38 @@ def _item_edit(user, item) -> Decision:
     if not is_manager(user, item.meeting.body):
         return deny(str(_("会議の事務局(開催機関の係長・推進員)のみ編集できます。")))
     return seen
+
+
+# --- role assignments (役割分担) -----------------------------------------------------------------
+
+
+@rule("roleassignment.complete")
+def _role_complete(user, role) -> Decision:
+    """The named owner (while at the owner agency), or staff of the owner agency with a care
+    role, mark a role done — the same people `RoleAssignment.objects.owned_by(user)` lists."""
+    if role is None or not is_professional(user):
+        return DENY
+    from .models.meeting import CARE_ROLES
+
+    memberships = user.current_memberships()
+    if role.owner_user_id == user.pk and any(
+        m.agency_id == role.owner_agency_id for m in memberships
+    ):
+        return allow(ROLE_OWNER)
+    if any(m.agency_id == role.owner_agency_id and m.role in CARE_ROLES for m in memberships):
+        return allow(Basis.SAME_AGENCY)
+    return deny(str(_("この役割の担当者、または担当機関の職員のみ完了を記録できます。")))
+
+
+@rule("roleassignment.view")
+def _role_view(user, role) -> Decision:
+    """A role's task and due date: its owners, and whoever may open the decision's item."""
+    if role is None:
+        return DENY
+    owner = _role_complete(user, role)
+    if owner:
+        return owner
+    return _item_view(user, role.decision.item)
 
 
 @rule("agendarequest.view")

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from agencies.policy import is_admin
@@ -342,4 +342,35 @@ def pledges_missing(user) -> list[tuple[MeetingBody, BodyMember]]:
     )
     return list(
         qs.filter(Q(user=user) | Q(body__convenor_id__in=policy.managed_agency_ids(user)))[:20]
+    )
+
+
+# --- role assignments (役割分担) -----------------------------------------------------------------
+
+
+def roles_owned_by(user, *, status: str = "open") -> QuerySet:
+    """Role assignments the user answers for (named owner, or care staff of the owner agency),
+    followed as tasks. status: "open" (not done, due first), "done" (latest first) or "all"."""
+    from .models import RoleAssignment
+
+    rows = RoleAssignment.objects.tasks().owned_by(user)
+    if status == "open":
+        rows = (
+            RoleAssignment.objects.open()
+            .owned_by(user)
+            .order_by(F("due_on").asc(nulls_last=True), "pk")
+        )
+    elif status == "done":
+        rows = rows.filter(done_on__isnull=False).order_by("-done_on", "-pk")
+    else:
+        rows = rows.order_by(F("due_on").desc(nulls_last=True), "-pk")
+    return rows.select_related(
+        "owner_agency",
+        "owner_user",
+        "done_by",
+        "decision",
+        "decision__item",
+        "decision__item__case",
+        "decision__item__meeting",
+        "decision__item__meeting__body",
     )

@@ -968,6 +968,7 @@ def item_record_decision(
     for role in roles:
         if not (role.get("task") or "").strip() or role.get("owner_agency") is None:
             raise ValidationError({"roles": _("役割分担は担当機関と内容を入力してください。")})
+        _check_owner(role["owner_agency"], role.get("owner_user"))
     decided_on = decided_on or meeting.date
     decision = Decision.objects.create(
         item=item,
@@ -1020,8 +1021,61 @@ def item_record_decision(
     if transition:
         decision.transition = transition
         decision.save(update_fields=["transition"])
+    # Roles of a plan decision become rows of the approved plan; the others stay tasks.
+    lifecycle.roles_to_plan(item=item, decision=decision, actor=actor)
     record(actor=actor, action="decision.create", obj=decision, changes=["kind", "text", "roles"])
     return decision
+
+
+def _check_owner(agency, user) -> None:
+    """A named owner works at the owner agency (they answer for the role there)."""
+    if user is None:
+        return
+    from agencies.models import Membership
+
+    if not Membership.objects.current().filter(user=user, agency=agency).exists():
+        raise ValidationError({"roles": _("担当者は担当機関の職員から選んでください。")})
+
+
+@transaction.atomic
+def role_assignment_complete(
+    *, assignment: RoleAssignment, actor, done_on: dt.date | None = None
+) -> RoleAssignment:
+    """The owner marks a role assigned at a meeting as done; its reminders stop.
+
+    Allowed to the named owner and to care staff of the owner agency. Refused for a role that
+    became a plan item (followed by monitoring), twice (a conditional update: two clicks or two
+    colleagues at once record it once), before the decision or in the future.
+    """
+    decision = require(actor, "roleassignment.complete", assignment)
+    if assignment.plan_item_id is not None:
+        raise ValidationError(
+            _("この役割はプランの項目になっているため、進捗はモニタリングで記録してください。")
+        )
+    today = timezone.localdate()
+    done_on = done_on or today
+    decided_on = assignment.decision.decided_on
+    if done_on > today or done_on < decided_on:
+        raise ValidationError(
+            {
+                "done_on": _("完了日は会議の決定日(%(d)s)から今日までの日付にしてください。")
+                % {"d": f"{decided_on:%Y-%m-%d}"}
+            }
+        )
+    updated = RoleAssignment.objects.filter(
+        pk=assignment.pk, done_on__isnull=True, plan_item__isnull=True
+    ).update(done_on=done_on, done_by=actor)
+    if not updated:
+        raise ValidationError(_("この役割はすでに完了として記録されています。"))
+    assignment.done_on, assignment.done_by = done_on, actor
+    record(
+        actor=actor,
+        action="roleassignment.complete",
+        obj=assignment,
+        basis=decision.basis,
+        changes=["done_on", "done_by"],
+    )
+    return assignment
 
 
 @transaction.atomic

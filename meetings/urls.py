@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bodies, items, meetings
+from .views import bodies, items, meetings, roles
 
 app_name = "meetings"
 
@@ -49,4 +49,8 @@ urlpatterns = [
     path("items/<uuid:public_id>/paper.pdf", items.paper_pdf, name="paper_pdf"),
     path("items/<uuid:public_id>/decision/", items.item_decide, name="item_decide"),
     path("items/<uuid:public_id>/remove/", meetings.item_remove, name="item_remove"),
+    # role assignments agreed at meetings (役割分担)
+    path("roles/", roles.my_roles, name="my_roles"),
+    path("roles/<uuid:public_id>/", roles.role_open, name="role_open"),
+    path("roles/<uuid:public_id>/complete/", roles.role_complete, name="role_complete"),
 ]

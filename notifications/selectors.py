@@ -82,6 +82,7 @@ _LINK_TARGETS = {
     "cases:case_detail": ("cases", "SupportCase", "case_id", "case.view"),
     "cases:referral_detail": ("cases", "Referral", "public_id", "referral.view"),
     "meetings:meeting_detail": ("meetings", "Meeting", "public_id", "meeting.view"),
+    "meetings:role_open": ("meetings", "RoleAssignment", "public_id", "roleassignment.view"),
 }
 
 

@@ -480,6 +480,11 @@ class PlanItem(models.Model):
     )
     frequency = models.CharField(_("頻度"), max_length=50, blank=True)
     due_on = models.DateField(_("期限"), null=True, blank=True)
+    # An item added by a meeting's role assignment (役割分担): the agenda item's opaque reference
+    # (as CaseTransition.via_item) and which meeting decided it, kept when the plan is copied
+    # into a new version so the plan always says where the row came from.
+    via_item = models.CharField(_("会議の議題"), max_length=100, blank=True)
+    via_label = models.CharField(_("決定した会議"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("プランの項目")
@@ -488,6 +493,20 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return self.issue[:30]
+
+    @property
+    def via_url(self) -> str:
+        """The agenda item page of the meeting that added this row ('' for rows written on the
+        sheet, or when the meetings app is not installed)."""
+        prefix = "meetings.agendaitem:"
+        if not self.via_item.startswith(prefix):
+            return ""
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            return reverse("meetings:item_detail", args=[self.via_item.removeprefix(prefix)])
+        except NoReverseMatch:
+            return ""
 
 
 class Monitoring(models.Model):

@@ -713,6 +713,8 @@ def plan_create(*, case: SupportCase, actor, programme: str = "multiagency") -> 
                 staff_id=i.staff_id,
                 frequency=i.frequency,
                 due_on=i.due_on,
+                via_item=i.via_item,
+                via_label=i.via_label,
             )
             for i in previous.items.all()
         )
@@ -740,6 +742,19 @@ ITEM_FIELDS = (
 )
 
 
+def _item_values(row: dict, order: int) -> dict:
+    """PlanItem field values from a row (form, API or meeting role): blanks normalised."""
+    values = {k: row.get(k) for k in ITEM_FIELDS if k in row}
+    values["order"] = row.get("order") or order
+    for text in ("category", "frequency"):
+        values[text] = values.get(text) or ""
+    return values
+
+
+def _item_add(plan: Plan, row: dict, order: int, **extra) -> PlanItem:
+    return PlanItem.objects.create(plan=plan, **_item_values(row, order), **extra)
+
+
 @transaction.atomic
 def plan_update(
     *, plan: Plan, actor, data: dict, lock_version: int, items: list[dict] | None = None
@@ -758,12 +773,9 @@ def plan_update(
     if items is not None:
         keep = []
         for order, row in enumerate(items, start=1):
-            values = {k: row.get(k) for k in ITEM_FIELDS if k in row}
-            values["order"] = row.get("order") or order
-            for text in ("category", "frequency"):
-                values[text] = values.get(text) or ""
             item_id = row.get("id")
             if item_id:
+                values = _item_values(row, order)
                 updated = PlanItem.objects.filter(pk=item_id, plan=plan).update(**values)
                 if not updated:
                     raise ValidationError(
@@ -771,7 +783,7 @@ def plan_update(
                     )
                 keep.append(item_id)
             else:
-                keep.append(PlanItem.objects.create(plan=plan, **values).pk)
+                keep.append(_item_add(plan, row, order).pk)
         plan.items.exclude(pk__in=keep).delete()
         changes.append("items")
     record(actor=actor, action="plan.update", obj=plan, basis=decision.basis, changes=changes)
@@ -836,6 +848,23 @@ def plan_return(*, plan: Plan, actor, reason: str) -> Plan:
     return plan
 
 
+def _join_item_agencies(case: SupportCase, pairs, *, on: date, actor) -> None:
+    """Every agency responsible for an item of an approved plan is on the team from the
+    decision on. `pairs`: (agency_id, staff_id) of the items."""
+    on_team = set(case.team.current().values_list("agency_id", flat=True))
+    for agency_id, staff_id in pairs:
+        if agency_id not in on_team:
+            CaseTeamMember.objects.create(
+                case=case,
+                agency_id=agency_id,
+                user_id=staff_id,
+                role=TeamRole.SUPPORT,
+                joined_on=on,
+                added_by=actor,
+            )
+            on_team.add(agency_id)
+
+
 @transaction.atomic
 def plan_approve(
     *, plan: Plan, actor, decided_on: date, with_changes: str = "", via_item: str = ""
@@ -870,19 +899,9 @@ def plan_approve(
         ]
     )
     case = plan.case
-    # Every agency responsible for an item is on the team from the decision on.
-    on_team = set(case.team.current().values_list("agency_id", flat=True))
-    for agency_id, staff_id in plan.items.values_list("agency_id", "staff_id").distinct():
-        if agency_id not in on_team:
-            CaseTeamMember.objects.create(
-                case=case,
-                agency_id=agency_id,
-                user_id=staff_id,
-                role=TeamRole.SUPPORT,
-                joined_on=decided_on,
-                added_by=actor,
-            )
-            on_team.add(agency_id)
+    _join_item_agencies(
+        case, plan.items.values_list("agency_id", "staff_id").distinct(), on=decided_on, actor=actor
+    )
     if plan.programme not in case.programmes:
         case.programmes = [*case.programmes, plan.programme]
     case.next_monitoring_on = plan.next_monitoring_on
@@ -903,6 +922,79 @@ def plan_approve(
         )
     record(actor=actor, action="plan.approve", obj=plan, basis=decision.basis, changes=["status"])
     return plan
+
+
+def plan_for_assignments(case: SupportCase, *, preferred: Plan | None = None) -> Plan | None:
+    """The approved plan a meeting's role assignments join: `preferred` (the plan just approved,
+    or the one an evaluation looked at) while it is approved, else the case's latest approved
+    plan; None when the case has none (the assignments are then followed as tasks)."""
+    if preferred is not None:
+        preferred = Plan.objects.filter(pk=preferred.pk, status=Plan.Status.APPROVED).first()
+        if preferred is not None:
+            return preferred
+    return case.plans.approved().order_by("-number").first()
+
+
+@transaction.atomic
+def plan_item_add_from_assignment(
+    *,
+    plan: Plan,
+    actor,
+    agency,
+    action: str,
+    staff=None,
+    due_on: date | None = None,
+    issue: str = "",
+    goal: str = "",
+    decided_on: date,
+    via_item: str,
+    via_label: str = "",
+) -> PlanItem:
+    """Add a row to an approved plan from a role assignment agreed at a meeting (役割分担):
+    the meeting's decision amends the plan it approved or follows, so no new version is made.
+
+    Only what a meeting decides: `via_item` (the agenda item's reference) is required and the
+    actor must be one who records meeting decisions on the case. The responsible agency joins
+    the case team as for plan approval. Runs inside the decision's transaction: if the decision
+    fails later, the row goes too.
+    """
+    decision = require(actor, "case.decide", plan)
+    _require_meeting_date(decided_on)
+    if not via_item:
+        raise ValidationError(_("会議の決定によらないプランの変更は、新しい版で行ってください。"))
+    plan = Plan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    if plan.status != Plan.Status.APPROVED:
+        raise ValidationError(_("承認済みのプランにのみ会議の役割分担を追加できます。"))
+    if not (action or "").strip() or agency is None:
+        raise ValidationError({"roles": _("役割分担は担当機関と内容を入力してください。")})
+    action = action.strip()
+    order = (plan.items.aggregate(m=Max("order"))["m"] or 0) + 1
+    item = _item_add(
+        plan,
+        {
+            "issue": (issue or action)[:300],
+            "goal": (goal or action)[:300],
+            "action": action,
+            "agency": agency,
+            "staff": staff,
+            "due_on": due_on,
+        },
+        order,
+        via_item=via_item,
+        via_label=via_label[:150],
+    )
+    _join_item_agencies(plan.case, [(item.agency_id, item.staff_id)], on=decided_on, actor=actor)
+    plan.lock_version += 1
+    plan.updated_at = timezone.now()
+    plan.save(update_fields=["lock_version", "updated_at"])
+    record(
+        actor=actor,
+        action="planitem.create",
+        obj=item,
+        basis=decision.basis,
+        changes=["plan", "agency", "staff", "action", "due_on", "via_item"],
+    )
+    return item
 
 
 # --- monitoring ---------------------------------------------------------------------------------

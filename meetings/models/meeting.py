@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.choices import Role
+
 from ..choices import (
     AgendaKind,
     AttendanceStatus,
@@ -401,9 +403,46 @@ class Decision(models.Model):
         return f"decision:{self.public_id}"
 
 
-class RoleAssignment(models.Model):
-    """役割分担: who does what by when, agreed at the meeting."""
+# Staff who carry out a role assigned to their agency (not residents, not admins).
+CARE_ROLES = frozenset(
+    {Role.CASEWORKER, Role.COORDINATOR, Role.CSW, Role.PARTICIPATION_WORKER, Role.SUPERVISOR}
+)
 
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def tasks(self):
+        """Assignments followed as tasks: those that did not become a plan item."""
+        return self.filter(plan_item__isnull=True)
+
+    def open(self):
+        return (
+            self.tasks()
+            .filter(done_on__isnull=True)
+            .exclude(decision__item__meeting__status=MeetingStatus.CANCELLED)
+        )
+
+    def owned_by(self, user):
+        """Assignments the user answers for: named as the owner while working at the owner
+        agency, or staff of the owner agency with a care role (the `roleassignment.complete`
+        rule, as a filter)."""
+        memberships = user.current_memberships()
+        named = {m.agency_id for m in memberships}
+        care = {m.agency_id for m in memberships if m.role in CARE_ROLES}
+        return self.filter(
+            Q(owner_user=user, owner_agency_id__in=named) | Q(owner_agency_id__in=care)
+        )
+
+
+class RoleAssignment(models.Model):
+    """役割分担: who does what by when, agreed at the meeting.
+
+    On a decision that approves a plan, or continues / re-plans under one, the assignment becomes
+    a row of that plan (`plan_item`) and is followed there (monitoring). Otherwise — information
+    sharing, 支援会議 watch items, items without a case — the assignment itself is the task: the
+    owner marks it done (`done_on`, `done_by`) and reminders stop.
+    """
+
+    public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
     decision = models.ForeignKey(
         Decision, verbose_name=_("決定事項"), on_delete=models.CASCADE, related_name="roles"
     )
@@ -420,15 +459,48 @@ class RoleAssignment(models.Model):
     )
     task = models.CharField(_("役割・タスク"), max_length=200)
     due_on = models.DateField(_("期限"), null=True, blank=True)
+    plan_item = models.OneToOneField(
+        "cases.PlanItem",
+        verbose_name=_("プランの項目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meeting_role",
+    )
     done_on = models.DateField(_("完了日"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("完了の記録者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("役割分担")
         verbose_name_plural = _("役割分担")
         ordering = ["decision", "due_on", "pk"]
+        indexes = [models.Index(fields=["owner_agency", "done_on"])]
 
     def __str__(self) -> str:
         return self.task
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:role_open", args=[self.public_id])
+
+    def audit_label(self) -> str:
+        return f"role-assignment:{self.public_id}"
+
+    @property
+    def is_task(self) -> bool:
+        return self.plan_item_id is None
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_task and self.done_on is None
 
 
 class MinutesAddendum(models.Model):

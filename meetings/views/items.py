@@ -26,6 +26,17 @@ def _decision_of(item):
         return None
 
 
+def _roles_of(user, item) -> list[tuple]:
+    """(role, may the user mark it done) for the item's decision."""
+    decision = _decision_of(item)
+    if decision is None:
+        return []
+    roles = decision.roles.select_related(
+        "owner_agency", "owner_user", "done_by", "plan_item__plan"
+    )
+    return [(r, check(user, "roleassignment.complete", r).allowed) for r in roles]
+
+
 @login_required
 def item_detail(request, public_id):
     item = get_item(public_id)
@@ -43,9 +54,7 @@ def item_detail(request, public_id):
             "basis_text": policy.ui_basis(decision),
             "covered": list(item.persons.all()),
             "decision": _decision_of(item),
-            "roles": list(item.decision.roles.select_related("owner_agency", "owner_user"))
-            if _decision_of(item)
-            else [],
+            "roles": _roles_of(request.user, item),
             "addenda": list(item.addenda.select_related("author")),
             "issues": list(item.community_issues.all()),
             "can_edit_paper": can_edit

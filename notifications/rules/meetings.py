@@ -287,13 +287,19 @@ def agenda_distribution(ctx: RuleContext, setting: Setting):
     default_threshold=3,
     default_escalation=7,
     unit="days",
-    requires=("meetings.RoleAssignment.due_on", "meetings.RoleAssignment.done_on"),
+    requires=(
+        "meetings.RoleAssignment.due_on",
+        "meetings.RoleAssignment.done_on",
+        "meetings.RoleAssignment.plan_item",
+    ),
 )
 def role_assignment_due(ctx: RuleContext, setting: Setting):
     from meetings.models import RoleAssignment
 
     rows = (
         RoleAssignment.objects.filter(
+            # A role that became a plan item is followed by the plan's monitoring instead.
+            plan_item__isnull=True,
             done_on__isnull=True,
             due_on__isnull=False,
             due_on__lte=ctx.today + timedelta(days=setting.threshold),
@@ -339,8 +345,10 @@ def role_assignment_due(ctx: RuleContext, setting: Setting):
                 recipients=recipients,
                 subject=subject,
                 title=title % {"subject": subject, "date": due.strftime("%Y-%m-%d")},
-                body=_("%(meeting)s の決定による役割分担です。") % {"meeting": _label(meeting)},
-                url=meeting_url(meeting),
+                body=_("%(meeting)s の決定による役割分担です。済んだら「完了」を記録してください。")
+                % {"meeting": _label(meeting)},
+                # The role's own page: the owner's list, where it is marked done.
+                url=safe_url(role) or meeting_url(meeting),
                 agency_id=role.owner_agency_id,
                 level=Level.URGENT if step == 2 else Level.NORMAL,
             )

@@ -1,0 +1,515 @@
+"""Role assignments (役割分担) agreed at meetings: on a plan decision they become rows of the
+approved plan, atomically; otherwise they are tasks their owner marks done (screens, API,
+dashboard, case timeline) and the reminders stop."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.choices import Role
+from agencies.tests.factories import staff
+from audit.models import AuditEvent
+from cases.models import CaseTeamMember, Plan, PlanItem, SupportCase
+from cases.services import support as s
+from meetings import selectors, services
+from meetings.choices import AgendaKind, DecisionKind
+from meetings.models import Decision, RoleAssignment
+
+from .conftest import hold, schedule, seat, submitted_plan, verified
+
+pytestmark = pytest.mark.django_db
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+@pytest.fixture
+def plan_agenda(supervisor, coordinator, city, partner, juso, partner_worker):
+    """Yesterday's 重層的支援会議 with one submitted plan (consent covers the partner too)."""
+    seat(juso, coordinator, supervisor)
+    case, plan = submitted_plan(coordinator, city, partners=[partner])
+    meeting = schedule(juso, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}"
+    )
+    hold(meeting, supervisor)
+    return meeting, item, case, plan
+
+
+@pytest.fixture
+def shared(supervisor, juso, partner, partner_worker):
+    """An information-sharing item (no case) decided yesterday with one role for the partner's
+    worker: a task, not a plan item."""
+    meeting = schedule(juso, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="北地区の見守り"
+    )
+    hold(meeting, supervisor)
+    decision = services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.SHARED,
+        roles=[
+            {
+                "owner_agency": partner,
+                "owner_user": partner_worker,
+                "task": "民生委員と訪問日程を調整",
+                "due_on": _today() + dt.timedelta(days=2),
+            }
+        ],
+    )
+    return item, decision.roles.get()
+
+
+def _two_roles(city, partner, partner_worker):
+    return [
+        {"owner_agency": city, "task": "初回訪問の調整", "due_on": _today() + dt.timedelta(days=7)},
+        {
+            "owner_agency": partner,
+            "owner_user": partner_worker,
+            "task": "就労体験先の見学同行",
+            "due_on": _today() + dt.timedelta(days=30),
+        },
+    ]
+
+
+# --- plan decisions: roles become plan items ---------------------------------------------------
+
+
+def test_approving_a_plan_adds_each_role_as_a_plan_item(
+    plan_agenda, supervisor, city, partner, partner_worker
+):
+    meeting, item, case, plan = plan_agenda
+    before = plan.items.count()
+    decision = services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.PLAN_APPROVED,
+        roles=_two_roles(city, partner, partner_worker),
+    )
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.APPROVED
+    added = list(plan.items.exclude(via_item="").order_by("order"))
+    assert plan.items.count() == before + 2 and len(added) == 2
+    first, second = added
+    assert (first.agency, first.staff, first.action) == (city, None, "初回訪問の調整")
+    assert first.due_on == _today() + dt.timedelta(days=7)
+    assert (second.agency, second.staff) == (partner, partner_worker)
+    assert second.due_on == _today() + dt.timedelta(days=30)
+    assert first.order > before and second.order == first.order + 1
+    assert {i.via_item for i in added} == {item.ref}
+    assert meeting.body.name in first.via_label
+    roles = {r.task: r for r in decision.roles.all()}
+    assert roles["初回訪問の調整"].plan_item == first
+    assert roles["就労体験先の見学同行"].plan_item == second
+    # Followed by the plan, not as tasks; the partner is on the team from the decision on.
+    assert not selectors.roles_owned_by(partner_worker).exists()
+    assert CaseTeamMember.objects.current().filter(case=case, agency=partner).exists()
+    assert AuditEvent.objects.filter(action="planitem.create").count() == 2
+
+
+def test_approved_with_changes_also_adds_the_roles(plan_agenda, supervisor, city):
+    meeting, item, case, plan = plan_agenda
+    services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.PLAN_APPROVED_WITH_CHANGES,
+        changes="訪問の頻度を週1回に",
+        roles=[{"owner_agency": city, "task": "週1回の訪問", "due_on": None}],
+    )
+    row = PlanItem.objects.get(plan=plan, via_item=item.ref)
+    assert row.action == "週1回の訪問" and row.due_on is None
+
+
+def test_a_failure_while_adding_plan_items_leaves_none(
+    plan_agenda, supervisor, city, partner, partner_worker, monkeypatch
+):
+    meeting, item, case, plan = plan_agenda
+    before = set(plan.items.values_list("pk", flat=True))
+    real = s.plan_item_add_from_assignment
+    calls = []
+
+    def add_then_fail(**kwargs):
+        calls.append(real(**kwargs))  # the first row is written inside the transaction ...
+        if len(calls) == 2:
+            raise ValidationError("途中で失敗")  # ... and the second fails
+
+    monkeypatch.setattr(s, "plan_item_add_from_assignment", add_then_fail)
+    with pytest.raises(ValidationError):
+        services.item_record_decision(
+            item=item,
+            actor=supervisor,
+            kind=DecisionKind.PLAN_APPROVED,
+            roles=_two_roles(city, partner, partner_worker),
+        )
+    assert len(calls) == 2
+    plan.refresh_from_db()
+    case.refresh_from_db()
+    assert set(plan.items.values_list("pk", flat=True)) == before
+    assert not PlanItem.objects.filter(via_item=item.ref).exists()
+    assert plan.status == Plan.Status.SUBMITTED
+    assert case.status == SupportCase.Status.IN_MEETING
+    assert not Decision.objects.exists() and not RoleAssignment.objects.exists()
+    assert not AuditEvent.objects.filter(action__in=["planitem.create", "decision.create"]).exists()
+
+
+def test_continuing_after_an_evaluation_adds_roles_to_the_approved_plan(
+    plan_agenda, supervisor, coordinator, city, juso
+):
+    meeting, item, case, plan = plan_agenda
+    services.item_record_decision(item=item, actor=supervisor, kind=DecisionKind.PLAN_APPROVED)
+    services.minutes_approve(meeting=meeting, actor=supervisor)
+    case.refresh_from_db()
+    evaluation = s.evaluation_create(case=case, actor=coordinator)
+    s.evaluation_update(
+        evaluation=evaluation,
+        actor=coordinator,
+        lock_version=evaluation.lock_version,
+        data={"overall": "継続が必要", "proposed_decision": "continue"},
+        items=[{"id": i.pk, "achievement": "partial", "note": ""} for i in evaluation.items.all()],
+    )
+    s.evaluation_ready(evaluation=evaluation, actor=coordinator)
+    second = schedule(juso, supervisor, days=0)
+    ev_item = services.agenda_item_add(
+        meeting=second, actor=supervisor, source=f"evaluation:{evaluation.public_id}"
+    )
+    hold(second, supervisor)
+    services.item_record_decision(
+        item=ev_item,
+        actor=supervisor,
+        kind=DecisionKind.CONTINUE,
+        roles=[{"owner_agency": city, "task": "家計の見直しに同行", "due_on": _today()}],
+    )
+    row = PlanItem.objects.get(via_item=ev_item.ref)
+    assert row.plan == plan and row.action == "家計の見直しに同行"
+    assert RoleAssignment.objects.get(decision__item=ev_item).plan_item == row
+
+
+def test_a_new_plan_version_keeps_where_meeting_rows_came_from(
+    plan_agenda, supervisor, coordinator, city
+):
+    meeting, item, case, plan = plan_agenda
+    services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.PLAN_APPROVED,
+        roles=[{"owner_agency": city, "task": "初回訪問の調整", "due_on": _today()}],
+    )
+    case.refresh_from_db()
+    draft = s.plan_create(case=case, actor=coordinator)
+    copied = draft.items.get(action="初回訪問の調整")
+    assert copied.via_item == item.ref and copied.via_label
+
+
+def test_plan_item_from_assignment_needs_a_meeting_and_an_approved_plan(
+    plan_agenda, supervisor, city
+):
+    meeting, item, case, plan = plan_agenda
+    kwargs = {"actor": supervisor, "agency": city, "action": "訪問", "decided_on": _today()}
+    with pytest.raises(ValidationError):  # still only submitted
+        s.plan_item_add_from_assignment(plan=plan, via_item=item.ref, **kwargs)
+    services.item_record_decision(item=item, actor=supervisor, kind=DecisionKind.PLAN_APPROVED)
+    with pytest.raises(ValidationError):  # not from a meeting: a new version instead
+        s.plan_item_add_from_assignment(plan=plan, via_item="", **kwargs)
+
+
+# --- tasks: roles that are not plan items ---------------------------------------------------
+
+
+def test_info_sharing_roles_are_open_tasks_of_their_owner(shared, partner, partner_worker):
+    item, role = shared
+    assert role.plan_item is None and role.is_open
+    colleague = staff(partner, Role.CSW)
+    assert list(selectors.roles_owned_by(partner_worker)) == [role]
+    assert list(selectors.roles_owned_by(colleague)) == [role]  # care staff of the agency
+
+
+def test_owner_completes_a_task_once_and_it_is_audited(shared, partner_worker):
+    item, role = shared
+    services.role_assignment_complete(assignment=role, actor=partner_worker)
+    role.refresh_from_db()
+    assert role.done_on == _today() and role.done_by == partner_worker
+    assert not selectors.roles_owned_by(partner_worker).exists()
+    assert list(selectors.roles_owned_by(partner_worker, status="done")) == [role]
+    event = AuditEvent.objects.get(action="roleassignment.complete")
+    assert event.actor == partner_worker and event.object_id == str(role.pk)
+    with pytest.raises(ValidationError) as exc:
+        services.role_assignment_complete(assignment=role, actor=partner_worker)
+    assert "すでに完了" in str(exc.value)
+
+
+def test_agency_colleague_with_a_care_role_may_complete(shared, partner):
+    item, role = shared
+    colleague = staff(partner, Role.COORDINATOR)
+    services.role_assignment_complete(assignment=role, actor=colleague)
+    role.refresh_from_db()
+    assert role.done_by == colleague
+
+
+def test_outsider_and_convenor_cannot_complete(shared, stranger, supervisor, partner):
+    item, role = shared
+    admin_clerk = staff(partner, Role.ADMIN)  # no care role at the owner agency
+    for user in (stranger, supervisor, admin_clerk):
+        with pytest.raises(PermissionDenied):
+            services.role_assignment_complete(assignment=role, actor=user)
+    role.refresh_from_db()
+    assert role.done_on is None
+    assert not selectors.roles_owned_by(stranger).exists()
+
+
+def test_completion_date_must_lie_between_the_decision_and_today(shared, partner_worker):
+    item, role = shared
+    for day in (_today() + dt.timedelta(days=1), role.decision.decided_on - dt.timedelta(days=1)):
+        with pytest.raises(ValidationError):
+            services.role_assignment_complete(assignment=role, actor=partner_worker, done_on=day)
+
+
+def test_a_plan_item_role_is_not_completed_as_a_task(
+    plan_agenda, supervisor, city, partner, partner_worker
+):
+    meeting, item, case, plan = plan_agenda
+    decision = services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.PLAN_APPROVED,
+        roles=_two_roles(city, partner, partner_worker),
+    )
+    role = decision.roles.get(owner_user=partner_worker)
+    with pytest.raises(ValidationError) as exc:
+        services.role_assignment_complete(assignment=role, actor=partner_worker)
+    assert "モニタリング" in str(exc.value)
+
+
+def test_named_owner_must_work_at_the_owner_agency(supervisor, juso, city, partner_worker):
+    meeting = schedule(juso, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="共有"
+    )
+    hold(meeting, supervisor)
+    with pytest.raises(ValidationError) as exc:
+        services.item_record_decision(
+            item=item,
+            actor=supervisor,
+            kind=DecisionKind.SHARED,
+            roles=[{"owner_agency": city, "owner_user": partner_worker, "task": "確認"}],
+        )
+    assert "担当機関の職員" in str(exc.value)
+    assert not Decision.objects.exists()
+
+
+# --- screens ------------------------------------------------------------------------------------
+
+
+def test_owner_sees_and_completes_the_role_on_the_roles_page(client, shared, partner_worker):
+    item, role = shared
+    client.force_login(partner_worker)
+    url = reverse("meetings:my_roles")
+    page = client.get(url).content.decode()
+    assert "民生委員と訪問日程を調整" in page and f"role-{role.public_id}" in page
+    r = client.post(
+        reverse("meetings:role_complete", args=[role.public_id]), {"next": url}, follow=True
+    )
+    assert r.redirect_chain[-1][0] == url
+    assert "完了として記録しました" in r.content.decode()
+    role.refresh_from_db()
+    assert role.done_by == partner_worker
+    assert "民生委員と訪問日程を調整" not in client.get(url).content.decode()
+    assert "民生委員と訪問日程を調整" in client.get(url + "?status=done").content.decode()
+
+
+def test_colleague_completes_from_the_item_page_outsider_is_refused(
+    client, shared, partner, stranger
+):
+    item, role = shared
+    colleague = staff(partner, Role.CASEWORKER)
+    client.force_login(stranger)
+    assert "民生委員" not in client.get(reverse("meetings:my_roles")).content.decode()
+    r = client.post(reverse("meetings:role_complete", args=[role.public_id]))
+    assert r.status_code == 403
+    assert client.get(reverse("meetings:role_open", args=[role.public_id])).status_code == 403
+    role.refresh_from_db()
+    assert role.done_on is None
+    client.force_login(colleague)
+    r = client.get(reverse("meetings:role_open", args=[role.public_id]))
+    assert r.status_code == 302 and r["Location"].startswith(reverse("meetings:my_roles"))
+    client.post(
+        reverse("meetings:role_complete", args=[role.public_id]),
+        {"next": "https://evil.example/"},
+    )
+    role.refresh_from_db()
+    assert role.done_by == colleague
+
+
+def test_item_page_shows_role_status_and_complete_button_to_the_convenor(
+    client, shared, supervisor
+):
+    item, role = shared
+    verified(client, supervisor)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "未完了" in page and "民生委員と訪問日程を調整" in page
+    # The convenor sees the role but does not complete it for the owner.
+    assert reverse("meetings:role_complete", args=[role.public_id]) not in page
+
+
+def test_roles_page_costs_a_fixed_number_of_queries(
+    client, supervisor, juso, partner, partner_worker, django_assert_max_num_queries
+):
+    meeting = schedule(juso, supervisor, days=-1)
+    items = [
+        services.agenda_item_add(
+            meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title=f"共有{n}"
+        )
+        for n in range(6)
+    ]
+    hold(meeting, supervisor)
+    for n, item in enumerate(items):
+        services.item_record_decision(
+            item=item,
+            actor=supervisor,
+            kind=DecisionKind.SHARED,
+            roles=[
+                {"owner_agency": partner, "owner_user": partner_worker, "task": f"役割{n}a"},
+                {"owner_agency": partner, "task": f"役割{n}b"},
+            ],
+        )
+    client.force_login(partner_worker)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("meetings:my_roles")).content.decode()
+    assert page.count('data-testid="role-row"') == 12
+
+
+def test_dashboard_panel_lists_open_roles_until_done(client, shared, partner_worker, stranger):
+    item, role = shared
+    client.force_login(partner_worker)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "会議で割り当てられた役割" in page and "民生委員と訪問日程を調整" in page
+    services.role_assignment_complete(assignment=role, actor=partner_worker)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "会議で割り当てられた役割" in page and "民生委員と訪問日程を調整" not in page
+    client.force_login(stranger)
+    assert "民生委員と訪問日程を調整" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_plan_page_and_case_timeline_show_the_meeting_behind_plan_rows(
+    client, plan_agenda, supervisor, coordinator, city
+):
+    meeting, item, case, plan = plan_agenda
+    services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.PLAN_APPROVED,
+        roles=[{"owner_agency": city, "task": "初回訪問の調整", "due_on": _today()}],
+    )
+    client.force_login(coordinator)
+    page = client.get(
+        reverse("cases:plan_detail", args=[case.public_id, plan.number])
+    ).content.decode()
+    assert 'data-testid="plan-item-origin"' in page and meeting.body.name in page
+    assert item.get_absolute_url() in page
+    case_page = client.get(reverse("cases:case_detail", args=[case.public_id])).content.decode()
+    assert "役割分担: 初回訪問の調整" in case_page
+    assert f"プラン第{plan.number}版の項目として管理" in case_page
+
+
+def test_case_timeline_lists_open_and_done_tasks(
+    client, supervisor, coordinator, city, juso, partner_worker
+):
+    """A re-assessment decision follows no plan: its roles are tasks on the case timeline."""
+    seat(juso, coordinator, supervisor)
+    case, plan = submitted_plan(coordinator, city)
+    meeting = schedule(juso, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}"
+    )
+    hold(meeting, supervisor)
+    decision = services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.REASSESS,
+        roles=[{"owner_agency": city, "owner_user": coordinator, "task": "家計の再確認"}],
+    )
+    role = decision.roles.get()
+    assert role.plan_item is None
+    client.force_login(coordinator)
+    url = reverse("cases:case_detail", args=[case.public_id])
+    assert "役割分担: 家計の再確認" in client.get(url).content.decode()
+    services.role_assignment_complete(assignment=role, actor=coordinator)
+    assert "役割分担の完了: 家計の再確認" in client.get(url).content.decode()
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def test_api_lists_and_completes_the_owners_roles(client, shared, partner_worker, stranger):
+    item, role = shared
+    client.force_login(partner_worker)
+    rows = client.get("/api/v1/meeting-roles/").json()["results"]
+    assert [r["id"] for r in rows] == [str(role.public_id)]
+    assert rows[0]["task"] == "民生委員と訪問日程を調整" and rows[0]["done_on"] is None
+    detail = client.get(f"/api/v1/meeting-roles/{role.public_id}/")
+    assert detail.status_code == 200
+    assert AuditEvent.objects.filter(action="roleassignment.view", actor=partner_worker).exists()
+    r = client.post(f"/api/v1/meeting-roles/{role.public_id}/complete/", {}, "application/json")
+    assert r.status_code == 200 and r.json()["done_on"] == _today().isoformat()
+    r = client.post(f"/api/v1/meeting-roles/{role.public_id}/complete/", {}, "application/json")
+    assert r.status_code == 400 and "すでに完了" in r.content.decode()
+    assert client.get("/api/v1/meeting-roles/").json()["results"] == []
+    done = client.get("/api/v1/meeting-roles/?status=done").json()["results"]
+    assert [r["id"] for r in done] == [str(role.public_id)]
+
+
+def test_api_refuses_outsiders(client, shared, stranger):
+    item, role = shared
+    client.force_login(stranger)
+    assert client.get("/api/v1/meeting-roles/").json()["results"] == []
+    assert client.get(f"/api/v1/meeting-roles/{role.public_id}/").status_code == 403
+    r = client.post(f"/api/v1/meeting-roles/{role.public_id}/complete/", {}, "application/json")
+    assert r.status_code == 403
+    role.refresh_from_db()
+    assert role.done_on is None
+
+
+def test_api_decision_shows_role_state(client, shared, supervisor):
+    item, role = shared
+    verified(client, supervisor)
+    data = client.get(f"/api/v1/meeting-decisions/{role.decision.public_id}/").json()
+    assert data["roles"][0]["id"] == str(role.public_id)
+    assert data["roles"][0]["plan_number"] is None and data["roles"][0]["done_on"] is None
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+def test_role_reminder_stops_once_the_owner_marks_it_done(shared, partner_worker):
+    from notifications.models import Notification
+    from notifications.services import sweep
+
+    item, role = shared
+    sweep(_today())
+    [note] = Notification.objects.filter(rule="role_assignment_due", recipient=partner_worker)
+    assert note.url == reverse("meetings:role_open", args=[role.public_id])
+    assert note.resolved_at is None
+    services.role_assignment_complete(assignment=role, actor=partner_worker)
+    sweep(_today())
+    note.refresh_from_db()
+    assert note.resolved_at is not None
+
+
+def test_roles_that_became_plan_items_are_not_reminded_as_tasks(
+    plan_agenda, supervisor, city, partner, partner_worker
+):
+    from notifications.models import Notification
+    from notifications.services import sweep
+
+    meeting, item, case, plan = plan_agenda
+    roles = _two_roles(city, partner, partner_worker)
+    roles[1]["due_on"] = _today()
+    services.item_record_decision(
+        item=item, actor=supervisor, kind=DecisionKind.PLAN_APPROVED, roles=roles
+    )
+    sweep(_today())
+    assert not Notification.objects.filter(rule="role_assignment_due").exists()
