@@ -99,7 +99,7 @@ def openable_urls(user, urls) -> set[str]:
     allowed = set()
     for url in set(filter(None, urls)):
         try:
-            match = resolve(url)
+            match = resolve(url.split("#", 1)[0].split("?", 1)[0])
         except Resolver404:
             continue
         target = _LINK_TARGETS.get(match.view_name)

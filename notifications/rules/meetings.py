@@ -50,8 +50,8 @@ def meeting_url(meeting) -> str:
 
 
 def _members_url(body) -> str:
-    url = safe_url(None, "meetings:body_detail", body.public_id)
-    return f"{url}#members" if url else ""
+    """The body's page, whose member list shows the pledges."""
+    return safe_url(None, "meetings:body_detail", body.public_id)
 
 
 def _label(meeting) -> str:

@@ -116,7 +116,7 @@ def test_pledge_missing_links_to_the_member_list_the_member_may_open(client, wor
     builders.seat(body, user=world.worker, agency=world.partner)
     sweep_on(D(2026, 7, 10))
     [mine] = notes_for(world.worker, "pledge_missing")
-    assert mine.url == reverse("meetings:body_detail", args=[body.public_id]) + "#members"
+    assert mine.url == reverse("meetings:body_detail", args=[body.public_id])
     client.force_login(world.worker)
     assert client.get(mine.url).status_code == 200
 
