@@ -186,3 +186,31 @@ def test_pager_keeps_filters_and_changes_only_the_page(rf):
     assert 'href="?status=open&amp;q=%E5%B1%B1%E7%94%B0&amp;page=1" rel="prev"' in html
     assert 'href="?status=open&amp;q=%E5%B1%B1%E7%94%B0&amp;page=3" rel="next"' in html
     assert "2 / 3 ページ（全120件）" in html
+
+
+def test_navigation_links_only_to_pages_the_user_may_open(client, caseworker, admin_user):
+    """QA: an admin without a care role saw 対象者 and 包括的相談, both answering 403."""
+    from agencies.tests.test_auth import verified_client
+
+    pages = ("cases:person_search", "cases:consultation_list", "cases:case_list", "meetings:index")
+    for user in (caseworker, admin_user):
+        verified_client(client, user)
+        nav = (
+            client.get(reverse("dashboard"))
+            .content.decode()
+            .split('aria-label="メインメニュー"')[1]
+        )
+        nav = nav.split("</nav>", 1)[0]
+        for name in pages:
+            url = reverse(name)
+            shown = f'href="{url}"' in nav
+            assert shown == (client.get(url).status_code == 200), (user.username, name)
+    assert 'href="/agencies/admin/"' in nav  # the admin keeps its own entry
+
+
+def test_toolbar_title_keeps_the_buttons_together():
+    """QA: in a toolbar of a title and several buttons, space-between spread the buttons across
+    the row (編集 floated mid-page); the title now takes the free space."""
+    css = (STATIC / "css" / "tsunagu.css").read_text(encoding="utf-8")
+    block = re.search(r"\.toolbar > h1,\s*\.toolbar > h2 \{([^}]*)\}", css).group(1)
+    assert "margin-inline-end: auto" in block
