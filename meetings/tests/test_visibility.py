@@ -188,3 +188,19 @@ def test_unpledged_member_is_not_listed_meetings_they_cannot_open(
     pledge(member, supervisor)
     assert item.meeting in selectors.meetings_for_user(fresh(unpledged))
     assert meeting_url in client.get(reverse("meetings:index")).content.decode()
+
+
+def test_body_page_links_a_meeting_only_for_those_who_may_open_it(
+    client, worrying_item, shien, supervisor, stranger
+):
+    """QA: the body page (a staff directory) linked every 支援会議 meeting, answering 403 to
+    staff without a pledged seat."""
+    item, _p, _o = worrying_item
+    body_url = reverse("meetings:body_detail", args=[shien.public_id])
+    meeting_url = reverse("meetings:meeting_detail", args=[item.meeting.public_id])
+    for user, linked in ((stranger, False), (supervisor, True)):
+        verified(client, user)
+        page = client.get(body_url).content.decode()
+        assert (meeting_url in page) == linked, user
+        assert ("閲覧権限なし" in page) != linked
+        assert client.get(meeting_url).status_code == (200 if linked else 403)

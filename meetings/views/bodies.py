@@ -118,10 +118,15 @@ def body_detail(request, public_id):
     members = selectors.members_with_pledges(body) if members_decision else []
     today = timezone.localdate()
     meetings = list(
-        body.meetings.filter(starts_at__gte=timezone.now() - timezone.timedelta(days=92)).order_by(
-            "starts_at"
-        )[:12]
+        body.meetings.filter(starts_at__gte=timezone.now() - timezone.timedelta(days=92))
+        .select_related("body")
+        .prefetch_related("items__case")
+        .order_by("starts_at")[:12]
     )
+    for meeting in meetings:
+        # The body page is a staff directory; a meeting is linked only for those who may open it
+        # (a 支援会議 needs a pledged seat).
+        meeting.locked = not check(request.user, "meeting.view", meeting).allowed
     return render(
         request,
         "meetings/body_detail.html",
