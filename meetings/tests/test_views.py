@@ -193,7 +193,8 @@ def test_body_pages_manager_member_outsider(
     assert client.get(edit).status_code == 200
     client.force_login(partner_worker)
     page = client.get(detail).content.decode()
-    assert "誓約" in page and "構成員を追加" not in page
+    assert "任期" in page and "構成員を追加" not in page  # the member list, read-only
+    assert "誓約" not in page  # a 重層的支援会議 needs no pledge (QA: it showed 誓約未登録)
     assert client.get(edit).status_code == 403
     client.force_login(stranger)
     page = client.get(detail).content.decode()

@@ -204,3 +204,14 @@ def test_body_page_links_a_meeting_only_for_those_who_may_open_it(
         assert (meeting_url in page) == linked, user
         assert ("閲覧権限なし" in page) != linked
         assert client.get(meeting_url).status_code == (200 if linked else 403)
+
+
+def test_pledge_column_only_on_shien_kaigi_bodies(client, supervisor, juso, shien):
+    """QA: a 重層的支援会議 body listed every member as 誓約未登録 with a 誓約を登録 button."""
+    seat(juso, supervisor, supervisor, pledged=False)
+    seat(shien, supervisor, supervisor, pledged=False)
+    verified(client, supervisor)
+    juso_page = client.get(reverse("meetings:body_detail", args=[juso.public_id])).content
+    shien_page = client.get(reverse("meetings:body_detail", args=[shien.public_id])).content
+    assert "誓約未登録" not in juso_page.decode() and "誓約を登録" not in juso_page.decode()
+    assert "誓約未登録" in shien_page.decode() and "誓約を登録" in shien_page.decode()
