@@ -505,3 +505,32 @@ def test_paper_edit_cancel_and_body_edit_screens(
     assert "会議を中止にしました。" in r.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
+
+
+def test_meeting_create_with_bad_input_keeps_the_values_and_shows_errors_at_the_fields(
+    client, supervisor, juso
+):
+    """QA: a refused 臨時の会議 form redirected to a blank form with a bare 「この項目は必須です。」
+    at the top of the page (which field?) and the typed place was gone."""
+    from meetings.models import Meeting
+
+    verified(client, supervisor)
+    url = reverse("meetings:meeting_create", args=[juso.public_id])
+    data = {"date": "", "start_time": "14:00", "duration_minutes": "90", "place": "第2会議室"}
+    page = client.post(url, data).content.decode()
+    assert 'id="id_date_error"' in page and "この項目は必須です。" in page
+    assert 'value="第2会議室"' in page
+    assert "入力内容に誤りがあります" in page
+    data["date"] = "2027-02-30"
+    page = client.post(url, data).content.decode()
+    assert 'id="id_date_error"' in page and 'value="第2会議室"' in page
+    assert not Meeting.objects.filter(body=juso).exists()
+    generate = reverse("meetings:meetings_generate", args=[juso.public_id])
+    page = client.post(generate, {"count": "99"}).content.decode()
+    assert 'id="id_count_error"' in page and 'value="99"' in page
+
+
+def test_meetings_generate_needs_the_manager(client, partner_worker, juso):
+    client.force_login(partner_worker)
+    url = reverse("meetings:meetings_generate", args=[juso.public_id])
+    assert client.post(url, {"count": "x"}).status_code == 403

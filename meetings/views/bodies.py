@@ -113,6 +113,12 @@ def body_edit(request, public_id):
 def body_detail(request, public_id):
     body = get_body(public_id)
     require(request.user, "meetingbody.view", body)
+    return _body_page(request, body)
+
+
+def _body_page(request, body, *, meeting_form=None, generate_form=None):
+    """The body page; the scheduling forms come back bound (with their errors next to the
+    fields and the entered values kept) when a POST to them was refused."""
     members_decision = check(request.user, "meetingbody.members", body)
     can_manage = check(request.user, "meetingbody.manage", body).allowed
     members = selectors.members_with_pledges(body) if members_decision else []
@@ -139,8 +145,9 @@ def body_detail(request, public_id):
             "meetings": meetings,
             "today": today,
             "fy": fiscal_year(today),
-            "generate_form": GenerateForm(),
-            "meeting_form": MeetingForm(
+            "generate_form": generate_form or GenerateForm(),
+            "meeting_form": meeting_form
+            or MeetingForm(
                 initial={
                     "start_time": body.default_start_time,
                     "duration_minutes": body.default_duration_minutes,
@@ -262,25 +269,23 @@ def meeting_create(request, public_id):
                 online_note=form.cleaned_data["online_note"],
             )
         except ValidationError as exc:
-            error_messages(request, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("会議を登録しました。"))
             return redirect("meetings:meeting_detail", meeting.public_id)
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-    return redirect("meetings:body_detail", body.public_id)
+    messages.error(request, _("入力内容に誤りがあります。各項目のメッセージを確認してください。"))
+    return _body_page(request, body, meeting_form=form)
 
 
 @login_required
 @require_POST
 def meetings_generate(request, public_id):
     body = get_body(public_id)
+    require(request.user, "meetingbody.manage", body)
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("作成する回数は1〜24の範囲で指定してください。"))
-        return redirect("meetings:body_detail", body.public_id)
+        return _body_page(request, body, generate_form=form)
     try:
         created = services.meetings_generate(
             body=body, actor=request.user, count=form.cleaned_data["count"]
