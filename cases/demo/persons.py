@@ -185,11 +185,18 @@ def seed(ctx: dict) -> None:
         types[household.pk] = tag
         return household
 
+    used: set[str] = set()  # given names already in the household being built
+
     def pick(names):
-        return names[rng.randrange(len(names))]
+        name = names[rng.randrange(len(names))]
+        while name in used and not used.issuperset(names):  # no mother and child both 久美子
+            name = names[rng.randrange(len(names))]
+        used.add(name)
+        return name
 
     for tag, count in PLAN:
         for _ in range(count):
+            used.clear()
             area = AREAS[rng.randrange(3)]
             address = f"みどり市{pick(TOWNS[area])}{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
             surname = pick(SURNAMES)

@@ -137,6 +137,11 @@ def test_demo_persons_are_seeded_and_show_duplicates(db):
     assert {a.code for a in {p.area for p in ctx["persons"]}} == {"north", "central", "south"}
     assert Consent.objects.filter(withdrawn_at__isnull=False).exists()
     assert {c.method for c in Consent.objects.all()} == {"written", "oral", "proxy"}
+    # QA: a demo mother and her child were both 近藤 久美子.
+    from cases.models import HouseholdMember
+
+    names = list(HouseholdMember.objects.values_list("household_id", "person__given_name"))
+    assert len(names) == len(set(names))
     assert any(not c.is_in_force() and c.withdrawn_at is None for c in Consent.objects.all())
     twin = ctx["persons"][-1]
     user = ctx["users"]["jiritsu1"]
