@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -47,10 +49,13 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     agency = factory.SubFactory(AgencyFactory)
     role = Role.CASEWORKER
-    start_date = factory.LazyFunction(lambda: timezone.localdate().replace(year=timezone.localdate().year - 1))
+    # A year back by days, not by replace(year=…), which fails on 29 February.
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
 
 
 def staff(agency: Agency | None = None, role: str = Role.CASEWORKER, **user_kwargs) -> User:
     """A user with one current membership."""
-    m = MembershipFactory(agency=agency or AgencyFactory(), role=role, user=UserFactory(**user_kwargs))
+    m = MembershipFactory(
+        agency=agency or AgencyFactory(), role=role, user=UserFactory(**user_kwargs)
+    )
     return m.user
