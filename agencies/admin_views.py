@@ -32,6 +32,7 @@ from .forms import (
     StaffCreateForm,
     StaffDeactivateForm,
     StaffForm,
+    apply_service_errors,
     editable_agency_fields,
     editable_staff_fields,
 )
@@ -51,15 +52,6 @@ def _querystring_without_page(request) -> str:
 
 def _page(request, queryset, size):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError next to the matching fields (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _conflict(request, form_class, obj, fields, **form_kwargs):
@@ -174,7 +166,7 @@ def agency_create(request):
         try:
             agency = services.agency_create(actor=request.user, data=form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("機関「%(name)s」を登録しました。") % {"name": agency.name})
             return redirect("agencies:agency_detail", pk=agency.pk)
@@ -205,7 +197,7 @@ def agency_edit(request, pk: int):
                 request, AgencyForm, agency, services.AGENCY_FIELDS, editable=editable
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("機関の情報を更新しました。"))
             return redirect("agencies:agency_detail", pk=agency.pk)
@@ -275,7 +267,7 @@ def area_create(request):
         try:
             area = services.area_create(actor=request.user, data=form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("圏域「%(name)s」を登録しました。") % {"name": area.name})
             return redirect("agencies:area_list")
@@ -303,7 +295,7 @@ def area_edit(request, pk: int):
         except services.ConcurrentEditError:
             form, differences = _conflict(request, AreaForm, area, services.AREA_FIELDS)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("圏域を更新しました。"))
             return redirect("agencies:area_list")
@@ -386,7 +378,7 @@ def staff_create(request):
                     actor=request.user, staff=staff, base_url=request.build_absolute_uri("/")
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("職員を登録しました。"))
             if form.cleaned_data.get("send_setup_email"):
@@ -419,7 +411,7 @@ def staff_edit(request, public_id):
                 request, StaffForm, staff, services.STAFF_FIELDS, editable=editable
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("職員情報を更新しました。"))
             return redirect("agencies:staff_detail", public_id=staff.public_id)
@@ -458,7 +450,7 @@ def staff_deactivate(request, public_id):
         except services.ConcurrentEditError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, _("アカウントを無効にしました。ログインとAPIトークンは使えなくなります。")
@@ -529,7 +521,7 @@ def membership_add(request, public_id):
         try:
             services.membership_start(actor=request.user, user=staff, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("所属を追加しました。"))
             return redirect("agencies:staff_detail", public_id=staff.public_id)
@@ -558,7 +550,7 @@ def membership_end(request, pk: int):
                 actor=request.user, membership=membership, end_date=form.cleaned_data["end_date"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("所属を終了しました。"))
             return redirect("agencies:staff_detail", public_id=membership.user.public_id)
@@ -592,7 +584,7 @@ def membership_transfer(request, pk: int):
                 note=data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, _("異動を登録しました。前の所属は異動日の前日で終了しました。")

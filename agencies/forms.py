@@ -15,6 +15,20 @@ from .csvio import CSV_CONTENT_TYPES
 from .models import Agency, Area, Membership, User
 from .services import AGENCY_FIELDS, AREA_FIELDS, STAFF_FIELDS
 
+
+def apply_service_errors(form: forms.Form, exc, field_map: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError next to the fields it names (else above the form).
+
+    `field_map` maps a model/service field name to the form field that shows it."""
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field_map.get(field, field)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 CSV_MAX_BYTES = 2 * 1024 * 1024
 
 

@@ -21,15 +21,6 @@ from .models import MeetingBody
 from .services import BODY_FIELDS
 
 
-def apply_errors(form: forms.Form, exc) -> None:
-    """Put a service's ValidationError next to the fields it names (else at the top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.csvio import csv_response
+from agencies.forms import apply_service_errors
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import Basis, can, check, require
 from audit.services import record
@@ -69,16 +70,6 @@ def _querystring_without_page(request) -> str:
     params.pop("page", None)
     encoded = params.urlencode()
     return f"{encoded}&" if encoded else ""
-
-
-def _apply_errors(form, exc: ValidationError, field_map: dict | None = None) -> None:
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field_map.get(field, field)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _fix_agency(form, field: str, agency_id: int) -> None:
@@ -199,7 +190,7 @@ def consultation_create(request):
                     **form.service_kwargs(),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("相談受付を登録しました。"))
                 return redirect("cases:consultation_detail", public_id=consultation.public_id)
@@ -278,7 +269,7 @@ def consultation_update(request, public_id):
                     **data,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             except services.IntakeConflict as exc:
                 form.add_error(None, exc.message)
             else:
@@ -430,7 +421,7 @@ def referral_create(request):
                     if "send" in request.POST and referral.status == Referral.Status.DRAFT:
                         referral = services.referral_send(actor=request.user, referral=referral)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 if referral.status == Referral.Status.DRAFT:
                     messages.success(request, _("つなぐシートを下書き保存しました。"))
@@ -490,7 +481,7 @@ def referral_update(request, public_id):
                     if "send" in request.POST and referral.status == Referral.Status.DRAFT:
                         referral = services.referral_send(actor=request.user, referral=referral)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             except services.IntakeConflict as exc:
                 form.add_error(None, exc.message)
             else:
@@ -676,7 +667,7 @@ def referral_action(request, public_id, action):
         if form is None:
             messages.error(request, " ".join(exc.messages))
             return redirect("cases:referral_detail", public_id=referral.public_id)
-        _apply_errors(form, exc)
+        apply_service_errors(form, exc)
         ctx = _detail_context(request, referral, decision, bound=(action, form))
         return render(request, "cases/intake/referral_detail.html", ctx, status=400)
     except services.IntakeConflict as exc:
@@ -821,7 +812,7 @@ def concern_slip_create(request):
                     idempotency_key=d.get("idempotency_key"),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("気づきシートを提出しました。ありがとうございました。"))
                 return redirect("cases:concern_slip_mine")

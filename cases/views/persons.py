@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import uploads
+from agencies.forms import apply_service_errors
 from agencies.models import Agency
 from agencies.policy import can, require
 from audit.services import record
@@ -57,14 +58,6 @@ def _querystring_without_page(request) -> str:
 
 def _care_agencies(user) -> list[Agency]:
     return list(Agency.objects.filter(pk__in=care_agency_ids(user)).order_by("kana"))
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _person_or_redirect(request, public_id):
@@ -135,7 +128,7 @@ def person_create(request):
                     actor=request.user, data=data, agency=form.cleaned_data.get("agency")
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("対象者を登録しました。"))
                 return redirect("cases:person_detail", public_id=person.public_id)
@@ -212,7 +205,7 @@ def person_edit(request, public_id):
             conflict = exc
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("対象者の情報を更新しました。"))
             return redirect("cases:person_detail", public_id=person.public_id)
@@ -282,7 +275,7 @@ def person_merge(request, public_id):
                 keep=keep, absorb=absorb, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("2つの記録を統合しました。"))
             return redirect("cases:person_detail", public_id=keep.public_id)
@@ -332,7 +325,7 @@ def household_create(request):
                 principal=principal,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("世帯を登録しました。"))
             return redirect("cases:household_detail", public_id=household.public_id)
@@ -396,7 +389,7 @@ def household_edit(request, public_id):
             conflict = exc
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("世帯の情報を更新しました。"))
             return redirect("cases:household_detail", public_id=household.public_id)
@@ -438,7 +431,7 @@ def household_member_add(request, public_id):
                     **{k: v for k, v in form.cleaned_data.items() if k != "person"},
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("世帯員を追加しました。"))
                 return redirect("cases:household_detail", public_id=household.public_id)
@@ -464,7 +457,7 @@ def household_member_leave(request, public_id, person_id):
         try:
             services.household_member_leave(actor=request.user, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("世帯員が世帯を離れたことを記録しました。"))
             return redirect("cases:household_detail", public_id=household.public_id)
@@ -492,7 +485,7 @@ def consent_create(request, public_id):
         try:
             services.consent_record(actor=request.user, person=person, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("本人同意を記録しました。"))
             return redirect(
@@ -524,7 +517,7 @@ def consent_withdraw(request, public_id):
                 actor=request.user, consent=consent, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("同意の撤回を記録しました。撤回は直ちに有効です。"))
             if can(request.user, "person.view", consent.person):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agencies import uploads
 from agencies.dashboard import Panel, PanelItem, panel
+from agencies.forms import apply_service_errors
 from agencies.models import Agency, User
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
@@ -64,14 +65,6 @@ def _members(case):
 
 def _error_messages(exc: ValidationError) -> list[str]:
     return exc.messages
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _ctx(case, **extra):
@@ -161,7 +154,7 @@ def case_create(request):
                 summary=d["summary"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, _("ケース %(number)s を登録しました。") % {"number": case.number}
@@ -294,7 +287,7 @@ def case_transition(request, case_id, action):
             elif action == "reopen":
                 svc.case_reopen(case=case, actor=request.user, reason=d["reason"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             case.refresh_from_db()
             messages.success(
@@ -478,7 +471,7 @@ def assessment_edit(request, case_id, number):
         except svc.EditConflict as exc:
             conflict = _conflict(exc.current, form, Assessment.CONTENT_FIELDS)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("アセスメントシートを保存しました。"))
             return redirect(_case_url(case, f"assessments/{number}/"))
@@ -620,7 +613,7 @@ def plan_edit(request, case_id, number):
         except svc.EditConflict as exc:
             conflict = _conflict(exc.current, form, fields)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("プランシートを保存しました。"))
             return redirect(_case_url(case, f"plans/{number}/"))
@@ -660,7 +653,7 @@ def plan_approve(request, case_id, number):
                 with_changes=form.cleaned_data["with_changes"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("会議での承認を記録しました。支援実施に移ります。"))
             return redirect(_case_url(case))
@@ -709,7 +702,7 @@ def monitoring(request, case_id):
                     monitored_on=d["monitored_on"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("モニタリングを記録しました。"))
                 return redirect(request.path)
@@ -795,7 +788,7 @@ def evaluation_edit(request, case_id, number):
         except svc.EditConflict as exc:
             conflict = _conflict(exc.current, form, Evaluation.CONTENT_FIELDS)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("評価シートを保存しました。"))
             return redirect(_case_url(case, f"evaluations/{number}/"))
@@ -851,7 +844,7 @@ def evaluation_decide(request, case_id, number):
                 closure_reason=d["closure_reason"] or None,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("会議の決定を記録しました。"))
             return redirect(_case_url(case))
@@ -887,7 +880,7 @@ def notes(request, case_id):
                     files=d["files"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("支援経過を記録しました。"))
                 return redirect(request.path)

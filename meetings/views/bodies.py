@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import uploads
+from agencies.forms import apply_service_errors
 from agencies.jpdates import fiscal_year
 from agencies.models import Agency
 from agencies.policy import check, is_admin, require
@@ -24,7 +25,6 @@ from ..forms import (
     MeetingForm,
     MemberForm,
     PledgeForm,
-    apply_errors,
 )
 from ..models import BodyMember, ConfidentialityPledge
 from .common import error_messages, get_body
@@ -64,7 +64,7 @@ def body_create(request):
         try:
             body = services.body_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("会議体を登録しました。"))
             return redirect("meetings:body_detail", body.public_id)
@@ -92,7 +92,7 @@ def body_edit(request, public_id):
         try:
             services.body_update(body=body, actor=request.user, **fields)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("会議体を更新しました。"))
             return redirect("meetings:body_detail", body.public_id)
@@ -168,7 +168,7 @@ def member_add(request, public_id):
         try:
             services.member_add(body=body, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("構成員を追加しました。"))
             return redirect("meetings:body_detail", body.public_id)
@@ -211,7 +211,7 @@ def pledge_add(request, public_id):
         try:
             services.pledge_record(member=member, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("守秘義務の誓約を登録しました。"))
             return redirect("meetings:body_detail", member.body.public_id)
@@ -269,7 +269,7 @@ def meeting_create(request, public_id):
                 online_note=form.cleaned_data["online_note"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("会議を登録しました。"))
             return redirect("meetings:meeting_detail", meeting.public_id)
@@ -326,7 +326,7 @@ def request_create(request, public_id):
                     case=case,
                 )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("議題の申込を受け付けました。事務局が次回以降の議題に追加します。")

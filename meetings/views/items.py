@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.forms import apply_service_errors
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
 
 from .. import policy, services
 from ..choices import MeetingStatus
-from ..forms import DecisionForm, PaperForm, RoleFormSet, apply_errors
+from ..forms import DecisionForm, PaperForm, RoleFormSet
 from ..models import Decision
 from .common import error_messages, get_item
 
@@ -81,7 +82,7 @@ def paper_edit(request, public_id):
                 title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("会議資料を保存しました。"))
             return redirect("meetings:item_detail", item.public_id)
@@ -158,7 +159,7 @@ def item_decide(request, public_id):
                 issue_description=data.get("issue_description", ""),
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("決定を記録しました。"))
             return redirect("meetings:meeting_detail", meeting.public_id)

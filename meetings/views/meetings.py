@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.forms import apply_service_errors
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
@@ -26,7 +27,6 @@ from ..forms import (
     CancelForm,
     DirectItemForm,
     MinutesForm,
-    apply_errors,
 )
 from ..ics import calendar_ics
 from .common import back_to_meeting, error_messages, get_item, get_meeting, post_int
@@ -330,7 +330,7 @@ def attendance(request, public_id):
                 externals=form.cleaned_data["externals"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("出欠を記録しました。"))
             return back_to_meeting(meeting, "attendance")
