@@ -44,6 +44,8 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("対象"), max_length=200, blank=True)
     basis = models.CharField(_("根拠"), max_length=80, blank=True)
     changes = models.JSONField(_("変更項目"), default=list, blank=True)
+    # For list and search pages: the audit labels of the records shown (ids, never names).
+    subjects = models.JSONField(_("表示した記録"), default=list, blank=True)
     ip = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
     user_agent = models.CharField(_("ユーザーエージェント"), max_length=300, blank=True)
 

@@ -37,6 +37,7 @@ def record(
     kind: str | None = None,
     object_type: str = "",
     object_id: str = "",
+    subjects: Iterable[str] = (),
 ) -> AuditEvent:
     """Append one audit row. `action` is '<entity>.<verb>' (e.g. 'person.view')."""
     info = context.current()
@@ -56,6 +57,22 @@ def record(
         object_repr=audit_label(obj) if obj is not None else "",
         basis=basis,
         changes=sorted(changes),
+        subjects=list(subjects),
         ip=info.ip,
         user_agent=info.user_agent,
+    )
+
+
+def record_list(*, actor, action: str, objects: Iterable[models.Model]) -> AuditEvent | None:
+    """One row for a list or search page that shows personal records: which records (by their
+    audit labels) the actor saw. Nothing is written for an empty page."""
+    objects = list(objects)
+    if not objects:
+        return None
+    return record(
+        actor=actor,
+        action=action,
+        kind=AuditEvent.Kind.VIEW,
+        object_type=objects[0]._meta.label_lower,
+        subjects=[audit_label(obj) for obj in objects],
     )

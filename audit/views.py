@@ -25,6 +25,7 @@ EXPORT_HEADER = [
     _("対象"),
     _("根拠"),
     _("変更項目"),
+    _("表示した記録"),
     _("IPアドレス"),
     _("ユーザーエージェント"),
 ]
@@ -84,6 +85,7 @@ def event_export(request):
             e.object_repr,
             Basis.label(e.basis) if e.basis else "",
             " ".join(e.changes or []),
+            " ".join(e.subjects or []),
             e.ip or "",
             e.user_agent,
         ]

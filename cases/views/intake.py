@@ -21,7 +21,7 @@ from agencies.csvio import csv_response
 from agencies.forms import apply_service_errors
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import Basis, can, check, require
-from audit.services import record
+from audit.services import record, record_list
 from cases import panels_intake  # noqa: F401 - registers the dashboard panels
 from cases.choices import IssueCategory, Route
 from cases.forms_intake import (
@@ -99,6 +99,7 @@ def consultation_list(request):
     if form.is_bound and form.is_valid():
         qs = selectors.filter_consultations(qs, form.cleaned_data)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(actor=request.user, action="consultation.list", objects=page.object_list)
     export_query = _querystring_without_page(request)
     return render(
         request,
@@ -697,6 +698,7 @@ def referral_inbox(request):
         else qs.order_by("-sent_at", "-pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(actor=request.user, action="referral.inbox", objects=page.object_list)
     counts = selectors.inbox_counts(request.user)
     tabs = [
         ("open", _("未回答(すべて)")),
@@ -731,6 +733,7 @@ def referral_sent(request):
     if request.GET.get("mine"):
         qs = qs.filter(from_worker=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(actor=request.user, action="referral.list", objects=page.object_list)
     return render(
         request,
         "cases/intake/referral_sent.html",

@@ -15,7 +15,7 @@ from agencies import uploads
 from agencies.forms import apply_service_errors
 from agencies.models import Agency
 from agencies.policy import can, require
-from audit.services import record
+from audit.services import record, record_list
 from cases.choices import InfoKind
 from cases.forms_persons import (
     ConsentForm,
@@ -91,6 +91,7 @@ def person_search_view(request):
         if result.searched:
             page = Paginator(result.persons, PAGE_SIZE).get_page(request.GET.get("page"))
             decisions = person_decisions(request.user, page.object_list)
+            record_list(actor=request.user, action="person.search", objects=page.object_list)
     recent = recent_persons(actor=request.user) if result is None or not result.searched else []
     rows = [(p, decisions[p.pk]) for p in page.object_list] if page else []
     return render(

@@ -21,7 +21,7 @@ from agencies.forms import apply_service_errors
 from agencies.models import Agency, User
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
-from audit.services import record
+from audit.services import record, record_list
 from cases import forms_support as f
 from cases.genogram import ecomap_nodes, ecomap_svg, genogram_svg
 from cases.models import (
@@ -101,6 +101,7 @@ def case_list(request):
         q=g.get("q", "").strip()[:50],
     )
     page = Paginator(sel.case_list(request.user, filters), PAGE_SIZE).get_page(g.get("page"))
+    record_list(actor=request.user, action="case.list", objects=page.object_list)
     query = g.copy()
     query.pop("page", None)
     return render(
