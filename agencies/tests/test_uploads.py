@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import Resolver404, resolve
 
 from agencies import uploads
 
@@ -64,7 +65,11 @@ def test_download_is_an_attachment_never_cached_or_sniffed():
 
 def test_uploads_are_not_under_the_static_root(settings):
     media = settings.MEDIA_ROOT.resolve()
-    assert settings.MEDIA_URL is None
+    # None in config/settings.py; the browser tests' session fixture sets a dummy string because
+    # Django's live server needs one. Either way no URL serves the uploaded files.
+    assert settings.MEDIA_URL in (None, "/_media-not-served/")
+    with pytest.raises(Resolver404):
+        resolve("/_media-not-served/consents/2026/scan.pdf")
     for static in [settings.STATIC_ROOT, *settings.STATICFILES_DIRS]:
         static = static.resolve()
         assert not media.is_relative_to(static) and not static.is_relative_to(media)
