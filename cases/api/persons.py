@@ -482,11 +482,17 @@ class HouseholdSerializer(VersionedSerializer):
         child=serializers.ChoiceField(choices=Household.TypeTag.choices), required=False
     )
     registered_by_agency = serializers.CharField(source="registered_by_agency.name", read_only=True)
+    person = serializers.UUIDField(
+        write_only=True,
+        required=False,
+        help_text=gettext_lazy("作成時に必須: 最初の世帯員（本人）となる対象者のID"),
+    )
 
     class Meta:
         model = Household
         fields = [
             "id",
+            "person",
             "postal_code",
             "address",
             "area",
@@ -579,7 +585,18 @@ class HouseholdViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data, _version = serializer.service_data()
-        household = services.household_create(actor=request.user, data=data)
+        principal = None
+        if data.get("person") is not None:
+            principal = Person.objects.active().filter(public_id=data["person"]).first()
+            if principal is None:
+                raise serializers.ValidationError({"person": [_("対象者が見つかりません。")]})
+            require(request.user, "person.view", principal)
+        try:
+            household = services.household_create(
+                actor=request.user, data=data, principal=principal
+            )
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
         return Response(self.get_serializer(household).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):

@@ -386,8 +386,17 @@ def _validate_type_tags(tags) -> list[str]:
 def household_create(
     *, actor, data: dict, agency: Agency | None = None, principal: Person | None = None
 ) -> Household:
-    """Register a household; `principal` (optional) joins it as 本人 today."""
+    """Register a household with `principal`, who joins it as 本人 today. A household is always
+    registered around its first member: without one it would be an empty shell nobody can find."""
     decision = require(actor, "household.create")
+    if principal is None:
+        raise ValidationError(
+            {
+                "person": _(
+                    "世帯は最初の世帯員（本人）と一緒に登録してください。対象者の画面から世帯を登録できます。"
+                )
+            }
+        )
     agency = _acting_agency(actor, agency, for_what="household.create")
     data = {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS}
     data["type_tags"] = _validate_type_tags(data.get("type_tags"))
