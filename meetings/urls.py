@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bodies, items, meetings, roles
+from .views import bodies, feeds, items, meetings, roles
 
 app_name = "meetings"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", meetings.index, name="index"),
     path("calendar/", meetings.calendar_view, name="calendar"),
     path("calendar.ics", meetings.calendar_export, name="calendar_ics"),
+    path("calendar/feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
+    # session-less: the secret token is the credential (see meetings/feeds.py)
+    path("calendar/feed/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     # bodies, members, pledges, requests
     path("bodies/", bodies.body_list, name="body_list"),
     path("bodies/new/", bodies.body_create, name="body_create"),

@@ -36,6 +36,10 @@ PUBLIC = {
     "healthz",  # database/broker status only
     "set_language",  # a cookie; a logged-in user's language is saved only when logged in
     "api-token",  # exchanges a password for a token (itself the authentication)
+    # meetings' calendar subscription feed: the secret per-user URL token is the credential
+    # (calendar apps have no session); unknown/revoked tokens answer 404, body names and places
+    # only (tests in meetings/tests/test_calendar_feed.py)
+    "calendar_feed",
 }
 APPS = ("agencies", "audit", "cases", "meetings", "notifications")
 

@@ -21,6 +21,7 @@ from audit.services import record
 from .. import policy, selectors, services
 from ..calendar import add_months, month_grid, week_days, week_start
 from ..choices import MeetingStatus
+from ..feeds import user_calendar_ics
 from ..forms import (
     AddendumForm,
     AttendanceForm,
@@ -28,7 +29,6 @@ from ..forms import (
     DirectItemForm,
     MinutesForm,
 )
-from ..ics import calendar_ics
 from .common import back_to_meeting, error_messages, get_item, get_meeting, post_int
 
 
@@ -102,11 +102,7 @@ def calendar_view(request):
 def calendar_export(request):
     """iCalendar of the user's meetings from three months back; body names only."""
     require(request.user, "meeting.list")
-    since = timezone.now() - dt.timedelta(days=92)
-    meetings = (
-        selectors.meetings_for_user(request.user).filter(starts_at__gte=since).order_by("starts_at")
-    )
-    body = calendar_ics(meetings, host=request.get_host().split(":")[0] or "tsunagu")
+    body = user_calendar_ics(request.user, host=request.get_host().split(":")[0])
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tsunagu-meetings.ics"'
     response["Cache-Control"] = "no-store, private"
