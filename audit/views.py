@@ -11,6 +11,7 @@ from agencies.csvio import csv_response
 from agencies.policy import Basis, require
 
 from .filters import AuditEventFilter
+from .labels import action_label, field_label, field_labels
 from .models import AuditEvent
 from .services import record
 
@@ -18,12 +19,14 @@ PAGE_SIZE = 50
 EXPORT_HEADER = [
     _("日時"),
     _("実行者"),
+    _("操作コード"),
     _("操作"),
     _("種別"),
     _("対象の種類"),
     _("対象ID"),
     _("対象"),
     _("根拠"),
+    _("変更項目コード"),
     _("変更項目"),
     _("表示した記録"),
     _("IPアドレス"),
@@ -44,6 +47,9 @@ def event_list(request):
     require(request.user, "audit.view")
     filterset = AuditEventFilter(request.GET or None, queryset=AuditEvent.objects.all())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page:
+        event.action_label = action_label(event.action)
+        event.change_labels = field_labels(event.object_type, event.changes)
     export_query = _querystring_without_page(request).rstrip("&")
     return render(
         request,
@@ -79,12 +85,14 @@ def event_export(request):
             e.at,
             e.actor_label,
             e.action,
+            action_label(e.action),
             str(kinds.get(e.kind, e.kind)),
             e.object_type,
             e.object_id,
             e.object_repr,
             Basis.label(e.basis) if e.basis else "",
             " ".join(e.changes or []),
+            " ".join(field_label(e.object_type, name) for name in e.changes or []),
             " ".join(e.subjects or []),
             e.ip or "",
             e.user_agent,
