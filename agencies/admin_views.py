@@ -43,13 +43,6 @@ AGENCY_PAGE_SIZE = 25
 STAFF_PAGE_SIZE = 25
 
 
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
 def _page(request, queryset, size):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
@@ -128,7 +121,6 @@ def agency_list(request):
         {
             "page_obj": page,
             "filter": filterset,
-            "querystring_without_page": _querystring_without_page(request),
             "can_create": can(request.user, "agency.create"),
             "can_import": can(request.user, "agency.import"),
             "nav_active": "admin",
@@ -329,7 +321,6 @@ def staff_list(request):
             "page_obj": page,
             "rows": [(u, can(request.user, "staff.view", u)) for u in rows],
             "filter": filterset,
-            "querystring_without_page": _querystring_without_page(request),
             "is_admin_view": can(request.user, "staff.create"),
             "nav_active": "admin",
         },

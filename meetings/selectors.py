@@ -104,10 +104,6 @@ def members_with_pledges(body) -> list[BodyMember]:
     return members
 
 
-def members_missing_pledge(body) -> list[BodyMember]:
-    return [m for m in members_with_pledges(body) if m.is_current and m.current_pledge is None]
-
-
 # --- meetings ---------------------------------------------------------------------------------
 
 

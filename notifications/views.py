@@ -36,7 +36,6 @@ def inbox(request):
             "page_obj": page,
             "show": show,
             "show_choices": [(k, SHOW_CHOICES[k]) for k in ("unread", "urgent", "all")],
-            "querystring_without_page": f"show={show}&",
             "rule_labels": rule_labels,
             "nav_active": "notifications",
         },

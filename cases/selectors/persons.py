@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import Func, Prefetch, Q, QuerySet
+from django.db.models import Func, Q, QuerySet
 
 from cases.models import Consent, Household, HouseholdMember, Person, SupportCase
 from cases.normalize import normalize_kana, normalize_name, normalize_phone
@@ -299,11 +299,3 @@ def household_members(*, actor, household: Household) -> list[MemberRow]:
 
 def household_detail(*, actor, household: Household):
     return household_access(actor, household), household_members(actor=actor, household=household)
-
-
-def consents_visible_to(actor) -> QuerySet:
-    return (
-        Consent.objects.filter(person__in=persons_visible_to(actor).values("pk"))
-        .select_related("person", "recorded_by_agency", "explained_by")
-        .prefetch_related(Prefetch("agencies"))
-    )

@@ -67,17 +67,6 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[SupportCase]
     ).order_by("-opened_on", "-pk")
 
 
-def case_by_public_id(user, public_id) -> SupportCase | None:
-    return (
-        cases_visible_to(user)
-        .select_related(
-            "household", "lead_agency", "coordinating_agency", "coordinator", "principal"
-        )
-        .filter(public_id=public_id)
-        .first()
-    )
-
-
 @dataclass
 class Deadline:
     on: date

@@ -132,11 +132,6 @@ def _clean_categories(categories: Iterable[str]) -> list[str]:
     return codes
 
 
-def _check_choice(field: str, value: str, choices, message: str) -> None:
-    if value not in choices.values:
-        raise ValidationError({field: message})
-
-
 def _visible(actor, obj, name: str) -> bool:
     """Linking a record to a person or household needs access to it (the persons policy)."""
     from cases.policy import persons as person_policy  # written by the persons work

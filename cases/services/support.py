@@ -220,7 +220,14 @@ def case_request_reassessment(
     _require_meeting_date(decided_on)
     if not reason.strip():
         raise ValidationError({"reason": _("再アセスメントの理由を入力してください。")})
-    case.plans.submitted().update(status=Plan.Status.DRAFT, lock_version=F("lock_version") + 1)
+    returned = list(case.plans.submitted())
+    Plan.objects.filter(pk__in=[p.pk for p in returned]).update(
+        status=Plan.Status.DRAFT, lock_version=F("lock_version") + 1
+    )
+    for plan in returned:
+        record(
+            actor=actor, action="plan.update", obj=plan, basis=decision.basis, changes=["status"]
+        )
     return _move(
         case,
         actor=actor,

@@ -250,3 +250,26 @@ def test_openapi_schema_has_support_endpoints_without_warnings(openapi_schema):
     ]:
         assert path in openapi_schema.schema["paths"], path
     assert openapi_schema.issues_in("cases/api/support.py") == []
+
+
+def test_case_and_note_api_lists_keep_query_count_constant(
+    body, owner, django_assert_max_num_queries
+):
+    case, _plan = case_with_approved_plan(coordinator=owner, agency=body)
+    client = api(owner)
+    notes_url = f"/api/v1/activity-notes/?case={case.public_id}"
+    s.note_create(case=case, actor=owner, kind="phone", content="電話")
+    client.get("/api/v1/support-cases/")
+    with django_assert_max_num_queries(20) as cases_small:
+        client.get("/api/v1/support-cases/")
+    with django_assert_max_num_queries(20) as notes_small:
+        client.get(notes_url)
+    for n in range(6):
+        open_case(coordinator=owner, agency=body)
+        s.note_create(case=case, actor=owner, kind="phone", content=f"電話{n}")
+    with django_assert_max_num_queries(len(cases_small.captured_queries)):
+        response = client.get("/api/v1/support-cases/")
+    assert response.json()["count"] == 7
+    with django_assert_max_num_queries(len(notes_small.captured_queries)):
+        response = client.get(notes_url)
+    assert len(response.json()["results"]) == 7

@@ -307,6 +307,9 @@ def test_request_reassessment_returns_submitted_plan_to_draft(body, coordinator,
     case.refresh_from_db()
     plan.refresh_from_db()
     assert case.status == Status.ASSESSMENT and plan.status == Plan.Status.DRAFT
+    assert AuditEvent.objects.filter(
+        action="plan.update", object_id=str(plan.pk), actor=supervisor
+    ).exists()
 
 
 def test_only_team_members_edit(body, coordinator):

@@ -65,11 +65,12 @@ PRINT_CHOICES = {
 }
 
 
-def _querystring_without_page(request) -> str:
+def _export_url(request, name: str) -> str:
+    """The export link for a list page: the same filters, without the page number."""
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
+    return reverse(name) + (f"?{encoded}" if encoded else "")
 
 
 def _fix_agency(form, field: str, agency_id: int) -> None:
@@ -100,16 +101,13 @@ def consultation_list(request):
         qs = selectors.filter_consultations(qs, form.cleaned_data)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="consultation.list", objects=page.object_list)
-    export_query = _querystring_without_page(request)
     return render(
         request,
         "cases/intake/consultation_list.html",
         {
             "filter_form": form,
             "page_obj": page,
-            "querystring_without_page": export_query,
-            "export_url": reverse("cases:consultation_export")
-            + ("?" + export_query.rstrip("&") if export_query else ""),
+            "export_url": _export_url(request, "cases:consultation_export"),
             "can_create": can(request.user, "consultation.create"),
             "nav_active": "consultation",
         },
@@ -716,7 +714,6 @@ def referral_inbox(request):
             "tab": key,
             "tabs": [(k, label, counts[k]) for k, label in tabs],
             "filter_form": form,
-            "querystring_without_page": _querystring_without_page(request),
             "today": timezone.localdate(),
             "nav_active": "consultation",
         },
@@ -741,7 +738,6 @@ def referral_sent(request):
             "page_obj": page,
             "status": status,
             "statuses": Referral.Status.choices,
-            "querystring_without_page": _querystring_without_page(request),
             "nav_active": "consultation",
         },
     )
@@ -790,7 +786,6 @@ def concern_slip_mine(request):
         "cases/intake/slip_mine.html",
         {
             "page_obj": page,
-            "querystring_without_page": _querystring_without_page(request),
             "resident_nav": "mine",
         },
     )
@@ -841,7 +836,6 @@ def concern_slip_received(request):
             "page_obj": page,
             "status": status,
             "statuses": ConcernSlip.Status.choices,
-            "querystring_without_page": _querystring_without_page(request),
             "nav_active": "consultation",
         },
     )

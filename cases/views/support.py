@@ -102,8 +102,6 @@ def case_list(request):
     )
     page = Paginator(sel.case_list(request.user, filters), PAGE_SIZE).get_page(g.get("page"))
     record_list(actor=request.user, action="case.list", objects=page.object_list)
-    query = g.copy()
-    query.pop("page", None)
     return render(
         request,
         "cases/support/case_list.html",
@@ -119,7 +117,6 @@ def case_list(request):
             "coordinators": User.objects.filter(coordinated_cases__isnull=False)
             .distinct()
             .order_by("kana"),
-            "querystring_without_page": (query.urlencode() + "&") if query else "",
             "nav_active": "multiagency",
             "can_create": can(request.user, "case.create"),
             "can_handover": can(request.user, "caseload.handover"),
@@ -904,7 +901,6 @@ def notes(request, case_id):
             members=members,
             person=person,
             can_write=can(request.user, "note.create", case),
-            querystring_without_page="",
         ),
     )
 
