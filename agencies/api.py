@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.services import record
+from audit.services import record, record_list
 
 from . import services, services_auth
 from .choices import Programme, Role
@@ -44,6 +44,20 @@ class PolicyPermission(permissions.BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return check(request.user, view.policy_actions[view.action], obj).allowed
+
+
+class AuditedListMixin:
+    """List endpoints over personal records leave one audit row naming the records returned
+    (ids only), like the HTML list and search pages. Set `list_audit_action`."""
+
+    list_audit_action = ""
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and self.list_audit_action:
+            shown = page if page is not None else queryset
+            record_list(actor=self.request.user, action=self.list_audit_action, objects=shown)
+        return page
 
 
 class Conflict(exceptions.APIException):

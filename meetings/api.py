@@ -22,6 +22,7 @@ from agencies.api import (
     ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    AuditedListMixin,
     Conflict,
     PolicyPermission,
     audited_read,
@@ -640,10 +641,14 @@ class MeetingViewSet(
         request=DecisionCreateSerializer, responses={201: DecisionSerializer, **WRITE_ERRORS}
     ),
 )
-class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AgendaItemViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Items of one meeting (`?meeting=<uuid>`). Retrieve returns the paper (audited, with the
     basis); a 支援会議 paper needs a current pledge. POST adds an item; POST …/decision/ records
     the decision and moves the case."""
+
+    list_audit_action = "agendaitem.list"
 
     serializer_class = AgendaItemSerializer
     permission_classes = [permissions.IsAuthenticated]

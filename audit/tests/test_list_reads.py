@@ -32,3 +32,13 @@ def test_empty_list_writes_no_row(client, caseworker):
     client.force_login(caseworker)
     assert client.get(reverse("cases:consultation_list")).status_code == 200
     assert not AuditEvent.objects.filter(action="consultation.list").exists()
+
+
+@pytest.mark.django_db
+def test_api_person_list_records_which_persons_were_returned(client, agency, caseworker):
+    shown = PersonFactory(registered_by_agency=agency, created_by=caseworker)
+    client.force_login(caseworker)
+    response = client.get("/api/v1/persons/", {"q": shown.family_name_kana})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="person.search", actor=caseworker)
+    assert shown.audit_label() in event.subjects

@@ -27,6 +27,7 @@ from rest_framework.routers import DefaultRouter
 from agencies.api import (
     ERRORS,
     READ_ERRORS,
+    AuditedListMixin,
     Conflict,
     ErrorBodySerializer,
     PolicyPermission,
@@ -161,12 +162,14 @@ CONSULTATION_WRITABLE = (
     partial_update=extend_schema(responses={200: ConsultationSerializer, **WRITE_ERRORS}),
 )
 class ConsultationViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    list_audit_action = "consultation.list"
     serializer_class = ConsultationSerializer
     permission_classes = [IsAuthenticated, PolicyPermission]
     policy_actions = {
@@ -482,6 +485,7 @@ class AssignSerializer(serializers.Serializer):
     convert=extend_schema(request=ReferralNoteSerializer, responses=REFERRAL_ACTION),
 )
 class ReferralViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -490,6 +494,8 @@ class ReferralViewSet(
 ):
     """`?box=inbox` (sent to my agencies) or `?box=sent` (written at my agencies); lists carry
     the header only, `retrieve` adds the sections the policy allows."""
+
+    list_audit_action = "referral.list"
 
     serializer_class = ReferralWriteSerializer
     permission_classes = [IsAuthenticated, PolicyPermission]
@@ -727,12 +733,15 @@ class SlipStatusSerializer(serializers.Serializer):
     ),
 )
 class ConcernSlipViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Residents: their own slips (status label only). Staff: slips addressed to their agencies."""
+
+    list_audit_action = "concern_slip.list"
 
     permission_classes = [IsAuthenticated, PolicyPermission]
     policy_actions = {

@@ -22,6 +22,7 @@ from rest_framework.routers import DefaultRouter
 from agencies.api import (
     ERRORS,
     READ_ERRORS,
+    AuditedListMixin,
     Conflict,
     ErrorBodySerializer,
     PolicyPermission,
@@ -278,6 +279,7 @@ class PersonMergeResultSerializer(serializers.Serializer):
     partial_update=extend_schema(responses={200: PersonSerializer, **UPDATE_ERRORS}),
 )
 class PersonViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -287,6 +289,8 @@ class PersonViewSet(
     """Search: `q` (name or ふりがな, kana/width-insensitive), `birth_date`, `phone`,
     `case_number`. Without a criterion, lists the persons the user may see. Matches outside the
     user's scope are listed only as agency names under `elsewhere`."""
+
+    list_audit_action = "person.search"
 
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
@@ -538,12 +542,14 @@ class MemberLeaveSerializer(serializers.Serializer):
     partial_update=extend_schema(responses={200: HouseholdSerializer, **UPDATE_ERRORS}),
 )
 class HouseholdViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    list_audit_action = "household.list"
     serializer_class = HouseholdSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
     lookup_field = "public_id"
@@ -722,6 +728,7 @@ class WithdrawSerializer(serializers.Serializer):
     create=extend_schema(responses={201: ConsentSerializer, **ERRORS}),
 )
 class ConsentViewSet(
+    AuditedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -729,6 +736,8 @@ class ConsentViewSet(
 ):
     """Consents of persons the user may see; `?person=<public_id>` filters. Create records a
     consent (multipart for the scanned form); `withdraw` takes effect at once."""
+
+    list_audit_action = "consent.list"
 
     serializer_class = ConsentSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]

@@ -19,7 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from agencies.api import Conflict
+from agencies.api import AuditedListMixin, Conflict
 from agencies.models import Agency, User
 from agencies.policy import check, require
 from audit.services import record
@@ -359,12 +359,14 @@ class CaseScoped:
 
 
 class CaseViewSet(
+    AuditedListMixin,
     CaseScoped,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    list_audit_action = "case.list"
     serializer_class = CaseSerializer
     lookup_field = "public_id"
     filterset_fields = ["status", "lead_agency", "fiscal_year"]
@@ -470,8 +472,16 @@ def _lock_version(request) -> int:
 
 
 class _SheetViewSet(
-    CaseScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin,
+    CaseScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
+    @property
+    def list_audit_action(self) -> str:
+        return self.view_action.replace(".view", ".list")
+
     lookup_field = "public_id"
     view_action = ""
 
@@ -582,7 +592,10 @@ class PlanViewSet(_SheetViewSet):
         return Response(self.get_serializer(plan).data)
 
 
-class MonitoringViewSet(CaseScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
+class MonitoringViewSet(
+    AuditedListMixin, CaseScoped, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    list_audit_action = "monitoring.list"
     serializer_class = MonitoringSerializer
 
     def get_queryset(self):
@@ -674,8 +687,13 @@ class EvaluationViewSet(_SheetViewSet):
 
 
 class NoteViewSet(
-    CaseScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin,
+    CaseScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
+    list_audit_action = "note.list"
     serializer_class = NoteSerializer
     lookup_field = "public_id"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
