@@ -35,5 +35,6 @@ sleep 2
 echo
 echo "つなぐ が起動しました: http://127.0.0.1:${PORT}/"
 "$PY" manage.py demo_logins
+[ -z "${EMAIL_URL:-}" ] && echo "送信メール(リマインダー等)は var/mail/ にファイルとして保存されます。"
 echo "停止するには Ctrl-C を押してください。"
 wait -n "${pids[@]}"
