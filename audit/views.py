@@ -34,13 +34,6 @@ EXPORT_HEADER = [
 ]
 
 
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
 @login_required
 @require_GET
 def event_list(request):
@@ -50,14 +43,15 @@ def event_list(request):
     for event in page:
         event.action_label = action_label(event.action)
         event.change_labels = field_labels(event.object_type, event.changes)
-    export_query = _querystring_without_page(request).rstrip("&")
+    params = request.GET.copy()
+    params.pop("page", None)
+    export_query = params.urlencode()
     return render(
         request,
         "audit/event_list.html",
         {
             "page_obj": page,
             "filter": filterset,
-            "querystring_without_page": _querystring_without_page(request),
             "export_query": export_query,
             "basis_labels": Basis.LABELS,
             "nav_active": "admin",

@@ -49,13 +49,6 @@ NAV = "persons"
 PAGE_SIZE = 50
 
 
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
 def _care_agencies(user) -> list[Agency]:
     return list(Agency.objects.filter(pk__in=care_agency_ids(user)).order_by("kana"))
 
@@ -103,7 +96,6 @@ def person_search_view(request):
             "page_obj": page,
             "rows": rows,
             "recent": recent,
-            "querystring_without_page": _querystring_without_page(request),
             "nav_active": NAV,
         },
     )
