@@ -6,6 +6,7 @@ someone else saved in between (optimistic concurrency)."""
 from datetime import date
 
 from django import forms
+from django.contrib import messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,12 @@ from .choices import Programme, Role
 from .csvio import CSV_CONTENT_TYPES
 from .models import Agency, Area, Membership, User
 from .services import AGENCY_FIELDS, AREA_FIELDS, STAFF_FIELDS
+
+
+def message_service_errors(request, exc) -> None:
+    """Show a service's ValidationError as page messages (for buttons without a form)."""
+    for message in exc.messages:
+        messages.error(request, message)
 
 
 def apply_service_errors(form: forms.Form, exc, field_map: dict[str, str] | None = None) -> None:

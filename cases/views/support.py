@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agencies import uploads
 from agencies.dashboard import Panel, PanelItem, panel
-from agencies.forms import apply_service_errors
+from agencies.forms import apply_service_errors, message_service_errors
 from agencies.models import Agency, User
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
@@ -61,10 +61,6 @@ def _case(request, case_id, action: str = "case.view"):
 
 def _members(case):
     return list(case.household.members.select_related("person").order_by("-is_key_person", "pk"))
-
-
-def _error_messages(exc: ValidationError) -> list[str]:
-    return exc.messages
 
 
 def _ctx(case, **extra):
@@ -347,8 +343,7 @@ def case_team(request, case_id):
                     return redirect(request.path)
                 messages.error(request, _("入力内容を確認してください。"))
         except ValidationError as exc:
-            for m in _error_messages(exc):
-                messages.error(request, m)
+            message_service_errors(request, exc)
     page = sel.case_page(request.user, case)
     return render(
         request,
@@ -380,8 +375,7 @@ def assessment_new(request, case_id):
     try:
         assessment = svc.assessment_create(case=case, actor=request.user)
     except ValidationError as exc:
-        for m in _error_messages(exc):
-            messages.error(request, m)
+        message_service_errors(request, exc)
         return redirect(_case_url(case))
     messages.success(
         request, _("アセスメントシート第%(n)s版を作成しました。") % {"n": assessment.number}
@@ -539,8 +533,7 @@ def plan_new(request, case_id):
     try:
         plan = svc.plan_create(case=case, actor=request.user, programme=programme)
     except ValidationError as exc:
-        for m in _error_messages(exc):
-            messages.error(request, m)
+        message_service_errors(request, exc)
         return redirect(_case_url(case))
     messages.success(request, _("プランシート第%(n)s版を作成しました。") % {"n": plan.number})
     return redirect(_case_url(case, f"plans/{plan.number}/edit/"))
@@ -630,8 +623,7 @@ def plan_submit(request, case_id, number):
     try:
         svc.plan_submit(plan=plan, actor=request.user)
     except ValidationError as exc:
-        for m in _error_messages(exc):
-            messages.error(request, m)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("プランを会議に提出しました。"))
     return redirect(_case_url(case, f"plans/{number}/"))
@@ -666,8 +658,7 @@ def plan_return(request, case_id, number):
     try:
         svc.plan_return(plan=plan, actor=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        for m in _error_messages(exc):
-            messages.error(request, m)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("プランを作成中に戻しました。"))
     return redirect(_case_url(case, f"plans/{number}/"))
@@ -733,8 +724,7 @@ def evaluation_new(request, case_id):
     try:
         evaluation = svc.evaluation_create(case=case, actor=request.user)
     except ValidationError as exc:
-        for m in _error_messages(exc):
-            messages.error(request, m)
+        message_service_errors(request, exc)
         return redirect(_case_url(case))
     return redirect(_case_url(case, f"evaluations/{evaluation.number}/edit/"))
 
@@ -812,8 +802,7 @@ def evaluation_ready(request, case_id, number):
     try:
         svc.evaluation_ready(evaluation=evaluation, actor=request.user)
     except ValidationError as exc:
-        for m in _error_messages(exc):
-            messages.error(request, m)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("評価シートを会議に提出しました。"))
     return redirect(_case_url(case, f"evaluations/{number}/"))
@@ -1071,8 +1060,7 @@ def handover(request):
                         effective_on=meta.cleaned_data["effective_on"],
                     )
                 except ValidationError as exc:
-                    for m in _error_messages(exc):
-                        messages.error(request, m)
+                    message_service_errors(request, exc)
                 else:
                     messages.success(
                         request, _("%(n)s件のケースを引き継ぎました。") % {"n": len(done)}

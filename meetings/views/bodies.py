@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import uploads
-from agencies.forms import apply_service_errors
+from agencies.forms import apply_service_errors, message_service_errors
 from agencies.jpdates import fiscal_year
 from agencies.models import Agency
 from agencies.policy import check, is_admin, require
@@ -27,7 +27,7 @@ from ..forms import (
     PledgeForm,
 )
 from ..models import BodyMember, ConfidentialityPledge
-from .common import error_messages, get_body
+from .common import get_body
 
 
 @login_required
@@ -194,7 +194,7 @@ def member_remove(request, public_id):
     try:
         services.member_remove(member=member, actor=request.user)
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("構成員を退任にしました。"))
     return redirect("meetings:body_detail", member.body.public_id)
@@ -291,7 +291,7 @@ def meetings_generate(request, public_id):
             body=body, actor=request.user, count=form.cleaned_data["count"]
         )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("定例の会議を%(n)s件作成しました。") % {"n": len(created)})
     return redirect("meetings:body_detail", body.public_id)

@@ -1,7 +1,5 @@
 """Helpers shared by the meetings views."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 
 from ..models import AgendaItem, Meeting, MeetingBody
@@ -33,11 +31,6 @@ def get_item(public_id) -> AgendaItem:
         ),
         public_id=public_id,
     )
-
-
-def error_messages(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def post_int(request, name: str) -> int | None:

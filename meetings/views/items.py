@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_service_errors
+from agencies.forms import apply_service_errors, message_service_errors
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
@@ -17,7 +17,7 @@ from .. import policy, services
 from ..choices import MeetingStatus
 from ..forms import DecisionForm, PaperForm, RoleFormSet
 from ..models import Decision
-from .common import error_messages, get_item
+from .common import get_item
 
 
 def _decision_of(item):
@@ -109,7 +109,7 @@ def paper_regenerate(request, public_id):
     try:
         services.paper_generate(item=item, actor=request.user)
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("ケースの記録から会議資料を作り直しました。"))
     return redirect("meetings:item_detail", item.public_id)

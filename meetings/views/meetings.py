@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_service_errors
+from agencies.forms import apply_service_errors, message_service_errors
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
@@ -29,7 +29,7 @@ from ..forms import (
     DirectItemForm,
     MinutesForm,
 )
-from .common import back_to_meeting, error_messages, get_item, get_meeting, post_int
+from .common import back_to_meeting, get_item, get_meeting, post_int
 
 
 @login_required
@@ -194,7 +194,7 @@ def item_add(request, public_id):
                 expected_version=post_int(request, "version"),
             )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("議題に追加しました。"))
     return back_to_meeting(meeting, "agenda")
@@ -209,7 +209,7 @@ def item_remove(request, public_id):
             item=item, actor=request.user, expected_version=post_int(request, "version")
         )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("議題から外しました。"))
     return back_to_meeting(item.meeting, "agenda")
@@ -242,7 +242,7 @@ def agenda_reorder(request, public_id):
             expected_version=post_int(request, "version"),
         )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("並び順と持ち時間を保存しました。"))
     return back_to_meeting(meeting, "agenda")
@@ -257,7 +257,7 @@ def agenda_fix(request, public_id):
             meeting=meeting, actor=request.user, expected_version=post_int(request, "version") or 0
         )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("議題を確定しました。資料を印刷できます。"))
     return back_to_meeting(meeting)
@@ -272,7 +272,7 @@ def agenda_reopen(request, public_id):
             meeting=meeting, actor=request.user, expected_version=post_int(request, "version") or 0
         )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("議題の確定を取り消しました。"))
     return back_to_meeting(meeting)
@@ -290,7 +290,7 @@ def meeting_cancel(request, public_id):
             meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("会議を中止にしました。"))
     return back_to_meeting(meeting)
@@ -344,7 +344,7 @@ def meeting_held(request, public_id):
     try:
         services.meeting_mark_held(meeting=meeting, actor=request.user)
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("開催済みにしました。議題ごとに決定を記録してください。"))
     return back_to_meeting(meeting)
@@ -362,7 +362,7 @@ def minutes_update(request, public_id):
             meeting=meeting, actor=request.user, minutes=form.cleaned_data["minutes"]
         )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("議事録を保存しました。"))
     return back_to_meeting(meeting, "minutes")
@@ -375,7 +375,7 @@ def minutes_approve(request, public_id):
     try:
         services.minutes_approve(meeting=meeting, actor=request.user)
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(
             request, _("議事録を承認しました。以後の訂正は補足・訂正として記録します。")
@@ -401,7 +401,7 @@ def addendum_add(request, public_id):
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
-        error_messages(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("補足・訂正を記録しました。"))
     return back_to_meeting(meeting, "addenda")

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.forms import message_service_errors
 from agencies.policy import check, require
 
 from .. import selectors, services
@@ -81,8 +82,7 @@ def role_complete(request, public_id):
                 assignment=role, actor=request.user, done_on=form.cleaned_data["done_on"]
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            message_service_errors(request, exc)
         else:
             messages.success(request, _("役割を完了として記録しました。"))
     target = request.POST.get("next", "")
