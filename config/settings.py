@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "audit",
     "agencies",
     "cases",
+    "access",
     "meetings",
     "outreach",
     "participation",

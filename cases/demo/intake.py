@@ -400,9 +400,11 @@ def _seed_referrals(rng, now, agencies, consultations, staff) -> None:
         .first()
     )
     if flight is not None and flight.consent is not None:
-        Consent.objects.filter(pk=flight.consent_id).update(
-            withdrawn_at=now - dt.timedelta(hours=2), withdrawn_note="本人から電話で撤回の申出"
-        )
+        consent = flight.consent
+        consent.withdrawn_at = now - dt.timedelta(hours=2)
+        consent.withdrawn_note = "本人から電話で撤回の申出"
+        # save(), not update(): the grants given on this consent end with it (access.signals).
+        consent.save(update_fields=["withdrawn_at", "withdrawn_note"])
 
 
 def _seed_concern_slips(rng, now, agencies, users) -> None:

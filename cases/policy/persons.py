@@ -172,14 +172,20 @@ def _consented_q(agency_id: int) -> Q:
     return Q(pk__in=Consent.objects.in_force().filter(agencies__id=agency_id).values("person_id"))
 
 
+def _person_grants(user, care):
+    from access.models import AccessGrant
+
+    return AccessGrant.objects.active().held_by(user, care).filter(person__isnull=False)
+
+
 def person_visibility_q(user) -> Q:
-    """A filter on Person matching exactly the records `person_access` allows."""
+    """A filter on Person matching exactly the records `person_access` allows: the agency's
+    own records, and persons a grant in force opens (an index lookup on grant rows)."""
     care = care_agency_ids(user)
     q = Q(pk__in=[])
     if care:
         q |= Q(registered_by_agency_id__in=care)
-    for agency_id in sorted(care):
-        q |= _consented_q(agency_id) & _covered_q(agency_id)
+        q |= Q(pk__in=_person_grants(user, care).values("person_id"))
     for provider in PERSON_ACCESS_PROVIDERS:
         extra = provider.visible_q(user)
         if extra is not None:
@@ -187,13 +193,15 @@ def person_visibility_q(user) -> Q:
     return q
 
 
+# Registry codes shown as the Basis codes the screens and audit rows already use.
+_PERSON_BASIS = {"consent": Basis.CONSENT, "tajikan": Basis.CASE_TEAM}
+
+
 def person_decisions(user, persons: Iterable) -> dict[int, PersonDecision]:
-    """Decisions for many persons at a fixed number of queries (2 per care agency + providers).
+    """Decisions for many persons at a fixed number of queries (1 for grants + providers).
 
     Used by lists and search results so a page costs the same whatever its length.
     """
-    from cases.models import Consent, Person
-
     persons = [p for p in persons if p is not None]
     result: dict[int, PersonDecision] = {p.pk: PERSON_DENY for p in persons}
     if not persons or user is None or not getattr(user, "is_authenticated", False):
@@ -213,33 +221,28 @@ def person_decisions(user, persons: Iterable) -> dict[int, PersonDecision]:
             )
         else:
             pending.append(p)
-    for agency_id in sorted(care):
-        if not pending:
-            break
-        ids = [p.pk for p in pending]
-        covered = set(
-            Person.objects.filter(pk__in=ids)
-            .filter(_covered_q(agency_id))
-            .values_list("pk", flat=True)
+    if pending and care:
+        # One query whatever the number of grants or agencies: the grants in force on these
+        # persons; the sections of several grants add up, the first basis (by registry order)
+        # is the one shown.
+        granted: dict[int, tuple[set[str], object]] = {}
+        grants = (
+            _person_grants(user, care)
+            .filter(person_id__in=[p.pk for p in pending])
+            .select_related("basis", "provider")
+            .order_by("basis__order", "valid_from", "pk")
         )
-        if not covered:
-            continue
-        granted: dict[int, tuple[set[str], str]] = {}
-        consents = (
-            Consent.objects.in_force()
-            .filter(person_id__in=covered, agencies__id=agency_id)
-            .select_related("recorded_by_agency")
-            .order_by("given_on", "pk")
-        )
-        for consent in consents:
-            kinds, via = granted.setdefault(
-                consent.person_id,
-                (set(), consent.recorded_by_agency.short_name or consent.recorded_by_agency.name),
-            )
-            kinds.update(k for k in consent.info_kinds if k in ALL_SECTIONS)
-        for pk, (kinds, via) in granted.items():
+        for grant in grants:
+            kinds, first = granted.setdefault(grant.person_id, (set(), grant))
+            kinds.update(k for k in grant.sections if k in ALL_SECTIONS)
+        for pk, (kinds, grant) in granted.items():
             result[pk] = PersonDecision(
-                True, Basis.CONSENT, sections=frozenset(kinds), via_agency=via
+                True,
+                _PERSON_BASIS.get(grant.basis.code, grant.basis.code),
+                sections=frozenset(kinds),
+                via_agency=(
+                    (grant.provider.short_name or grant.provider.name) if grant.provider else ""
+                ),
             )
         pending = [p for p in pending if p.pk not in granted]
     if pending:
@@ -279,7 +282,7 @@ def household_visibility_q(user) -> Q:
     """Households registered by one of the user's agencies, or with a current member whose
     record the user may see with the 世帯 section (owner of the member, or a consent in force
     covering 世帯 for a team agency, or a provider)."""
-    from cases.models import Consent, HouseholdMember
+    from cases.models import HouseholdMember
 
     care = care_agency_ids(user)
     q = Q(pk__in=[])
@@ -291,18 +294,13 @@ def household_visibility_q(user) -> Q:
             .values("household_id")
         )
         q |= Q(pk__in=owned_members)
-    for agency_id in sorted(care):
-        household_consents = (
-            Consent.objects.in_force()
-            .filter(agencies__id=agency_id, info_kinds__icontains=f'"{InfoKind.HOUSEHOLD.value}"')
-            .values("person_id")
+    if care:
+        with_household = _person_grants(user, care).filter(
+            sections__icontains=f'"{InfoKind.HOUSEHOLD.value}"'
         )
         members = (
             HouseholdMember.objects.current()
-            .filter(
-                person_id__in=household_consents,
-                household__support_cases__in=team_case_ids(agency_id),
-            )
+            .filter(person_id__in=with_household.values("person_id"))
             .values("household_id")
         )
         q |= Q(pk__in=members)

@@ -18,7 +18,7 @@
 single checks never disagree.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from agencies.choices import Role
 from agencies.policy import DENY, Basis, Decision, allow, is_admin, is_professional, rule
@@ -29,92 +29,91 @@ EDIT_ROLES = frozenset(
 
 
 def _staff_agency_ids(user) -> set[int]:
-    return {m.agency_id for m in user.current_memberships() if m.role != Role.RESIDENT}
+    """Agencies where the user holds a care role today. The admin role is not one: an admin
+    sees case content only through a care role held at an agency (issue 17)."""
+    from cases.policy.persons import care_agency_ids
+
+    return care_agency_ids(user)
 
 
 def _agency_ids_with(user, *roles) -> set[int]:
     return {m.agency_id for m in user.current_memberships() if m.role in roles}
 
 
+def granted_case_ids(user):
+    """Ids of the cases a grant in force opens to the user (an index lookup on grant rows)."""
+    from access.models import AccessGrant
+
+    return (
+        AccessGrant.objects.active()
+        .held_by(user, _staff_agency_ids(user))
+        .filter(person__isnull=True, case__isnull=False)
+        .values("case_id")
+    )
+
+
 def visible_case_filter(user, prefix: str = "") -> Q:
     """Q for SupportCase rows the user may see (prefix e.g. "case__" for related models)."""
-    from cases.models import CaseTeamMember, Consent
-
     agency_ids = _staff_agency_ids(user)
     if not agency_ids:
         return Q(pk__in=[])
-    consent = (
-        Consent.objects.in_force()
-        .filter(agencies=OuterRef("agency_id"))
-        .filter(
-            Q(person__support_cases=OuterRef(OuterRef("pk")))
-            | Q(person__principal_cases=OuterRef(OuterRef("pk")))
-        )
-    )
-    team = (
-        CaseTeamMember.objects.current()
-        .filter(case=OuterRef("pk"), agency_id__in=agency_ids)
-        .filter(Q(agency_id=OuterRef("coordinating_agency_id")) | Exists(consent))
-    )
-    from cases.models import SupportCase
-
-    ids = SupportCase.objects.filter(Q(coordinator=user) | Exists(team)).values("pk")
-    return Q(**{f"{prefix}pk__in" if prefix else "pk__in": ids})
+    key = f"{prefix}pk__in" if prefix else "pk__in"
+    return Q(**{f"{prefix}coordinator": user}) | Q(**{key: granted_case_ids(user)})
 
 
 class CaseAccess:
     """What one user may do on one case, computed once and cached on the case instance."""
 
     def __init__(self, user, case):
-        from cases.models import CaseTeamMember, Consent, TeamRole
+        from access.models import AccessGrant
+        from cases.models import CaseTeamMember, TeamRole
 
         self.user = user
         self.case = case
         agency_ids = _staff_agency_ids(user)
-        self.is_coordinator = case.coordinator_id == user.pk
-        team = (
-            [
-                m
-                for m in CaseTeamMember.objects.current().filter(
-                    case=case, agency_id__in=agency_ids
-                )
-            ]
+        self.is_coordinator = bool(agency_ids) and case.coordinator_id == user.pk
+        grants = (
+            list(
+                AccessGrant.objects.active()
+                .held_by(user, agency_ids)
+                .filter(case=case, person__isnull=True)
+                .select_related("basis")
+            )
             if agency_ids
             else []
         )
+        team = (
+            list(CaseTeamMember.objects.current().filter(case=case, agency_id__in=agency_ids))
+            if agency_ids
+            else []
+        )
+        self.grants = grants
         self.team_agency_ids = {m.agency_id for m in team}
-        consented: set[int] = set()
-        others = self.team_agency_ids - {case.coordinating_agency_id}
-        if others:
-            person_ids = set(case.persons.values_list("pk", flat=True))
-            if case.principal_id:
-                person_ids.add(case.principal_id)
-            consented = (
-                set(
-                    Consent.objects.in_force()
-                    .filter(person_id__in=person_ids, agencies__in=others)
-                    .values_list("agencies", flat=True)
-                )
-                & others
-            )
-        self.seeing_agency_ids = consented | (self.team_agency_ids & {case.coordinating_agency_id})
+        self.seeing_agency_ids = {g.agency_id for g in grants}
+        codes = {g.basis.code for g in grants}
         self.basis = ""
-        if self.is_coordinator or case.coordinating_agency_id in self.seeing_agency_ids:
+        if self.is_coordinator or "tajikan" in codes:
             self.basis = Basis.CASE_TEAM
-        elif self.seeing_agency_ids:
+        elif "consent" in codes:
             self.basis = Basis.CONSENT
-        # An agency on the team only to be kept informed (情報提供・見守り) reads but does not write.
+        elif grants:
+            self.basis = sorted(codes)[0]
+        # Only team rows write, and not those kept informed (情報提供・見守り): a role given by a
+        # meeting opens the case to read what the role needs.
         full = {m.agency_id for m in team if m.role != TeamRole.INFORMATION}
-        self.edit_agency_ids = self.seeing_agency_ids & full & _agency_ids_with(user, *EDIT_ROLES)
+        team_seeing = {
+            g.agency_id for g in grants if g.source in ("case_team", "lead")
+        } & self.team_agency_ids
+        self.edit_agency_ids = team_seeing & full & _agency_ids_with(user, *EDIT_ROLES)
         key_agencies = {case.coordinating_agency_id, case.lead_agency_id} - {None}
         self.is_manager = self.is_coordinator or bool(
-            _agency_ids_with(user, Role.COORDINATOR) & key_agencies & self.seeing_agency_ids
+            _agency_ids_with(user, Role.COORDINATOR) & key_agencies & team_seeing
         )
         # Supervisors of the agencies on the team (with the case in view) record meeting decisions:
         # the 重層的支援会議 is convened by the 多機関協働 body, but the one who records its decision
         # may sit at the lead or another team agency.
         self.is_decider = self.is_coordinator or bool(
-            _agency_ids_with(user, Role.SUPERVISOR) & self.seeing_agency_ids
+            _agency_ids_with(user, Role.SUPERVISOR) & team_seeing
         )
 
     @property

@@ -129,7 +129,9 @@ def test_expired_consent_gives_no_access(person, other_agency, outsider):
 def test_team_member_who_left_loses_access(person, other_agency, outsider):
     case = team_case_for(person, other_agency)
     ConsentFactory(person=person, agencies=[other_agency])
-    case.team.update(left_on=timezone.localdate() - dt.timedelta(days=1))
+    for member in case.team.all():
+        member.left_on = timezone.localdate() - dt.timedelta(days=1)
+        member.save(update_fields=["left_on"])
     assert not person_access(outsider, person)
 
 
