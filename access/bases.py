@@ -159,3 +159,22 @@ DESIGNATED_DEFAULT = {
     "chiiki_care": CHIIKI_CARE,
     "shien_chosei": KONKYU_SHIEN_KAIGI,
 }
+
+# Rows that are not the basis of a meeting body.
+NOT_MEETING = frozenset({CONSENT, TAJIKAN, EMERGENCY})
+
+
+def default_code_for_body(kind: str, designated_from: str) -> str:
+    """The registry code a body carries unless chosen: the designated meeting's own basis for a
+    支援会議 that is an existing body (要対協, 地域ケア会議 …), else the kind's."""
+    if kind == "shien_kaigi" and designated_from in DESIGNATED_DEFAULT:
+        return DESIGNATED_DEFAULT[designated_from]
+    return BODY_KIND_DEFAULT.get(kind, SHIEN_KAIGI)
+
+
+def meeting_bases():
+    from .models import LegalBasis
+
+    return LegalBasis.objects.filter(is_active=True, is_emergency=False).exclude(
+        code__in=NOT_MEETING
+    )

@@ -22,7 +22,7 @@ from . import services, services_auth
 from .choices import Programme, Role
 from .filters import AgencyFilter, AreaFilter, MembershipFilter, StaffFilter
 from .models import Agency, Area, Membership, User
-from .policy import check, require
+from .policy import PolicyDenied, check, require
 from .selectors import (
     agencies_visible_to,
     areas_visible_to,
@@ -43,7 +43,12 @@ class PolicyPermission(permissions.BasePermission):
         return True  # object-level check below
 
     def has_object_permission(self, request, view, obj):
-        return check(request.user, view.policy_actions[view.action], obj).allowed
+        action = view.policy_actions[view.action]
+        decision = check(request.user, action, obj)
+        if not decision.allowed:
+            # Answered as not found unless the rule gave a reason (agencies.api_errors).
+            raise PolicyDenied(action, decision, on_object=True)
+        return True
 
 
 class AuditedListMixin:

@@ -2,12 +2,30 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .policy import PolicyDenied
+
+
+def not_found_message() -> str:
+    return _("見つかりませんでした。")
+
 
 def exception_handler(exc, context):
+    request = context.get("request") if context else None
+    if isinstance(exc, PermissionDenied | exceptions.PermissionDenied) and request is not None:
+        from .errors import record_refusal
+
+        record_refusal(request, exc)
+    if isinstance(exc, PolicyDenied) and exc.hides_existence:
+        # Not allowed == not found: same status and body as a record that does not exist.
+        exc = exceptions.NotFound(not_found_message())
+    elif isinstance(exc, Http404 | exceptions.NotFound):
+        # Never "No ActivityNote matches the given query.": the model name is a hint too.
+        exc = exceptions.NotFound(not_found_message())
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -24,7 +24,38 @@ def public_reason(exception) -> str:
     return ""
 
 
+def record_refusal(request, exception) -> None:
+    """A refused attempt in the audit log: who, which address, when — no record content."""
+    from audit.services import record
+
+    user = getattr(request, "user", None)
+    action = getattr(exception, "action", "") or "request"
+    try:
+        record(
+            actor=user,
+            action="access.refused",
+            kind="view",
+            object_type=action[:80],
+            subjects=[request.path[:300]],
+        )
+    except Exception:  # noqa: BLE001 - the refusal must be answered even if the log fails
+        import logging
+
+        logging.getLogger(__name__).exception("audit of a refused request failed")
+
+
+def not_found_response(request):
+    """The not-found page exactly as Django's handler404 renders it."""
+    from django.http import Http404
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, Http404())
+
+
 def permission_denied(request, exception: PermissionDenied | None = None):
+    record_refusal(request, exception)
+    if isinstance(exception, PolicyDenied) and exception.hides_existence:
+        return not_found_response(request)
     return render(request, "403.html", {"reason": public_reason(exception)}, status=403)
 
 

@@ -84,10 +84,21 @@ def deny(reason: str = "") -> Decision:
 
 
 class PolicyDenied(PermissionDenied):
-    def __init__(self, action: str, decision: Decision):
+    """A refusal by the policy. On a record (`on_object`) without a fixed reason, the answer is
+    the not-found answer (agencies.errors, agencies.api_errors): "not allowed" and "does not
+    exist" must not be told apart, or the existence of a hidden record could be probed. A fixed
+    reason is given only to someone who already knows the record (a member without this year's
+    pledge, a reader who may not edit)."""
+
+    def __init__(self, action: str, decision: Decision, *, on_object: bool = False):
         self.action = action
         self.decision = decision
+        self.on_object = on_object
         super().__init__(decision.reason or str(_("この操作を行う権限がありません。")))
+
+    @property
+    def hides_existence(self) -> bool:
+        return self.on_object and not self.decision.reason
 
 
 Rule = Callable[..., Decision]
@@ -129,7 +140,16 @@ def can(user, action: str, obj=None) -> bool:
 def require(user, action: str, obj=None) -> Decision:
     decision = check(user, action, obj)
     if not decision.allowed:
-        raise PolicyDenied(action, decision)
+        raise PolicyDenied(action, decision, on_object=obj is not None)
+    return decision
+
+
+def require_visible(user, action: str, obj) -> Decision:
+    """`require` for reading a record: a refusal always answers as not found (no reason), so
+    nobody learns that the record exists."""
+    decision = check(user, action, obj)
+    if not decision.allowed:
+        raise PolicyDenied(action, DENY, on_object=True)
     return decision
 
 
@@ -141,7 +161,9 @@ def is_admin(user) -> bool:
 
 
 def is_professional(user) -> bool:
-    """Any current staff role other than the restricted resident role."""
+    """Any current staff role other than the restricted resident role: enough for the staff
+    directory and the names of bodies, never for case or person content — those rules ask for
+    a care role (cases.policy.persons.care_agency_ids), which the admin role is not."""
     return bool(user.roles() - {Role.RESIDENT}) or user.is_superuser
 
 

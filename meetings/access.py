@@ -1,9 +1,11 @@
-"""支援会議 membership as a basis for seeing persons (cases.policy.persons extension point).
+"""Membership of a body whose basis needs no consent (支援会議, 要対協 …) as a basis for seeing
+persons (cases.policy.persons extension point).
 
-A member of a 支援会議 body with a pledge for the current fiscal year may see the persons that an
+A member of such a body with a pledge for the current fiscal year may see the persons that an
 agenda item of that body covers — only those persons (not the rest of the household), only the
-basic and household sections, and only for items of meetings within the last year (the member's
-duty of confidentiality covers what was shared; the information is not a standing file).
+sections the body's basis allows, and only for items of meetings within the basis's look-back
+(the registry row, access.LegalBasis: 365 days and 基本情報・世帯 for a 支援会議 by default). The
+member's duty of confidentiality covers what was shared; the information is not a standing file.
 """
 
 import datetime as dt
@@ -15,8 +17,8 @@ from agencies.policy import Basis
 
 from .choices import BodyKind, MeetingStatus
 
-LOOKBACK = dt.timedelta(days=365)
-SECTIONS = frozenset({"basic", "household"})
+DEFAULT_DAYS = 365
+DEFAULT_SECTIONS = ("basic", "household")
 
 
 def _pledged_body_ids(user) -> set[int]:
@@ -27,16 +29,48 @@ def _pledged_body_ids(user) -> set[int]:
     return {body_id for body_id, pledged in policy._seats(user).items() if pledged}
 
 
-def _items_q(user) -> Q | None:
-    body_ids = _pledged_body_ids(user)
-    if not body_ids:
+def _bases(user) -> dict[int, tuple[int, frozenset[str]]]:
+    """{body_id: (look-back days, sections)} of the user's pledged seats on bodies whose basis
+    needs no consent (one query, cached on the user for the request)."""
+    cache = user.__dict__.setdefault("_meeting_cache", {})
+    if "bases" not in cache:
+        from .models import MeetingBody
+
+        body_ids = _pledged_body_ids(user)
+        rows = (
+            MeetingBody.objects.filter(pk__in=body_ids)
+            .filter(
+                Q(basis__consent_required=False) | Q(basis__isnull=True, kind=BodyKind.SHIEN_KAIGI)
+            )
+            .values_list("pk", "basis__lookback_days", "basis__sections")
+            if body_ids
+            else []
+        )
+        # A body saved without a basis (only outside the services) reads as a 支援会議.
+        cache["bases"] = {
+            pk: (DEFAULT_DAYS if days is None else days, frozenset(sections or DEFAULT_SECTIONS))
+            for pk, days, sections in rows
+        }
+    return cache["bases"]
+
+
+def _items_q(user, body_ids=None) -> Q | None:
+    bases = _bases(user)
+    if body_ids is not None:
+        bases = {k: v for k, v in bases.items() if k in body_ids}
+    if not bases:
         return None
-    since = timezone.now() - LOOKBACK
-    return Q(
-        agenda_items__meeting__body_id__in=body_ids,
-        agenda_items__meeting__body__kind=BodyKind.SHIEN_KAIGI,
-        agenda_items__meeting__starts_at__gte=since,
-    ) & ~Q(agenda_items__meeting__status=MeetingStatus.CANCELLED)
+    now = timezone.now()
+    by_days: dict[int, list[int]] = {}
+    for body_id, (days, _sections) in bases.items():
+        by_days.setdefault(days, []).append(body_id)
+    q = Q(pk__in=[])
+    for days, ids in sorted(by_days.items()):
+        q |= Q(
+            agenda_items__meeting__body_id__in=ids,
+            agenda_items__meeting__starts_at__gte=now - dt.timedelta(days=days),
+        )
+    return q & ~Q(agenda_items__meeting__status=MeetingStatus.CANCELLED)
 
 
 class ShienKaigiAccess:
@@ -46,15 +80,22 @@ class ShienKaigiAccess:
         from cases.models import Person
         from cases.policy.persons import PersonDecision
 
-        q = _items_q(user)
-        if q is None or not persons:
+        bases = _bases(user)
+        if not bases or not persons:
             return {}
-        ids = set(
+        q = _items_q(user)
+        rows = (
             Person.objects.filter(pk__in=[p.pk for p in persons])
             .filter(q)
-            .values_list("pk", flat=True)
+            .values_list("pk", "agenda_items__meeting__body_id")
         )
-        return {pk: PersonDecision(True, Basis.SHIEN_KAIGI, sections=SECTIONS) for pk in ids}
+        sections: dict[int, set[str]] = {}
+        for pk, body_id in rows:
+            sections.setdefault(pk, set()).update(bases.get(body_id, (0, frozenset()))[1])
+        return {
+            pk: PersonDecision(True, Basis.SHIEN_KAIGI, sections=frozenset(kinds))
+            for pk, kinds in sections.items()
+        }
 
     def visible_q(self, user) -> Q | None:
         from cases.models import Person

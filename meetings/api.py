@@ -18,6 +18,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from access.models import LegalBasis
 from agencies.api import (
     ERRORS,
     READ_ERRORS,
@@ -71,6 +72,13 @@ class MeetingBodySerializer(serializers.ModelSerializer):
         slug_field="code", queryset=Area.objects.all(), required=False, allow_null=True
     )
     legal_basis = serializers.CharField(read_only=True)
+    basis = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=LegalBasis.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="情報共有の根拠(access.LegalBasis の code)。省略すると種別から決まります。",
+    )
     recurrence_label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -81,6 +89,7 @@ class MeetingBodySerializer(serializers.ModelSerializer):
             "kind",
             "designated_from",
             "own_basis",
+            "basis",
             "legal_basis",
             "purpose",
             "convenor",

@@ -49,6 +49,11 @@ class BodyForm(forms.ModelForm):
         if convenors is not None:
             self.fields["convenor"].queryset = convenors
         self.fields["area"].required = False
+        from access.bases import meeting_bases
+
+        self.fields["basis"].queryset = meeting_bases()
+        self.fields["basis"].required = False
+        self.fields["basis"].help_text = _("空欄なら法的位置付けと位置付けた会議体から決まります。")
         for name in ("recur_week", "recur_weekday", "recur_day"):
             self.fields[name].required = False
 

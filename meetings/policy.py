@@ -238,19 +238,23 @@ def _item_view(user, item) -> Decision:
             return allow(Basis.SHIEN_KAIGI)
         if is_member(user, body) or is_manager(user, body):
             return deny(str(NO_PLEDGE))
-        return deny(str(NOT_MEMBER))
+        # Outsiders get no reason: a reason would tell them the item exists (one answer for no).
+        return DENY
     # 重層的支援会議: consent was checked when the item was added.
     if item.case_id is None:
         if is_manager(user, body):
             return allow(CONVENOR)
         if is_member(user, body):
             return allow(Basis.MEETING_MEMBER)
-        return deny(str(NOT_MEMBER))
+        return DENY
     if on_case_team(user, item.case):
         return allow(Basis.CASE_TEAM)
     if is_manager(user, body):
         return allow(SECRETARIAT)
-    return deny(str(NOT_TEAM))
+    if is_member(user, body):
+        # A member who knows the item from the agenda learns why its papers stay closed.
+        return deny(str(NOT_TEAM))
+    return DENY
 
 
 @rule("agendaitem.edit")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from access.services import role_grant_end, role_grant_give
 from agencies import uploads
 from agencies.choices import OperatorType
 from agencies.jpdates import fiscal_year, fiscal_year_label
@@ -58,6 +59,7 @@ BODY_FIELDS = [
     "kind",
     "designated_from",
     "own_basis",
+    "basis",
     "purpose",
     "convenor",
     "area",
@@ -80,6 +82,18 @@ BODY_FIELDS = [
 
 def _validate_body(body: MeetingBody) -> None:
     errors = {}
+    from access.bases import NOT_MEETING, default_code_for_body
+    from access.services import basis_for
+
+    if body.basis_id is None:
+        body.basis = basis_for(default_code_for_body(body.kind, body.designated_from))
+    elif body.basis.code in NOT_MEETING or body.basis.is_emergency:
+        errors["basis"] = _("会議体の根拠には会議の根拠(支援会議・要対協など)を選んでください。")
+    elif body.basis.consent_required != (body.kind == BodyKind.JUSO_KAIGI):
+        errors["basis"] = _(
+            "法的位置付けと根拠が合いません。本人同意が前提の根拠は重層的支援会議に、"
+            "同意なしで共有できる根拠は支援会議に使います。"
+        )
     if body.kind == BodyKind.SHIEN_KAIGI and body.convenor.operator_type != OperatorType.MUNICIPAL:
         errors["convenor"] = _(
             "支援会議は市町村が組織するものです(社会福祉法第106条の6)。開催機関には市の課・係を選んでください。"
@@ -132,7 +146,7 @@ def body_update(*, body: MeetingBody, actor, **fields) -> MeetingBody:
     _validate_body(body)
     require(actor, "meetingbody.manage", body)  # the convenor may have changed
     # The basis decides who saw what: it never changes under recorded meetings.
-    if "kind" in changed and body.meetings.exists():
+    if ("kind" in changed or "basis" in changed) and body.meetings.exists():
         raise ValidationError(
             {
                 "kind": _(
@@ -979,13 +993,15 @@ def item_record_decision(
         recorded_by=actor,
     )
     for role in roles:
-        RoleAssignment.objects.create(
+        assignment = RoleAssignment.objects.create(
             decision=decision,
             owner_agency=role["owner_agency"],
             owner_user=role.get("owner_user"),
             task=role["task"].strip(),
             due_on=role.get("due_on"),
         )
+        # The role opens what it needs, on the body's basis (access grants + ledger).
+        role_grant_give(assignment=assignment, actor=actor)
     fields = []
     if notes is not None:
         item.notes = notes
@@ -1068,6 +1084,7 @@ def role_assignment_complete(
     if not updated:
         raise ValidationError(_("この役割はすでに完了として記録されています。"))
     assignment.done_on, assignment.done_by = done_on, actor
+    role_grant_end(assignment=assignment, actor=actor, on=done_on)
     record(
         actor=actor,
         action="roleassignment.complete",

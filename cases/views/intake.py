@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from agencies.csvio import csv_response
 from agencies.forms import apply_service_errors
 from agencies.pdf import pdf_response, render_pdf
-from agencies.policy import Basis, can, check, require
+from agencies.policy import Basis, can, require, require_visible
 from audit.services import record, record_list
 from cases import panels_intake  # noqa: F401 - registers the dashboard panels
 from cases.choices import IssueCategory, Route
@@ -217,9 +217,8 @@ def _get_consultation(request, public_id, action) -> tuple[Consultation, object]
         ).prefetch_related("issues"),
         public_id=public_id,
     )
-    decision = check(request.user, action, consultation)
-    if not decision:
-        raise Http404  # never confirm that another agency's consultation exists
+    # never confirm that another agency's consultation exists
+    decision = require_visible(request.user, action, consultation)
     return consultation, decision
 
 
@@ -360,9 +359,7 @@ def _get_referral(request, public_id, action="referral.view") -> tuple[Referral,
         ),
         public_id=public_id,
     )
-    decision = check(request.user, "referral.view", referral)
-    if not decision:
-        raise Http404
+    decision = require_visible(request.user, "referral.view", referral)
     if action != "referral.view":
         decision = require(request.user, action, referral)
     return referral, decision
@@ -847,9 +844,7 @@ def concern_slip_detail(request, public_id):
         ConcernSlip.objects.select_related("to_agency", "area", "submitted_by", "handled_by"),
         public_id=public_id,
     )
-    decision = check(request.user, "concern_slip.view", slip)
-    if not decision:
-        raise Http404
+    decision = require_visible(request.user, "concern_slip.view", slip)
     staff_view = decision.basis == Basis.RECEIVING_AGENCY
     form = None
     if staff_view:

@@ -20,7 +20,7 @@ from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.models import Agency, User
 from agencies.pdf import pdf_response, render_pdf
-from agencies.policy import can, check, require
+from agencies.policy import can, require, require_visible
 from audit.services import record, record_list
 from cases import forms_support as f
 from cases.genogram import ecomap_nodes, ecomap_svg, genogram_svg
@@ -53,9 +53,9 @@ def _case(request, case_id, action: str = "case.view"):
         ),
         public_id=case_id,
     )
-    if not check(request.user, "case.view", case):
-        raise Http404
-    decision = require(request.user, action, case)
+    decision = require_visible(request.user, "case.view", case)
+    if action != "case.view":
+        decision = require(request.user, action, case)
     return case, decision
 
 
@@ -900,9 +900,7 @@ def note_detail(request, case_id, note_id):
     note = get_object_or_404(
         ActivityNote.objects.select_related("author", "agency"), case=case, public_id=note_id
     )
-    decision = check(request.user, "note.view", note)
-    if not decision:
-        raise Http404
+    decision = require_visible(request.user, "note.view", note)
     record(actor=request.user, action="note.view", obj=note, basis=decision.basis)
     return render(request, "cases/support/note_detail.html", _ctx(case, note=note))
 
@@ -913,9 +911,7 @@ def attachment_download(request, case_id, attachment_id):
     attachment = get_object_or_404(
         NoteAttachment.objects.select_related("note"), note__case=case, public_id=attachment_id
     )
-    decision = check(request.user, "attachment.view", attachment)
-    if not decision:
-        raise Http404
+    decision = require_visible(request.user, "attachment.view", attachment)
     record(actor=request.user, action="attachment.view", obj=attachment, basis=decision.basis)
     return uploads.private_file_response(
         attachment.file.open("rb"),

@@ -48,6 +48,16 @@ class MeetingBody(models.Model):
             "既存の会議体を位置付けた場合、その会議体自身の根拠(例: 介護保険法第115条の48)。"
         ),
     )
+    # The registry row that decides what members may see (access.LegalBasis); set from the kind
+    # and the designated meeting when not chosen, fixed once meetings are recorded.
+    basis = models.ForeignKey(
+        "access.LegalBasis",
+        verbose_name=_("情報共有の根拠"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bodies",
+    )
     purpose = models.TextField(_("所掌事項・目的"), blank=True)
     convenor = models.ForeignKey(
         "agencies.Agency",

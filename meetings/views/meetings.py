@@ -110,7 +110,8 @@ def calendar_export(request):
 
 
 def _item_access(user, items):
-    """Per item: the policy decision (the page shows titles to all; papers only when allowed)."""
+    """Per item: the policy decision. Titles and papers show only to those who may open the item
+    (its meeting's members, the case team) and to the secretariat (issue 9 item 5)."""
     for item in items:
         item.access = check(user, "agendaitem.view", item)
         item.basis_text = policy.ui_basis(item.access) if item.access else ""

@@ -1,0 +1,8 @@
+from meetings.tests.conftest import (  # noqa: F401 - the small city of the meeting tests
+    city,
+    coordinator,
+    partner,
+    partner_worker,
+    stranger,
+    supervisor,
+)

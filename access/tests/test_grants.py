@@ -1,0 +1,271 @@
+"""Access follows the work: grants from team, 主担当, consent and meeting roles (issue 9 items 1–2)."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from access import bases
+from access.models import AccessGrant, Disclosure, LegalBasis
+from access.services import grants_end, ref
+from agencies.choices import Role
+from agencies.policy import can
+from agencies.tests.factories import AgencyFactory, MembershipFactory, staff
+from cases.models import SupportCase
+from cases.policy.persons import person_access, persons_visible_to
+from cases.selectors.support import cases_visible_to
+from cases.services import persons as person_services
+from cases.tests.factories import ConsentFactory, open_case
+from meetings import services
+from meetings.choices import AgendaKind, BodyKind, DecisionKind, DesignatedFrom
+from meetings.tests.conftest import hold, make_body, schedule, seat
+
+pytestmark = pytest.mark.django_db
+
+
+def _today():
+    return timezone.localdate()
+
+
+def test_registry_holds_every_basis_with_law_and_article():
+    rows = {b.code: b for b in LegalBasis.objects.all()}
+    assert set(bases.ALL) | {bases.EMERGENCY} <= set(rows)
+    assert rows[bases.SHIEN_KAIGI].article == "第106条の6"
+    assert rows[bases.YOTAIKYO].law == "児童福祉法"
+    assert "第25条の5" in rows[bases.YOTAIKYO].confidentiality_duty
+    assert rows[bases.KONKYU_SHIEN_KAIGI].article == "第9条"
+    assert rows[bases.CHIIKI_CARE].article == "第115条の48"
+    assert "第27条第1項第2号" in rows[bases.EMERGENCY].article
+    assert "第69条" in rows[bases.EMERGENCY].article
+    assert rows[bases.JUSO_KAIGI].consent_required
+    assert not rows[bases.SHIEN_KAIGI].consent_required
+    assert rows[bases.EMERGENCY].is_emergency and rows[bases.EMERGENCY].duration_hours
+
+
+def test_body_carries_basis_from_kind_and_designated_meeting(supervisor, city):
+    juso = make_body(supervisor, city, BodyKind.JUSO_KAIGI, "重層")
+    shien = make_body(supervisor, city, BodyKind.SHIEN_KAIGI, "支援")
+    yotaikyo = make_body(
+        supervisor,
+        city,
+        BodyKind.SHIEN_KAIGI,
+        "要対協",
+        designated_from=DesignatedFrom.YOHOGO,
+    )
+    assert juso.basis.code == bases.JUSO_KAIGI
+    assert shien.basis.code == bases.SHIEN_KAIGI
+    assert yotaikyo.basis.code == bases.YOTAIKYO
+
+
+def test_consent_basis_refused_for_a_shien_kaigi(supervisor, city):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        make_body(
+            supervisor,
+            city,
+            BodyKind.SHIEN_KAIGI,
+            "支援",
+            basis=LegalBasis.objects.get(code=bases.JUSO_KAIGI),
+        )
+    assert "basis" in err.value.message_dict
+
+
+# --- the 8050 household at a 支援会議 --------------------------------------------------------------
+
+
+@pytest.fixture
+def world(supervisor, coordinator, city):
+    """An 8050 case at the city, a 支援会議 yesterday that gives roles to 包括, 自立相談 and 社協."""
+    houkatsu = AgencyFactory(name="北部包括")
+    jiritsu = AgencyFactory(name="自立相談支援機関")
+    shakyo = AgencyFactory(name="市社協")
+    workers = {a: staff(a, Role.CASEWORKER) for a in (houkatsu, jiritsu)}
+    workers[shakyo] = staff(shakyo, Role.CSW)
+    body = make_body(supervisor, city, BodyKind.SHIEN_KAIGI, "支援会議(北部)")
+    seat(body, supervisor, supervisor)
+    case = open_case(coordinator=coordinator, agency=city)
+    meeting = schedule(body, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting,
+        actor=supervisor,
+        kind=AgendaKind.WORRYING_NO_CONSENT,
+        title="8050 世帯",
+        case=case,
+    )
+    hold(meeting, supervisor)
+    decision = services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.SHARED,
+        roles=[
+            {"owner_agency": houkatsu, "task": "母の介護認定", "due_on": _today()},
+            {"owner_agency": jiritsu, "task": "就労相談"},
+            {
+                "owner_agency": shakyo,
+                "owner_user": workers[shakyo],
+                "task": "月1回の訪問",
+                "due_on": _today() + dt.timedelta(days=10),
+            },
+        ],
+    )
+    return {
+        "case": case,
+        "roles": {r.owner_agency_id: r for r in decision.roles.all()},
+        "agencies": (houkatsu, jiritsu, shakyo),
+        "workers": workers,
+        "body": body,
+    }
+
+
+def test_role_owners_see_case_and_persons_outsider_does_not(world, stranger):
+    case = world["case"]
+    persons = list(case.persons.all())
+    for agency in world["agencies"]:
+        worker = world["workers"][agency]
+        assert cases_visible_to(worker).filter(pk=case.pk).exists()
+        assert can(worker, "case.view", case)
+        for person in persons:
+            decision = person_access(worker, person)
+            assert decision.allowed
+            assert decision.sections == frozenset({"basic", "household"})
+        assert set(persons_visible_to(worker)) >= set(persons)
+    assert not cases_visible_to(stranger).filter(pk=case.pk).exists()
+    assert not can(stranger, "case.view", case)
+    assert not any(person_access(stranger, p) for p in persons)
+
+
+def test_named_owner_grant_is_personal(world):
+    shakyo = world["agencies"][2]
+    colleague = staff(shakyo, Role.CSW)
+    assert not can(colleague, "case.view", world["case"])
+
+
+def test_role_done_ends_access_after_the_tail(world):
+    houkatsu, _, shakyo = world["agencies"]
+    worker = world["workers"][shakyo]
+    role = world["roles"][shakyo.pk]
+    services.role_assignment_complete(assignment=role, actor=worker)
+    assert can(worker, "case.view", world["case"])  # the tail of the basis (30 days)
+    tail = LegalBasis.objects.get(code=bases.SHIEN_KAIGI).tail_days
+    with time_machine.travel(timezone.now() + dt.timedelta(days=tail + 2)):
+        fresh = type(worker).objects.get(pk=worker.pk)
+        assert not can(fresh, "case.view", SupportCase.objects.get(pk=world["case"].pk))
+        # the 包括's role ran out with its due date plus the tail as well
+        other = type(worker).objects.get(pk=world["workers"][houkatsu].pk)
+        assert not cases_visible_to(other).filter(pk=world["case"].pk).exists()
+
+
+def test_ending_a_role_ends_access_at_once(world):
+    _, jiritsu, _ = world["agencies"]
+    worker = world["workers"][jiritsu]
+    assert can(worker, "case.view", world["case"])
+    grants_end(source_ref=ref(world["roles"][jiritsu.pk]), reason="役割の取消")
+    fresh = type(worker).objects.get(pk=worker.pk)
+    assert not can(fresh, "case.view", SupportCase.objects.get(pk=world["case"].pk))
+
+
+def test_every_role_disclosure_is_in_the_ledger(world):
+    case = world["case"]
+    rows = Disclosure.objects.filter(person__in=case.persons.all(), basis__code=bases.SHIEN_KAIGI)
+    n_persons = case.persons.count()
+    assert rows.count() == 3 * n_persons
+    assert {r.agency_id for r in rows} == {a.pk for a in world["agencies"]}
+
+
+# --- team, consent, 主担当 ----------------------------------------------------------------------
+
+
+def test_consent_withdrawal_ends_the_partner_agency_access_at_once(coordinator, city):
+    partner = AgencyFactory()
+    worker = staff(partner, Role.CASEWORKER)
+    case = open_case(coordinator=coordinator, agency=city)
+    from cases.services import support as s
+
+    s.team_add(case=case, actor=coordinator, agency=partner)
+    consent = ConsentFactory(person=case.principal, agencies=[city, partner])
+    assert can(worker, "case.view", case)
+    assert person_access(worker, case.principal)
+    person_services.consent_withdraw(actor=coordinator, consent=consent, note="本人の申出")
+    fresh = type(worker).objects.get(pk=worker.pk)
+    case = SupportCase.objects.get(pk=case.pk)
+    assert not can(fresh, "case.view", case)
+    assert not person_access(fresh, case.principal)
+    assert not AccessGrant.objects.active().filter(basis_ref=ref(consent)).exists()
+
+
+def test_lead_agency_keeps_the_case_after_closure(coordinator, city):
+    from cases.services import support as s
+
+    partner = AgencyFactory()
+    worker = staff(partner, Role.CASEWORKER)
+    case = open_case(coordinator=coordinator, agency=city)
+    ConsentFactory(person=case.principal, agencies=[city, partner])
+    s.case_set_lead_agency(case=case, actor=coordinator, agency=partner)
+    for member in case.team.filter(agency=partner):
+        member.left_on = _today()
+        member.save(update_fields=["left_on"])
+    s.case_close_exceptional(
+        case=case, actor=coordinator, reason="moved", closed_on=_today(), note="転居"
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
+        fresh = type(worker).objects.get(pk=worker.pk)
+        assert can(fresh, "case.view", SupportCase.objects.get(pk=case.pk))
+
+
+# --- the admin role (issue 17 item 1) --------------------------------------------------------------
+
+
+def test_admin_without_care_role_sees_no_case(coordinator, city):
+    case = open_case(coordinator=coordinator, agency=city)
+    admin = staff(city, Role.ADMIN)
+    assert not cases_visible_to(admin).exists()
+    assert not can(admin, "case.view", case)
+    assert not person_access(admin, case.principal)
+
+
+def test_admin_with_a_care_role_sees_through_that_role(coordinator, city):
+    case = open_case(coordinator=coordinator, agency=city)
+    admin = staff(city, Role.ADMIN)
+    MembershipFactory(user=admin, agency=city, role=Role.CASEWORKER)
+    assert can(admin, "case.view", case)
+
+
+# --- scale: an index lookup, fixed queries whatever the number of grants --------------------------
+
+
+def test_case_list_queries_do_not_grow_with_grants(
+    client, coordinator, city, django_assert_max_num_queries
+):
+    from meetings.tests.conftest import verified
+
+    partner = AgencyFactory()
+    worker = staff(partner, Role.CASEWORKER)
+    case = open_case(coordinator=coordinator, agency=city)
+    from access.services import grant_give
+
+    grant_give(agency=partner, case=case, basis=bases.SHIEN_KAIGI, source="role", source_ref="t:1")
+    verified(client, worker)
+    url = reverse("cases:case_list")
+    response = client.get(url)
+    assert response.status_code == 200
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for n in range(12):
+        other = open_case(coordinator=coordinator, agency=city)
+        grant_give(
+            agency=partner,
+            case=other,
+            persons=list(other.persons.all()),
+            basis=bases.SHIEN_KAIGI,
+            source="role",
+            source_ref=f"t:{n + 2}",
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
