@@ -7,4 +7,4 @@ class AccessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - keeps derived grants in step with team and consent
+        from . import policy, signals  # noqa: F401 - rules; derived grants follow team and consent

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", agency_views.healthz, name="healthz"),
     path("accounts/", include("agencies.auth_urls")),
     path("agencies/", include("agencies.urls")),
+    path("access/", include("access.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),

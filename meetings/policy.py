@@ -288,7 +288,9 @@ def _role_complete(user, role) -> Decision:
         return allow(ROLE_OWNER)
     if any(m.agency_id == role.owner_agency_id and m.role in CARE_ROLES for m in memberships):
         return allow(Basis.SAME_AGENCY)
-    return deny(str(_("この役割の担当者、または担当機関の職員のみ完了を記録できます。")))
+    if _item_view(user, role.decision.item):
+        return deny(str(_("この役割の担当者、または担当機関の職員のみ完了を記録できます。")))
+    return DENY  # an outsider learns nothing, not even that the role exists
 
 
 @rule("roleassignment.view")

@@ -269,3 +269,34 @@ def test_case_list_queries_do_not_grow_with_grants(
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+# --- the access record of a person (ledger page and PDF) --------------------------------------------
+
+
+def test_owner_agency_reads_the_access_record_and_prints_it(client, world):
+    from meetings.tests.conftest import verified
+
+    case = world["case"]
+    person = case.principal
+    owner = staff(person.registered_by_agency, Role.CASEWORKER)
+    verified(client, owner)
+    page = client.get(reverse("access:person_record", args=[person.public_id]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "この人の情報を見られる機関と根拠" in text
+    for agency in world["agencies"]:
+        assert agency.name in text
+    assert "第106条の6" in text
+    pdf = client.get(reverse("access:person_record_pdf", args=[person.public_id]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_grantee_and_outsider_do_not_read_the_access_record(client, world, stranger):
+    from meetings.tests.conftest import verified
+
+    person = world["case"].principal
+    for user in (world["workers"][world["agencies"][0]], stranger):
+        verified(client, user)
+        response = client.get(reverse("access:person_record", args=[person.public_id]))
+        assert response.status_code == 404

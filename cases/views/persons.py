@@ -162,6 +162,7 @@ def person_detail(request, public_id):
             "consents": person_consents(person),
             "can_update": can(request.user, "person.update", person),
             "can_merge": can(request.user, "person.merge", person),
+            "can_see_access_record": can(request.user, "person.disclosures", person),
             "can_create_household": can(request.user, "household.create"),
             "merged_from": list(person.merged_from.all().only("public_id", "merged_at")),
             "nav_active": NAV,

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "access"
+
+urlpatterns = [
+    path("persons/<uuid:public_id>/", views.person_access_record, name="person_record"),
+    path("persons/<uuid:public_id>/pdf/", views.person_access_record_pdf, name="person_record_pdf"),
+]
