@@ -7,4 +7,4 @@ class AccessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import policy, signals  # noqa: F401 - rules; derived grants follow team and consent
+        from . import emergency, panels, policy, signals  # noqa: F401 - rules, panel, grant sync

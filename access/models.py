@@ -12,6 +12,8 @@
   agency (grant, referral, meeting papers, export, emergency access).
 """
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -275,3 +277,69 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.agency_id}"
+
+
+class EmergencyAccess(models.Model):
+    """Break-the-glass: a care worker opened a record outside their basis to protect someone's
+    life or body (個人情報保護法 27条1項2号 / 69条). Short, shown on every page, reviewed."""
+
+    class Outcome(models.TextChoices):
+        JUSTIFIED = "justified", _("正当")
+        NOT_JUSTIFIED = "not_justified", _("正当でない")
+
+    public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("開いた職員"),
+        on_delete=models.PROTECT,
+        related_name="emergency_accesses",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("所属機関"), on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.SupportCase",
+        verbose_name=_("支援ケース"),
+        on_delete=models.PROTECT,
+        related_name="emergency_accesses",
+    )
+    reason = models.TextField(_("緊急の理由"))
+    started_at = models.DateTimeField(_("開始"), default=timezone.now)
+    expires_at = models.DateTimeField(_("終了"))
+    outcome = models.CharField(_("確認の結果"), max_length=20, choices=Outcome.choices, blank=True)
+    review_note = models.TextField(_("確認の所見"), blank=True)
+    reviewed_by = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("確認者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("緊急時のアクセス")
+        verbose_name_plural = _("緊急時のアクセス")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "reviewed_at"], name="emergency_review_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("started_at")), name="emergency_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="", reviewed_at__isnull=True)
+                | (~Q(outcome="") & Q(reviewed_at__isnull=False)),
+                name="emergency_review_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"emergency:{self.public_id}"
+
+    def audit_label(self) -> str:
+        return f"emergency:{self.public_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.started_at <= timezone.now() < self.expires_at

@@ -47,7 +47,7 @@ class PolicyPermission(permissions.BasePermission):
         decision = check(request.user, action, obj)
         if not decision.allowed:
             # Answered as not found unless the rule gave a reason (agencies.api_errors).
-            raise PolicyDenied(action, decision, on_object=True)
+            raise PolicyDenied(action, decision, on_object=True, obj=obj)
         return True
 
 

@@ -20,7 +20,11 @@ def exception_handler(exc, context):
         from .errors import record_refusal
 
         record_refusal(request, exc)
-    if isinstance(exc, PolicyDenied) and exc.hides_existence:
+    if (
+        isinstance(exc, PolicyDenied)
+        and request is not None
+        and exc.hides_existence_for(request.user)
+    ):
         # Not allowed == not found: same status and body as a record that does not exist.
         exc = exceptions.NotFound(not_found_message())
     elif isinstance(exc, Http404 | exceptions.NotFound):

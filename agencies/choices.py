@@ -54,10 +54,13 @@ class Role(models.TextChoices):
     PARTICIPATION_WORKER = "participation_worker", _("参加支援員")
     SUPERVISOR = "supervisor", _("係長・スーパーバイザー")
     ADMIN = "admin", _("事務・管理者")
+    # Reviews emergency (break-the-glass) access and answers disclosure requests; sees the access
+    # records of persons, never their content (access.policy).
+    PRIVACY_OFFICER = "privacy_officer", _("個人情報保護担当")
     RESIDENT = "resident", _("民生委員・地域住民")
 
 
 # Roles whose members must use two-factor authentication.
-ROLES_REQUIRING_2FA = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ROLES_REQUIRING_2FA = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.PRIVACY_OFFICER})
 # Professional roles (everyone but the restricted resident role).
 STAFF_ROLES = frozenset(r for r in Role if r != Role.RESIDENT)

@@ -34,7 +34,7 @@ def record_refusal(request, exception) -> None:
         record(
             actor=user,
             action="access.refused",
-            kind="view",
+            kind="action",
             object_type=action[:80],
             subjects=[request.path[:300]],
         )
@@ -54,7 +54,7 @@ def not_found_response(request):
 
 def permission_denied(request, exception: PermissionDenied | None = None):
     record_refusal(request, exception)
-    if isinstance(exception, PolicyDenied) and exception.hides_existence:
+    if isinstance(exception, PolicyDenied) and exception.hides_existence_for(request.user):
         return not_found_response(request)
     return render(request, "403.html", {"reason": public_reason(exception)}, status=403)
 

@@ -90,15 +90,82 @@ class PolicyDenied(PermissionDenied):
     reason is given only to someone who already knows the record (a member without this year's
     pledge, a reader who may not edit)."""
 
-    def __init__(self, action: str, decision: Decision, *, on_object: bool = False):
+    def __init__(
+        self,
+        action: str,
+        decision: Decision,
+        *,
+        on_object: bool = False,
+        hide: bool = False,
+        obj=None,
+    ):
         self.action = action
         self.decision = decision
         self.on_object = on_object
+        self.hide = hide
+        self.obj = obj
         super().__init__(decision.reason or str(_("この操作を行う権限がありません。")))
 
-    @property
-    def hides_existence(self) -> bool:
-        return self.on_object and not self.decision.reason
+    def hides_existence_for(self, user) -> bool:
+        """Answer as not found unless the user may see the record anyway (then "you may read
+        but not do this" is no secret and the 403 says so)."""
+        if self.hide:
+            return True
+        entity = self.action.split(".", 1)[0]
+        if not self.on_object or self.decision.reason or entity not in RECORD_ENTITIES:
+            return False
+        view = VIEW_ACTIONS.get(getattr(getattr(self.obj, "_meta", None), "label_lower", ""))
+        if view is None:
+            return False  # not a record (an agency to create something at, a directory row)
+        if view == self.action:
+            return True
+        return not check(user, view, self.obj).allowed
+
+
+# The read action that tells whether a refused user may see the record at all.
+VIEW_ACTIONS = {
+    "cases.person": "person.view",
+    "cases.household": "household.view",
+    "cases.consent": "consent.view",
+    "cases.consultation": "consultation.view",
+    "cases.referral": "referral.view",
+    "cases.concernslip": "concern_slip.view",
+    "cases.supportcase": "case.view",
+    "cases.assessment": "case.view",
+    "cases.plan": "case.view",
+    "cases.planitem": "case.view",
+    "cases.evaluation": "case.view",
+    "cases.monitoring": "case.view",
+    "cases.caseteammember": "case.view",
+    "cases.activitynote": "note.view",
+    "cases.noteattachment": "attachment.view",
+    "meetings.agendaitem": "agendaitem.view",
+    "meetings.roleassignment": "roleassignment.view",
+}
+
+# Entities whose rows are personal records: a refusal on one answers exactly like a record that
+# does not exist. Directory-like things (agencies, staff, bodies, meetings' dates) keep the 403
+# with its reason: their existence is no secret.
+RECORD_ENTITIES = frozenset(
+    {
+        "person",
+        "household",
+        "consent",
+        "consultation",
+        "referral",
+        "concern_slip",
+        "case",
+        "assessment",
+        "plan",
+        "evaluation",
+        "monitoring",
+        "note",
+        "attachment",
+        "agendaitem",
+        "roleassignment",
+        "emergency",
+    }
+)
 
 
 Rule = Callable[..., Decision]
@@ -140,7 +207,7 @@ def can(user, action: str, obj=None) -> bool:
 def require(user, action: str, obj=None) -> Decision:
     decision = check(user, action, obj)
     if not decision.allowed:
-        raise PolicyDenied(action, decision, on_object=obj is not None)
+        raise PolicyDenied(action, decision, on_object=obj is not None, obj=obj)
     return decision
 
 
@@ -149,7 +216,7 @@ def require_visible(user, action: str, obj) -> Decision:
     nobody learns that the record exists."""
     decision = check(user, action, obj)
     if not decision.allowed:
-        raise PolicyDenied(action, DENY, on_object=True)
+        raise PolicyDenied(action, DENY, on_object=True, hide=True)
     return decision
 
 

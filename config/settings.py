@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "agencies.context_processors.shell",
+                "access.context_processors.emergency",
             ],
         },
     }

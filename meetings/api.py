@@ -685,7 +685,11 @@ class AgendaItemViewSet(
             Meeting.objects.select_related("body", "body__convenor"), public_id=public_id
         )
         require(request.user, "meeting.view", meeting)
-        items = self.get_queryset().filter(meeting=meeting).order_by("order", "pk")
+        items = list(self.get_queryset().filter(meeting=meeting).order_by("order", "pk"))
+        if not check(request.user, "meeting.manage", meeting):
+            # An item is for its meeting's members and its case team (issue 9 item 5): others
+            # do not learn its title or that it exists.
+            items = [i for i in items if check(request.user, "agendaitem.view", i)]
         page = self.paginate_queryset(items)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

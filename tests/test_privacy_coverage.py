@@ -112,6 +112,7 @@ class World:
     outsider: object
     urls: dict
     secrets: list
+    admin: object = None
 
 
 @pytest.fixture
@@ -275,7 +276,13 @@ def world(db):
         "秘密C",
         case.summary,
     ]
-    return World(owner=None, outsider=outsider, urls=urls, secrets=secrets)
+    # The admin role at the very agencies that hold the records (issue 17 item 1): counts and
+    # configuration, never a person's or a case's content.
+    from agencies.tests.factories import MembershipFactory
+
+    admin = staff(city, Role.ADMIN)
+    MembershipFactory(user=admin, agency=intake.sender, role=Role.ADMIN)
+    return World(owner=None, outsider=outsider, urls=urls, secrets=secrets, admin=admin)
 
 
 RECORDS = [
@@ -373,3 +380,22 @@ def test_outsider_gets_nothing(client, world, key):
     assert not AuditEvent.objects.filter(
         actor=world.outsider, kind=AuditEvent.Kind.VIEW
     ).exists(), key
+
+
+# The meeting's shell (date, place, attendance; agenda titles only for members and the case
+# team) is not personal content: the admin may open it.
+ADMIN_MAY_OPEN = {"meeting", "agenda_pdf", "api_meeting"}
+
+
+@pytest.mark.parametrize("key", RECORDS)
+def test_admin_without_care_role_gets_no_content(client, world, key):
+    _user, url = world.urls[key]
+    _login(client, world.admin)
+    response = client.get(url)
+    body = _body(response).decode("utf-8", errors="replace")
+    if key in ADMIN_MAY_OPEN or key == "consultation_csv":
+        assert response.status_code in (200, 403, 404)
+    else:
+        assert response.status_code in (403, 404), (url, response.status_code)
+    for secret in world.secrets:
+        assert secret not in body, (key, secret)

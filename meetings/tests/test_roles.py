@@ -466,9 +466,9 @@ def test_api_refuses_outsiders(client, shared, stranger):
     item, role = shared
     client.force_login(stranger)
     assert client.get("/api/v1/meeting-roles/").json()["results"] == []
-    assert client.get(f"/api/v1/meeting-roles/{role.public_id}/").status_code == 403
+    assert client.get(f"/api/v1/meeting-roles/{role.public_id}/").status_code == 404
     r = client.post(f"/api/v1/meeting-roles/{role.public_id}/complete/", {}, "application/json")
-    assert r.status_code == 403
+    assert r.status_code == 404
     role.refresh_from_db()
     assert role.done_on is None
 

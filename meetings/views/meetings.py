@@ -422,7 +422,8 @@ def agenda_pdf(request, public_id):
         {
             "meeting": meeting,
             "body": meeting.body,
-            "items": list(meeting.items.all()),
+            "items": _item_access(request.user, list(meeting.items.all())),
+            "can_manage": check(request.user, "meeting.manage", meeting).allowed,
             "members": list(
                 meeting.body.members.current(meeting.date).select_related("user", "agency")
             ),
