@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
 
-
 # The project's own apps: audit rows name their records as "<app_label>.<model_name>".
 PROJECT_APPS = (
     "agencies",
