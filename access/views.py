@@ -74,12 +74,15 @@ def emergency_open(request):
             form.add_error("case_number", _("この番号の支援ケースはありません。"))
         else:
             try:
-                emergency.emergency_access_open(
+                access = emergency.emergency_access_open(
                     actor=request.user, case=case, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
+                from .context_processors import SESSION_KEY
+
+                request.session[SESSION_KEY] = access.expires_at.isoformat()
                 messages.warning(
                     request,
                     _("緊急時の根拠で開きました。係長と個人情報保護担当に通知しました。"),

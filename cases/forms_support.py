@@ -553,11 +553,28 @@ class NoteForm(forms.Form):
     )
     content = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}))
     visibility = forms.ChoiceField(label=_("公開範囲"), choices=ActivityNote.Visibility.choices)
+    restricted_body = forms.ModelChoiceField(
+        label=_("構成員限りとする会議体"),
+        queryset=None,
+        required=False,
+        help_text=_("公開範囲が「会議体の構成員限り」のとき選びます(今年度誓約済みの会議体のみ)。"),
+    )
     files = MultipleFileField(label=_("添付ファイル(PDF・JPEG・PNG・docx・xlsx)"), required=False)
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), user=None, **kwargs):
         super().__init__(*args, **kwargs)
         from cases.models import Person
+        from cases.policy.support import _pledged_restricting_bodies
+        from meetings.models import MeetingBody
+
+        bodies = _pledged_restricting_bodies(user) if user is not None else set()
+        self.fields["restricted_body"].queryset = MeetingBody.objects.filter(pk__in=bodies)
+        if not bodies:
+            # Nobody without a seat may choose it: the option and the field disappear.
+            del self.fields["restricted_body"]
+            self.fields["visibility"].choices = [
+                c for c in ActivityNote.Visibility.choices if c[0] != ActivityNote.Visibility.BODY
+            ]
 
         labels = member_labels(members)
         self.fields["persons"].queryset = Person.objects.filter(

@@ -132,8 +132,18 @@ class AgendaRequestForm(forms.Form):
 
 
 class DirectItemForm(forms.Form):
+    """A general item (一般議題): no person is linked, so no name belongs in it. Items about a
+    person come from the queue with the case or persons linked (and the basis's consent guard)."""
+
     kind = forms.ChoiceField(label=_("種別"))
-    title = forms.CharField(label=_("件名"), max_length=120)
+    title = forms.CharField(
+        label=_("件名(一般議題)"),
+        max_length=120,
+        help_text=_(
+            "個人名・住所など個人が分かることは書かないでください。"
+            "個人に関する議題は、ケース・対象者を紐付けて「付議待ち」から追加します。"
+        ),
+    )
     time_box_minutes = forms.IntegerField(
         label=_("持ち時間(分)"), min_value=1, max_value=180, initial=15
     )

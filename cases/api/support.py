@@ -39,6 +39,7 @@ from cases.models import (
 )
 from cases.selectors import support as sel
 from cases.services import support as svc
+from meetings.models import MeetingBody
 
 router = DefaultRouter()
 
@@ -305,6 +306,13 @@ class NoteSerializer(serializers.ModelSerializer):
     persons = PersonRef(many=True, required=False)
     attachments = serializers.SerializerMethodField()
     files = serializers.ListField(child=serializers.FileField(), write_only=True, required=False)
+    restricted_body = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=MeetingBody.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="visibility=body のとき、構成員限りとする会議体(要対協など)の id。",
+    )
 
     class Meta:
         model = ActivityNote
@@ -317,6 +325,7 @@ class NoteSerializer(serializers.ModelSerializer):
             "with_whom",
             "content",
             "visibility",
+            "restricted_body",
             "persons",
             "author",
             "agency",

@@ -32,6 +32,8 @@ class ActivityNote(models.Model):
     class Visibility(models.TextChoices):
         TEAM = "team", _("支援チーム")
         AGENCY = "agency", _("記入機関のみ(配慮が必要な内容)")
+        # Only the current pledged members of one body (e.g. 要対協) whose basis allows it.
+        BODY = "body", _("会議体の構成員限り(要対協など)")
 
     public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(
@@ -51,6 +53,14 @@ class ActivityNote(models.Model):
     content = models.TextField(_("内容"))
     visibility = models.CharField(
         _("公開範囲"), max_length=10, choices=Visibility.choices, default=Visibility.TEAM
+    )
+    restricted_body = models.ForeignKey(
+        "meetings.MeetingBody",
+        verbose_name=_("構成員限りとする会議体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     author = models.ForeignKey(
         "agencies.User", verbose_name=_("記入者"), on_delete=models.PROTECT, related_name="+"

@@ -229,6 +229,12 @@ def _note_view(user, note) -> Decision:
     access = case_access(user, note.case)
     if not access.can_view:
         return DENY
+    if note.visibility == "body":
+        # 要対協 material: the body's current pledged members only — not the case team, not the
+        # writing agency's colleagues, not the author once they have left the body.
+        if note.restricted_body_id in _pledged_restricting_bodies(user):
+            return allow(Basis.MEETING_MEMBER)
+        return DENY
     if note.visibility == "agency":
         if note.author_id == user.pk:
             return allow(Basis.AUTHOR)
@@ -261,6 +267,34 @@ def _handover(user, staff) -> Decision:
     return DENY
 
 
+def _pledged_restricting_bodies(user) -> set[int]:
+    """Bodies whose basis restricts material and where the user sits with this year's pledge."""
+    from meetings.access import _pledged_body_ids
+    from meetings.models import MeetingBody
+
+    cache = user.__dict__.setdefault("_meeting_cache", {})
+    if "restricting" not in cache:
+        ids = _pledged_body_ids(user)
+        cache["restricting"] = (
+            set(
+                MeetingBody.objects.filter(pk__in=ids, basis__restricts_material=True).values_list(
+                    "pk", flat=True
+                )
+            )
+            if ids
+            else set()
+        )
+    return cache["restricting"]
+
+
 def note_visibility_filter(user) -> Q:
-    """Q on ActivityNote: team notes, or sensitive notes of the user's own agencies."""
-    return Q(visibility="team") | Q(agency_id__in=_staff_agency_ids(user)) | Q(author=user)
+    """Q on ActivityNote: team notes, sensitive notes of the user's own agencies (or their own),
+    and notes restricted to a body the user currently sits on with a pledge."""
+    agency_only = Q(visibility="agency") & (
+        Q(agency_id__in=_staff_agency_ids(user)) | Q(author=user)
+    )
+    q = Q(visibility="team") | agency_only
+    bodies = _pledged_restricting_bodies(user)
+    if bodies:
+        q |= Q(visibility="body", restricted_body_id__in=bodies)
+    return q

@@ -1284,11 +1284,28 @@ def note_create(
     visibility: str = ActivityNote.Visibility.TEAM,
     persons=(),
     files=(),
+    restricted_body=None,
 ) -> ActivityNote:
     """A 支援経過記録 entry, recordable at any stage (support often starts before the plan).
-    Attachments are checked and stored outside the web root; if one fails nothing is saved."""
+    Attachments are checked and stored outside the web root; if one fails nothing is saved.
+    A note restricted to a body (要対協) needs a body whose basis allows restricted material and
+    an author who sits on it with this year's pledge; only its current members will see it."""
     decision = require(actor, "note.create", case)
     _fresh(case)
+    if visibility == ActivityNote.Visibility.BODY:
+        from cases.policy.support import _pledged_restricting_bodies
+
+        if restricted_body is None or restricted_body.pk not in _pledged_restricting_bodies(actor):
+            raise ValidationError(
+                {
+                    "restricted_body": _(
+                        "構成員限りにできるのは、根拠が構成員限りの記録を認める会議体"
+                        "(要対協など)で、今年度の誓約をしている構成員だけです。"
+                    )
+                }
+            )
+    else:
+        restricted_body = None
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("未来の日時は記録できません。")})
@@ -1304,6 +1321,7 @@ def note_create(
         staff_count=staff_count,
         with_whom=with_whom,
         visibility=visibility,
+        restricted_body=restricted_body,
         author=actor,
         agency=_acting_agency(actor, case),
     )

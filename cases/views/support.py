@@ -847,7 +847,9 @@ def evaluation_decide(request, case_id, number):
 def notes(request, case_id):
     case, decision = _case(request, case_id)
     members = _members(case)
-    form = f.NoteForm(request.POST or None, request.FILES or None, members=members)
+    form = f.NoteForm(
+        request.POST or None, request.FILES or None, members=members, user=request.user
+    )
     if request.method == "POST":
         require(request.user, "note.create", case)
         if form.is_valid():
@@ -863,6 +865,7 @@ def notes(request, case_id):
                     staff_count=d["staff_count"],
                     with_whom=d["with_whom"],
                     visibility=d["visibility"],
+                    restricted_body=d.get("restricted_body"),
                     persons=d["persons"],
                     files=d["files"],
                 )
