@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "participation",
     "community",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
