@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("download/", views.download, name="download"),
     path("definitions/", views.definitions, name="definitions"),
+    path("figures/<str:code>/", views.figure_detail, name="figure_detail"),
+    path("targets/", views.targets, name="targets"),
+    path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
+    path("profile/", views.profile, name="profile"),
+    path("narrative/", views.narrative, name="narrative"),
 ]
