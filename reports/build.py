@@ -88,7 +88,10 @@ class AnnualReport:
         return [r for r in self.rows() if r.target is not None]
 
 
-def build_annual_report(fiscal_year: int, as_of=None, *, programmes=None) -> AnnualReport:
+def build_annual_report(
+    fiscal_year: int, as_of=None, *, programmes=None, progress=None
+) -> AnnualReport:
+    """`progress(fraction)` is called after each programme (for the job's progress bar)."""
     period = Period.of(fiscal_year, as_of)
     targets = {t.figure_code: t for t in Target.objects.filter(fiscal_year=fiscal_year)}
     sections = []
@@ -109,6 +112,8 @@ def build_annual_report(fiscal_year: int, as_of=None, *, programmes=None) -> Ann
             else:
                 rows.append(row)
         sections.append(Section(programme.value, str(programme.label), rows))
+        if progress is not None:
+            progress((PROGRAMMES.index(programme) + 1) / len(PROGRAMMES))
     return AnnualReport(
         period=period,
         sections=sections,

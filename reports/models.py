@@ -2,6 +2,8 @@
 profile (one snapshot per fiscal year) and the narrative parts of the national report form.
 The figures themselves are computed (reports.figures), never stored."""
 
+import uuid
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -139,3 +141,68 @@ class ReportNarrative(models.Model):
 
     def audit_label(self) -> str:
         return f"narrative:{self.fiscal_year}"
+
+
+def report_file_path(instance, filename: str) -> str:
+    return f"reports/{timezone.localdate():%Y}/{instance.public_id.hex}{filename[-5:]}"
+
+
+class ReportJob(models.Model):
+    """A report (or large export) built off the request by a Celery task. The file is kept for
+    REPORTS_JOB_KEEP_HOURS and only the requester may download it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("待機中")
+        RUNNING = "running", _("作成中")
+        DONE = "done", _("完成")
+        FAILED = "failed", _("失敗")
+        EXPIRED = "expired", _("保存期間切れ")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (XLSX)"
+        CSV = "csv", "CSV"
+        PDF = "pdf", _("PDF(報告様式)")
+        JSON = "json", "JSON"
+
+    public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("依頼者"), on_delete=models.PROTECT, related_name="+"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    as_of = models.DateField(_("基準日"))
+    format = models.CharField(_("形式"), max_length=10, choices=Format.choices)
+    public = models.BooleanField(_("公表用(少数秘匿)"), default=False)
+    status = models.CharField(
+        _("状態"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("進捗(%)"), default=0)
+    file = models.FileField(_("ファイル"), upload_to=report_file_path, blank=True)
+    error = models.CharField(_("エラー"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("依頼日時"), default=timezone.now)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("保存期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("報告の作成依頼")
+        verbose_name_plural = _("報告の作成依頼")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="report_job_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.format} {self.status}"
+
+    def audit_label(self) -> str:
+        return f"report_job:{self.public_id}"
+
+    @property
+    def filename(self) -> str:
+        from agencies import jpdates
+
+        kind = "公表用" if self.public else "庁内限り"
+        label = jpdates.fiscal_year_label(self.fiscal_year)
+        return f"実績報告_{label}_{self.as_of:%Y%m%d}_{kind}.{self.format}"

@@ -12,5 +12,8 @@ urlpatterns = [
     path("targets/", views.targets, name="targets"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
     path("profile/", views.profile, name="profile"),
+    path("jobs/", views.job_create, name="job_create"),
+    path("jobs/<uuid:public_id>/", views.job_detail, name="job_detail"),
+    path("jobs/<uuid:public_id>/download/", views.job_download, name="job_download"),
     path("narrative/", views.narrative, name="narrative"),
 ]

@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from agencies.forms import apply_service_errors
 from agencies.policy import can, require
 from audit.services import record_list
 
-from . import figures, services
+from . import figures, jobs, services
 from .build import PROGRAMMES, build_annual_report, report_json
 from .drilldown import ROW_LIMIT, drilldown
 from .forms import (
@@ -28,7 +28,7 @@ from .forms import (
     TargetForm,
     fiscal_year_choices,
 )
-from .models import MunicipalityProfile, ReportNarrative, Target
+from .models import MunicipalityProfile, ReportJob, ReportNarrative, Target
 from .outputs import display_target, display_value, to_csv, to_pdf, to_xlsx
 
 CONTENT_TYPES = {
@@ -256,3 +256,51 @@ def figure_detail(request, code: str):
             "nav_active": "reports",
         },
     )
+
+
+# --- report jobs (built by Celery, progress polled with htmx) ------------------------------------
+
+
+@require_POST
+def job_create(request):
+    require(request.user, "report.export")
+    form = DownloadForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "reports/index.html", {"form": form, "report": None, "rows": []}, status=400
+        )
+    fy = form.cleaned_data["fy"]
+    as_of = form.cleaned_data["as_of"] or figures.Period.of(fy).end
+    job = jobs.report_job_request(
+        actor=request.user,
+        fiscal_year=fy,
+        as_of=as_of,
+        fmt=form.cleaned_data["format"],
+        public=form.cleaned_data["public"],
+    )
+    return redirect("reports:job_detail", public_id=job.public_id)
+
+
+@require_GET
+def job_detail(request, public_id):
+    require(request.user, "report.export")
+    job = jobs.job_for(request.user, public_id)
+    template = "reports/_job_progress.html" if request.headers.get("HX-Request") else None
+    context = {
+        "job": job,
+        "keep_hours": jobs.keep_hours(),
+        "recent": ReportJob.objects.filter(requested_by=request.user).exclude(pk=job.pk)[:10],
+        "nav_active": "reports",
+    }
+    return render(request, template or "reports/job_detail.html", context)
+
+
+@require_GET
+def job_download(request, public_id):
+    job = jobs.job_for(request.user, public_id)
+    handle = jobs.report_job_open(actor=request.user, job=job)
+    response = FileResponse(
+        handle, as_attachment=True, filename=job.filename, content_type=CONTENT_TYPES[job.format]
+    )
+    response["Cache-Control"] = "no-store"
+    return response
