@@ -64,6 +64,7 @@ class AnnualReport:
     sections: list[Section]
     profile: MunicipalityProfile | None
     narrative: ReportNarrative | None
+    tables: list = field(default_factory=list)  # CrossTable of people (reports.tables)
     generated_at: object = field(default_factory=timezone.now)
 
     @property
@@ -114,9 +115,12 @@ def build_annual_report(
         sections.append(Section(programme.value, str(programme.label), rows))
         if progress is not None:
             progress((PROGRAMMES.index(programme) + 1) / len(PROGRAMMES))
+    from .tables import persons_by_area_and_age
+
     return AnnualReport(
         period=period,
         sections=sections,
+        tables=[persons_by_area_and_age(period)],
         profile=MunicipalityProfile.objects.filter(fiscal_year=fiscal_year).first(),
         narrative=ReportNarrative.objects.filter(fiscal_year=fiscal_year).first(),
     )

@@ -14,10 +14,14 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from agencies import jpdates
-from agencies.csvio import iter_csv, neutralise
+
+try:  # the shared tabular exporter (daily, agencies/tabular.py) once it is on main
+    from agencies.tabular import iter_csv, neutralise
+except ImportError:  # pragma: no cover - before it lands the same helpers live in csvio
+    from agencies.csvio import iter_csv, neutralise
 
 from .build import AnnualReport, FigureRow
-from .suppression import SUPPRESSED_MARK, suppressed_values
+from .suppression import SUPPRESSED_MARK, protect, suppressed_values, threshold
 
 INTERNAL_MARK = "庁内限り"
 
@@ -182,9 +186,48 @@ def to_xlsx(report: AnnualReport, *, public: bool = False) -> bytes:
         for col, width in zip("ABCDEF", (34, 26, 12, 10, 12, 10), strict=True):
             ws.column_dimensions[col].width = width
         _a4(ws, title_rows="4:4")
+    for n, table in enumerate(report.tables, 1):
+        _table_sheet(wb.create_sheet(_("表%(n)s") % {"n": n}), report, table, public, grey)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def suppression_note() -> str:
+    return _("*: %(n)s未満の人数と、合計から逆算できないよう併せて秘匿した数。") % {
+        "n": threshold()
+    }
+
+
+def table_grid(table, *, public: bool) -> list[list]:
+    """The bordered table (totals last) as published: protected cells shown as "*" when public."""
+    if public:
+        protect(table)
+        return table.display()
+    return table.bordered
+
+
+def _table_sheet(ws, report, table, public: bool, fill) -> None:
+    _put(ws, 1, 1, table.title, bold=True)
+    _put(ws, 2, 1, f"{report.period.label} {_('基準日')} {jpdates.wareki(report.as_of)}")
+    _put(ws, 2, 4, classification(public), bold=True)
+    header = [f"{table.row_heading}＼{table.col_heading}", *table.col_labels, _("計")]
+    for col, head in enumerate(header, 1):
+        _put(ws, 4, col, head, bold=True).fill = fill
+    labels = [*table.row_labels, _("計")]
+    for r, (label, row) in enumerate(zip(labels, table_grid(table, public=public), strict=True)):
+        _put(ws, 5 + r, 1, label, bold=True)
+        for c, value in enumerate(row):
+            _put(ws, 5 + r, 2 + c, value, fmt="#,##0")
+    if public:
+        _put(
+            ws,
+            6 + len(labels),
+            1,
+            _("*: 5未満の人数と、合計から逆算できないよう併せて秘匿した数。"),
+        )
+    ws.column_dimensions["A"].width = 20
+    _a4(ws, landscape=True, title_rows="4:4")
 
 
 def profile_items(report: AnnualReport):
@@ -252,6 +295,17 @@ def to_pdf(report: AnnualReport, *, public: bool = False) -> bytes:
             ],
             "classification": classification(public),
             "as_of_label": jpdates.wareki(report.as_of),
+            "tables": [
+                {
+                    "table": t,
+                    "rows": list(
+                        zip([*t.row_labels, _("計")], table_grid(t, public=public), strict=True)
+                    ),
+                }
+                for t in report.tables
+            ],
+            "public": public,
+            "suppression_note": suppression_note(),
         },
     )
 

@@ -38,7 +38,7 @@ def test_xlsx_numbers_equal_the_json(report):
     data = {f["label"]: f for f in report_json(report)["figures"] if not f["group"]}
     assert wb.sheetnames[0] == "概要" and "多機関協働事業" in wb.sheetnames
     seen = 0
-    for ws in wb.worksheets[1:]:
+    for ws in [w for w in wb.worksheets[1:] if not w.title.startswith("表")]:
         assert int(ws.page_setup.paperSize) == 9  # A4
         assert ws["E2"].value == "庁内限り"
         for row in ws.iter_rows(min_row=5, values_only=True):
@@ -154,3 +154,23 @@ def test_definitions_page_readable_by_staff(client, city_db):
     assert "consultation.new.households" in html and "名寄せ" in html
     client.force_login(city_db.resident)
     assert client.get(reverse("reports:definitions")).status_code == 403
+
+
+def test_people_table_total_equals_the_figure_and_public_copy_is_protected(report):
+    from reports.tests.test_suppression import assert_protected
+
+    table = report.tables[0]
+    assert table.bordered[-1][-1] == report.row("consultation.new.persons").value == 4
+    internal = load_workbook(io.BytesIO(to_xlsx(report)))["表1"]
+    public = load_workbook(io.BytesIO(to_xlsx(report, public=True)))["表1"]
+    assert internal["D2"].value == "庁内限り"
+    last_row = 5 + len(table.row_labels)  # the totals row
+    assert internal.cell(row=last_row, column=2 + len(table.col_labels)).value == 4
+    published = [
+        [c for c in row[1:]]
+        for row in public.iter_rows(min_row=5, max_row=last_row, values_only=True)
+    ]
+    for prow, brow in zip(published, table.bordered, strict=True):
+        for shown, real in zip(prow, brow, strict=False):
+            assert shown == "*" if 0 < real < 5 else shown == real
+    assert_protected(table)
