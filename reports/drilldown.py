@@ -45,6 +45,10 @@ def _visible(kind: str, user, qs: QuerySet) -> QuerySet:
         return qs.filter(meeting__in=meetings_for_user(user).values("pk"))
     if kind == "concern_slip":
         return qs.filter(to_agency_id__in=staff_agency_ids(user))
+    if kind == "resource":
+        from agencies.policy import can
+
+        return qs if can(user, "resource.list") else qs.none()
     return qs.none()
 
 
@@ -90,6 +94,8 @@ def _row(kind: str, obj) -> tuple[str, str]:
             f"{local(obj.submitted_at):%Y-%m-%d}",
             reverse("cases:concern_slip_detail", args=[obj.public_id]),
         )
+    if kind == "resource":
+        return (f"{obj.name}({obj.get_kind_display()})", "")
     return (str(obj), "")
 
 

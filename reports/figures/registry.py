@@ -46,6 +46,7 @@ class Unit:
     TIMES = "times"
     DAYS = "days"
     PERCENT = "percent"
+    PLACES = "places"
     LABELS = {
         HOUSEHOLDS: _("世帯"),
         PERSONS: _("人"),
@@ -53,6 +54,7 @@ class Unit:
         TIMES: _("回"),
         DAYS: _("日"),
         PERCENT: _("%"),
+        PLACES: _("か所"),
     }
 
 

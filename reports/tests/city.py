@@ -371,6 +371,27 @@ def build_city():
     with on(D(2026, 11, 1)):
         s.case_set_lead_agency(case=c.c3, actor=c.coordinator, agency=c.shakyo, reason="転居")
 
+    # --- community: places and resources -------------------------------------------------------------
+    from community.services import resource_create
+
+    with on(D(2026, 4, 2)):
+        for name, kind, is_place, start, end, status in (
+            ("ひだまりサロン", "salon", True, D(2024, 6, 1), None, "active"),
+            ("みんな食堂", "shokudo", True, D(2026, 7, 1), None, "active"),
+            ("通いの場 東", "kayoi", True, D(2025, 1, 1), D(2026, 12, 31), "closed"),
+            ("農園の就労体験", "work_experience", False, D(2026, 10, 1), None, "active"),
+            ("オレンジカフェ", "cafe", True, D(2027, 3, 5), None, "preparing"),
+        ):
+            resource_create(
+                actor=c.csw,
+                name=name,
+                kind=kind,
+                is_place=is_place,
+                start_date=start,
+                end_date=end,
+                status=status,
+            )
+
     # --- meetings ------------------------------------------------------------------------------------
     from meetings.tests.conftest import hold, make_body
 
@@ -453,4 +474,9 @@ EXPECTED = {
     "meeting.held.kind.juso_kaigi": 1,
     "meeting.held.kind.shien_kaigi": 1,
     "meeting.cases_discussed": 1,
+    "community.places": 2,  # the salon and the 食堂 (the 通いの場 ended 12/31, the cafe opens 3/5)
+    "community.places.kind.salon": 1,
+    "community.places.kind.shokudo": 1,
+    "community.places.new": 1,
+    "community.resources.new": 2,  # the 食堂 and the work experience
 }

@@ -77,6 +77,18 @@ def status_on_sql(day):
         FROM cases_supportcase c WHERE c.opened_on <= '{day}'"""
 
 
+PLACES_OPEN = f"""FROM community_resource r WHERE r.is_place
+    AND (r.start_date <= '{END}' OR (r.start_date IS NULL AND r.status <> 'preparing'))
+    AND (r.end_date IS NULL OR r.end_date >= '{END}')"""
+
+RAW |= {
+    "community.places": f"SELECT count(*) {PLACES_OPEN}",
+    "community.places.new": f"""SELECT count(*) FROM community_resource
+        WHERE is_place AND start_date BETWEEN '{START}' AND '{END}'""",
+    "community.resources.new": f"""SELECT count(*) FROM community_resource
+        WHERE start_date BETWEEN '{START}' AND '{END}'""",
+}
+
 RAW |= {
     "case.open": f"SELECT count(*) FROM ({status_on_sql(END)}) WHERE st NOT IN ('closed', 'handed_back')",
     "case.carried_over": f"SELECT count(*) FROM ({status_on_sql('2026-03-31')}) WHERE st NOT IN ('closed', 'handed_back')",
@@ -155,6 +167,8 @@ def raw_breakdown(code):
             WHERE {in_period("m.starts_at")} AND m.status IN ('held', 'minutes_approved') AND b.kind = %s""",
             [key],
         )
+    if parent == "community.places":
+        return one(f"SELECT count(*) {PLACES_OPEN} AND r.kind = %s", [key])
     raise AssertionError(f"no SQL for {code}")
 
 
@@ -189,7 +203,13 @@ def test_every_figure_has_the_known_answer_and_sql_agrees(city_db):
 
 def test_breakdowns_add_up_to_their_parent(city_db):
     period = Period.of(FY, AS_OF)
-    for parent in ("consultation.contacts", "referral.received", "meeting.held", "case.closed"):
+    for parent in (
+        "consultation.contacts",
+        "referral.received",
+        "meeting.held",
+        "case.closed",
+        "community.places",
+    ):
         groups = {}
         for f in figures.breakdown_of(parent):
             groups.setdefault(str(f.group_label), 0)
