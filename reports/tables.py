@@ -44,11 +44,13 @@ def persons_by_area_and_age(period: Period) -> CrossTable:
     for area, birth in rows:
         areas.setdefault(area or unknown, [0] * width)[_band(birth, period.end)] += 1
     names = sorted(a for a in areas if a != unknown) + ([unknown] if unknown in areas else [])
+    if not names:  # nobody consulted yet: one empty row keeps the table's shape
+        names, areas = [unknown], {unknown: [0] * width}
     return CrossTable(
         title=_("新規相談の実人数(圏域別・年齢階層別)"),
         row_labels=names,
         col_labels=_band_labels(),
-        cells=[areas[a] for a in names] or [[0] * width],
+        cells=[areas[a] for a in names],
         row_heading=_("圏域"),
         col_heading=_("年齢"),
     )

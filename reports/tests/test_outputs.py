@@ -174,3 +174,11 @@ def test_people_table_total_equals_the_figure_and_public_copy_is_protected(repor
         for shown, real in zip(prow, brow, strict=False):
             assert shown == "*" if 0 < real < 5 else shown == real
     assert_protected(table)
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_a_year_without_records_still_writes_every_format(public):
+    empty = build_annual_report(2030, None)
+    assert empty.tables[0].bordered[-1][-1] == 0
+    assert load_workbook(io.BytesIO(to_xlsx(empty, public=public)))["表1"]
+    assert to_csv(empty, public=public) and to_pdf(empty, public=public)
