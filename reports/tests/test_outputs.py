@@ -182,3 +182,15 @@ def test_a_year_without_records_still_writes_every_format(public):
     assert empty.tables[0].bordered[-1][-1] == 0
     assert load_workbook(io.BytesIO(to_xlsx(empty, public=public)))["表1"]
     assert to_csv(empty, public=public) and to_pdf(empty, public=public)
+
+
+def test_report_page_costs_the_same_whatever_the_data(
+    client, city_db, django_assert_max_num_queries
+):
+    """One query per figure (about 100), however many records: a guard against N+1."""
+    from reports import figures
+
+    login_verified(client, city_db.admin)
+    with django_assert_max_num_queries(len(figures.all_figures()) + 30):
+        page = client.get(reverse("reports:index"), {"fy": 2026, "as_of": "2027-02-28"})
+    assert page.status_code == 200
