@@ -12,7 +12,9 @@ from rest_framework.views import APIView
 from agencies.api import ERRORS
 from agencies.policy import require
 
+from . import services
 from .build import build_annual_report, report_json
+from .models import Target
 from .services import record_report_read
 
 
@@ -73,3 +75,50 @@ class AnnualReportView(APIView):
         report = build_annual_report(query.validated_data["fy"], query.validated_data.get("as_of"))
         record_report_read(actor=request.user, report=report, via="api")
         return Response(report_json(report))
+
+
+class TargetSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    figure_code = serializers.CharField(max_length=80)
+    kind = serializers.ChoiceField(choices=["quantitative", "qualitative"])
+    value = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=1,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+    )
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class TargetQuery(serializers.Serializer):
+    fy = serializers.IntegerField(min_value=2000, max_value=2100, label=_("年度"))
+
+
+class TargetListView(APIView):
+    """成果目標 per fiscal year (admins): list with `?fy=`, create or replace with POST."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("fy", int, required=True, description=_("年度(西暦)"))],
+        responses={200: TargetSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        require(request.user, "report.manage")
+        query = TargetQuery(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        targets = Target.objects.filter(fiscal_year=query.validated_data["fy"])
+        return Response(TargetSerializer(targets, many=True).data)
+
+    @extend_schema(request=TargetSerializer, responses={200: TargetSerializer, **ERRORS})
+    def post(self, request):
+        require(request.user, "report.manage")
+        body = TargetSerializer(data=request.data)
+        if not body.is_valid():
+            raise ValidationError(body.errors)
+        target = services.target_set(actor=request.user, **body.validated_data)
+        return Response(TargetSerializer(target).data)

@@ -99,3 +99,29 @@ def test_admin_pages_save_profile_narrative_and_targets(client, city_db):
 def test_configuration_pages_refused_to_supervisors(client, city_db, name):
     login_verified(client, city_db.supervisor)
     assert client.get(reverse(f"reports:{name}")).status_code == 403
+
+
+def test_targets_api_for_admins(client, city_db, openapi_schema):
+    login_verified(client, city_db.admin)
+    url = reverse("api-report-targets")
+    r = client.post(
+        url,
+        {"fiscal_year": 2026, "figure_code": "case.accepted", "kind": "quantitative", "value": 12},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["value"] == 12.0
+    r = client.post(
+        url,
+        {"fiscal_year": 2026, "figure_code": "case.accepted", "kind": "qualitative"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "text" in r.json()["error"]["fields"]
+    r = client.get(url, {"fy": 2026})
+    assert [t["figure_code"] for t in r.json()] == ["case.accepted"]
+    assert client.get(url, {"fy": "x"}).status_code == 400
+    assert "/api/v1/reports/targets/" in openapi_schema.schema["paths"]
+
+
+def test_targets_api_refuses_supervisors(client, city_db):
+    login_verified(client, city_db.supervisor)
+    assert client.get(reverse("api-report-targets"), {"fy": 2026}).status_code == 403
