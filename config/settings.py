@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "audit.middleware.RequestContextMiddleware",
     "agencies.middleware.SecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "agencies.api_contract.QueryParamsMiddleware",  # API query strings as the schema says
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +112,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A connection killed by the server (restart, failover, pg_terminate_backend) is replaced
+    # before the request uses it, instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
@@ -120,7 +124,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -221,7 +228,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tsunagu@localhost")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -260,6 +269,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "agencies.api_contract.ObjectJSONParser",  # a body is a JSON object, else 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -275,6 +289,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every answer documented (errors, times): agencies/api_contract.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "agencies.api_contract.postprocess_schema",
+    ],
     # One component name per choice set: several apps have a "role", a "decision" or a
     # "category" field, and the same set is reused under different field names.
     "ENUM_NAME_OVERRIDES": {
@@ -287,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "AgendaKindEnum": "meetings.choices.AgendaKind",
         "InfoKindEnum": "cases.choices.InfoKind",
         "ReferralStatusEnum": "cases.models.intake.Referral.Status",
+        "CaseStatusEnum": "cases.models.support.SupportCase.Status",
+        "NoteKindEnum": "cases.models.notes.ActivityNote.Kind",
     },
 }
 
@@ -296,7 +317,9 @@ TSUNAGU_CLOSURE_DAYS = env.list(
 )
 TSUNAGU_CITY_NAME = env.str("TSUNAGU_CITY_NAME", default="みどり市")
 # Absolute address of the site, used in e-mail links (reminders, digests, password set-up).
-TSUNAGU_BASE_URL = env.str("TSUNAGU_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+TSUNAGU_BASE_URL = env.str(
+    "TSUNAGU_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+)
 
 # Application logs carry ids and actions, never names or free text about a person.
 LOGGING = {

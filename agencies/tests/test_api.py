@@ -159,7 +159,7 @@ def test_invalid_input_is_a_structured_400_with_fields(api, admin_user, agency):
         format="json",
     )
     error = assert_error(response, 400, "invalid")
-    assert {"code", "name", "kana", "kind", "programmes"} <= set(error["fields"])
+    assert {"code", "name", "kana", "kind", "programmes.0"} <= set(error["fields"])
 
 
 def test_update_needs_the_current_version(api, admin_user, agency):

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The API answers what its OpenAPI schema says: schemathesis over every operation, as a
+# caseworker (suishin1) and as a supervisor (kakaricho), against a live server on the database in
+# DATABASE_URL (it must hold the demo data: `manage.py seed_demo`). Fails on any server error or
+# contract mismatch (undocumented status code or content type, response not matching its schema).
+# Writes happen: run it on a scratch or demo database, never on a city's.
+#   DATABASE_URL=postgres://… scripts/api_contract.sh            # ~2 × API_CONTRACT_MAX_TIME s
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PORT="${API_CONTRACT_PORT:-18765}"
+MAX_TIME="${API_CONTRACT_MAX_TIME:-100}"
+USERS="${API_CONTRACT_USERS:-suishin1 kakaricho}"
+REPORT_DIR="${API_CONTRACT_REPORT_DIR:-$(mktemp -d)}"
+mkdir -p "$REPORT_DIR"
+CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+
+# Lockout and the request log stay as in production; only the address differs.
+.venv/bin/gunicorn config.wsgi -b "127.0.0.1:$PORT" -w 2 --threads 2 --timeout 60 \
+  --access-logfile /dev/null --error-logfile "$REPORT_DIR/server.log" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 60); do
+  curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
+  sleep 0.5
+done
+curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || { cat "$REPORT_DIR/server.log"; exit 1; }
+
+status=0
+for user in $USERS; do
+  token=$($PY manage.py shell -v0 -c "
+from rest_framework.authtoken.models import Token
+from agencies.models import User
+Token.objects.filter(user__username='$user').delete()
+print(Token.objects.create(user=User.objects.get(username='$user')).key)")
+  echo "== schemathesis as $user (max ${MAX_TIME}s)"
+  .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/schema/" \
+    -H "Authorization: Token $token" \
+    --checks "$CHECKS" --phases examples,coverage,fuzzing \
+    --max-examples 15 --max-time "$MAX_TIME" --workers 2 --request-timeout 30 \
+    --seed 20261205 --no-shrink --suppress-health-check all --warnings off \
+    --report junit --report-dir "$REPORT_DIR/$user" || status=1
+  $PY manage.py shell -v0 -c "
+from rest_framework.authtoken.models import Token
+Token.objects.filter(user__username='$user').delete()"
+done
+echo "reports in $REPORT_DIR"
+exit $status
