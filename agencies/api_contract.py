@@ -75,6 +75,29 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the lockout page, or under /api/ a JSON 429 (documented on the
+    token endpoint) instead of the HTML page axes would send."""
+    if is_api(request):
+        return error_response(
+            429,
+            "locked_out",
+            _(
+                "ログインの失敗が続いたため、一時的にロックされています。時間をおいてお試しください。"
+            ),
+        )
+    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+    from django.conf import settings
+    from django.shortcuts import render
+
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "cooloff_timedelta": get_cool_off(request),
+    }
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
+
+
 # --- query strings checked against the schema -------------------------------------------------
 
 

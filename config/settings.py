@@ -146,6 +146,7 @@ AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "agencies.api_contract.lockout_response"  # JSON under /api/
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "agencies.services_auth.axes_client_str"  # no login IDs in logs

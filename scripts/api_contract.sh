@@ -28,11 +28,8 @@ curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || { cat "$REPORT_DIR/serv
 
 status=0
 for user in $USERS; do
-  token=$($PY manage.py shell -v0 -c "
-from rest_framework.authtoken.models import Token
-from agencies.models import User
-Token.objects.filter(user__username='$user').delete()
-print(Token.objects.create(user=User.objects.get(username='$user')).key)")
+  $PY manage.py api_token "$user" --revoke api-contract
+  token=$($PY manage.py api_token "$user" --name api-contract --expires-days 1)
   echo "== schemathesis as $user (max ${MAX_TIME}s)"
   .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/schema/" \
     -H "Authorization: Token $token" \
@@ -40,9 +37,7 @@ print(Token.objects.create(user=User.objects.get(username='$user')).key)")
     --max-examples 15 --max-time "$MAX_TIME" --workers 2 --request-timeout 30 \
     --seed 20261205 --no-shrink --suppress-health-check all --warnings off \
     --report junit --report-dir "$REPORT_DIR/$user" || status=1
-  $PY manage.py shell -v0 -c "
-from rest_framework.authtoken.models import Token
-Token.objects.filter(user__username='$user').delete()"
+  $PY manage.py api_token "$user" --revoke api-contract
 done
 echo "reports in $REPORT_DIR"
 exit $status
