@@ -29,6 +29,7 @@ from rest_framework import parsers, serializers
 from . import errors
 
 API_PREFIX = "/api/"
+VERSIONED_PREFIX = "/api/v1/"  # the operations of the schema (not the schema and docs views)
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL `integer`, the narrowest column we write
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
@@ -184,7 +185,7 @@ class QueryParamsMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not is_api(request) or not request.GET:
+        if not request.path.startswith(VERSIONED_PREFIX) or not request.GET:
             return None
         cls = getattr(view_func, "cls", None)
         if cls is None:

@@ -145,3 +145,7 @@ def test_lists_document_their_count_and_times_their_format(openapi_schema):
                 walk(value)
 
     walk(schema["components"])
+
+
+def test_schema_view_takes_its_own_parameters(api):
+    assert api.get("/api/schema/", {"format": "json"}).status_code == 200
