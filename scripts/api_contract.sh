@@ -26,6 +26,8 @@ for _ in $(seq 60); do
 done
 curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || { cat "$REPORT_DIR/server.log"; exit 1; }
 
+# One schemathesis worker: with two, hypothesis occasionally fails inside its own lambda
+# introspection ("AST constructor recursion depth mismatch"), a tool error, not an API answer.
 status=0
 for user in $USERS; do
   $PY manage.py api_token "$user" --revoke api-contract
@@ -37,7 +39,7 @@ for user in $USERS; do
   .venv/bin/schemathesis run "$REPORT_DIR/schema-$user.json" --url "http://127.0.0.1:$PORT" \
     -H "Authorization: Token $token" \
     --checks "$CHECKS" --phases examples,coverage,fuzzing \
-    --max-examples 15 --max-time "$MAX_TIME" --workers 2 --request-timeout 30 \
+    --max-examples 15 --max-time "$MAX_TIME" --workers 1 --request-timeout 30 \
     --seed 20261205 --no-shrink --suppress-health-check all --warnings off \
     --report junit --report-dir "$REPORT_DIR/$user" || status=1
   $PY manage.py api_token "$user" --revoke api-contract
