@@ -19,6 +19,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("community/", include("community.urls")),
     path("meetings/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),
