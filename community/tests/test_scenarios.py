@@ -105,9 +105,7 @@ def test_kodomo_shokudo_course_leads_to_two_new_places_with_monthly_sessions(w):
     assert new_shokudo.count() == 2
     for place in places:
         assert place.sessions.count() == len(months)
-        assert len({(s.held_on.year, s.held_on.month) for s in place.sessions.all()}) == len(
-            months
-        )
+        assert len({(s.held_on.year, s.held_on.month) for s in place.sessions.all()}) == len(months)
         assert place.volunteer_activities.values("volunteer").distinct().count() == 3
         assert place.sessions.first().participants == 30
     assert lecture.trainees.count() == 6
