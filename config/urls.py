@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("notifications.api")),
+    path("", include("community.api_urls")),
 ]
 
 urlpatterns = [
