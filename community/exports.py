@@ -68,6 +68,12 @@ def place_rows(qs) -> tuple[list[str], list[list]]:
     return PLACE_HEADER, rows
 
 
+def xlsx_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("agencies.tabular") is not None
+
+
 def table_response(fmt: str, stem: str, header, rows):
     try:
         from agencies.tabular import tabular_response

@@ -247,3 +247,25 @@ def test_index_programs_agreements_pages_render(client, w):
     assert _get(client, w.other, reverse("community:program_create")).status_code == 403
     assert _get(client, w.csw, reverse("community:program_create")).status_code == 200
     assert _get(client, w.csw, reverse("community:agreement_create")).status_code == 200
+
+
+def test_csw_links_an_ibasho_consultation_from_the_place_page(client, w, place):
+    from cases.tests.factories import ConsultationFactory
+
+    consultation = ConsultationFactory(agency=w.shakyo, staff=w.csw, route="ibasho")
+    login_verified(client, w.csw)
+    page = client.get(place.get_absolute_url())
+    assert str(consultation.public_id) in page.content.decode()  # offered in the select
+    assert consultation.summary not in page.content.decode()  # but not its content
+    response = client.post(
+        reverse("community:concern_link", args=[place.public_id]),
+        {"consultation": str(consultation.public_id)},
+    )
+    assert response.status_code == 302
+    assert place.concerns.get().consultation == consultation
+    login_verified(client, w.other)
+    response = client.post(
+        reverse("community:concern_link", args=[place.public_id]),
+        {"consultation": str(consultation.public_id)},
+    )
+    assert response.status_code == 403

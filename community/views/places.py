@@ -127,6 +127,7 @@ def place_list(request):
             "districts": districts(),
             "can_create": check(request.user, "resource.create").allowed,
             "fy_start": start,
+            "xlsx": exports.xlsx_available(),
         },
     )
 
@@ -139,11 +140,18 @@ def place_detail(request, public_id):
     figures = selectors.place_figures(resource, start=start, end=end)
     sessions = list(resource.sessions.all()[:12])
     can_link = check(request.user, "place_concern.link", None).allowed
-    concerns = (
-        list(resource.concerns.select_related("concern_slip", "consultation")[:20])
-        if can_link
-        else []
-    )
+    concerns, linkable = [], []
+    if can_link:
+        from cases.selectors.intake import consultations_visible_to
+
+        concerns = list(resource.concerns.select_related("concern_slip", "consultation")[:20])
+        # Consultations received 「居場所・サロンで」 by the user's agencies and not yet linked to a
+        # place: offered by date, agency and a short id only (no content on the place page).
+        linkable = list(
+            consultations_visible_to(request.user)
+            .filter(route="ibasho", place_link__isnull=True)
+            .order_by("-received_at")[:30]
+        )
     return render(
         request,
         "community/place_detail.html",
@@ -154,6 +162,7 @@ def place_detail(request, public_id):
             "all_time_consultations": selectors.consultations_arising(resource),
             "sessions": sessions,
             "concerns": concerns,
+            "linkable": linkable,
             "fy_label": fiscal_year_label(fiscal_year(start)),
             "can_edit": check(request.user, "resource.update", resource).allowed,
             "can_tally": resource.is_place
