@@ -1,7 +1,6 @@
 """Rows for the place register export, and the response (through the shared tabular exporter
 when present: agencies.tabular; otherwise CSV through agencies.csvio)."""
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 PLACE_HEADER = [
@@ -68,21 +67,77 @@ def place_rows(qs) -> tuple[list[str], list[list]]:
     return PLACE_HEADER, rows
 
 
-def xlsx_available() -> bool:
-    import importlib.util
+def _safe(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in (
+        "=",
+        "+",
+        "-",
+        "@",
+        "＝",
+        "＋",
+        "－",
+        "＠",
+        "\t",
+        "\r",
+    ):
+        return "'" + value
+    return value
 
-    return importlib.util.find_spec("agencies.tabular") is not None
+
+def _xlsx_response(stem: str, header, rows, sheet_title: str):
+    """XLSX with openpyxl (write-only, bold frozen header, text cells never formulas)."""
+    import io
+
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=sheet_title[:31])
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    cells = []
+    for title in header:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = bold
+        cells.append(cell)
+    ws.append(cells)
+    for row in rows:
+        out = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=_safe(value))
+            if isinstance(value, str):
+                cell.data_type = "s"
+            elif hasattr(value, "isoformat"):
+                cell.number_format = "yyyy-mm-dd"
+            out.append(cell)
+        ws.append(out)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}.xlsx")
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def table_response(fmt: str, stem: str, header, rows):
+    """The shared exporter (agencies.tabular) when installed; else CSV through agencies.csvio and
+    XLSX through openpyxl here."""
     try:
         from agencies.tabular import tabular_response
     except ImportError:
         tabular_response = None
     if tabular_response is not None:
         return tabular_response(fmt, stem, header, rows, sheet_title=_("拠点・居場所"))
-    if fmt != "csv":
-        raise Http404  # XLSX needs the shared exporter
+    if fmt == "xlsx":
+        return _xlsx_response(stem, header, rows, str(_("拠点・居場所")))
     from agencies.csvio import csv_response
 
     return csv_response(f"{stem}.csv", header, rows)

@@ -269,3 +269,17 @@ def test_csw_links_an_ibasho_consultation_from_the_place_page(client, w, place):
         {"consultation": str(consultation.public_id)},
     )
     assert response.status_code == 403
+
+
+def test_xlsx_export_is_formula_safe(client, w):
+    import io
+
+    from openpyxl import load_workbook
+
+    ResourceFactory(name="=HYPERLINK(1)", operator_name="+81 運営")
+    login_verified(client, w.csw)
+    response = client.get(reverse("community:place_list") + "?format=xlsx&places=")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert "'=HYPERLINK(1)" in values and "'+81 運営" in values

@@ -127,7 +127,6 @@ def place_list(request):
             "districts": districts(),
             "can_create": check(request.user, "resource.create").allowed,
             "fy_start": start,
-            "xlsx": exports.xlsx_available(),
         },
     )
 
