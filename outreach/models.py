@@ -241,11 +241,11 @@ class OutreachTarget(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def audit_label(self) -> str:
-        return f"outreach-target:{self.public_id}"
-
     def get_absolute_url(self) -> str:
         return reverse("outreach:target_detail", args=[self.public_id])
+
+    def audit_label(self) -> str:
+        return f"outreach-target:{self.public_id}"
 
     @property
     def display_name(self) -> str:

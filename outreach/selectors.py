@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cases.normalize import normalize_name
@@ -96,28 +96,37 @@ def target_timeline(target: OutreachTarget) -> list[TimelineEntry]:
     )
     transitions = list(target.transitions.select_related("actor"))
     plans = list(
-        target.plans.select_related("recorded_by", "agenda_item__meeting").prefetch_related("owners")
+        target.plans.select_related("recorded_by", "agenda_item__meeting__body").prefetch_related(
+            "owners"
+        )
     )
     entries = [TimelineEntry(c.occurred_at, "contact", c) for c in contacts]
     tz = timezone.get_current_timezone()
     for t in transitions:
-        entries.append(TimelineEntry(dt.datetime.combine(t.on, dt.time(23, 59), tz), "transition", t))
+        entries.append(
+            TimelineEntry(dt.datetime.combine(t.on, dt.time(23, 59), tz), "transition", t)
+        )
     for p in plans:
-        entries.append(TimelineEntry(dt.datetime.combine(p.decided_on, dt.time(23, 58), tz), "plan", p))
+        entries.append(
+            TimelineEntry(dt.datetime.combine(p.decided_on, dt.time(23, 58), tz), "plan", p)
+        )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
 
 
 def current_plan(target: OutreachTarget):
-    return target.plans.order_by("-decided_on", "-pk").prefetch_related("owners").first()
+    return (
+        target.plans.select_related("agenda_item__meeting__body")
+        .order_by("-decided_on", "-pk")
+        .prefetch_related("owners")
+        .first()
+    )
 
 
 # --- the visit plan -----------------------------------------------------------------------
 
 
-def planned_visits(
-    user, *, start: dt.date, end: dt.date, staff_id: int | None = None
-) -> QuerySet:
+def planned_visits(user, *, start: dt.date, end: dt.date, staff_id: int | None = None) -> QuerySet:
     qs = (
         PlannedVisit.objects.filter(
             planned_on__gte=start,
@@ -200,7 +209,8 @@ def outreach_counts(
     counts.visits_with_nurse = nurse.count()
     counts.targets_with_nurse = nurse.values("target_id").distinct().count()
     transitions = StageTransition.objects.filter(target__in=ids).filter(
-        Q(to_stage=Stage.CONNECTING) | Q(to_stage=Stage.CLOSED, closure_reason=ClosureReason.CONNECTED)
+        Q(to_stage=Stage.CONNECTING)
+        | Q(to_stage=Stage.CLOSED, closure_reason=ClosureReason.CONNECTED)
     )
     if start is not None:
         transitions = transitions.filter(on__gte=start)
@@ -303,21 +313,3 @@ def contacts_for_print(target: OutreachTarget):
         .prefetch_related("staff")
         .order_by("occurred_at", "pk")
     )
-
-
-def has_nurse_q():
-    return Exists(
-        OutreachContact.objects.filter(target=OuterRef("pk"), kind__in=VISIT_KINDS).with_professional(
-            Professional.VISITING_NURSE
-        )
-    )
-
-
-__all__ = [
-    "Prefetch",
-    "TargetFilters",
-    "target_list",
-    "target_timeline",
-    "outreach_counts",
-    "workload",
-]

@@ -25,10 +25,10 @@ from .models import (
     ClosureReason,
     ContactKind,
     Counterpart,
+    Outcome,
     OutreachContact,
     OutreachPlan,
     OutreachTarget,
-    Outcome,
     PlannedVisit,
     Professional,
     Source,
@@ -409,9 +409,9 @@ def contact_log(
         # The same key arrived twice at once: the other request made the row.
         return OutreachContact.objects.get(idempotency_key=idempotency_key), False
     contact.staff.set({u.pk for u in staff})
-    OutreachTarget.objects.filter(pk=target.pk).filter(
-        last_contact_at__isnull=True
-    ).update(last_contact_at=occurred_at)
+    OutreachTarget.objects.filter(pk=target.pk).filter(last_contact_at__isnull=True).update(
+        last_contact_at=occurred_at
+    )
     OutreachTarget.objects.filter(pk=target.pk, last_contact_at__lt=occurred_at).update(
         last_contact_at=occurred_at
     )
@@ -662,7 +662,7 @@ def target_record_consultation(
 ):
     """The first consultation after consent, recorded by the outreach agency (route 訪問)."""
     from cases.choices import Route
-    from cases.models.intake import ConsulterKind, ConsultationOutcome
+    from cases.models.intake import ConsultationOutcome, ConsulterKind
     from cases.services.intake import consultation_create
 
     decision = require(actor, "outreach_target.work", target)

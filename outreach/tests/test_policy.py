@@ -139,7 +139,9 @@ def test_plan_owners_from_the_meeting_become_workers(target, csw, member, shien,
     assert check(member, "outreach_target.work", target).basis == policy.ASSIGNEE
 
 
-def test_secretariat_cannot_record_a_plan_for_another_target(target, csw, shakyo, shien, secretariat):
+def test_secretariat_cannot_record_a_plan_for_another_target(
+    target, csw, shakyo, shien, secretariat
+):
     from .factories import make_target
 
     other = make_target(csw, shakyo)
