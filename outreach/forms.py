@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.forms import DateInput
 from agencies.models import Area, Membership, User
+from cases.choices import IssueCategory
 from cases.models.intake import Urgency
 
 from .models import (
@@ -241,6 +242,12 @@ class RegisterPersonForm(forms.Form):
         label=_("相談内容(相談受付として記録)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("課題の分類(相談受付を記録するとき)"),
+        choices=IssueCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 

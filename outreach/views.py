@@ -461,6 +461,7 @@ def register_person(request, target_id):
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         summary = d.pop("consultation_summary")
+        categories = d.pop("categories")
         try:
             svc.target_register_person(
                 actor=request.user,
@@ -469,7 +470,9 @@ def register_person(request, target_id):
                 household_data={"address": d.get("address", "")},
             )
             if summary:
-                svc.target_record_consultation(actor=request.user, target=target, summary=summary)
+                svc.target_record_consultation(
+                    actor=request.user, target=target, summary=summary, categories=categories
+                )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
