@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -202,9 +203,17 @@ def _match(actor, data: dict) -> tuple[object | None, str]:
 
 
 def import_targets(
-    *, actor, agency: Agency, file, title: str, source: str = Source.SURVEY, dry_run: bool
+    *,
+    actor,
+    agency: Agency,
+    file,
+    title: str,
+    source: str = Source.SURVEY,
+    dry_run: bool,
+    known_on: dt.date | None = None,
 ) -> ImportReport:
-    """Validate the whole list, match each row, then import all of it or nothing."""
+    """Validate the whole list, match each row, then import all of it or nothing. `known_on` is
+    the date of the list (the survey day); default today."""
     require(actor, "outreach.import", agency)
     report = ImportReport(kind="outreach", dry_run=dry_run)
     title = (title or "").strip()
@@ -244,7 +253,7 @@ def import_targets(
         birth = None
         if row.get("生年月日"):
             birth = _parse_birth(row.get("生年月日"))
-            if birth is None or birth > dt.date.today():
+            if birth is None or birth > timezone.localdate():
                 errors.append(
                     RowError(row.line, _("日付として読めません(例: 1940-05-01)。"), "生年月日")
                 )
@@ -295,6 +304,7 @@ def import_targets(
                 )
         data = {
             "source": source,
+            "known_on": known_on or timezone.localdate(),
             "source_detail": title[:200],
             "informant": row.get("情報提供者"),
             "approx_name": name[:100],
