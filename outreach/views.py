@@ -646,3 +646,82 @@ def import_list(request):
             "nav_active": NAV,
         },
     )
+
+
+# --- tablet field capture (works offline) -----------------------------------------------------
+
+
+def field_secret(request) -> str:
+    """A per-session secret for the field page's on-device encryption key: derived from the
+    session key, so a new login (or logout) makes what an earlier session stored unreadable."""
+    from django.utils.crypto import salted_hmac
+
+    if not request.session.session_key:
+        request.session.save()
+    return salted_hmac("outreach.field", request.session.session_key).hexdigest()
+
+
+@login_required
+def field_page(request):
+    from django.db.models import Q
+
+    from .models import ContactKind, Counterpart, Outcome, Professional
+
+    require(request.user, "outreach.plan_visits")
+    today = timezone.localdate()
+    user = request.user
+    soon = PlannedVisit.objects.filter(
+        staff=user, planned_on__gte=today, planned_on__lte=today + dt.timedelta(days=7)
+    ).values("target_id")
+    targets = (
+        sel.targets_visible_to(user)
+        .open()
+        .filter(Q(lead_worker=user) | Q(assignees=user) | Q(pk__in=soon))
+        .distinct()
+        .select_related("area")
+        .order_by("number")[:300]
+    )
+    targets = [t for t in targets if can(user, "outreach_target.work", t)]
+    record_list(actor=user, action="outreach_target.list", objects=targets)
+    agency_ids = policy.care_agency_ids(user)
+    response = render(
+        request,
+        "outreach/field.html",
+        {
+            "targets": targets,
+            "workers": f.workers_for(agency_ids, {user.pk}),
+            "kinds": [
+                (k, k.label)
+                for k in ContactKind
+                if k.value in ("home_visit", "accompany", "place", "postbox", "phone")
+            ],
+            "counterparts": Counterpart.choices,
+            "outcomes": Outcome.choices,
+            "professionals": Professional.choices,
+            "secret": field_secret(request),
+            "now": timezone.localtime().replace(second=0, microsecond=0),
+            "nav_active": NAV,
+        },
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def field_service_worker(request):
+    """The service worker of the field page, served under /outreach/field/ so that its scope is
+    that page only; it caches the page's own static assets."""
+    import json
+
+    from django.contrib.staticfiles import finders
+    from django.http import HttpResponse
+    from django.templatetags.static import static
+
+    path = finders.find("js/outreach-field-sw.js")
+    with open(path, encoding="utf-8") as fh:
+        source = fh.read()
+    assets = [static("js/outreach-field.js"), static("css/tsunagu.css")]
+    source = source.replace("/*ASSETS*/[]", json.dumps(assets))
+    response = HttpResponse(source, content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -222,3 +222,56 @@ def test_workload_counts_and_admin_sees_counts_only(client, csw, csw2, many_targ
 def test_outsider_cannot_open_workload(client, outsider):
     client.force_login(outsider)
     assert client.get(reverse("outreach:workload")).status_code == 403
+
+
+def test_field_page_lists_own_targets_with_a_per_session_secret(client, csw, target, outsider):
+    client.force_login(csw)
+    response = client.get(reverse("outreach:field"))
+    html = response.content.decode()
+    assert response.status_code == 200 and target.number in html
+    assert response["Cache-Control"] == "no-store, private"
+    secret = response.context["secret"]
+    assert len(secret) >= 40 and secret in html
+    client.logout()
+    client.force_login(csw)  # a new session: a new secret
+    assert client.get(reverse("outreach:field")).context["secret"] != secret
+    client.force_login(outsider)
+    assert target.number not in client.get(reverse("outreach:field")).content.decode()
+
+
+def test_service_worker_is_served_for_the_field_scope(client, csw):
+    client.force_login(csw)
+    response = client.get(reverse("outreach:field_sw"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert "outreach-field.js" in response.content.decode()
+
+
+def test_shien_kaigi_member_page_is_read_only(client, target, csw):
+    from agencies.choices import OperatorType
+    from agencies.tests.factories import AgencyFactory, staff
+    from cases.tests.factories import multiagency_agency
+    from meetings import services as ms
+    from meetings.choices import BodyKind
+    from meetings.tests.conftest import make_body, schedule, seat
+    from outreach import services
+
+    city = multiagency_agency(operator_type=OperatorType.MUNICIPAL)
+    secretariat = staff(city, "coordinator")
+    body = make_body(secretariat, city, BodyKind.SHIEN_KAIGI, "支援会議")
+    member = staff(AgencyFactory(), "caseworker")
+    seat(body, member, secretariat)
+    link = services.target_request_agenda(actor=csw, target=target, body=body, description="共有")
+    ms.agenda_item_add(
+        meeting=schedule(body, secretariat),
+        actor=secretariat,
+        source=f"request:{link.request.public_id}",
+    )
+    client.force_login(member)
+    response = client.get(target.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200 and "支援会議" in html
+    assert "接触記録を入力" not in html
+    assert (
+        client.get(reverse("outreach:contact_create", args=[target.public_id])).status_code == 403
+    )
