@@ -309,6 +309,10 @@ class StageTransition(models.Model):
         return f"{self.from_stage}→{self.to_stage} {self.on}"
 
 
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
 class OutreachContactQuerySet(models.QuerySet):
     def visits(self):
         return self.filter(kind__in=VISIT_KINDS)
@@ -318,11 +322,12 @@ class OutreachContactQuerySet(models.QuerySet):
         return self.filter(professionals__icontains=f'"{code}"')
 
     def between(self, start=None, end=None):
+        """Contacts on local dates start..end (inclusive), as a datetime range the index uses."""
         qs = self
         if start is not None:
-            qs = qs.filter(occurred_at__date__gte=start)
+            qs = qs.filter(occurred_at__gte=_local_midnight(start))
         if end is not None:
-            qs = qs.filter(occurred_at__date__lte=end)
+            qs = qs.filter(occurred_at__lt=_local_midnight(end + dt.timedelta(days=1)))
         return qs
 
 

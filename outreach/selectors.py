@@ -7,9 +7,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from cases.models.intake import Urgency
 from cases.normalize import normalize_name
 
 from . import policy
@@ -73,11 +74,31 @@ def target_list(user, filters: TargetFilters, *, today: dt.date | None = None) -
             | Q(approx_address__icontains=q)
             | Q(approx_name__icontains=folded)
         )
+    urgency_rank = Case(
+        When(urgency=Urgency.URGENT, then=Value(0)),
+        When(urgency=Urgency.HIGH, then=Value(1)),
+        default=Value(2),
+    )
     return (
         qs.select_related("agency", "area", "lead_worker")
-        .annotate(contact_count=Count("contacts", distinct=True))
-        .order_by("-urgency", "last_contact_at", "-created_at", "-pk")
+        .annotate(urgency_rank=urgency_rank)
+        .order_by("urgency_rank", F("last_contact_at").asc(nulls_first=True), "-created_at", "-pk")
     )
+
+
+def with_contact_counts(targets) -> list:
+    """Attach `contact_count` to an already-fetched page of targets (one aggregate query, so
+    the count is not computed for every target the list filters)."""
+    targets = list(targets)
+    counts = dict(
+        OutreachContact.objects.filter(target__in=[t.pk for t in targets])
+        .values_list("target_id")
+        .annotate(n=Count("pk"))
+        .values_list("target_id", "n")
+    )
+    for t in targets:
+        t.contact_count = counts.get(t.pk, 0)
+    return targets
 
 
 @dataclass
@@ -251,10 +272,9 @@ def workload(
         load.open_targets += 1
         if target_id in stagnant_ids:
             load.stagnant += 1
+    in_period = OutreachContact.objects.filter(target__agency_id__in=agency_ids).between(start, end)
     contact_staff = OutreachContact.staff.through.objects.filter(
-        outreachcontact__target__agency_id__in=agency_ids,
-        outreachcontact__occurred_at__date__gte=start,
-        outreachcontact__occurred_at__date__lte=end,
+        outreachcontact__in=in_period.values("pk")
     )
     for user_id, kind, n in (
         contact_staff.values_list("user_id", "outreachcontact__kind")

@@ -74,6 +74,7 @@ def target_list(request):
         q=g.get("q", "").strip()[:50],
     )
     page = Paginator(sel.target_list(request.user, filters), PAGE_SIZE).get_page(g.get("page"))
+    page.object_list = sel.with_contact_counts(page.object_list)
     record_list(actor=request.user, action="outreach_target.list", objects=page.object_list)
     agency_ids = policy.care_agency_ids(request.user)
     return render(
