@@ -6,4 +6,4 @@ class OutreachConfig(AppConfig):
     verbose_name = "アウトリーチ等を通じた継続的支援"
 
     def ready(self) -> None:
-        from . import policy  # noqa: F401 - registers the access rules
+        from . import panels, policy  # noqa: F401 - registers rules and dashboard panels

@@ -275,3 +275,17 @@ def test_shien_kaigi_member_page_is_read_only(client, target, csw):
     assert (
         client.get(reverse("outreach:contact_create", args=[target.public_id])).status_code == 403
     )
+
+
+def test_dashboard_panel_shows_upcoming_visits(client, csw, target):
+    from outreach import services
+
+    services.visit_plan(
+        actor=csw,
+        target=target,
+        planned_on=timezone.localdate() + dt.timedelta(days=1),
+        staff=[csw],
+    )
+    client.force_login(csw)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "アウトリーチ: 直近の訪問予定" in html and target.number in html
