@@ -297,6 +297,14 @@ SPECTACULAR_SETTINGS = {
         "AgendaKindEnum": "meetings.choices.AgendaKind",
         "InfoKindEnum": "cases.choices.InfoKind",
         "ReferralStatusEnum": "cases.models.intake.Referral.Status",
+        "OutreachContactKindEnum": "outreach.models.ContactKind",
+        "OutreachOutcomeEnum": "outreach.models.Outcome",
+        "OutreachCounterpartEnum": "outreach.models.Counterpart",
+        "OutreachSourceEnum": "outreach.models.Source",
+        "OutreachStageEnum": "outreach.models.Stage",
+        "OutreachClosureReasonEnum": "outreach.models.ClosureReason",
+        "CaseClosureReasonEnum": "cases.choices.ClosureReason",
+        "OutreachProfessionalEnum": "outreach.models.Professional",
     },
 }
 

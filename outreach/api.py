@@ -57,7 +57,7 @@ class UserRef(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class OutreachTargetSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(
         slug_field="code", queryset=Agency.objects.filter(active=True)
     )
@@ -117,16 +117,16 @@ class TargetSerializer(serializers.ModelSerializer):
         extra_kwargs = {"worry": {"required": True}}
 
 
-class TargetUpdateSerializer(TargetSerializer):
+class OutreachTargetUpdateSerializer(OutreachTargetSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
     version = serializers.IntegerField(min_value=1, help_text=_("取得したときの版"))
 
-    class Meta(TargetSerializer.Meta):
+    class Meta(OutreachTargetSerializer.Meta):
         extra_kwargs = {"worry": {"required": False}}
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class OutreachTransitionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.display_name", read_only=True)
 
     class Meta:
@@ -143,7 +143,7 @@ class TransitionSerializer(serializers.ModelSerializer):
         read_only_fields = ["from_stage", "actor"]
 
 
-class TransitionRequestSerializer(serializers.Serializer):
+class OutreachTransitionRequestSerializer(serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Stage.choices)
     reason = serializers.CharField()
     on = serializers.DateField(required=False, allow_null=True)
@@ -154,7 +154,7 @@ class TransitionRequestSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class OutreachContactSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=ContactKind.choices)
     counterpart = serializers.ChoiceField(choices=Counterpart.choices)
     outcome = serializers.ChoiceField(choices=Outcome.choices)
@@ -192,7 +192,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["public_id", "author"]
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class OutreachVisitSerializer(serializers.ModelSerializer):
     target = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
     target_number = serializers.CharField(source="target.number", read_only=True)
     staff = UserRef(many=True, read_only=True)
@@ -218,7 +218,7 @@ class VisitSerializer(serializers.ModelSerializer):
         return getattr(visit, "contact", None) is not None
 
 
-class CountsSerializer(serializers.Serializer):
+class OutreachCountsSerializer(serializers.Serializer):
     targets = serializers.IntegerField()
     targets_by_stage = serializers.DictField(child=serializers.IntegerField())
     contacts = serializers.IntegerField()
@@ -245,7 +245,7 @@ def _target_or_404(request, public_id) -> OutreachTarget:
 def _conflict(target) -> Conflict:
     return Conflict(
         _("他の職員が先にこの記録を更新しました。最新の内容を確認してからやり直してください。"),
-        current=TargetSerializer(target).data,
+        current=OutreachTargetSerializer(target).data,
     )
 
 
@@ -262,7 +262,7 @@ class TargetViewSet(
 
     permission_classes = [IsAuthenticated]
     list_audit_action = "outreach_target.list"
-    serializer_class = TargetSerializer
+    serializer_class = OutreachTargetSerializer
     lookup_field = "public_id"
     lookup_value_converter = "uuid"
     filter_backends = []
@@ -285,28 +285,31 @@ class TargetViewSet(
     def get_object(self):
         return _target_or_404(self.request, self.kwargs["public_id"])
 
-    @extend_schema(responses={200: TargetSerializer, **READ_ERRORS})
+    @extend_schema(responses={200: OutreachTargetSerializer, **READ_ERRORS})
     def retrieve(self, request, *args, **kwargs):
         target = self.get_object()
         svc.target_record_view(actor=request.user, target=target)
-        return Response(TargetSerializer(target).data)
+        return Response(OutreachTargetSerializer(target).data)
 
-    @extend_schema(request=TargetSerializer, responses={201: TargetSerializer, **ERRORS})
+    @extend_schema(
+        request=OutreachTargetSerializer, responses={201: OutreachTargetSerializer, **ERRORS}
+    )
     def create(self, request, *args, **kwargs):
-        serializer = TargetSerializer(data=request.data)
+        serializer = OutreachTargetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("version", None)
         agency = data.pop("agency")
         target = svc.target_create(actor=request.user, agency=agency, data=data)
-        return Response(TargetSerializer(target).data, status=status.HTTP_201_CREATED)
+        return Response(OutreachTargetSerializer(target).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=TargetUpdateSerializer, responses={200: TargetSerializer, **WRITE_ERRORS}
+        request=OutreachTargetUpdateSerializer,
+        responses={200: OutreachTargetSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request, public_id=None):
         target = self.get_object()
-        serializer = TargetUpdateSerializer(target, data=request.data, partial=True)
+        serializer = OutreachTargetUpdateSerializer(target, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
@@ -319,17 +322,17 @@ class TargetViewSet(
         except svc.OutreachConflict:
             target.refresh_from_db()
             raise _conflict(target) from None
-        return Response(TargetSerializer(target).data)
+        return Response(OutreachTargetSerializer(target).data)
 
     @extend_schema(
-        request=TransitionRequestSerializer,
-        responses={201: TransitionSerializer, **WRITE_ERRORS},
+        request=OutreachTransitionRequestSerializer,
+        responses={201: OutreachTransitionSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, public_id=None):
         """Move the target to another stage (dated, with the reason; closing needs a code)."""
         target = self.get_object()
-        s = TransitionRequestSerializer(data=request.data)
+        s = OutreachTransitionRequestSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
         try:
@@ -346,23 +349,27 @@ class TargetViewSet(
         except svc.OutreachConflict:
             target.refresh_from_db()
             raise _conflict(target) from None
-        return Response(TransitionSerializer(t).data, status=status.HTTP_201_CREATED)
+        return Response(OutreachTransitionSerializer(t).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: TransitionSerializer(many=True), **READ_ERRORS})
+    @extend_schema(responses={200: OutreachTransitionSerializer(many=True), **READ_ERRORS})
     @action(detail=True, methods=["get"])
     def transitions(self, request, public_id=None):
         target = self.get_object()
         return Response(
-            TransitionSerializer(target.transitions.select_related("actor"), many=True).data
+            OutreachTransitionSerializer(target.transitions.select_related("actor"), many=True).data
         )
 
-    @extend_schema(methods=["get"], responses={200: ContactSerializer(many=True), **READ_ERRORS})
+    @extend_schema(
+        methods=["get"], responses={200: OutreachContactSerializer(many=True), **READ_ERRORS}
+    )
     @extend_schema(
         methods=["post"],
-        request=ContactSerializer,
+        request=OutreachContactSerializer,
         responses={
-            201: ContactSerializer,
-            200: OpenApiResponse(ContactSerializer, description=_("同じ送信トークンの再送")),
+            201: OutreachContactSerializer,
+            200: OpenApiResponse(
+                OutreachContactSerializer, description=_("同じ送信トークンの再送")
+            ),
             **ERRORS,
         },
     )
@@ -373,8 +380,8 @@ class TargetViewSet(
         if request.method == "GET":
             svc.target_record_view(actor=request.user, target=target)
             rows = target.contacts.select_related("author").prefetch_related("staff")
-            return Response(ContactSerializer(rows, many=True).data)
-        s = ContactSerializer(data=request.data)
+            return Response(OutreachContactSerializer(rows, many=True).data)
+        s = OutreachContactSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
         contact, created = svc.contact_log(
@@ -394,7 +401,7 @@ class TargetViewSet(
             idempotency_key=d.get("idempotency_key"),
         )
         return Response(
-            ContactSerializer(contact).data,
+            OutreachContactSerializer(contact).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -406,7 +413,7 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Planned visits of targets the user may see: ?start=YYYY-MM-DD&end=YYYY-MM-DD&mine=1."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = VisitSerializer
+    serializer_class = OutreachVisitSerializer
     filter_backends = []
 
     def get_queryset(self):
@@ -439,7 +446,7 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             OpenApiParameter("end", OpenApiTypes.DATE),
             OpenApiParameter("mine", OpenApiTypes.STR, enum=["1"]),
         ],
-        responses={200: VisitSerializer(many=True), **ERRORS},
+        responses={200: OutreachVisitSerializer(many=True), **ERRORS},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -461,7 +468,7 @@ class CountsView(APIView):
             OpenApiParameter("start", OpenApiTypes.DATE),
             OpenApiParameter("end", OpenApiTypes.DATE),
         ],
-        responses={200: CountsSerializer, **ERRORS},
+        responses={200: OutreachCountsSerializer, **ERRORS},
     )
     def get(self, request):
         from agencies import jpdates
@@ -484,7 +491,7 @@ class CountsView(APIView):
         counts = sel.outreach_counts(
             OutreachTarget.objects.filter(agency_id__in=agency_ids), start=start, end=end
         )
-        return Response(CountsSerializer(counts).data)
+        return Response(OutreachCountsSerializer(counts).data)
 
 
 urlpatterns = [
