@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("meetings.api_urls")),
     path("", include("notifications.api")),
     path("", include("outreach.api")),
+    path("", include("community.api_urls")),
     path("", include("reports.api_urls")),
 ]
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("community/", include("community.urls")),
     path("meetings/", include("meetings.urls")),
     path("outreach/", include("outreach.urls")),
     path("notifications/", include("notifications.urls")),

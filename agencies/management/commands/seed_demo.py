@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "cases.demo",
     "meetings.demo",
     "outreach.demo",
+    "community.demo",
     "notifications.demo",
 ]
 
