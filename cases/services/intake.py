@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from agencies import jpdates
 from agencies.choices import AgencyKind
 from agencies.policy import Basis, require
+from agencies.selectors import care_staff_of
 from audit.services import record
 from cases.choices import IssueCategory, Route
 from cases.models import (
@@ -35,12 +36,14 @@ from cases.models import (
     HouseholdMember,
     Referral,
     ReferralEvent,
+    ReferralOutcome,
     ReferralTrigger,
     SupportCase,
     Urgency,
 )
 from cases.policy.intake import consent_covers, staff_agency_ids
 from cases.signals import concern_slip_status_changed, referral_status_changed
+from cases.workflows import REFERRAL_WORKFLOW, SLIP_WORKFLOW
 
 S = Referral.Status
 ANSWER_BUSINESS_DAYS = 3
@@ -60,24 +63,10 @@ class IntakeConflict(Exception):
         self.options = list(options)
 
 
-# action -> (states it may start from, state it leads to, event kind)
+# action -> (states it may start from, state it leads to, event kind): read from the workflow
+# table (cases.workflows) that the HTML view, the API and the dead-end test read too.
 REFERRAL_TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "send": (frozenset({S.DRAFT}), S.SENT, ReferralEvent.Kind.SENT),
-    "open": (frozenset({S.SENT}), S.OPENED, ReferralEvent.Kind.OPENED),
-    "accept": (frozenset({S.SENT, S.OPENED}), S.ACCEPTED, ReferralEvent.Kind.ACCEPTED),
-    "return": (frozenset({S.SENT, S.OPENED}), S.RETURNED, ReferralEvent.Kind.RETURNED),
-    "request_info": (
-        frozenset({S.SENT, S.OPENED}),
-        S.INFO_REQUESTED,
-        ReferralEvent.Kind.INFO_REQUESTED,
-    ),
-    "answer_info": (frozenset({S.INFO_REQUESTED}), S.SENT, ReferralEvent.Kind.INFO_ANSWERED),
-    "withdraw": (
-        frozenset({S.SENT, S.OPENED, S.INFO_REQUESTED}),
-        S.WITHDRAWN,
-        ReferralEvent.Kind.WITHDRAWN,
-    ),
-    "convert": (frozenset({S.SENT, S.OPENED}), S.INFO_REQUESTED, ReferralEvent.Kind.CONVERTED),
+    action: row for action, row in REFERRAL_WORKFLOW.transitions().items() if row[1]
 }
 EDITABLE_STATES = frozenset({S.DRAFT, S.INFO_REQUESTED})
 ASSIGNABLE_STATES = frozenset({S.SENT, S.OPENED, S.INFO_REQUESTED})
@@ -314,6 +303,10 @@ def _validate_referral(actor, from_agency, data: dict, *, sending: bool = False)
         ) % {"name": to_agency.name}
     elif to_agency.pk == from_agency.pk:
         errors["to_agency"] = _("自機関あてにはつなげません。")
+    elif sending and not care_staff_of(to_agency.pk).exists():
+        errors["to_agency"] = _(
+            "つなぎ先の「%(name)s」には回答できる職員が登録されていません。機関に確認するか、別の機関を選んでください。"
+        ) % {"name": to_agency.name}
     triggers = list(data.get("triggers") or [])
     if not triggers:
         errors["triggers"] = _("つなぐ理由を1つ以上選んでください。")
@@ -631,7 +624,12 @@ def referral_accept(*, actor, referral: Referral, note: str = "") -> SupportCase
     def attach_case(current: Referral) -> dict:
         case, is_new = _case_for(current, actor=actor)
         created["case"], created["new"] = case, is_new
-        extra = {"case_id": case.pk, "answered_at": timezone.now(), "answered_by_id": actor.pk}
+        extra = {
+            "case_id": case.pk,
+            "answered_at": timezone.now(),
+            "answered_by_id": actor.pk,
+            "outcome": ReferralOutcome.MULTIAGENCY,
+        }
         if current.opened_at is None:
             extra |= {"opened_at": timezone.now(), "opened_by_id": actor.pk}
         return extra
@@ -650,6 +648,74 @@ def referral_accept(*, actor, referral: Referral, note: str = "") -> SupportCase
         )
     del accepted
     return case
+
+
+@transaction.atomic
+def referral_accept_own(
+    *,
+    actor,
+    referral: Referral,
+    categories: Iterable[str],
+    note: str = "",
+    handed_over: bool = False,
+) -> Consultation:
+    """Accept the sheet into the receiving agency's own work (受理・自機関で対応): any care-role
+    staff of the receiving agency may. A consultation record of the receiving agency is made
+    from the sheet (route 関係機関から; the person and household only when the consent covers
+    this agency — a without-consent sheet carries its 支援会議用の概要 only), the outcome is
+    coded (自機関で対応, or 同行して引継ぎ when the sender came along to hand over) and the
+    sender is told through the referral signal.
+    """
+    locked = _lock(referral)
+    decision = require(actor, "referral.accept_own", locked)
+    if locked.status not in REFERRAL_TRANSITIONS["accept_own"][0]:
+        raise _conflict_for(locked, "accept_own")
+    codes = _clean_categories(categories)
+    covered = locked.with_consent and consent_covers(locked.consent, locked)
+    summary = (
+        (locked.person_says or locked.reason_note) if covered else locked.meeting_summary
+    ) or "、".join(locked.trigger_labels())
+    heading = _("つなぐシート %(number)s(%(agency)s)より") % {
+        "number": locked.number,
+        "agency": locked.from_agency.name,
+    }
+    now = timezone.now()
+    consultation = Consultation.objects.create(
+        agency=locked.to_agency,
+        staff=actor,
+        created_by=actor,
+        received_at=now,
+        route=Route.AGENCY,
+        consulter_kind=ConsulterKind.AGENCY,
+        consulter_note=locked.from_agency.name[:100],
+        person=locked.person if covered else None,
+        household=locked.household if covered else None,
+        summary=f"{heading}\n{summary}",
+        urgency=locked.urgency,
+        response=(note or "").strip(),
+        outcome=ConsultationOutcome.OWN,
+    )
+    ConsultationIssue.objects.bulk_create(
+        ConsultationIssue(consultation=consultation, category=c) for c in codes
+    )
+    record(actor=actor, action="consultation.create", obj=consultation, basis=decision.basis)
+    outcome = ReferralOutcome.HANDED_OVER if handed_over else ReferralOutcome.OWN
+    fields = {
+        "handled_consultation_id": consultation.pk,
+        "outcome": outcome,
+        "answered_at": now,
+        "answered_by_id": actor.pk,
+    }
+    if locked.opened_at is None:
+        fields |= {"opened_at": now, "opened_by_id": actor.pk}
+    _transition(
+        locked,
+        actor=actor,
+        action="accept_own",
+        note=str(ReferralOutcome(outcome).label) + (f"\n{note.strip()}" if note.strip() else ""),
+        fields=fields,
+    )
+    return consultation
 
 
 def _household_for(referral: Referral, *, actor) -> Household:
@@ -757,6 +823,7 @@ def referral_return(*, actor, referral: Referral, reason: str, next_step: str) -
         fields={
             "return_reason": reason.strip(),
             "return_next_step": next_step.strip(),
+            "outcome": ReferralOutcome.RETURNED,
             "answered_at": now,
             "answered_by_id": actor.pk,
         },
@@ -888,15 +955,10 @@ def referral_record_view(*, actor, referral: Referral, basis: str, via: str = "h
 
 # --- 気づきシート ----------------------------------------------------------------------------------
 
+# status -> statuses it may move to, read from the slip workflow table (cases.workflows).
 SLIP_TRANSITIONS: dict[str, frozenset[str]] = {
-    ConcernSlip.Status.SUBMITTED: frozenset(
-        {ConcernSlip.Status.RECEIVED, ConcernSlip.Status.HANDLING, ConcernSlip.Status.CLOSED}
-    ),
-    ConcernSlip.Status.RECEIVED: frozenset(
-        {ConcernSlip.Status.HANDLING, ConcernSlip.Status.CLOSED}
-    ),
-    ConcernSlip.Status.HANDLING: frozenset({ConcernSlip.Status.CLOSED}),
-    ConcernSlip.Status.CLOSED: frozenset(),
+    state: frozenset(step.target for step in SLIP_WORKFLOW.steps_from(state))
+    for state in SLIP_WORKFLOW.states
 }
 
 
