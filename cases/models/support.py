@@ -332,7 +332,7 @@ class CaseTransition(models.Model):
 
     class Via(models.TextChoices):
         STAFF = "", _("担当者の操作")
-        SUPERVISOR_RECORD = "supervisor_record", _("会議決定の記録(書面・紙の会議)")
+        SUPERVISOR_RECORD = "supervisor_record", _("会議外の記録(旧データ・現在は不可)")
         MEETING = "meeting", _("重層的支援会議の決定")
 
     case = models.ForeignKey(

@@ -175,7 +175,16 @@ def _move(
 
 
 def _decision_via(via_item: str) -> str:
-    return Via.MEETING if via_item else Via.SUPERVISOR_RECORD
+    """Decisions are made by meetings: the agenda item's reference is required (a paper or
+    online meeting, 書面開催, is a meeting record too — there is no shortcut on the case)."""
+    if not via_item:
+        raise ValidationError(
+            _(
+                "この決定は会議の記録からのみ行えます。重層的支援会議の議題にして、"
+                "会議の決定として記録してください。"
+            )
+        )
+    return Via.MEETING
 
 
 def _require_meeting_date(decided_on) -> None:
@@ -216,6 +225,7 @@ def case_request_reassessment(
     """The meeting (or a recorded decision) sends the case back to assessment; submitted plans
     return to draft so they can be revised."""
     decision = require(actor, "case.decide", case)
+    via = _decision_via(via_item)
     _fresh(case)
     _require_meeting_date(decided_on)
     if not reason.strip():
@@ -234,7 +244,7 @@ def case_request_reassessment(
         to=Status.ASSESSMENT,
         reason=reason,
         decided_on=decided_on,
-        via=_decision_via(via_item),
+        via=via,
         via_item=via_item,
         basis=decision.basis,
     )
@@ -879,9 +889,10 @@ def plan_approve(
     """Record the meeting's approval (支援決定): the plan becomes approved, the previous approved
     plan of the programme superseded, and the case moves to 支援実施.
 
-    Without `via_item` this is the paper path: a supervisor (or the case's coordinator) records the
-    decision of a meeting held on `decided_on`."""
+    Only as the decision of a meeting: `via_item` (the agenda item's reference) is required;
+    there is no approval outside a meeting record, and a 書面開催 is a meeting record too."""
     decision = require(actor, "plan.approve", plan)
+    via = _decision_via(via_item)
     _require_meeting_date(decided_on)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.SUBMITTED:
@@ -923,7 +934,7 @@ def plan_approve(
             to=Status.SUPPORTING,
             reason=reason,
             decided_on=decided_on,
-            via=_decision_via(via_item),
+            via=via,
             via_item=via_item,
             basis=decision.basis,
         )
@@ -1171,6 +1182,7 @@ def evaluation_decide(
     - 再プラン (replan): the case moves to 再プラン; a new plan version follows.
     """
     basis = require(actor, "evaluation.decide", evaluation).basis
+    via = _decision_via(via_item)
     _require_meeting_date(decided_on)
     evaluation = Evaluation.objects.select_for_update().select_related("case").get(pk=evaluation.pk)
     if evaluation.status != Evaluation.Status.READY:
@@ -1197,7 +1209,6 @@ def evaluation_decide(
     )
     evaluation.lock_version += 1
     evaluation.save()
-    via = _decision_via(via_item)
     label = _("評価第%(n)s回の決定: %(decision)s") % {
         "n": evaluation.number,
         "decision": D(decision).label,
