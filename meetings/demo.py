@@ -206,6 +206,13 @@ def _history_item(
     )
 
 
+def _nearest(past, day):
+    """The held meeting a demo decision of `day` belongs to (each decision to one meeting)."""
+    if not past or day is None:
+        return None
+    return min(past, key=lambda meeting: abs((meeting.date - day).days))
+
+
 def link_demo_decisions(*, case, decided_on, ref: str) -> int:
     """The demo cases' decisions were written before their meetings existed: point them at the
     agenda item that decided them."""
@@ -341,11 +348,6 @@ def seed(ctx: dict) -> None:
         created += services.meetings_generate(body=body, actor=actor, count=2, after=today)
         all_meetings[body.pk] = created
         past = [m for m in created if m.date < today]
-
-        def nearest(day, past=past):
-            """The held meeting a demo decision of `day` belongs to (each decision once)."""
-            return min(past, key=lambda m: abs((m.date - day).days)) if past and day else None
-
         topic = 0
         for meeting in created:
             if meeting.date >= today:
@@ -353,7 +355,7 @@ def seed(ctx: dict) -> None:
             order = 1
             if body.kind == BodyKind.JUSO_KAIGI and body.convenor_id == convenor.pk:
                 # Plans approved and evaluations decided by the demo cases, at the meeting of their month.
-                for plan in [p for p in plans if nearest(p.meeting_on) is meeting]:
+                for plan in [p for p in plans if _nearest(past, p.meeting_on) is meeting]:
                     _history_item(
                         meeting,
                         kind=AgendaKind.PLAN_APPROVAL,
@@ -374,7 +376,7 @@ def seed(ctx: dict) -> None:
                         ],
                     )
                     order += 1
-                for ev in [e for e in evaluations if nearest(e.meeting_on) is meeting]:
+                for ev in [e for e in evaluations if _nearest(past, e.meeting_on) is meeting]:
                     kind = {
                         "close": DecisionKind.CLOSURE_APPROVED,
                         "continue": DecisionKind.CONTINUE,
