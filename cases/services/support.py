@@ -38,6 +38,7 @@ from cases.models import (
     CaseNumberSequence,
     CaseTeamMember,
     CaseTransition,
+    Consent,
     Evaluation,
     EvaluationItem,
     LeadAgencyHistory,
@@ -105,6 +106,18 @@ def _fresh(case: SupportCase) -> SupportCase:
         ]
     )
     return case
+
+
+def case_has_consent(case: SupportCase, on: date | None = None) -> bool:
+    """Consent in force from a person the case is about (or its household): what a
+    重層的支援会議 needs. Without it the case goes to a 支援会議 (which needs none)."""
+    persons = list(case.persons.values_list("pk", flat=True))
+    if case.principal_id:
+        persons.append(case.principal_id)
+    qs = Consent.objects.in_force(on)
+    if persons:
+        return qs.filter(person_id__in=persons).exists()
+    return qs.filter(household_id=case.household_id).exists()
 
 
 def _has_approved_plan(case: SupportCase) -> bool:
@@ -827,6 +840,16 @@ def plan_submit(*, plan: Plan, actor) -> Plan:
     if not plan.items.exists():
         raise ValidationError(
             _("プランの項目(課題・目標・支援内容・担当機関)を1つ以上入力してください。")
+        )
+    if not case_has_consent(plan.case):
+        # The plan goes to a 重層的支援会議, which takes consented cases only: say so now rather
+        # than leave the case in 会議付議 with no meeting it can go to.
+        raise ValidationError(
+            _(
+                "本人同意が確認できないため、プランを重層的支援会議に提出できません。"
+                "同意を得るか、ケース画面の「会議に付議」から支援会議に付議して"
+                "見守り・アウトリーチ方針を決めてください。"
+            )
         )
     plan.status = Plan.Status.SUBMITTED
     plan.submitted_at = timezone.now()

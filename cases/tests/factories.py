@@ -192,6 +192,7 @@ def case_with_approved_plan(*, coordinator, agency, partner_agencies=(), decided
         },
         items=plan_items_for([agency, *partner_agencies]),
     )
+    ConsentFactory(person=case.principal, agencies=[agency, *partner_agencies])
     s.plan_submit(plan=plan, actor=coordinator)
     s.plan_approve(
         plan=plan, actor=coordinator, decided_on=decided_on or today, via_item=MEETING_ITEM

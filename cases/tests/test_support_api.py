@@ -14,6 +14,7 @@ from cases.models import Plan, SupportCase
 from cases.services import support as s
 from cases.tests.factories import (
     MEETING_ITEM,
+    ConsentFactory,
     case_with_approved_plan,
     household_with_members,
     multiagency_agency,
@@ -100,6 +101,8 @@ def test_create_case_and_walk_to_closure_through_the_api(body, owner):
     )
     assert r.status_code == 201, r.json()
     case_id = r.json()["public_id"]
+    created = SupportCase.objects.get(public_id=case_id)
+    ConsentFactory(person=created.principal, agencies=[body])
     r = c.post("/api/v1/assessments/", {"case": case_id}, format="json")
     assert r.status_code == 201
     a = r.json()

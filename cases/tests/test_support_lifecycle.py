@@ -294,6 +294,7 @@ def test_meeting_decisions_need_the_meeting_date(body, coordinator):
 
 def test_request_reassessment_returns_submitted_plan_to_draft(body, coordinator, supervisor):
     case = open_case(coordinator=coordinator, agency=body)
+    ConsentFactory(person=case.principal, agencies=[case.coordinating_agency])
     s.assessment_create(case=case, actor=coordinator)
     plan = s.plan_create(case=case, actor=coordinator)
     s.plan_update(

@@ -11,7 +11,12 @@ from agencies.tests.factories import AgencyFactory, staff
 from audit.models import AuditEvent
 from cases.models import Assessment, Plan, SupportCase
 from cases.services import support as s
-from cases.tests.factories import case_with_approved_plan, multiagency_agency, open_case
+from cases.tests.factories import (
+    ConsentFactory,
+    case_with_approved_plan,
+    multiagency_agency,
+    open_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -236,6 +241,7 @@ def test_no_plan_approval_without_a_meeting_in_the_ui(client, body, owner):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     case = open_case(coordinator=owner, agency=body)
+    ConsentFactory(person=case.principal, agencies=[case.coordinating_agency])
     s.assessment_create(case=case, actor=owner)
     plan = s.plan_create(case=case, actor=owner)
     s.plan_update(
@@ -321,6 +327,7 @@ def test_supervisor_panel_lists_plans_and_evaluations_awaiting_decision(body, ow
     from cases.views.support import awaiting_decision_panel
 
     case = open_case(coordinator=owner, agency=body)
+    ConsentFactory(person=case.principal, agencies=[case.coordinating_agency])
     s.assessment_create(case=case, actor=owner)
     plan = s.plan_create(case=case, actor=owner)
     s.plan_update(

@@ -187,8 +187,18 @@ def case_detail(request, case_id):
             today=timezone.localdate(),
             **_perms(request.user, case),
             transitions_available=_available_actions(request.user, case),
+            meeting_route=_meeting_route(case),
         ),
     )
+
+
+def _meeting_route(case):
+    """Which meeting the case can go to now (meetings app), shown before any plan is submitted."""
+    if not case.is_open:
+        return None
+    from meetings.selectors import case_meeting_route
+
+    return case_meeting_route(case)
 
 
 @login_required
@@ -215,7 +225,7 @@ def case_edit(request, case_id):
 ACTIONS = {
     "start_assessment": (_("アセスメントを開始"), "case.manage", f.ReasonForm),
     "start_planning": (_("プラン作成に進む"), "case.manage", f.ReasonForm),
-    "send_to_meeting": (_("会議に付議"), "case.manage", f.ReasonForm),
+    "send_to_meeting": (_("会議付議の状態にする(提出済みプラン)"), "case.manage", f.ReasonForm),
     "close_exceptional": (_("死亡・転出による終結"), "case.manage", f.ExceptionalCloseForm),
     "reopen": (_("ケースを再開"), "case.manage", f.ReasonForm),
 }
