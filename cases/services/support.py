@@ -281,12 +281,30 @@ def case_close_exceptional(
     case.closed_on = closed_on
     case.closure_note = note
     case.next_monitoring_on = None
+    Plan.objects.filter(case=case, next_monitoring_on__isnull=False).update(next_monitoring_on=None)
+    SupportCase.objects.filter(pk=case.pk).update(next_monitoring_on=None)
     return _move(
         case,
         actor=actor,
         to=Status.CLOSED,
         reason=note or ClosureReason(reason).label,
         basis=decision.basis,
+    )
+
+
+FOLLOWUP_DAYS = 90
+
+
+def _clear_monitoring_and_set_followup(case: SupportCase, *, on: date) -> None:
+    """終結: no monitoring is due any more (the case's and its plans' next dates are cleared) and
+    a post-closure check (見守り継続) is set for the 主担当: a date, and what to check. The
+    reminder rule `post_closure_check` fires once on that date (notifications app)."""
+    case.next_monitoring_on = None
+    Plan.objects.filter(case=case, next_monitoring_on__isnull=False).update(next_monitoring_on=None)
+    case.followup_on = on + timedelta(days=FOLLOWUP_DAYS)
+    case.followup_note = _("主担当機関での支援の継続と生活の安定を確認する")
+    SupportCase.objects.filter(pk=case.pk).update(
+        next_monitoring_on=None, followup_on=case.followup_on, followup_note=case.followup_note
     )
 
 
@@ -300,6 +318,7 @@ def case_reopen(*, case: SupportCase, actor, reason: str) -> CaseTransition:
     case.reopen_count += 1
     case.closed_on = None
     case.closure_reason = ""
+    SupportCase.objects.filter(pk=case.pk).update(followup_on=None, followup_note="")
     return _move(case, actor=actor, to=Status.ASSESSMENT, reason=reason, basis=decision.basis)
 
 
@@ -1240,7 +1259,7 @@ def evaluation_decide(
         _set_lead(case, agency=lead_agency, on=decided_on, actor=actor, reason=label)
         case.closed_on = max(decided_on, case.opened_on)
         case.closure_reason = evaluation.closure_reason
-        case.next_monitoring_on = None
+        _clear_monitoring_and_set_followup(case, on=case.closed_on)
         to = Status.CLOSED if decision == D.CLOSE else Status.HANDED_BACK
     elif decision == D.CONTINUE:
         to = Status.SUPPORTING

@@ -219,10 +219,16 @@ def test_closure_sets_lead_agency_history_and_reopen_keeps_history(body, coordin
     assert case.closure_reason == ClosureReason.CONNECTED and case.closed_on == timezone.localdate()
     history = list(case.lead_history.order_by("pk"))
     assert [h.agency for h in history] == [body, houkatsu] and history[0].ended_on is not None
+    # 終結 clears the monitoring dates and sets the post-closure check (見守り継続).
+    assert case.next_monitoring_on is None
+    assert not case.plans.filter(next_monitoring_on__isnull=False).exists()
+    assert case.followup_on == timezone.localdate() + dt.timedelta(days=s.FOLLOWUP_DAYS)
+    assert case.followup_note
     n_transitions = case.transitions.count()
     s.case_reopen(case=case, actor=coordinator, reason="再び困りごとが生じた")
     case.refresh_from_db()
     assert case.status == Status.ASSESSMENT and case.reopen_count == 1 and case.closed_on is None
+    assert case.followup_on is None
     assert case.transitions.count() == n_transitions + 1
     assert case.evaluations.count() == 1 and case.plans.count() == 1
 
