@@ -444,6 +444,24 @@ class ConcernSlipForm(TokenMixin):
         self.init_token()
 
 
+class SlipToConsultationForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label=_("課題の分類(複数可)"),
+        choices=IssueCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("課題の分類を1つ以上選んでください。")},
+    )
+
+
+class SlipLinkForm(forms.Form):
+    case_number = forms.CharField(
+        label=_("支援ケース番号"),
+        max_length=20,
+        help_text=_("例: R8-0001(あなたの機関が支援チームに入っているケース)"),
+        error_messages={"required": _("支援ケース番号を入力してください。")},
+    )
+
+
 class ConcernSlipHandleForm(forms.Form):
     status = forms.ChoiceField(label=_("状態"), choices=ConcernSlip.Status.choices)
     note = forms.CharField(

@@ -667,6 +667,10 @@ class ConcernSlipStaffSerializer(ConcernSlipSerializer):
     submitted_by = serializers.IntegerField(source="submitted_by_id", read_only=True)
     handled_by = serializers.IntegerField(source="handled_by_id", read_only=True)
     handling_note = serializers.CharField(read_only=True)
+    consultation = serializers.UUIDField(
+        source="consultation.public_id", read_only=True, allow_null=True
+    )
+    case = serializers.CharField(source="case.number", read_only=True, allow_null=True)
     version = serializers.IntegerField(read_only=True)
 
 
@@ -674,6 +678,17 @@ class SlipStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ConcernSlip.Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False)
+
+
+class SlipToConsultationSerializer(serializers.Serializer):
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=IssueCategory.choices), allow_empty=True, default=list
+    )
+
+
+class SlipLinkSerializer(serializers.Serializer):
+    person = serializers.UUIDField(required=False, allow_null=True)
+    case = serializers.UUIDField(required=False, allow_null=True)
 
 
 @extend_schema_view(
@@ -703,6 +718,8 @@ class ConcernSlipViewSet(
         "retrieve": "concern_slip.view",
         "create": "concern_slip.create",
         "set_status": "concern_slip.handle",
+        "to_consultation": "concern_slip.handle",
+        "link": "concern_slip.handle",
     }
     lookup_field = "public_id"
     lookup_value_converter = "uuid"
@@ -767,6 +784,51 @@ class ConcernSlipViewSet(
                 status=d["status"],
                 note=d["note"],
                 expected_version=d.get("version"),
+            )
+        except services.IntakeConflict as exc:
+            raise _conflict(exc) from None
+        return Response(ConcernSlipStaffSerializer(slip).data)
+
+    @extend_schema(
+        request=SlipToConsultationSerializer,
+        responses={200: ConcernSlipStaffSerializer, **WRITE_ERRORS},
+        summary="相談受付にする",
+    )
+    @action(detail=True, methods=["post"], url_path="to-consultation")
+    def to_consultation(self, request, public_id=None):
+        slip = self.get_object()
+        ser = SlipToConsultationSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        try:
+            services.concern_slip_to_consultation(
+                actor=request.user, slip=slip, categories=ser.validated_data["categories"]
+            )
+        except services.IntakeConflict as exc:
+            raise _conflict(exc) from None
+        return Response(ConcernSlipStaffSerializer(self.get_queryset().get(pk=slip.pk)).data)
+
+    @extend_schema(
+        request=SlipLinkSerializer,
+        responses={200: ConcernSlipStaffSerializer, **WRITE_ERRORS},
+        summary="既存の本人・支援ケースに結びつける",
+    )
+    @action(detail=True, methods=["post"])
+    def link(self, request, public_id=None):
+        from cases.models import Person, SupportCase
+
+        slip = self.get_object()
+        ser = SlipLinkSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        person = Person.objects.filter(public_id=d["person"]).first() if d.get("person") else None
+        case = SupportCase.objects.filter(public_id=d["case"]).first() if d.get("case") else None
+        if d.get("person") and person is None:
+            raise serializers.ValidationError({"person": ["対象者が見つかりません。"]})
+        if d.get("case") and case is None:
+            raise serializers.ValidationError({"case": ["支援ケースが見つかりません。"]})
+        try:
+            slip = services.concern_slip_link(
+                actor=request.user, slip=slip, person=person, case=case
             )
         except services.IntakeConflict as exc:
             raise _conflict(exc) from None

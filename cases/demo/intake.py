@@ -481,6 +481,14 @@ def _seed_concern_slips(rng, now, agencies, users) -> None:
         handler = next(iter(_staff_by_agency().get(slip.to_agency_id, [])), None)
         if handler is None:
             continue
+        if target == "handling" and i % 2 == 1:
+            # One slip turned into a consultation of the receiving agency (fields carried over).
+            with _at(moment + dt.timedelta(days=1)):
+                services.concern_slip_set_status(actor=handler, slip=slip, status="received")
+                services.concern_slip_to_consultation(
+                    actor=handler, slip=slip, categories=["koritsu"]
+                )
+            continue
         path = {
             "received": ["received"],
             "handling": ["received", "handling"],

@@ -523,6 +523,32 @@ class ConcernSlip(models.Model):
     received_at = models.DateTimeField(_("受付日時"), null=True, blank=True)
     closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     handling_note = models.TextField(_("対応メモ(機関内)"), blank=True)
+    # Where the slip went on (never shown to the resident): a consultation made from it, or the
+    # existing person / support case it was linked to.
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("相談受付"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concern_slips",
+    )
+    person = models.ForeignKey(
+        "cases.Person",
+        verbose_name=_("本人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concern_slips",
+    )
+    case = models.ForeignKey(
+        "cases.SupportCase",
+        verbose_name=_("支援ケース"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concern_slips",
+    )
     idempotency_key = models.UUIDField(
         _("送信トークン"), null=True, blank=True, unique=True, editable=False
     )

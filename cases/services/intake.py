@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from agencies import jpdates
 from agencies.choices import AgencyKind
-from agencies.policy import Basis, require
+from agencies.policy import Basis, check, require
 from agencies.selectors import care_staff_of
 from audit.services import record
 from cases.choices import IssueCategory, Route
@@ -1080,3 +1080,137 @@ def concern_slip_set_status(
     if "status" in changes:
         _notify_slip(locked)
     return locked
+
+
+def _slip_moves_on(locked: ConcernSlip, *, actor, fields: dict, note: str) -> ConcernSlip:
+    """Record where the slip went on and move it to 対応中 (the resident sees only that)."""
+    now = timezone.now()
+    changes = list(fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if locked.received_at is None:
+        locked.received_at = now
+        changes.append("received_at")
+    if locked.status in (ConcernSlip.Status.SUBMITTED, ConcernSlip.Status.RECEIVED):
+        locked.status = ConcernSlip.Status.HANDLING
+        changes.append("status")
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    entry = f"[{stamp} {actor.display_name or actor.username}] {note}"
+    locked.handling_note = f"{locked.handling_note}\n{entry}".strip()
+    locked.handled_by = actor
+    locked.version = F("version") + 1
+    locked.save(update_fields=[*changes, "handling_note", "handled_by", "version", "updated_at"])
+    locked.refresh_from_db()
+    if "status" in changes:
+        _notify_slip(locked)
+    return locked
+
+
+@transaction.atomic
+def concern_slip_to_consultation(
+    *, actor, slip: ConcernSlip, categories: Iterable[str], person=None, household=None
+) -> Consultation:
+    """Turn the slip into a consultation of the receiving agency: the route (民生委員 or 地域住民),
+    the description, what was noticed, the place and the urgency are carried over; the slip goes
+    to 対応中. `person` / `household` link records the staff member may see."""
+    locked = ConcernSlip.objects.select_for_update().get(pk=slip.pk)
+    decision = require(actor, "concern_slip.handle", locked)
+    if locked.status == ConcernSlip.Status.CLOSED or locked.consultation_id:
+        raise IntakeConflict(
+            _("この気づきシートはすでに相談受付にしたか、対応を終了しています。"),
+            current_status=locked.status,
+        )
+    from agencies.choices import Role
+
+    resident_is_minsei = Role.RESIDENT in locked.submitted_by.roles()
+    summary = "\n".join(
+        part
+        for part in (
+            _("気づきシート(%(date)s 提出)より")
+            % {"date": timezone.localtime(locked.submitted_at).strftime("%Y-%m-%d")},
+            _("気になる方・世帯: %(text)s") % {"text": locked.subject_description},
+            _("場所: %(text)s") % {"text": locked.location} if locked.location else "",
+            _("気づいたこと: %(text)s") % {"text": locked.noticed},
+        )
+        if part
+    )
+    consultation = consultation_create(
+        actor=actor,
+        agency=locked.to_agency,
+        categories=categories,
+        route=Route.MINSEI if resident_is_minsei else Route.RESIDENT,
+        consulter_kind=ConsulterKind.NEIGHBOUR,
+        consulter_note=str(_("気づきシート")),
+        person=person,
+        household=household,
+        summary=summary,
+        urgency=locked.urgency,
+        outcome=ConsultationOutcome.OWN,
+        received_at=locked.submitted_at,
+    )
+    _slip_moves_on(
+        locked,
+        actor=actor,
+        fields={"consultation": consultation, "person": person},
+        note=str(_("相談受付にしました。")),
+    )
+    record(
+        actor=actor,
+        action="concern_slip.update",
+        obj=locked,
+        basis=decision.basis,
+        changes=["consultation", "status"],
+    )
+    return consultation
+
+
+@transaction.atomic
+def concern_slip_link(*, actor, slip: ConcernSlip, person=None, case=None) -> ConcernSlip:
+    """Link the slip to a person or support case already known (nothing is retyped); the slip
+    goes to 対応中 and is closed for the resident when the linked case closes."""
+    locked = ConcernSlip.objects.select_for_update().get(pk=slip.pk)
+    decision = require(actor, "concern_slip.handle", locked)
+    if person is None and case is None:
+        raise ValidationError({"person": _("結びつける本人または支援ケースを選んでください。")})
+    if locked.status == ConcernSlip.Status.CLOSED:
+        raise IntakeConflict(
+            _("対応を終了した気づきシートは結びつけられません。"), current_status=locked.status
+        )
+    if person is not None and not _visible(actor, person, "person_access"):
+        raise ValidationError({"person": _("この対象者を選ぶ権限がありません。")})
+    if case is not None and not check(actor, "case.view", case):
+        raise ValidationError({"case": _("この支援ケースを選ぶ権限がありません。")})
+    fields = {}
+    if person is not None:
+        fields["person"] = person
+    if case is not None:
+        fields["case"] = case
+        if person is None and case.principal_id:
+            fields["person"] = case.principal
+    locked = _slip_moves_on(
+        locked, actor=actor, fields=fields, note=str(_("既存の記録に結びつけました。"))
+    )
+    record(
+        actor=actor,
+        action="concern_slip.update",
+        obj=locked,
+        basis=decision.basis,
+        changes=sorted(fields),
+    )
+    return locked
+
+
+def concern_slips_close_for_case(*, case, actor) -> int:
+    """A linked case closed: its slips reach 対応終了 for the resident (status label only)."""
+    closed = 0
+    for slip in ConcernSlip.objects.filter(case=case).exclude(status=ConcernSlip.Status.CLOSED):
+        ConcernSlip.objects.filter(pk=slip.pk).update(
+            status=ConcernSlip.Status.CLOSED,
+            closed_at=timezone.now(),
+            version=F("version") + 1,
+        )
+        slip.refresh_from_db()
+        record(actor=actor, action="concern_slip.update", obj=slip, changes=["status"])
+        _notify_slip(slip)
+        closed += 1
+    return closed

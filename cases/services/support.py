@@ -184,6 +184,11 @@ def _move(
     )
     case.refresh_from_db(fields=["version"])
     record(actor=actor, action="case.transition", obj=case, basis=basis, changes=["status"])
+    if to == Status.CLOSED:
+        # 気づきシート linked to the case reach 対応終了 for the resident who sent them.
+        from cases.services.intake import concern_slips_close_for_case
+
+        concern_slips_close_for_case(case=case, actor=actor)
     return transition
 
 

@@ -33,7 +33,9 @@ def test_demo_covers_routes_categories_and_states(seeded):
     # accepted into their own work (受理・自機関で対応 / 同行して引継ぎ).
     own = Referral.objects.filter(handled_consultation__isnull=False).count()
     assert own == 2
-    assert Consultation.objects.count() == 300 + own
+    from_slips = ConcernSlip.objects.filter(consultation__isnull=False).count()
+    assert from_slips == 1
+    assert Consultation.objects.count() == 300 + own + from_slips
     assert set(Consultation.objects.values_list("route", flat=True)) == set(Route.values)
     assert set(ConsultationIssue.objects.values_list("category", flat=True)) == set(
         IssueCategory.values
@@ -74,5 +76,7 @@ def test_demo_is_robust_without_the_persons_demo(db):
     # accepted into their own work (受理・自機関で対応 / 同行して引継ぎ).
     own = Referral.objects.filter(handled_consultation__isnull=False).count()
     assert own == 2
-    assert Consultation.objects.count() == 300 + own
+    from_slips = ConcernSlip.objects.filter(consultation__isnull=False).count()
+    assert from_slips == 1
+    assert Consultation.objects.count() == 300 + own + from_slips
     assert Referral.objects.filter(status="accepted").exists()

@@ -31,6 +31,8 @@ from cases.forms_intake import (
     ConsultationForm,
     InboxFilterForm,
     ReferralForm,
+    SlipLinkForm,
+    SlipToConsultationForm,
 )
 from cases.models import (
     ConcernSlip,
@@ -791,7 +793,9 @@ def concern_slip_received(request):
 @login_required
 def concern_slip_detail(request, public_id):
     slip = get_object_or_404(
-        ConcernSlip.objects.select_related("to_agency", "area", "submitted_by", "handled_by"),
+        ConcernSlip.objects.select_related(
+            "to_agency", "area", "submitted_by", "handled_by", "consultation", "case"
+        ),
         public_id=public_id,
     )
     decision = check(request.user, "concern_slip.view", slip)
@@ -799,7 +803,59 @@ def concern_slip_detail(request, public_id):
         raise Http404
     staff_view = decision.basis == Basis.RECEIVING_AGENCY
     form = None
-    if staff_view:
+    to_consultation = SlipToConsultationForm()
+    link_form = SlipLinkForm()
+    if staff_view and request.method == "GET" and slip.status == ConcernSlip.Status.SUBMITTED:
+        # The receiving agency's first look: 受付済み reaches the resident on its own.
+        if can(request.user, "concern_slip.handle", slip):
+            slip = services.concern_slip_set_status(
+                actor=request.user, slip=slip, status=ConcernSlip.Status.RECEIVED
+            )
+    if (
+        staff_view
+        and request.method == "POST"
+        and request.POST.get("step")
+        in (
+            "to_consultation",
+            "link",
+        )
+    ):
+        step = request.POST["step"]
+        bound = (SlipToConsultationForm if step == "to_consultation" else SlipLinkForm)(
+            request.POST
+        )
+        if bound.is_valid():
+            try:
+                if step == "to_consultation":
+                    consultation = services.concern_slip_to_consultation(
+                        actor=request.user,
+                        slip=slip,
+                        categories=bound.cleaned_data["categories"],
+                    )
+                    messages.success(request, _("気づきシートを相談受付にしました。"))
+                    return redirect("cases:consultation_detail", public_id=consultation.public_id)
+                from cases.models import SupportCase
+
+                case = SupportCase.objects.filter(
+                    number=bound.cleaned_data["case_number"].strip()
+                ).first()
+                if case is None:
+                    raise ValidationError({"case_number": _("この番号の支援ケースはありません。")})
+                services.concern_slip_link(actor=request.user, slip=slip, case=case)
+                messages.success(request, _("気づきシートを既存の記録に結びつけました。"))
+                return redirect("cases:concern_slip_detail", public_id=slip.public_id)
+            except ValidationError as exc:
+                if "case" in getattr(exc, "message_dict", {}):
+                    exc = ValidationError({"case_number": exc.message_dict["case"]})
+                apply_service_errors(bound, exc)
+            except services.IntakeConflict as exc:
+                bound.add_error(None, exc.message)
+        if step == "to_consultation":
+            to_consultation = bound
+        else:
+            link_form = bound
+        form = ConcernSlipHandleForm(initial={"status": slip.status, "version": slip.version})
+    elif staff_view:
         if request.method == "POST":
             form = ConcernSlipHandleForm(request.POST)
             if form.is_valid():
@@ -830,6 +886,8 @@ def concern_slip_detail(request, public_id):
         {
             "slip": slip,
             "form": form,
+            "to_consultation_form": to_consultation if staff_view else None,
+            "link_form": link_form if staff_view else None,
             "basis_label": decision.basis_label,
             "nav_active": "consultation",
             "resident_nav": "mine",
