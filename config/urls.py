@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("notifications.api")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
