@@ -11,15 +11,21 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AuditedListMixin, Conflict
+from agencies.api_contract import PARSERS
 from agencies.models import Agency, User
 from agencies.policy import check, require
 from audit.services import record
@@ -338,6 +344,45 @@ class NoteSerializer(serializers.ModelSerializer):
         ]
 
 
+# --- request bodies of the actions (documentation: the views read them as before) ---------------
+
+
+class CaseRefRequestSerializer(serializers.Serializer):
+    case = serializers.UUIDField(help_text="公開ID of the support case")
+
+
+class PlanCreateRequestSerializer(CaseRefRequestSerializer):
+    programme = serializers.CharField(required=False, default="multiagency")
+
+
+class NoteCreateRequestSerializer(NoteSerializer):
+    case = serializers.UUIDField(write_only=True)
+
+    class Meta(NoteSerializer.Meta):
+        fields = [*NoteSerializer.Meta.fields, "case"]
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[
+            "start_assessment",
+            "start_planning",
+            "send_to_meeting",
+            "close_exceptional",
+            "reopen",
+        ]
+    )
+    reason = serializers.CharField(required=False, allow_blank=True)
+    closed_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+CASE_PARAM = OpenApiParameter(
+    "case", OpenApiTypes.UUID, required=True, description="公開ID of the support case"
+)
+LIST_BY_CASE = extend_schema(parameters=[CASE_PARAM])
+
+
 # --- views ------------------------------------------------------------------------------------------------
 
 
@@ -402,13 +447,15 @@ class CaseViewSet(
             programmes=d.get("programmes"),
         )
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=TransitionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def transitions(self, request, public_id=None):
         case = self.get_object()
         return Response(
             TransitionSerializer(case.transitions.select_related("actor"), many=True).data
         )
 
+    @extend_schema(request=TransitionRequestSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, public_id=None):
         """{"action": start_assessment|start_planning|send_to_meeting|close_exceptional|
@@ -445,7 +492,11 @@ class CaseViewSet(
         case.refresh_from_db()
         return Response(self.get_serializer(case).data)
 
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(
+        methods=["GET"], request=None, responses=TeamSerializer(many=True), filters=False
+    )
+    @extend_schema(methods=["POST"], request=TeamSerializer, responses={201: TeamSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def team(self, request, public_id=None):
         case = self.get_object()
         if request.method == "POST":
@@ -496,11 +547,13 @@ class _SheetViewSet(
         return Response(self.get_serializer(obj).data)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class AssessmentViewSet(_SheetViewSet):
     serializer_class = AssessmentSerializer
     model = Assessment
     view_action = "assessment.view"
 
+    @extend_schema(request=CaseRefRequestSerializer, responses={201: AssessmentSerializer})
     def create(self, request):
         case = self.case_from(request.data.get("case"))
         assessment = svc.assessment_create(case=case, actor=request.user)
@@ -527,6 +580,7 @@ class AssessmentViewSet(_SheetViewSet):
         return Response(self.get_serializer(Assessment.objects.get(pk=assessment.pk)).data)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class PlanViewSet(_SheetViewSet):
     serializer_class = PlanSerializer
     model = Plan
@@ -537,6 +591,7 @@ class PlanViewSet(_SheetViewSet):
             return Plan.objects.none()
         return super().get_queryset().prefetch_related("items__agency")
 
+    @extend_schema(request=PlanCreateRequestSerializer, responses={201: PlanSerializer})
     def create(self, request):
         case = self.case_from(request.data.get("case"))
         plan = svc.plan_create(
@@ -565,6 +620,7 @@ class PlanViewSet(_SheetViewSet):
             raise _conflict(exc.current, PlanSerializer)
         return Response(self.get_serializer(Plan.objects.get(pk=plan.pk)).data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, public_id=None):
         plan = self.get_object()
@@ -572,6 +628,7 @@ class PlanViewSet(_SheetViewSet):
         return Response(self.get_serializer(plan).data)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class MonitoringViewSet(
     AuditedListMixin, CaseScoped, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
@@ -588,6 +645,7 @@ class MonitoringViewSet(
             .order_by("-monitored_on")
         )
 
+    @extend_schema(responses={201: MonitoringSerializer})
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -605,6 +663,7 @@ class MonitoringViewSet(
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class EvaluationViewSet(_SheetViewSet):
     serializer_class = EvaluationSerializer
     model = Evaluation
@@ -615,6 +674,7 @@ class EvaluationViewSet(_SheetViewSet):
             return Evaluation.objects.none()
         return super().get_queryset().select_related("plan").prefetch_related("items__plan_item")
 
+    @extend_schema(request=CaseRefRequestSerializer, responses={201: EvaluationSerializer})
     def create(self, request):
         case = self.case_from(request.data.get("case"))
         evaluation = svc.evaluation_create(case=case, actor=request.user)
@@ -639,12 +699,14 @@ class EvaluationViewSet(_SheetViewSet):
             raise _conflict(exc.current, EvaluationSerializer)
         return Response(self.get_serializer(Evaluation.objects.get(pk=evaluation.pk)).data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def ready(self, request, public_id=None):
         evaluation = svc.evaluation_ready(evaluation=self.get_object(), actor=request.user)
         return Response(self.get_serializer(evaluation).data)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class NoteViewSet(
     AuditedListMixin,
     CaseScoped,
@@ -655,7 +717,7 @@ class NoteViewSet(
     list_audit_action = "note.list"
     serializer_class = NoteSerializer
     lookup_field = "public_id"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = PARSERS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -677,6 +739,7 @@ class NoteViewSet(
         record(actor=request.user, action="note.view", obj=note, basis=decision.basis)
         return Response(self.get_serializer(note).data)
 
+    @extend_schema(request=NoteCreateRequestSerializer, responses={201: NoteSerializer})
     def create(self, request):
         case = self.case_from(request.data.get("case"))
         serializer = self.get_serializer(data=request.data)
