@@ -244,6 +244,8 @@ DEMO_LOGINS = [
     ("kakaricho", "係長 (二要素認証あり)"),
     ("admin", "管理者 (二要素認証あり)"),
     ("minsei1", "民生委員 (気づきシートのみ)"),
+    ("csw-north", "CSW (社協・地域づくり)"),
+    ("houjin1", "社会福祉法人の職員 (居場所の開催記録)"),
 ]
 
 FISCAL_START = date(2024, 4, 1)

@@ -7,3 +7,6 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policy  # noqa: F401 - registers rules
+        from .timeline import register_timeline
+
+        register_timeline()

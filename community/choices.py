@@ -142,3 +142,81 @@ class ResourceStatus(models.TextChoices):
     ACTIVE = "active", _("活動中")
     PAUSED = "paused", _("休止中")
     CLOSED = "closed", _("終了")
+
+
+# --- sessions (tallies) --------------------------------------------------------------------
+
+# Age bands of a session tally, as on the hosts' paper sheets: (field, label).
+AGE_BANDS = (
+    ("age_under10", _("10代未満")),
+    ("age_10s", _("10代")),
+    ("age_20s", _("20代")),
+    ("age_30s", _("30代")),
+    ("age_40s", _("40代")),
+    ("age_50s", _("50代")),
+    ("age_60s", _("60代")),
+    ("age_70s", _("70代")),
+    ("age_80plus", _("80代以上")),
+)
+ATTRIBUTES = (
+    ("attr_elderly", _("高齢")),
+    ("attr_disability", _("障がい")),
+    ("attr_child", _("子ども・子育て")),
+    ("attr_youth", _("若者")),
+    ("attr_other", _("その他")),
+)
+
+
+# --- volunteers ----------------------------------------------------------------------------
+
+
+class TrainingKind(models.TextChoices):
+    SUPPORTER = "supporter", _("サポーター養成講座")
+    LISTENING = "listening", _("傾聴講座")
+    COLLEGE = "college", _("福祉カレッジ")
+    DEMENTIA = "dementia", _("認知症サポーター養成講座")
+    SHOKUDO = "shokudo", _("子ども食堂の立ち上げ講座")
+    FIRST_AID = "first_aid", _("救命・衛生講習")
+    OTHER = "other", _("その他")
+
+
+# --- platforms, courses, events ------------------------------------------------------------
+
+
+class ProgramKind(models.TextChoices):
+    PLATFORM = "platform", _("協議の場(プラットフォーム)")
+    COURSE = "course", _("講座・養成研修")
+    AWARENESS = "awareness", _("啓発・学習イベント")
+
+
+# --- community issues ----------------------------------------------------------------------
+
+
+class IssueSource(models.TextChoices):
+    CASE = "case", _("個別支援(ケース)")
+    MEETING = "meeting", _("会議の決定")
+    PLATFORM = "platform", _("協議の場・講座")
+    PLACE = "place", _("居場所・拠点")
+    PARTICIPATION_GAP = "participation_gap", _("参加支援の資源不足")
+    OTHER = "other", _("その他")
+
+
+# --- agreements ----------------------------------------------------------------------------
+
+
+class AgreementKind(models.TextChoices):
+    MIMAMORI = "mimamori", _("見守り協定")
+    FOOD_BANK = "food_bank", _("フードバンク・食品提供")
+    EMPLOYMENT = "employment", _("就労・就労体験の受け入れ")
+    VENUE = "venue", _("場所の提供")
+    DISASTER = "disaster", _("災害時の協力")
+    OTHER = "other", _("その他")
+
+
+class PartnerKind(models.TextChoices):
+    COMPANY = "company", _("企業")
+    SHAFUKU = "shafuku", _("社会福祉法人")
+    NPO = "npo", _("NPO")
+    COOP = "coop", _("生協・農協")
+    SCHOOL = "school", _("学校")
+    OTHER = "other", _("その他の団体")

@@ -71,3 +71,113 @@ def _resource_update(user, resource) -> Decision:
     if is_operator_staff(user, resource):
         return allow(CommunityBasis.OPERATOR_STAFF)
     return DENY
+
+
+# --- sessions and 気づき from places -----------------------------------------------------------
+
+
+@rule("session.list", "session.view", "map.view", "program.list", "program.view")
+@rule("communityissue.list", "communityissue.view", "agreement.list", "agreement.view")
+def _counts_for_staff(user, obj) -> Decision:
+    # Tallies, platforms, issues and agreements hold counts and organisations, no personal data.
+    return allow(Basis.STAFF_DIRECTORY) if is_professional(user) else DENY
+
+
+@rule("session.create")
+def _session_create(user, resource) -> Decision:
+    """Log a session of a place: whoever may edit the place."""
+    return _resource_update(user, resource)
+
+
+@rule("place_concern.create")
+def _place_concern_create(user, resource) -> Decision:
+    """A resident host passes a 気づき from a place (it becomes their 気づきシート); only to a place
+    that is running."""
+    if not user.has_role(Role.RESIDENT):
+        return DENY
+    if resource is not None and (not resource.is_place or resource.status != "active"):
+        return DENY
+    return allow(Basis.SELF)
+
+
+@rule("session.update")
+def _session_update(user, session) -> Decision:
+    return _resource_update(user, session.resource if session is not None else None)
+
+
+@rule("place_concern.link")
+def _place_concern_link(user, concern) -> Decision:
+    """Record which consultation a place's 気づき led to: community staff (the CSW who opened it);
+    the service also requires that the actor may see the consultation."""
+    if is_community_staff(user):
+        return allow(CommunityBasis.COMMUNITY_STAFF)
+    return DENY
+
+
+# --- platforms, courses, agreements, community issues -------------------------------------------
+
+
+@rule("communityissue.create")
+def _issue_create(user, obj) -> Decision:
+    # Any care-role worker who meets a gap may raise it; naming a case is checked by the service.
+    return allow(Basis.STAFF_DIRECTORY) if is_professional(user) else DENY
+
+
+@rule("program.manage", "agreement.manage")
+def _community_manage(user, obj) -> Decision:
+    if is_admin(user):
+        return allow(Basis.ADMIN)
+    if is_community_staff(user):
+        return allow(CommunityBasis.COMMUNITY_STAFF)
+    return DENY
+
+
+@rule("communityissue.update")
+def _issue_update(user, issue) -> Decision:
+    decision = _community_manage(user, issue)
+    if decision:
+        return decision
+    if (
+        issue is not None
+        and issue.owner_agency_id
+        and is_professional(user)
+        and issue.owner_agency_id in user.agency_ids()
+    ):
+        return allow(Basis.SAME_AGENCY)
+    return DENY
+
+
+# --- volunteers (personal records of the volunteers themselves) ---------------------------------
+
+
+def volunteer_agency_ids(user) -> set[int] | None:
+    """Agencies whose volunteer registry the user may open; None means every registry (CSWs)."""
+    if not is_professional(user):
+        return set()
+    if user.has_role(Role.CSW):
+        return None
+    return {
+        m.agency_id
+        for m in user.current_memberships()
+        if m.role != Role.RESIDENT and (COMMUNITY_PROGRAMMES & set(m.agency.programmes or []))
+    }
+
+
+@rule("volunteer.list", "volunteer.create")
+def _volunteer_registry(user, obj) -> Decision:
+    allowed = volunteer_agency_ids(user)
+    if allowed is None or allowed:
+        return allow(CommunityBasis.COMMUNITY_STAFF)
+    return DENY
+
+
+@rule("volunteer.view", "volunteer.update")
+def _volunteer_record(user, volunteer) -> Decision:
+    """The registering agency's community staff and CSWs; admins have no reason to read a
+    volunteer's contact details (figures come aggregated)."""
+    if volunteer is None:
+        return DENY
+    allowed = volunteer_agency_ids(user)
+    if allowed is None or volunteer.coordinator_agency_id in allowed:
+        return allow(CommunityBasis.COMMUNITY_STAFF)
+    return DENY

@@ -60,6 +60,8 @@ RESOURCE_FIELDS = (
     "end_date",
     "status",
     "note",
+    "origin_issue",
+    "origin_program",
 )
 
 

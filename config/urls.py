@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("notifications.api")),
+    path("", include("community.api_urls")),
     path("", include("reports.api_urls")),
 ]
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("community/", include("community.urls")),
     path("meetings/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),

@@ -1012,6 +1012,8 @@ def item_record_decision(
             description=issue_description or text,
             area=area,
             raised_from=item,
+            source="meeting",
+            source_case=item.case,
             raised_on=decided_on,
             raised_by=actor,
             owner_agency=meeting.body.convenor,

@@ -14,6 +14,7 @@ from agencies.policy import require
 
 from . import services
 from .build import build_annual_report, report_json
+from .figures import Basis, Unit
 from .models import Target
 from .services import record_report_read
 
@@ -23,10 +24,8 @@ class FigureValueSerializer(serializers.Serializer):
     label = serializers.CharField()
     programme = serializers.CharField()
     group = serializers.CharField(help_text=_("内訳のとき、親の指標のコード"))
-    basis = serializers.ChoiceField(choices=["distinct", "cumulative", "average", "share"])
-    unit = serializers.ChoiceField(
-        choices=["households", "persons", "items", "times", "days", "percent"]
-    )
+    basis = serializers.ChoiceField(choices=list(Basis.LABELS))
+    unit = serializers.ChoiceField(choices=list(Unit.LABELS))
     basis_label = serializers.CharField(help_text=_("例: 実数・世帯"))
     value = serializers.FloatField(allow_null=True)
     target = serializers.FloatField(allow_null=True, help_text=_("量的目標の値"))

@@ -3,8 +3,11 @@
 import uuid
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from community.choices import IssueSource
 
 
 class CommunityIssueQuerySet(models.QuerySet):
@@ -43,6 +46,33 @@ class CommunityIssue(models.Model):
         on_delete=models.PROTECT,
         related_name="community_issues",
     )
+    source = models.CharField(
+        _("提起の元"), max_length=20, choices=IssueSource.choices, default=IssueSource.OTHER
+    )
+    source_case = models.ForeignKey(
+        "cases.SupportCase",
+        verbose_name=_("資源不足が分かったケース"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="community_issues",
+    )
+    source_resource = models.ForeignKey(
+        "community.Resource",
+        verbose_name=_("提起した居場所"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issues_raised",
+    )
+    source_program_session = models.ForeignKey(
+        "community.ProgramSession",
+        verbose_name=_("提起した協議の場・講座"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issues",
+    )
     raised_on = models.DateField(_("提起日"), default=timezone.localdate)
     raised_by = models.ForeignKey(
         "agencies.User", verbose_name=_("記録者"), on_delete=models.PROTECT, related_name="+"
@@ -71,5 +101,53 @@ class CommunityIssue(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("community:issue_detail", args=[self.public_id])
+
     def audit_label(self) -> str:
         return f"community-issue:{self.public_id}"
+
+    @property
+    def case(self):
+        """The case that revealed the gap: set directly, or through the meeting's agenda item."""
+        if self.source_case_id:
+            return self.source_case
+        if self.raised_from_id:
+            return self.raised_from.case
+        return None
+
+
+class IssueAction(models.Model):
+    """A step taken on a community issue: who does what by when."""
+
+    issue = models.ForeignKey(
+        CommunityIssue, verbose_name=_("地域課題"), on_delete=models.CASCADE, related_name="actions"
+    )
+    title = models.CharField(_("取組"), max_length=200)
+    owner_agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("担当機関"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("担当者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_on = models.DateField(_("開始日"), default=timezone.localdate)
+    due_on = models.DateField(_("期限"), null=True, blank=True)
+    done_on = models.DateField(_("完了日"), null=True, blank=True)
+    note = models.TextField(_("メモ"), blank=True)
+    created_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("地域課題への取組")
+        verbose_name_plural = _("地域課題への取組")
+        ordering = ["starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

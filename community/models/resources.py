@@ -11,6 +11,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -190,6 +191,22 @@ class Resource(models.Model):
         db_index=True,
     )
     note = models.TextField(_("備考"), blank=True)
+    origin_issue = models.ForeignKey(
+        "community.CommunityIssue",
+        verbose_name=_("きっかけの地域課題"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_resources",
+    )
+    origin_program = models.ForeignKey(
+        "community.Program",
+        verbose_name=_("きっかけの講座・協議の場"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_resources",
+    )
 
     created_by = models.ForeignKey(
         "agencies.User",
@@ -229,6 +246,9 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:place_detail", args=[self.public_id])
 
     def audit_label(self) -> str:
         return f"resource:{self.public_id}"

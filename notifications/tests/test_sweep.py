@@ -214,6 +214,14 @@ def _roles(world, n):
         )
 
 
+def _quiet_places(world, n):
+    from community.tests.factories import ResourceFactory, SessionFactory
+
+    for _ in range(n):
+        place = ResourceFactory(schedule="weekly", csw=world.coordinator)
+        SessionFactory(resource=place, held_on=D(2026, 4, 1), recorded_by=world.coordinator)
+
+
 SCENARIOS = {
     "referral_unopened": _referrals,
     "assessment_overdue": _cases_received,
@@ -227,6 +235,7 @@ SCENARIOS = {
     "agenda_submission": _agenda,
     "agenda_distribution": _agenda,
     "role_assignment_due": _roles,
+    "place_no_session": _quiet_places,
 }
 
 

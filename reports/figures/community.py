@@ -11,7 +11,7 @@ from agencies.choices import Programme
 from community.choices import ResourceKind, ResourceStatus
 from community.models import Resource
 
-from .registry import Basis, Figure, Period, Unit, interp, register
+from .registry import Basis, Figure, Period, Unit, count_by, interp, register
 
 P = Programme.COMMUNITY.value
 
@@ -51,6 +51,11 @@ register(
     )
 )
 
+
+def _places_by_kind(period: Period) -> dict:
+    return count_by(places_open(period), "kind")
+
+
 for n, (code, label) in enumerate(ResourceKind.choices):
     register(
         Figure(
@@ -61,6 +66,8 @@ for n, (code, label) in enumerate(ResourceKind.choices):
             unit=Unit.PLACES,
             rule=interp(_("種類が「%(kind)s」の拠点・居場所の数です。"), kind=label),
             records=lambda period, code=code: places_open(period).filter(kind=code),
+            grouped=_places_by_kind,
+            group_key=code,
             record_kind="resource",
             group="community.places",
             group_label=_("種類"),

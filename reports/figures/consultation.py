@@ -16,7 +16,7 @@ from cases.models import (
     Person,
 )
 
-from .registry import Basis, Figure, Period, Unit, interp, joined, register
+from .registry import Basis, Figure, Period, Unit, count_by, interp, joined, register
 
 P = Programme.CONSULTATION.value
 COMMUNITY_ROUTES = (Route.IBASHO, Route.MINSEI, Route.RESIDENT)
@@ -124,6 +124,17 @@ register(
     )
 )
 
+
+def _contacts_by_route(period: Period) -> dict:
+    return count_by(consultations(period), "route")
+
+
+def _issues_by_category(period: Period) -> dict:
+    return count_by(
+        ConsultationIssue.objects.filter(consultation__in=consultations(period)), "category"
+    )
+
+
 for n, (code, label) in enumerate(Route.choices):
     register(
         Figure(
@@ -134,6 +145,8 @@ for n, (code, label) in enumerate(Route.choices):
             unit=Unit.ITEMS,
             rule=interp(_("相談経路が「%(route)s」の相談受付の延べ件数です。"), route=label),
             records=lambda period, code=code: consultations(period).filter(route=code),
+            grouped=_contacts_by_route,
+            group_key=code,
             record_kind="consultation",
             group="consultation.contacts",
             group_label=_("相談経路"),
@@ -168,6 +181,13 @@ register(
     )
 )
 
+
+def _issues_by_category(period: Period) -> dict:
+    return count_by(
+        ConsultationIssue.objects.filter(consultation__in=consultations(period)), "category"
+    )
+
+
 for n, (code, label) in enumerate(IssueCategory.choices):
     register(
         Figure(
@@ -180,6 +200,8 @@ for n, (code, label) in enumerate(IssueCategory.choices):
                 _("課題の分類に「%(category)s」が記録された相談受付の件数です。"), category=label
             ),
             records=lambda period, code=code: consultations(period).filter(issues__category=code),
+            grouped=_issues_by_category,
+            group_key=code,
             record_kind="consultation",
             group="consultation.issues",
             group_label=_("課題の分類"),

@@ -31,6 +31,7 @@ from .registry import (
     Figure,
     Period,
     Unit,
+    count_by,
     interp,
     joined,
     local_date,
@@ -95,6 +96,20 @@ register(
     )
 )
 
+
+def _referrals_by_route(period: Period) -> dict:
+    return count_by(referrals_sent(period), "route")
+
+
+def _referrals_by_outcome(period: Period) -> dict:
+    by_status = count_by(
+        referrals_sent(period).annotate(status_then=referral_status_on(period)), "status_then"
+    )
+    return {
+        code: sum(by_status.get(s, 0) for s in statuses) for code, _l, statuses in REFERRAL_OUTCOMES
+    }
+
+
 for n, (code, label) in enumerate([*Route.choices, ("", _("経路の記録なし"))]):
     register(
         Figure(
@@ -105,6 +120,8 @@ for n, (code, label) in enumerate([*Route.choices, ("", _("経路の記録なし
             unit=Unit.ITEMS,
             rule=interp(_("相談経路が「%(route)s」のつなぐシートの件数です。"), route=label),
             records=lambda period, code=code: referrals_sent(period).filter(route=code),
+            grouped=_referrals_by_route,
+            group_key=code,
             record_kind="referral",
             group="referral.received",
             group_label=_("相談経路"),
@@ -131,6 +148,8 @@ for n, (code, label, statuses) in enumerate(REFERRAL_OUTCOMES):
                 .annotate(status_then=referral_status_on(period))
                 .filter(status_then__in=statuses)
             ),
+            grouped=_referrals_by_outcome,
+            group_key=code,
             record_kind="referral",
             group="referral.received",
             group_label=_("回答"),
@@ -496,6 +515,11 @@ register(
     )
 )
 
+
+def _meetings_by_kind(period: Period) -> dict:
+    return count_by(meetings_held(period), "body__kind")
+
+
 for n, (code, label) in enumerate(BodyKind.choices):
     register(
         Figure(
@@ -506,6 +530,8 @@ for n, (code, label) in enumerate(BodyKind.choices):
             unit=Unit.TIMES,
             rule=interp(_("会議体が「%(kind)s」の会議の開催回数です。"), kind=label),
             records=lambda period, code=code: meetings_held(period).filter(body__kind=code),
+            grouped=_meetings_by_kind,
+            group_key=code,
             record_kind="meeting",
             group="meeting.held",
             group_label=_("会議の種類"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -114,6 +116,11 @@ class Figure:
     record_kind: str
     # For averages and shares: a function of the records (default: their count).
     compute: Callable[[QuerySet, Period], Number] | None = None
+    # For breakdowns: one GROUP BY query for the whole dimension ({key: count}) and this
+    # figure's key in it. Same rows as `records`, counted once per dimension while a report is
+    # built (see `figure_cache`), instead of one query per category.
+    grouped: Callable[[Period], dict] | None = None
+    group_key: object = None
     group: str = ""  # the parent figure of a breakdown ("consultation.contacts")
     group_label: str = ""  # the breakdown's dimension ("相談経路")
     counts_persons: bool = False  # small-cell protection applies (counts of people)
@@ -138,6 +145,8 @@ class Figure:
         return self.compute is None
 
     def value(self, period: Period) -> Number:
+        if self.grouped is not None:
+            return cached(self.grouped, period).get(self.group_key, 0)
         qs = self.records(period)
         if self.compute is not None:
             return self.compute(qs, period)
@@ -145,6 +154,40 @@ class Figure:
 
 
 _FIGURES: dict[str, Figure] = {}
+_CACHE: ContextVar[dict | None] = ContextVar("figure_cache", default=None)
+
+
+@contextmanager
+def figure_cache():
+    """While building one report, a grouped query serves every figure of its dimension."""
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
+
+
+def cached(fn: Callable[[Period], dict], period: Period) -> dict:
+    cache = _CACHE.get()
+    if cache is None:
+        return fn(period)
+    key = (fn, period)
+    if key not in cache:
+        cache[key] = fn(period)
+    return cache[key]
+
+
+def count_by(qs, field: str) -> dict:
+    """{value of `field`: number of rows} in one GROUP BY query."""
+    from django.db.models import Count
+
+    return {
+        key: n
+        for key, n in qs.order_by()
+        .values_list(field)
+        .annotate(n=Count("pk"))
+        .values_list(field, "n")
+    }
 
 
 def register(figure: Figure) -> Figure:

@@ -194,3 +194,11 @@ def test_report_page_costs_the_same_whatever_the_data(
     with django_assert_max_num_queries(len(figures.all_figures()) + 30):
         page = client.get(reverse("reports:index"), {"fy": 2026, "as_of": "2027-02-28"})
     assert page.status_code == 200
+
+
+def test_schema_enums_cover_every_basis_and_unit(openapi_schema):
+    from reports import figures
+
+    fields = openapi_schema.schema["components"]["schemas"]
+    units = next(v["enum"] for k, v in fields.items() if k.startswith("Unit") and "enum" in v)
+    assert {f.unit for f in figures.all_figures()} <= set(units)
