@@ -2,6 +2,8 @@
 
 - Under /api/ every error is JSON in the project's error shape ({"error": {"code", "message",
   "fields"}}), never an HTML page: Django's 400/403/404/500 handlers are wrapped here.
+- A malformed id that reaches a lookup anywhere (pages too) is a 404, a value the database cannot
+  hold a 400 (`QueryParamsMiddleware.process_exception`), never a 500.
 - Query strings are checked against the schema before the view runs (`QueryParamsMiddleware`):
   a parameter the operation does not document → 400 naming it; a malformed id (a uuid parameter
   that is not a uuid) → 404 like a missing record; an integer beyond its range → 400 naming it;
@@ -196,6 +198,22 @@ class QueryParamsMiddleware:
         if params is None:
             return None
         return check_query(request, params)
+
+    def process_exception(self, request, exception):
+        """The net under every view, pages and API alike: a malformed id that reached a lookup
+        (Django's ValidationError, e.g. "not a valid UUID") is a 404 like a missing record; a
+        value the database cannot hold (DataError: out of range, too long) is a 400. Neither is
+        a server error."""
+        from django.core.exceptions import ValidationError
+        from django.db import DataError
+
+        if isinstance(exception, ValidationError):
+            return page_not_found(request, exception)
+        if isinstance(exception, DataError):
+            if is_api(request):
+                return error_response(400, "invalid", _("入力内容に誤りがあります。"), {})
+            return defaults.bad_request(request, exception)
+        return None
 
 
 # --- bodies are objects --------------------------------------------------------------------------

@@ -64,3 +64,8 @@ class Role(models.TextChoices):
 ROLES_REQUIRING_2FA = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.PRIVACY_OFFICER})
 # Professional roles (everyone but the restricted resident role).
 STAFF_ROLES = frozenset(r for r in Role if r != Role.RESIDENT)
+# Roles that work with persons and can carry work (cases, referrals, assignments): not the
+# admin (reference data) nor the resident (concern slips).
+CARE_ROLES = frozenset(
+    {Role.CASEWORKER, Role.COORDINATOR, Role.CSW, Role.PARTICIPATION_WORKER, Role.SUPERVISOR}
+)

@@ -232,6 +232,7 @@ STAFF = [
     ("koureishougai1", "高井 悠斗", "たかい ゆうと", "M0401", [("koureishougai", R.CASEWORKER)]),
     ("kyoiku1", "教野 智子", "きょうの ともこ", "M0501", [("kyoiku-iinkai", R.CASEWORKER)]),
     ("saposte1", "明日 奏", "あした かなで", "O0001", [("saposte", R.CASEWORKER)]),
+    ("kyotaku1", "青葉 伸", "あおば しん", "O0101", [("kyotaku-aoba", R.CASEWORKER)]),
     ("minsei1", "民生 和子", "みんせい かずこ", "", [("shakyo", R.RESIDENT)]),
 ]
 

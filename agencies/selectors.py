@@ -124,3 +124,20 @@ def memberships_visible_to(user) -> QuerySet[Membership]:
 def staff_without_current_membership() -> QuerySet[User]:
     current = Exists(Membership.objects.current().filter(user=OuterRef("pk")))
     return User.objects.filter(is_active=True).filter(~current)
+
+
+def care_staff_of(agency_id: int, on=None) -> QuerySet[User]:
+    """Active staff holding a care role at the agency on a date (today): whom work of that
+    agency can be given to — never a resident or an admin-only account."""
+    from .choices import CARE_ROLES
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__in=Membership.objects.current(on).filter(
+                agency_id=agency_id, role__in=CARE_ROLES
+            ),
+        )
+        .distinct()
+        .order_by("kana", "username")
+    )

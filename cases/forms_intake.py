@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Area, User
+from agencies.selectors import care_staff_of
 from cases.choices import IssueCategory, Route
 from cases.models import (
     ConcernSlip,
@@ -355,6 +356,25 @@ class AcceptForm(forms.Form):
     )
 
 
+class AcceptOwnForm(forms.Form):
+    """受理・自機関で対応: the sheet becomes a consultation record of the receiving agency."""
+
+    categories = forms.MultipleChoiceField(
+        label=_("課題の分類(複数可)"),
+        choices=IssueCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("課題の分類を1つ以上選んでください。")},
+    )
+    handed_over = forms.BooleanField(
+        label=_("つなぎ元の同行を受けて引き継いだ(同行して引継ぎ)"), required=False
+    )
+    note = forms.CharField(
+        label=_("対応の予定・つなぎ元への連絡"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ConvertForm(forms.Form):
     note = forms.CharField(
         label=_("つなぎ元への連絡事項"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -370,18 +390,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
-        from agencies.choices import Role
-
-        self.fields["assignee"].queryset = (
-            User.objects.filter(
-                is_active=True,
-                memberships__in=referral.to_agency.memberships.current().exclude(
-                    role=Role.RESIDENT
-                ),
-            )
-            .distinct()
-            .order_by("kana")
-        )
+        self.fields["assignee"].queryset = care_staff_of(referral.to_agency_id)
 
 
 class InboxFilterForm(forms.Form):
@@ -433,6 +442,24 @@ class ConcernSlipForm(TokenMixin):
         if default is not None:
             self.initial.setdefault("to_agency", default.pk)
         self.init_token()
+
+
+class SlipToConsultationForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label=_("課題の分類(複数可)"),
+        choices=IssueCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("課題の分類を1つ以上選んでください。")},
+    )
+
+
+class SlipLinkForm(forms.Form):
+    case_number = forms.CharField(
+        label=_("支援ケース番号"),
+        max_length=20,
+        help_text=_("例: R8-0001(あなたの機関が支援チームに入っているケース)"),
+        error_messages={"required": _("支援ケース番号を入力してください。")},
+    )
 
 
 class ConcernSlipHandleForm(forms.Form):

@@ -131,11 +131,6 @@ class ReasonForm(forms.Form):
     )
 
 
-class DecisionReasonForm(forms.Form):
-    decided_on = DateField(label=_("会議の日付(決定日)"))
-    reason = forms.CharField(label=_("理由・決定内容"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class ExceptionalCloseForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("終結理由"),
@@ -435,13 +430,6 @@ def plan_item_rows(formset) -> list[dict]:
     return rows
 
 
-class ApproveForm(forms.Form):
-    decided_on = DateField(label=_("会議の日付(決定日)"), initial=timezone.localdate)
-    with_changes = forms.CharField(
-        label=_("会議での修正事項"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 # --- monitoring and evaluation -----------------------------------------------------------------------
 
 
@@ -493,27 +481,6 @@ class EvaluationItemForm(forms.Form):
 
 
 EvaluationItemFormSet = forms.formset_factory(EvaluationItemForm, extra=0)
-
-
-class DecideForm(forms.Form):
-    decided_on = DateField(label=_("会議の日付(決定日)"), initial=timezone.localdate)
-    decision = forms.ChoiceField(label=_("決定"), choices=Evaluation.Decision.choices)
-    lead_agency = forms.ModelChoiceField(
-        label=_("終結後(つなぎもどし先)の主担当機関"), queryset=None, required=False
-    )
-    closure_reason = forms.ChoiceField(
-        label=_("終結理由"), choices=[("", "---")] + ClosureReason.choices, required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lead_agency"].queryset = _agencies()
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") in ("close", "hand_back") and not data.get("lead_agency"):
-            self.add_error("lead_agency", _("終結・つなぎもどしには主担当機関の指定が必要です。"))
-        return data
 
 
 # --- activity notes ----------------------------------------------------------------------------------

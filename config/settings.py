@@ -316,6 +316,14 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "cases.models.intake.Referral.Status",
         "CaseStatusEnum": "cases.models.support.SupportCase.Status",
         "NoteKindEnum": "cases.models.notes.ActivityNote.Kind",
+        "OutreachContactKindEnum": "outreach.models.ContactKind",
+        "OutreachOutcomeEnum": "outreach.models.Outcome",
+        "OutreachCounterpartEnum": "outreach.models.Counterpart",
+        "OutreachSourceEnum": "outreach.models.Source",
+        "OutreachStageEnum": "outreach.models.Stage",
+        "OutreachClosureReasonEnum": "outreach.models.ClosureReason",
+        "CaseClosureReasonEnum": "cases.choices.ClosureReason",
+        "OutreachProfessionalEnum": "outreach.models.Professional",
     },
 }
 

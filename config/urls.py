@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("notifications.api")),
+    path("", include("outreach.api")),
     path("", include("community.api_urls")),
     path("", include("reports.api_urls")),
 ]
@@ -24,6 +25,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("community/", include("community.urls")),
     path("meetings/", include("meetings.urls")),
+    path("outreach/", include("outreach.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),

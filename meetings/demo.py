@@ -180,7 +180,54 @@ def _history_item(
     transition="",
 ):
     """A past item with its decision (history: the case transitions were already recorded)."""
-    item = AgendaItem.objects.create(
+    item = _history_item_row(
+        meeting,
+        kind=kind,
+        title=title,
+        actor=actor,
+        order=order,
+        case=case,
+        subject=subject,
+        household=household,
+        notes=notes,
+    )
+    if subject is not None and case is not None:
+        link_demo_decisions(case=case, decided_on=subject.meeting_on, ref=item.ref)
+    return _history_decision(
+        item,
+        meeting,
+        actor=actor,
+        persons=persons,
+        decision=decision,
+        text=text,
+        roles=roles,
+        transition=transition,
+        subject=subject,
+    )
+
+
+def _nearest(past, day):
+    """The held meeting a demo decision of `day` belongs to (each decision to one meeting)."""
+    if not past or day is None:
+        return None
+    return min(past, key=lambda meeting: abs((meeting.date - day).days))
+
+
+def link_demo_decisions(*, case, decided_on, ref: str) -> int:
+    """The demo cases' decisions were written before their meetings existed: point them at the
+    agenda item that decided them."""
+    from cases.demo.support import DEMO_MEETING_PENDING
+    from cases.models import CaseTransition
+
+    return CaseTransition.objects.filter(
+        case=case, via_item=DEMO_MEETING_PENDING, decided_on=decided_on
+    ).update(via_item=ref)
+
+
+def _history_item_row(
+    meeting, *, kind, title, actor, order, case=None, subject=None, household=None, notes=""
+):
+    return AgendaItem.objects.create(
         meeting=meeting,
         order=order,
         time_box_minutes=15 if kind != AgendaKind.PLAN_APPROVAL else 20,
@@ -193,6 +240,10 @@ def _history_item(
         subject_id=subject.pk if subject is not None else None,
         notes=notes,
     )
+
+
+def _history_decision(item, meeting, *, actor, persons, decision, text, roles, transition, subject):
+    case = item.case
     covered = list(persons) or (list(case.persons.all()) if case is not None else [])
     if covered:
         item.persons.set(covered)
@@ -296,6 +347,7 @@ def seed(ctx: dict) -> None:
         created = [m for m in created if m.date < today]
         created += services.meetings_generate(body=body, actor=actor, count=2, after=today)
         all_meetings[body.pk] = created
+        past = [m for m in created if m.date < today]
         topic = 0
         for meeting in created:
             if meeting.date >= today:
@@ -303,11 +355,7 @@ def seed(ctx: dict) -> None:
             order = 1
             if body.kind == BodyKind.JUSO_KAIGI and body.convenor_id == convenor.pk:
                 # Plans approved and evaluations decided by the demo cases, at the meeting of their month.
-                for plan in [
-                    p
-                    for p in plans
-                    if p.meeting_on and abs((p.meeting_on - meeting.date).days) <= 15
-                ]:
+                for plan in [p for p in plans if _nearest(past, p.meeting_on) is meeting]:
                     _history_item(
                         meeting,
                         kind=AgendaKind.PLAN_APPROVAL,
@@ -328,7 +376,7 @@ def seed(ctx: dict) -> None:
                         ],
                     )
                     order += 1
-                for ev in [e for e in evaluations if abs((e.meeting_on - meeting.date).days) <= 15]:
+                for ev in [e for e in evaluations if _nearest(past, e.meeting_on) is meeting]:
                     kind = {
                         "close": DecisionKind.CLOSURE_APPROVED,
                         "continue": DecisionKind.CONTINUE,

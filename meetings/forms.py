@@ -214,18 +214,36 @@ class RoleForm(forms.Form):
     owner_agency = forms.ModelChoiceField(
         label=_("担当機関"), queryset=Agency.objects.active(), required=False
     )
+    # Only staff with a care role somewhere (never residents or admin-only accounts); the service
+    # checks the person works at the chosen agency.
     owner_user = forms.ModelChoiceField(
         label=_("担当者"),
-        queryset=User.objects.filter(is_active=True).order_by("kana"),
+        queryset=User.objects.none(),
         required=False,
     )
     task = forms.CharField(label=_("役割・タスク"), max_length=200, required=False)
     due_on = forms.DateField(label=_("期限"), widget=DateInput(), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from agencies.choices import CARE_ROLES
+        from agencies.models import Membership
+
+        self.fields["owner_user"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__in=Membership.objects.current().filter(role__in=CARE_ROLES),
+            )
+            .distinct()
+            .order_by("kana")
+        )
+
     def clean(self):
         data = super().clean()
         if data.get("task") and not data.get("owner_agency"):
             self.add_error("owner_agency", _("担当機関を選んでください。"))
+        if data.get("task") and not data.get("due_on"):
+            self.add_error("due_on", _("期限を入力してください。"))
         if data.get("owner_agency") and not data.get("task"):
             self.add_error("task", _("役割・タスクを入力してください。"))
         return data

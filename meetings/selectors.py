@@ -10,7 +10,7 @@ from django.utils import timezone
 from agencies.policy import is_admin
 
 from . import policy
-from .choices import AgendaKind, BodyKind, MeetingStatus
+from .choices import AgendaKind, BodyKind, DecisionKind, MeetingStatus, RequestStatus
 from .models import (
     AgendaItem,
     AgendaRequest,
@@ -370,3 +370,53 @@ def roles_owned_by(user, *, status: str = "open") -> QuerySet:
         "decision__item__meeting",
         "decision__item__meeting__body",
     )
+
+
+# --- which meeting a case can go to (issue 10: no dead ends) -----------------------------------
+
+
+@dataclass(frozen=True)
+class CaseMeetingRoute:
+    """Where the case can be discussed now: a consented case goes to the 重層的支援会議 (plan,
+    evaluation, closure); without consent only a 支援会議 (members under a statutory duty of
+    confidentiality), which may decide a pre-consent 見守り・アウトリーチ方針."""
+
+    consent: bool
+    kind: str  # BodyKind
+    bodies: list
+    waiting: list  # the case's requests waiting for a slot
+    pending_items: list  # agenda items of the case not decided yet
+    watch: object  # the latest 見守り方針 (a WATCH decision) or None
+
+    @property
+    def label(self) -> str:
+        return str(BodyKind(self.kind).label)
+
+
+def case_meeting_route(case) -> CaseMeetingRoute:
+    from .models import AgendaItem, AgendaRequest, Decision, MeetingBody
+
+    consent = case_consent_in_force(case)
+    kind = BodyKind.JUSO_KAIGI if consent else BodyKind.SHIEN_KAIGI
+    bodies = list(
+        MeetingBody.objects.active().filter(kind=kind).select_related("convenor").order_by("name")
+    )
+    waiting = list(
+        AgendaRequest.objects.filter(case=case, status=RequestStatus.WAITING)
+        .select_related("body")
+        .order_by("pk")
+    )
+    pending_items = list(
+        AgendaItem.objects.filter(case=case, decision__isnull=True)
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+        .select_related("meeting__body")
+        .order_by("meeting__starts_at")
+    )
+    watch = (
+        Decision.objects.filter(item__case=case, kind=DecisionKind.WATCH)
+        .select_related("item__meeting__body")
+        .prefetch_related("roles__owner_agency", "roles__owner_user")
+        .order_by("-decided_on", "-pk")
+        .first()
+    )
+    return CaseMeetingRoute(consent, kind, bodies, waiting, pending_items, watch)

@@ -982,6 +982,9 @@ def item_record_decision(
     for role in roles:
         if not (role.get("task") or "").strip() or role.get("owner_agency") is None:
             raise ValidationError({"roles": _("役割分担は担当機関と内容を入力してください。")})
+        if role.get("due_on") is None:
+            # A role is work: it has a date, so it reaches the owner's dashboard and reminders.
+            raise ValidationError({"roles": _("役割分担には期限を入力してください。")})
         _check_owner(role["owner_agency"], role.get("owner_user"))
     decided_on = decided_on or meeting.date
     decision = Decision.objects.create(
@@ -992,6 +995,7 @@ def item_record_decision(
         decided_on=decided_on,
         recorded_by=actor,
     )
+    created_roles = []
     for role in roles:
         assignment = RoleAssignment.objects.create(
             decision=decision,
@@ -1002,6 +1006,10 @@ def item_record_decision(
         )
         # The role opens what it needs, on the body's basis (access grants + ledger).
         role_grant_give(assignment=assignment, actor=actor)
+        created_roles.append(assignment)
+    if created_roles:
+        role_ids = [r.pk for r in created_roles]
+        transaction.on_commit(lambda: role_assignments_notify(role_ids=role_ids))
     fields = []
     if notes is not None:
         item.notes = notes
@@ -1046,13 +1054,59 @@ def item_record_decision(
 
 
 def _check_owner(agency, user) -> None:
-    """A named owner works at the owner agency (they answer for the role there)."""
+    """A named owner works at the owner agency with a care role (they answer for the role
+    there): never a resident (民生委員) or an admin-only account."""
     if user is None:
         return
-    from agencies.models import Membership
+    from agencies.selectors import care_staff_of
 
-    if not Membership.objects.current().filter(user=user, agency=agency).exists():
-        raise ValidationError({"roles": _("担当者は担当機関の職員から選んでください。")})
+    if not care_staff_of(agency.pk).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {
+                "roles": _(
+                    "担当者は担当機関の相談支援の職員(民生委員・管理者を除く)から選んでください。"
+                )
+            }
+        )
+
+
+ROLE_NEW_RULE = "role_assignment_new"
+
+
+def role_assignments_notify(*, role_ids) -> int:
+    """Tell each owner at once that a meeting gave them work (in-app; the daily digest carries
+    unread notices): the named owner, else the owner agency's coordinators (else supervisors).
+    The title names the case number and the date, never a person."""
+    from notifications.models import Notification
+    from notifications.rules.registry import Directory
+    from notifications.services import notify_now
+
+    directory = Directory(timezone.localdate())
+    rows = RoleAssignment.objects.filter(pk__in=role_ids).select_related(
+        "decision__item__case", "decision__item__meeting__body", "owner_agency"
+    )
+    sent = 0
+    for role in rows:
+        ref = f"meetings.roleassignment:{role.pk}"
+        if Notification.objects.filter(rule=ROLE_NEW_RULE, object_ref=ref).exists():
+            continue  # safe to run twice
+        item = role.decision.item
+        recipients = directory.person_or_coordinators(
+            role.owner_user_id, role.owner_agency_id
+        ) or directory.supervisors(role.owner_agency_id)
+        subject = item.case.number if item.case_id else item.meeting.body.name
+        notes = notify_now(
+            recipients=recipients,
+            rule=ROLE_NEW_RULE,
+            title=_("会議で役割が割り当てられました(%(subject)s・期限 %(due)s)")
+            % {"subject": subject, "due": f"{role.due_on:%Y-%m-%d}" if role.due_on else "—"},
+            body=role.task,
+            url=role.get_absolute_url(),
+            object_ref=ref,
+            due_date=role.due_on,
+        )
+        sent += len(notes)
+    return sent
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ urlpatterns = [
         name="meetings_generate",
     ),
     path("bodies/<uuid:public_id>/requests/new/", bodies.request_create, name="request_create"),
+    path("cases/<uuid:case_id>/submit/", bodies.case_submit, name="case_submit"),
     path("members/<uuid:public_id>/remove/", bodies.member_remove, name="member_remove"),
     path("members/<uuid:public_id>/pledge/", bodies.pledge_add, name="pledge_add"),
     path("pledges/<uuid:public_id>/document/", bodies.pledge_document, name="pledge_document"),

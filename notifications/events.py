@@ -111,6 +111,8 @@ def referral_status_notify(*, referral_id: int, event_id: int | None) -> list[No
     body = ""
     if key == "accepted" and referral.case_id:
         body = _("支援ケース %(case)s として受理されました。") % {"case": referral.case.number}
+    elif key in ("accepted", "returned") and referral.outcome:
+        body = _("回答の結果: %(outcome)s") % {"outcome": referral.get_outcome_display()}
     pending = Reminder.objects.filter(
         rule=RULE, object_ref=obj_ref, notification__isnull=True
     ).values_list("pk", "recipient_id")

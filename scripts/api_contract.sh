@@ -20,11 +20,22 @@ CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,respo
   --access-logfile /dev/null --error-logfile "$REPORT_DIR/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+# fetch URL [TOKEN] [OUT]: python instead of curl (a clean machine may not have curl)
+fetch() {
+  $PY - "$@" <<'PYEOF'
+import sys, urllib.request
+url, token, out = (sys.argv[1:] + ["", ""])[:3]
+req = urllib.request.Request(url, headers={"Authorization": f"Token {token}"} if token else {})
+body = urllib.request.urlopen(req, timeout=180).read()
+if out:
+    open(out, "wb").write(body)
+PYEOF
+}
 for _ in $(seq 60); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
+  fetch "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
   sleep 0.5
 done
-curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || { cat "$REPORT_DIR/server.log"; exit 1; }
+fetch "http://127.0.0.1:$PORT/healthz" || { cat "$REPORT_DIR/server.log"; exit 1; }
 
 # One schemathesis worker: with two, hypothesis occasionally fails inside its own lambda
 # introspection ("AST constructor recursion depth mismatch"), a tool error, not an API answer.
@@ -34,8 +45,7 @@ for user in $USERS; do
   token=$($PY manage.py api_token "$user" --name api-contract --expires-days 1)
   echo "== schemathesis as $user (max ${MAX_TIME}s)"
   # The schema as this user is served it (generating it takes a few seconds on a busy machine).
-  curl -sf --max-time 180 -H "Authorization: Token $token" -o "$REPORT_DIR/schema-$user.json" \
-    "http://127.0.0.1:$PORT/api/schema/?format=json"
+  fetch "http://127.0.0.1:$PORT/api/schema/?format=json" "$token" "$REPORT_DIR/schema-$user.json"
   .venv/bin/schemathesis run "$REPORT_DIR/schema-$user.json" --url "http://127.0.0.1:$PORT" \
     -H "Authorization: Token $token" \
     --checks "$CHECKS" --phases examples,coverage,fuzzing \

@@ -149,3 +149,19 @@ def test_lists_document_their_count_and_times_their_format(openapi_schema):
 
 def test_schema_view_takes_its_own_parameters(api):
     assert api.get("/api/schema/", {"format": "json"}).status_code == 200
+
+
+def test_malformed_id_reaching_a_lookup_is_a_404_not_a_500(rf):
+    from django.core.exceptions import ValidationError
+    from django.db import DataError
+
+    from agencies.api_contract import QueryParamsMiddleware
+
+    middleware = QueryParamsMiddleware(lambda request: None)
+    page = rf.get("/cases/persons/new/", {"person": "x"})
+    assert middleware.process_exception(page, ValidationError("bad uuid")).status_code == 404
+    api = rf.get("/api/v1/persons/")
+    response = middleware.process_exception(api, ValidationError("bad uuid"))
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert middleware.process_exception(api, DataError("out of range")).status_code == 400
+    assert middleware.process_exception(page, RuntimeError("bug")) is None

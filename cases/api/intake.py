@@ -44,6 +44,7 @@ from cases.models import (
     ConsultationOutcome,
     ConsulterKind,
     Referral,
+    ReferralOutcome,
     ReferralTrigger,
     Urgency,
 )
@@ -57,6 +58,7 @@ from cases.policy.intake import (
 )
 from cases.selectors import intake as selectors
 from cases.services import intake as services
+from cases.workflows import REFERRAL_WORKFLOW
 
 router = DefaultRouter()
 
@@ -308,6 +310,11 @@ def referral_header(r: Referral) -> dict:
         "case": {"public_id": str(r.case.public_id), "number": r.case.number}
         if r.case_id
         else None,
+        "outcome": r.outcome,
+        "outcome_label": r.get_outcome_display(),
+        "handled_consultation": str(r.handled_consultation.public_id)
+        if r.handled_consultation_id
+        else None,
         "version": r.version,
     }
 
@@ -394,6 +401,14 @@ class ReferralHeaderSerializer(serializers.Serializer):
     info_answer = serializers.CharField()
     withdraw_reason = serializers.CharField()
     case = _CaseRefSerializer(allow_null=True)
+    outcome = serializers.CharField(
+        help_text=gettext_lazy("回答の結果(未回答は空): ")
+        + " / ".join(f"{v}={label}" for v, label in ReferralOutcome.choices)
+    )
+    outcome_label = serializers.CharField()
+    handled_consultation = serializers.UUIDField(
+        allow_null=True, help_text=gettext_lazy("自機関で受理したときの受理機関の相談受付")
+    )
     version = serializers.IntegerField()
 
 
@@ -444,6 +459,14 @@ class ReferralNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AcceptOwnSerializer(serializers.Serializer):
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=IssueCategory.choices), allow_empty=True, default=list
+    )
+    handed_over = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     next_step = serializers.CharField(required=False, allow_blank=True, default="")
@@ -477,15 +500,6 @@ class AssignSerializer(serializers.Serializer):
     create=extend_schema(responses={201: ReferralDetailSerializer, **ERRORS}),
     update=extend_schema(responses=REFERRAL_ACTION),
     partial_update=extend_schema(responses=REFERRAL_ACTION),
-    send=extend_schema(request=None, responses=REFERRAL_ACTION),
-    open=extend_schema(request=None, responses=REFERRAL_ACTION),
-    accept=extend_schema(request=ReferralNoteSerializer, responses=REFERRAL_ACTION),
-    return_=extend_schema(request=ReturnSerializer, responses=REFERRAL_ACTION),
-    request_info=extend_schema(request=QuestionSerializer, responses=REFERRAL_ACTION),
-    answer=extend_schema(request=AnswerSerializer, responses=REFERRAL_ACTION),
-    withdraw=extend_schema(request=ReasonSerializer, responses=REFERRAL_ACTION),
-    assign=extend_schema(request=AssignSerializer, responses=REFERRAL_ACTION),
-    convert=extend_schema(request=ReferralNoteSerializer, responses=REFERRAL_ACTION),
 )
 class ReferralViewSet(
     AuditedListMixin,
@@ -508,15 +522,6 @@ class ReferralViewSet(
         "create": "referral.create",
         "partial_update": "referral.update",
         "update": "referral.update",
-        "send": "referral.send",
-        "open": "referral.open",
-        "accept": "referral.accept",
-        "return_": "referral.return",
-        "request_info": "referral.request_info",
-        "answer": "referral.answer_info",
-        "withdraw": "referral.withdraw",
-        "assign": "referral.assign",
-        "convert": "referral.convert",
     }
     lookup_field = "public_id"
     lookup_value_converter = "uuid"
@@ -540,7 +545,7 @@ class ReferralViewSet(
         status_filter = self.request.query_params.get("status")
         if status_filter:
             qs = qs.filter(status=status_filter)
-        return qs.select_related("person", "household", "consent")
+        return qs.select_related("person", "household", "consent", "handled_consultation")
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -609,85 +614,31 @@ class ReferralViewSet(
             raise _conflict(exc) from None
         return Response(referral_full(request.user, self.get_queryset().get(pk=obj.pk)))
 
-    @action(detail=True, methods=["post"])
-    def send(self, request, public_id=None):
+
+def _workflow_action(step):
+    """One POST endpoint per row of the referral workflow table (cases.workflows)."""
+    serializer_class = step.serializer_class()
+
+    def handler(self, request, public_id=None):
+        fn = step.service_fn()
         return self._act(
-            request, lambda r, d: services.referral_send(actor=request.user, referral=r)
+            request, lambda r, d: fn(actor=request.user, referral=r, **d), serializer_class
         )
 
-    @action(detail=True, methods=["post"])
-    def open(self, request, public_id=None):
-        return self._act(
-            request, lambda r, d: services.referral_open(actor=request.user, referral=r)
-        )
+    handler.__name__ = handler.__qualname__ = step.action
+    handler.__doc__ = str(step.label)
+    handler = action(detail=True, methods=["post"], url_path=step.api_path)(handler)
+    return extend_schema(
+        request=serializer_class,
+        responses=REFERRAL_ACTION,
+        summary=str(step.label),
+        description=str(step.label),
+    )(handler)
 
-    @action(detail=True, methods=["post"])
-    def accept(self, request, public_id=None):
-        return self._act(
-            request,
-            lambda r, d: services.referral_accept(actor=request.user, referral=r, note=d["note"]),
-            ReferralNoteSerializer,
-        )
 
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request, public_id=None):
-        return self._act(
-            request,
-            lambda r, d: services.referral_return(
-                actor=request.user, referral=r, reason=d["reason"], next_step=d["next_step"]
-            ),
-            ReturnSerializer,
-        )
-
-    @action(detail=True, methods=["post"], url_path="request-info")
-    def request_info(self, request, public_id=None):
-        return self._act(
-            request,
-            lambda r, d: services.referral_request_info(
-                actor=request.user, referral=r, question=d["question"]
-            ),
-            QuestionSerializer,
-        )
-
-    @action(detail=True, methods=["post"])
-    def answer(self, request, public_id=None):
-        return self._act(
-            request,
-            lambda r, d: services.referral_answer_info(
-                actor=request.user, referral=r, answer=d["answer"]
-            ),
-            AnswerSerializer,
-        )
-
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, public_id=None):
-        return self._act(
-            request,
-            lambda r, d: services.referral_withdraw(
-                actor=request.user, referral=r, reason=d["reason"]
-            ),
-            ReasonSerializer,
-        )
-
-    @action(detail=True, methods=["post"])
-    def assign(self, request, public_id=None):
-        return self._act(
-            request,
-            lambda r, d: services.referral_assign(
-                actor=request.user, referral=r, assignee=d["assignee"]
-            ),
-            AssignSerializer,
-        )
-
-    @action(detail=True, methods=["post"])
-    def convert(self, request, public_id=None):
-        return self._act(
-            request,
-            lambda r, d: services.referral_convert_to_meeting(
-                actor=request.user, referral=r, note=d["note"]
-            ),
-            ReferralNoteSerializer,
-        )
+for _step in REFERRAL_WORKFLOW.steps:
+    setattr(ReferralViewSet, _step.action, _workflow_action(_step))
+    ReferralViewSet.policy_actions[_step.action] = _step.policy
 
 
 router.register("referrals", ReferralViewSet, basename="referral")
@@ -716,6 +667,10 @@ class ConcernSlipStaffSerializer(ConcernSlipSerializer):
     submitted_by = serializers.IntegerField(source="submitted_by_id", read_only=True)
     handled_by = serializers.IntegerField(source="handled_by_id", read_only=True)
     handling_note = serializers.CharField(read_only=True)
+    consultation = serializers.UUIDField(
+        source="consultation.public_id", read_only=True, allow_null=True
+    )
+    case = serializers.CharField(source="case.number", read_only=True, allow_null=True)
     version = serializers.IntegerField(read_only=True)
 
 
@@ -723,6 +678,17 @@ class SlipStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ConcernSlip.Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False)
+
+
+class SlipToConsultationSerializer(serializers.Serializer):
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=IssueCategory.choices), allow_empty=True, default=list
+    )
+
+
+class SlipLinkSerializer(serializers.Serializer):
+    person = serializers.UUIDField(required=False, allow_null=True)
+    case = serializers.UUIDField(required=False, allow_null=True)
 
 
 @extend_schema_view(
@@ -752,6 +718,8 @@ class ConcernSlipViewSet(
         "retrieve": "concern_slip.view",
         "create": "concern_slip.create",
         "set_status": "concern_slip.handle",
+        "to_consultation": "concern_slip.handle",
+        "link": "concern_slip.handle",
     }
     lookup_field = "public_id"
     lookup_value_converter = "uuid"
@@ -816,6 +784,51 @@ class ConcernSlipViewSet(
                 status=d["status"],
                 note=d["note"],
                 expected_version=d.get("version"),
+            )
+        except services.IntakeConflict as exc:
+            raise _conflict(exc) from None
+        return Response(ConcernSlipStaffSerializer(slip).data)
+
+    @extend_schema(
+        request=SlipToConsultationSerializer,
+        responses={200: ConcernSlipStaffSerializer, **WRITE_ERRORS},
+        summary="相談受付にする",
+    )
+    @action(detail=True, methods=["post"], url_path="to-consultation")
+    def to_consultation(self, request, public_id=None):
+        slip = self.get_object()
+        ser = SlipToConsultationSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        try:
+            services.concern_slip_to_consultation(
+                actor=request.user, slip=slip, categories=ser.validated_data["categories"]
+            )
+        except services.IntakeConflict as exc:
+            raise _conflict(exc) from None
+        return Response(ConcernSlipStaffSerializer(self.get_queryset().get(pk=slip.pk)).data)
+
+    @extend_schema(
+        request=SlipLinkSerializer,
+        responses={200: ConcernSlipStaffSerializer, **WRITE_ERRORS},
+        summary="既存の本人・支援ケースに結びつける",
+    )
+    @action(detail=True, methods=["post"])
+    def link(self, request, public_id=None):
+        from cases.models import Person, SupportCase
+
+        slip = self.get_object()
+        ser = SlipLinkSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        person = Person.objects.filter(public_id=d["person"]).first() if d.get("person") else None
+        case = SupportCase.objects.filter(public_id=d["case"]).first() if d.get("case") else None
+        if d.get("person") and person is None:
+            raise serializers.ValidationError({"person": ["対象者が見つかりません。"]})
+        if d.get("case") and case is None:
+            raise serializers.ValidationError({"case": ["支援ケースが見つかりません。"]})
+        try:
+            slip = services.concern_slip_link(
+                actor=request.user, slip=slip, person=person, case=case
             )
         except services.IntakeConflict as exc:
             raise _conflict(exc) from None

@@ -377,27 +377,13 @@ class TransitionRequestSerializer(serializers.Serializer):
             "start_assessment",
             "start_planning",
             "send_to_meeting",
-            "request_reassessment",
             "close_exceptional",
             "reopen",
         ]
     )
     reason = serializers.CharField(required=False, allow_blank=True)
-    decided_on = serializers.DateField(required=False, allow_null=True)
     closed_on = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True)
-
-
-class PlanApproveRequestSerializer(serializers.Serializer):
-    decided_on = serializers.DateField(required=False, allow_null=True)
-    with_changes = serializers.CharField(required=False, allow_blank=True)
-
-
-class EvaluationDecideRequestSerializer(serializers.Serializer):
-    decided_on = serializers.DateField(required=False, allow_null=True)
-    decision = serializers.ChoiceField(choices=Evaluation.Decision.choices)
-    lead_agency = serializers.CharField(required=False, allow_blank=True)
-    closure_reason = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
 
 CASE_PARAM = OpenApiParameter(
@@ -481,15 +467,13 @@ class CaseViewSet(
     @extend_schema(request=TransitionRequestSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, public_id=None):
-        """{"action": start_assessment|start_planning|send_to_meeting|request_reassessment|close_exceptional|
-        reopen, "reason", "decided_on", "closed_on"}"""
+        """{"action": start_assessment|start_planning|send_to_meeting|close_exceptional|
+        reopen, "reason", "closed_on"}. Decisions (plan approval, re-assessment, evaluation
+        decisions) are recorded only as decisions of a meeting (POST /api/v1/agenda-items/{public_id}/decision/)."""
         case = self.get_object()
         data = request.data
         act = data.get("action")
         date_field = serializers.DateField(required=False, allow_null=True)
-        decided_on = (
-            date_field.to_internal_value(data["decided_on"]) if data.get("decided_on") else None
-        )
         closed_on = (
             date_field.to_internal_value(data["closed_on"]) if data.get("closed_on") else None
         )
@@ -500,10 +484,6 @@ class CaseViewSet(
             svc.case_start_planning(case=case, actor=request.user, reason=reason)
         elif act == "send_to_meeting":
             svc.case_send_to_meeting(case=case, actor=request.user, reason=reason)
-        elif act == "request_reassessment":
-            svc.case_request_reassessment(
-                case=case, actor=request.user, reason=reason, decided_on=decided_on
-            )
         elif act == "close_exceptional":
             if closed_on is None:
                 raise ValidationError({"closed_on": _("終結日を入力してください。")})
@@ -656,21 +636,6 @@ class PlanViewSet(_SheetViewSet):
         plan = svc.plan_submit(plan=plan, actor=request.user)
         return Response(self.get_serializer(plan).data)
 
-    @extend_schema(request=PlanApproveRequestSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, public_id=None):
-        """Record the meeting's approval: {"decided_on": "YYYY-MM-DD", "with_changes": ""}."""
-        plan = self.get_object()
-        raw = request.data.get("decided_on")
-        decided_on = serializers.DateField().to_internal_value(raw) if raw else None
-        plan = svc.plan_approve(
-            plan=plan,
-            actor=request.user,
-            decided_on=decided_on,
-            with_changes=request.data.get("with_changes", ""),
-        )
-        return Response(self.get_serializer(plan).data)
-
 
 @extend_schema_view(list=LIST_BY_CASE)
 class MonitoringViewSet(
@@ -747,28 +712,6 @@ class EvaluationViewSet(_SheetViewSet):
     @action(detail=True, methods=["post"])
     def ready(self, request, public_id=None):
         evaluation = svc.evaluation_ready(evaluation=self.get_object(), actor=request.user)
-        return Response(self.get_serializer(evaluation).data)
-
-    @extend_schema(request=EvaluationDecideRequestSerializer)
-    @action(detail=True, methods=["post"])
-    def decide(self, request, public_id=None):
-        """{"decided_on", "decision": close|continue|replan|hand_back, "lead_agency": code, "closure_reason"}"""
-        evaluation = self.get_object()
-        raw = request.data.get("decided_on")
-        decided_on = serializers.DateField().to_internal_value(raw) if raw else None
-        lead = None
-        if request.data.get("lead_agency"):
-            lead = Agency.objects.filter(code=request.data["lead_agency"]).first()
-            if lead is None:
-                raise exceptions.ValidationError({"lead_agency": [_("機関が見つかりません。")]})
-        evaluation = svc.evaluation_decide(
-            evaluation=evaluation,
-            actor=request.user,
-            decided_on=decided_on,
-            decision=request.data.get("decision", ""),
-            lead_agency=lead,
-            closure_reason=request.data.get("closure_reason") or None,
-        )
         return Response(self.get_serializer(evaluation).data)
 
 

@@ -207,6 +207,7 @@ def seed(ctx: dict) -> None:
     now = timezone.now().replace(second=0, microsecond=0)
     consultations = _seed_consultations(rng, now, intake_agencies, staff, by_agency)
     _seed_referrals(rng, now, agencies, consultations, staff)
+    _seed_answered_in_own_work(rng, now, agencies, consultations, staff)
     _seed_concern_slips(rng, now, agencies, users)
 
 
@@ -407,6 +408,54 @@ def _seed_referrals(rng, now, agencies, consultations, staff) -> None:
         consent.save(update_fields=["withdrawn_at", "withdrawn_note"])
 
 
+# (receiving agency code, outcome) for sheets answered by an agency without 多機関協働: a
+# 子育て世代包括支援センター caseworker takes one into her own work, 基幹相談 takes one over
+# after an accompanied first visit, one waits in the 子育て centre's inbox.
+OWN_WORK_PLAN = [
+    ("kosodate-hiroba", "own"),
+    ("kikan-soudan", "handed_over"),
+    ("kosodate-hiroba", "sent"),
+]
+
+
+def _seed_answered_in_own_work(rng, now, agencies, consultations, staff) -> None:
+    used = set(Referral.objects.values_list("consultation_id", flat=True))
+    pool = [c for c in consultations if c.person_id and c.pk not in used]
+    for (code, final), c in zip(OWN_WORK_PLAN, pool, strict=False):
+        to_agency = agencies.get(code)
+        receivers = staff.get(to_agency.pk) if to_agency else None
+        if not receivers or c.agency_id == to_agency.pk:
+            continue
+        start = now - dt.timedelta(days=rng.randint(3, 40) if final != "sent" else 1)
+        with _at(start):
+            consent = _consent_for(c.person, c.agency, to_agency, c.staff, start)
+            referral = services.referral_create(
+                actor=c.staff,
+                from_agency=c.agency,
+                consultation=c,
+                to_agency=to_agency,
+                consent=consent,
+                triggers=["untangle"],
+                person_says=c.summary,
+                done_so_far=c.response,
+                urgency=c.urgency,
+                accompanied=final == "handed_over",
+                accompanied_note="初回の家庭訪問に同行" if final == "handed_over" else "",
+            )
+            referral = services.referral_send(actor=c.staff, referral=referral)
+        Referral.objects.filter(pk=referral.pk).update(created_at=start)
+        if final == "sent":
+            continue
+        with _at(start + dt.timedelta(days=1)):
+            services.referral_accept_own(
+                actor=receivers[0],
+                referral=referral,
+                categories=["kosodate"] if code == "kosodate-hiroba" else ["shogai"],
+                handed_over=final == "handed_over",
+                note="自機関で継続して対応します。",
+            )
+
+
 def _seed_concern_slips(rng, now, agencies, users) -> None:
     resident = users.get("minsei1")
     if resident is None:
@@ -433,6 +482,14 @@ def _seed_concern_slips(rng, now, agencies, users) -> None:
             continue
         handler = next(iter(_staff_by_agency().get(slip.to_agency_id, [])), None)
         if handler is None:
+            continue
+        if target == "handling" and i % 2 == 1:
+            # One slip turned into a consultation of the receiving agency (fields carried over).
+            with _at(moment + dt.timedelta(days=1)):
+                services.concern_slip_set_status(actor=handler, slip=slip, status="received")
+                services.concern_slip_to_consultation(
+                    actor=handler, slip=slip, categories=["koritsu"]
+                )
             continue
         path = {
             "received": ["received"],

@@ -361,6 +361,11 @@ NOTE_TEXTS = [
     ("record", "関係機関からの情報を記録。"),
 ]
 
+# Decisions are made by meetings only. The demo's case histories are written before the meetings
+# demo creates the 重層的支援会議 of each month; meetings.demo replaces this reference with the
+# agenda item that decided (see meetings.demo.link_demo_decisions).
+DEMO_MEETING_PENDING = "meetings.agendaitem:demo-pending"
+
 
 def seed(ctx: dict) -> None:
     rng = ctx["rng"]
@@ -636,6 +641,7 @@ def _advance(ctx, case, template, target, start, coordinator, supervisor, n) -> 
     meeting = start + dt.timedelta(days=30)
     with _at(_moment(meeting, 16)):
         svc.plan_approve(
+            via_item=DEMO_MEETING_PENDING,
             plan=plan,
             actor=supervisor if n % 3 else coordinator,
             decided_on=meeting,
@@ -717,6 +723,7 @@ def _advance(ctx, case, template, target, start, coordinator, supervisor, n) -> 
     meeting = start + dt.timedelta(days=205)
     with _at(_moment(meeting, 16)):
         svc.evaluation_decide(
+            via_item=DEMO_MEETING_PENDING,
             evaluation=ev,
             actor=supervisor,
             decided_on=meeting,

@@ -24,6 +24,7 @@ __all__ = [
     "ConsulterKind",
     "Referral",
     "ReferralEvent",
+    "ReferralOutcome",
     "ReferralTrigger",
     "Urgency",
 ]
@@ -58,6 +59,15 @@ class ReferralTrigger(models.TextChoices):
     RIGID = "rigid", _("支援の硬直化")
     NO_SERVICE = "no_service", _("該当する制度がない")
     UNTANGLE = "untangle", _("課題の整理が必要")
+
+
+class ReferralOutcome(models.TextChoices):
+    """How the receiving agency answered a つなぐシート: the codes reports count."""
+
+    OWN = "own", _("受理・自機関で対応")
+    MULTIAGENCY = "multiagency", _("多機関協働として受理")
+    RETURNED = "returned", _("返戻(つなぎ先の提案あり)")
+    HANDED_OVER = "handed_over", _("同行して引継ぎ")
 
 
 # --- 相談受付 ------------------------------------------------------------------------------------
@@ -329,6 +339,18 @@ class Referral(models.Model):
         on_delete=models.PROTECT,
         related_name="referrals",
     )
+    outcome = models.CharField(
+        _("回答の結果"), max_length=20, choices=ReferralOutcome.choices, blank=True, db_index=True
+    )
+    # Accepted into the receiving agency's own work: its consultation record of the sheet.
+    handled_consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("受理機関の相談受付"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answered_referrals",
+    )
 
     idempotency_key = models.UUIDField(
         _("送信トークン"), null=True, blank=True, unique=True, editable=False
@@ -355,8 +377,10 @@ class Referral(models.Model):
                 condition=~Q(from_agency=models.F("to_agency")), name="referral_not_to_self"
             ),
             models.CheckConstraint(
-                condition=~Q(status="accepted") | Q(case__isnull=False),
-                name="accepted_referral_has_case",
+                condition=~Q(status="accepted")
+                | Q(case__isnull=False)
+                | Q(handled_consultation__isnull=False),
+                name="accepted_referral_has_work",
             ),
             models.CheckConstraint(
                 condition=~Q(status="returned") | (~Q(return_reason="") & ~Q(return_next_step="")),
@@ -499,6 +523,32 @@ class ConcernSlip(models.Model):
     received_at = models.DateTimeField(_("受付日時"), null=True, blank=True)
     closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     handling_note = models.TextField(_("対応メモ(機関内)"), blank=True)
+    # Where the slip went on (never shown to the resident): a consultation made from it, or the
+    # existing person / support case it was linked to.
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("相談受付"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concern_slips",
+    )
+    person = models.ForeignKey(
+        "cases.Person",
+        verbose_name=_("本人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concern_slips",
+    )
+    case = models.ForeignKey(
+        "cases.SupportCase",
+        verbose_name=_("支援ケース"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concern_slips",
+    )
     idempotency_key = models.UUIDField(
         _("送信トークン"), null=True, blank=True, unique=True, editable=False
     )

@@ -125,6 +125,10 @@ class SupportCase(models.Model):
         _("終結理由"), max_length=20, blank=True, choices=ClosureReason.choices
     )
     closure_note = models.TextField(_("終結時の申し送り"), blank=True)
+    # 見守り継続 after 終結: when the 主担当 checks again and what (a reminder fires once on
+    # the date; cleared when the case is re-opened).
+    followup_on = models.DateField(_("終結後の確認日"), null=True, blank=True, db_index=True)
+    followup_note = models.CharField(_("終結後に確認すること"), max_length=200, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("再開回数"), default=0)
     next_monitoring_on = models.DateField(
         _("次回モニタリング予定日"), null=True, blank=True, db_index=True
@@ -332,7 +336,7 @@ class CaseTransition(models.Model):
 
     class Via(models.TextChoices):
         STAFF = "", _("担当者の操作")
-        SUPERVISOR_RECORD = "supervisor_record", _("会議決定の記録(書面・紙の会議)")
+        SUPERVISOR_RECORD = "supervisor_record", _("会議外の記録(旧データ・現在は不可)")
         MEETING = "meeting", _("重層的支援会議の決定")
 
     case = models.ForeignKey(

@@ -23,11 +23,11 @@ Referrals (つなぐシート)
         - without-consent variant: the receiver sees only the 支援会議用の概要 the sender chose to
           write. Fuller access comes through a 支援会議 of which the user is a pledged member:
           the meetings app registers that basis with `register_referral_access`.
-    * Accepting opens (or joins) a 多機関協働 support case, so it is for the coordinator
-      (相談支援包括化推進員) of a receiving agency that runs 多機関協働. Return (with a suggested
-      next step), request information, assign and "treat as 支援会議 material" are for the
-      coordinator or the supervisor of the receiving agency (any agency can receive a sheet and
-      must be able to answer it). Opening is recorded for any professional of the receiving agency.
+    * Every receiving agency can answer (no dead ends): any care-role staff member of the
+      receiving agency (相談員, 推進員, CSW, 参加支援員, 係長) may accept the sheet into the agency's
+      own work (a consultation record of its own), return it with a proposed next step, ask for
+      more, assign it to a colleague or treat it as 支援会議 material. Accepting it as a
+      多機関協働 support case is for the coordinator of a receiving agency that runs 多機関協働. Opening is recorded for any care-role staff of the receiving agency.
 
 Concern slips (気づきシート)
     A resident sees only their own slips, and of the handling only the status label. Professional
@@ -53,10 +53,6 @@ def staff_agency_ids(user) -> set[int]:
 
 def is_resident(user) -> bool:
     return Role.RESIDENT in user.roles()
-
-
-def _answers_at(user, agency_id) -> bool:
-    return bool(user.roles_at(agency_id) & {Role.COORDINATOR, Role.SUPERVISOR})
 
 
 # --- consultations ---------------------------------------------------------------------------
@@ -123,8 +119,8 @@ def _referral_open(user, referral) -> Decision:
 
 @rule("referral.accept")
 def _referral_accept(user, referral) -> Decision:
-    """Accepting opens (or joins) a 多機関協働 case: the receiving agency's coordinator, at an
-    agency that runs 多機関協働."""
+    """Accepting as a support case opens (or joins) a 多機関協働 case: the receiving agency's
+    coordinator (相談支援包括化推進員: the role that opens cases), at an agency that runs 多機関協働."""
     if (
         referral is not None
         and _is_receiver(user, referral)
@@ -135,13 +131,16 @@ def _referral_accept(user, referral) -> Decision:
     return DENY
 
 
-@rule("referral.return", "referral.request_info", "referral.assign", "referral.convert")
+@rule(
+    "referral.accept_own",
+    "referral.return",
+    "referral.request_info",
+    "referral.assign",
+    "referral.convert",
+)
 def _referral_receiver_answers(user, referral) -> Decision:
-    if (
-        referral is not None
-        and _is_receiver(user, referral)
-        and _answers_at(user, referral.to_agency_id)
-    ):
+    """Any care-role staff of the receiving agency answers the sheet."""
+    if referral is not None and _is_receiver(user, referral):
         return allow(Basis.RECEIVING_AGENCY)
     return DENY
 

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from agencies import jpdates
 from agencies.choices import AgencyKind
-from agencies.policy import Basis, require
+from agencies.policy import Basis, check, require
+from agencies.selectors import care_staff_of
 from audit.services import record
 from cases.choices import IssueCategory, Route
 from cases.models import (
@@ -35,12 +36,14 @@ from cases.models import (
     HouseholdMember,
     Referral,
     ReferralEvent,
+    ReferralOutcome,
     ReferralTrigger,
     SupportCase,
     Urgency,
 )
 from cases.policy.intake import consent_covers, staff_agency_ids
 from cases.signals import concern_slip_status_changed, referral_status_changed
+from cases.workflows import REFERRAL_WORKFLOW, SLIP_WORKFLOW
 
 S = Referral.Status
 ANSWER_BUSINESS_DAYS = 3
@@ -60,24 +63,10 @@ class IntakeConflict(Exception):
         self.options = list(options)
 
 
-# action -> (states it may start from, state it leads to, event kind)
+# action -> (states it may start from, state it leads to, event kind): read from the workflow
+# table (cases.workflows) that the HTML view, the API and the dead-end test read too.
 REFERRAL_TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "send": (frozenset({S.DRAFT}), S.SENT, ReferralEvent.Kind.SENT),
-    "open": (frozenset({S.SENT}), S.OPENED, ReferralEvent.Kind.OPENED),
-    "accept": (frozenset({S.SENT, S.OPENED}), S.ACCEPTED, ReferralEvent.Kind.ACCEPTED),
-    "return": (frozenset({S.SENT, S.OPENED}), S.RETURNED, ReferralEvent.Kind.RETURNED),
-    "request_info": (
-        frozenset({S.SENT, S.OPENED}),
-        S.INFO_REQUESTED,
-        ReferralEvent.Kind.INFO_REQUESTED,
-    ),
-    "answer_info": (frozenset({S.INFO_REQUESTED}), S.SENT, ReferralEvent.Kind.INFO_ANSWERED),
-    "withdraw": (
-        frozenset({S.SENT, S.OPENED, S.INFO_REQUESTED}),
-        S.WITHDRAWN,
-        ReferralEvent.Kind.WITHDRAWN,
-    ),
-    "convert": (frozenset({S.SENT, S.OPENED}), S.INFO_REQUESTED, ReferralEvent.Kind.CONVERTED),
+    action: row for action, row in REFERRAL_WORKFLOW.transitions().items() if row[1]
 }
 EDITABLE_STATES = frozenset({S.DRAFT, S.INFO_REQUESTED})
 ASSIGNABLE_STATES = frozenset({S.SENT, S.OPENED, S.INFO_REQUESTED})
@@ -314,6 +303,10 @@ def _validate_referral(actor, from_agency, data: dict, *, sending: bool = False)
         ) % {"name": to_agency.name}
     elif to_agency.pk == from_agency.pk:
         errors["to_agency"] = _("自機関あてにはつなげません。")
+    elif sending and not care_staff_of(to_agency.pk).exists():
+        errors["to_agency"] = _(
+            "つなぎ先の「%(name)s」には回答できる職員が登録されていません。機関に確認するか、別の機関を選んでください。"
+        ) % {"name": to_agency.name}
     triggers = list(data.get("triggers") or [])
     if not triggers:
         errors["triggers"] = _("つなぐ理由を1つ以上選んでください。")
@@ -631,7 +624,12 @@ def referral_accept(*, actor, referral: Referral, note: str = "") -> SupportCase
     def attach_case(current: Referral) -> dict:
         case, is_new = _case_for(current, actor=actor)
         created["case"], created["new"] = case, is_new
-        extra = {"case_id": case.pk, "answered_at": timezone.now(), "answered_by_id": actor.pk}
+        extra = {
+            "case_id": case.pk,
+            "answered_at": timezone.now(),
+            "answered_by_id": actor.pk,
+            "outcome": ReferralOutcome.MULTIAGENCY,
+        }
         if current.opened_at is None:
             extra |= {"opened_at": timezone.now(), "opened_by_id": actor.pk}
         return extra
@@ -650,6 +648,74 @@ def referral_accept(*, actor, referral: Referral, note: str = "") -> SupportCase
         )
     del accepted
     return case
+
+
+@transaction.atomic
+def referral_accept_own(
+    *,
+    actor,
+    referral: Referral,
+    categories: Iterable[str],
+    note: str = "",
+    handed_over: bool = False,
+) -> Consultation:
+    """Accept the sheet into the receiving agency's own work (受理・自機関で対応): any care-role
+    staff of the receiving agency may. A consultation record of the receiving agency is made
+    from the sheet (route 関係機関から; the person and household only when the consent covers
+    this agency — a without-consent sheet carries its 支援会議用の概要 only), the outcome is
+    coded (自機関で対応, or 同行して引継ぎ when the sender came along to hand over) and the
+    sender is told through the referral signal.
+    """
+    locked = _lock(referral)
+    decision = require(actor, "referral.accept_own", locked)
+    if locked.status not in REFERRAL_TRANSITIONS["accept_own"][0]:
+        raise _conflict_for(locked, "accept_own")
+    codes = _clean_categories(categories)
+    covered = locked.with_consent and consent_covers(locked.consent, locked)
+    summary = (
+        (locked.person_says or locked.reason_note) if covered else locked.meeting_summary
+    ) or "、".join(locked.trigger_labels())
+    heading = _("つなぐシート %(number)s(%(agency)s)より") % {
+        "number": locked.number,
+        "agency": locked.from_agency.name,
+    }
+    now = timezone.now()
+    consultation = Consultation.objects.create(
+        agency=locked.to_agency,
+        staff=actor,
+        created_by=actor,
+        received_at=now,
+        route=Route.AGENCY,
+        consulter_kind=ConsulterKind.AGENCY,
+        consulter_note=locked.from_agency.name[:100],
+        person=locked.person if covered else None,
+        household=locked.household if covered else None,
+        summary=f"{heading}\n{summary}",
+        urgency=locked.urgency,
+        response=(note or "").strip(),
+        outcome=ConsultationOutcome.OWN,
+    )
+    ConsultationIssue.objects.bulk_create(
+        ConsultationIssue(consultation=consultation, category=c) for c in codes
+    )
+    record(actor=actor, action="consultation.create", obj=consultation, basis=decision.basis)
+    outcome = ReferralOutcome.HANDED_OVER if handed_over else ReferralOutcome.OWN
+    fields = {
+        "handled_consultation_id": consultation.pk,
+        "outcome": outcome,
+        "answered_at": now,
+        "answered_by_id": actor.pk,
+    }
+    if locked.opened_at is None:
+        fields |= {"opened_at": now, "opened_by_id": actor.pk}
+    _transition(
+        locked,
+        actor=actor,
+        action="accept_own",
+        note=str(ReferralOutcome(outcome).label) + (f"\n{note.strip()}" if note.strip() else ""),
+        fields=fields,
+    )
+    return consultation
 
 
 def _household_for(referral: Referral, *, actor) -> Household:
@@ -757,6 +823,7 @@ def referral_return(*, actor, referral: Referral, reason: str, next_step: str) -
         fields={
             "return_reason": reason.strip(),
             "return_next_step": next_step.strip(),
+            "outcome": ReferralOutcome.RETURNED,
             "answered_at": now,
             "answered_by_id": actor.pk,
         },
@@ -888,15 +955,10 @@ def referral_record_view(*, actor, referral: Referral, basis: str, via: str = "h
 
 # --- 気づきシート ----------------------------------------------------------------------------------
 
+# status -> statuses it may move to, read from the slip workflow table (cases.workflows).
 SLIP_TRANSITIONS: dict[str, frozenset[str]] = {
-    ConcernSlip.Status.SUBMITTED: frozenset(
-        {ConcernSlip.Status.RECEIVED, ConcernSlip.Status.HANDLING, ConcernSlip.Status.CLOSED}
-    ),
-    ConcernSlip.Status.RECEIVED: frozenset(
-        {ConcernSlip.Status.HANDLING, ConcernSlip.Status.CLOSED}
-    ),
-    ConcernSlip.Status.HANDLING: frozenset({ConcernSlip.Status.CLOSED}),
-    ConcernSlip.Status.CLOSED: frozenset(),
+    state: frozenset(step.target for step in SLIP_WORKFLOW.steps_from(state))
+    for state in SLIP_WORKFLOW.states
 }
 
 
@@ -1018,3 +1080,137 @@ def concern_slip_set_status(
     if "status" in changes:
         _notify_slip(locked)
     return locked
+
+
+def _slip_moves_on(locked: ConcernSlip, *, actor, fields: dict, note: str) -> ConcernSlip:
+    """Record where the slip went on and move it to 対応中 (the resident sees only that)."""
+    now = timezone.now()
+    changes = list(fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if locked.received_at is None:
+        locked.received_at = now
+        changes.append("received_at")
+    if locked.status in (ConcernSlip.Status.SUBMITTED, ConcernSlip.Status.RECEIVED):
+        locked.status = ConcernSlip.Status.HANDLING
+        changes.append("status")
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    entry = f"[{stamp} {actor.display_name or actor.username}] {note}"
+    locked.handling_note = f"{locked.handling_note}\n{entry}".strip()
+    locked.handled_by = actor
+    locked.version = F("version") + 1
+    locked.save(update_fields=[*changes, "handling_note", "handled_by", "version", "updated_at"])
+    locked.refresh_from_db()
+    if "status" in changes:
+        _notify_slip(locked)
+    return locked
+
+
+@transaction.atomic
+def concern_slip_to_consultation(
+    *, actor, slip: ConcernSlip, categories: Iterable[str], person=None, household=None
+) -> Consultation:
+    """Turn the slip into a consultation of the receiving agency: the route (民生委員 or 地域住民),
+    the description, what was noticed, the place and the urgency are carried over; the slip goes
+    to 対応中. `person` / `household` link records the staff member may see."""
+    locked = ConcernSlip.objects.select_for_update().get(pk=slip.pk)
+    decision = require(actor, "concern_slip.handle", locked)
+    if locked.status == ConcernSlip.Status.CLOSED or locked.consultation_id:
+        raise IntakeConflict(
+            _("この気づきシートはすでに相談受付にしたか、対応を終了しています。"),
+            current_status=locked.status,
+        )
+    from agencies.choices import Role
+
+    resident_is_minsei = Role.RESIDENT in locked.submitted_by.roles()
+    summary = "\n".join(
+        part
+        for part in (
+            _("気づきシート(%(date)s 提出)より")
+            % {"date": timezone.localtime(locked.submitted_at).strftime("%Y-%m-%d")},
+            _("気になる方・世帯: %(text)s") % {"text": locked.subject_description},
+            _("場所: %(text)s") % {"text": locked.location} if locked.location else "",
+            _("気づいたこと: %(text)s") % {"text": locked.noticed},
+        )
+        if part
+    )
+    consultation = consultation_create(
+        actor=actor,
+        agency=locked.to_agency,
+        categories=categories,
+        route=Route.MINSEI if resident_is_minsei else Route.RESIDENT,
+        consulter_kind=ConsulterKind.NEIGHBOUR,
+        consulter_note=str(_("気づきシート")),
+        person=person,
+        household=household,
+        summary=summary,
+        urgency=locked.urgency,
+        outcome=ConsultationOutcome.OWN,
+        received_at=locked.submitted_at,
+    )
+    _slip_moves_on(
+        locked,
+        actor=actor,
+        fields={"consultation": consultation, "person": person},
+        note=str(_("相談受付にしました。")),
+    )
+    record(
+        actor=actor,
+        action="concern_slip.update",
+        obj=locked,
+        basis=decision.basis,
+        changes=["consultation", "status"],
+    )
+    return consultation
+
+
+@transaction.atomic
+def concern_slip_link(*, actor, slip: ConcernSlip, person=None, case=None) -> ConcernSlip:
+    """Link the slip to a person or support case already known (nothing is retyped); the slip
+    goes to 対応中 and is closed for the resident when the linked case closes."""
+    locked = ConcernSlip.objects.select_for_update().get(pk=slip.pk)
+    decision = require(actor, "concern_slip.handle", locked)
+    if person is None and case is None:
+        raise ValidationError({"person": _("結びつける本人または支援ケースを選んでください。")})
+    if locked.status == ConcernSlip.Status.CLOSED:
+        raise IntakeConflict(
+            _("対応を終了した気づきシートは結びつけられません。"), current_status=locked.status
+        )
+    if person is not None and not _visible(actor, person, "person_access"):
+        raise ValidationError({"person": _("この対象者を選ぶ権限がありません。")})
+    if case is not None and not check(actor, "case.view", case):
+        raise ValidationError({"case": _("この支援ケースを選ぶ権限がありません。")})
+    fields = {}
+    if person is not None:
+        fields["person"] = person
+    if case is not None:
+        fields["case"] = case
+        if person is None and case.principal_id:
+            fields["person"] = case.principal
+    locked = _slip_moves_on(
+        locked, actor=actor, fields=fields, note=str(_("既存の記録に結びつけました。"))
+    )
+    record(
+        actor=actor,
+        action="concern_slip.update",
+        obj=locked,
+        basis=decision.basis,
+        changes=sorted(fields),
+    )
+    return locked
+
+
+def concern_slips_close_for_case(*, case, actor) -> int:
+    """A linked case closed: its slips reach 対応終了 for the resident (status label only)."""
+    closed = 0
+    for slip in ConcernSlip.objects.filter(case=case).exclude(status=ConcernSlip.Status.CLOSED):
+        ConcernSlip.objects.filter(pk=slip.pk).update(
+            status=ConcernSlip.Status.CLOSED,
+            closed_at=timezone.now(),
+            version=F("version") + 1,
+        )
+        slip.refresh_from_db()
+        record(actor=actor, action="concern_slip.update", obj=slip, changes=["status"])
+        _notify_slip(slip)
+        closed += 1
+    return closed

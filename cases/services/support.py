@@ -38,6 +38,7 @@ from cases.models import (
     CaseNumberSequence,
     CaseTeamMember,
     CaseTransition,
+    Consent,
     Evaluation,
     EvaluationItem,
     LeadAgencyHistory,
@@ -107,6 +108,18 @@ def _fresh(case: SupportCase) -> SupportCase:
     return case
 
 
+def case_has_consent(case: SupportCase, on: date | None = None) -> bool:
+    """Consent in force from a person the case is about (or its household): what a
+    重層的支援会議 needs. Without it the case goes to a 支援会議 (which needs none)."""
+    persons = list(case.persons.values_list("pk", flat=True))
+    if case.principal_id:
+        persons.append(case.principal_id)
+    qs = Consent.objects.in_force(on)
+    if persons:
+        return qs.filter(person_id__in=persons).exists()
+    return qs.filter(household_id=case.household_id).exists()
+
+
 def _has_approved_plan(case: SupportCase) -> bool:
     return case.plans.approved().exists()
 
@@ -171,11 +184,25 @@ def _move(
     )
     case.refresh_from_db(fields=["version"])
     record(actor=actor, action="case.transition", obj=case, basis=basis, changes=["status"])
+    if to == Status.CLOSED:
+        # 気づきシート linked to the case reach 対応終了 for the resident who sent them.
+        from cases.services.intake import concern_slips_close_for_case
+
+        concern_slips_close_for_case(case=case, actor=actor)
     return transition
 
 
 def _decision_via(via_item: str) -> str:
-    return Via.MEETING if via_item else Via.SUPERVISOR_RECORD
+    """Decisions are made by meetings: the agenda item's reference is required (a paper or
+    online meeting, 書面開催, is a meeting record too — there is no shortcut on the case)."""
+    if not via_item:
+        raise ValidationError(
+            _(
+                "この決定は会議の記録からのみ行えます。重層的支援会議の議題にして、"
+                "会議の決定として記録してください。"
+            )
+        )
+    return Via.MEETING
 
 
 def _require_meeting_date(decided_on) -> None:
@@ -216,6 +243,7 @@ def case_request_reassessment(
     """The meeting (or a recorded decision) sends the case back to assessment; submitted plans
     return to draft so they can be revised."""
     decision = require(actor, "case.decide", case)
+    via = _decision_via(via_item)
     _fresh(case)
     _require_meeting_date(decided_on)
     if not reason.strip():
@@ -234,7 +262,7 @@ def case_request_reassessment(
         to=Status.ASSESSMENT,
         reason=reason,
         decided_on=decided_on,
-        via=_decision_via(via_item),
+        via=via,
         via_item=via_item,
         basis=decision.basis,
     )
@@ -258,12 +286,30 @@ def case_close_exceptional(
     case.closed_on = closed_on
     case.closure_note = note
     case.next_monitoring_on = None
+    Plan.objects.filter(case=case, next_monitoring_on__isnull=False).update(next_monitoring_on=None)
+    SupportCase.objects.filter(pk=case.pk).update(next_monitoring_on=None)
     return _move(
         case,
         actor=actor,
         to=Status.CLOSED,
         reason=note or ClosureReason(reason).label,
         basis=decision.basis,
+    )
+
+
+FOLLOWUP_DAYS = 90
+
+
+def _clear_monitoring_and_set_followup(case: SupportCase, *, on: date) -> None:
+    """終結: no monitoring is due any more (the case's and its plans' next dates are cleared) and
+    a post-closure check (見守り継続) is set for the 主担当: a date, and what to check. The
+    reminder rule `post_closure_check` fires once on that date (notifications app)."""
+    case.next_monitoring_on = None
+    Plan.objects.filter(case=case, next_monitoring_on__isnull=False).update(next_monitoring_on=None)
+    case.followup_on = on + timedelta(days=FOLLOWUP_DAYS)
+    case.followup_note = _("主担当機関での支援の継続と生活の安定を確認する")
+    SupportCase.objects.filter(pk=case.pk).update(
+        next_monitoring_on=None, followup_on=case.followup_on, followup_note=case.followup_note
     )
 
 
@@ -277,6 +323,7 @@ def case_reopen(*, case: SupportCase, actor, reason: str) -> CaseTransition:
     case.reopen_count += 1
     case.closed_on = None
     case.closure_reason = ""
+    SupportCase.objects.filter(pk=case.pk).update(followup_on=None, followup_note="")
     return _move(case, actor=actor, to=Status.ASSESSMENT, reason=reason, basis=decision.basis)
 
 
@@ -818,6 +865,16 @@ def plan_submit(*, plan: Plan, actor) -> Plan:
         raise ValidationError(
             _("プランの項目(課題・目標・支援内容・担当機関)を1つ以上入力してください。")
         )
+    if not case_has_consent(plan.case):
+        # The plan goes to a 重層的支援会議, which takes consented cases only: say so now rather
+        # than leave the case in 会議付議 with no meeting it can go to.
+        raise ValidationError(
+            _(
+                "本人同意が確認できないため、プランを重層的支援会議に提出できません。"
+                "同意を得るか、ケース画面の「会議に付議」から支援会議に付議して"
+                "見守り・アウトリーチ方針を決めてください。"
+            )
+        )
     plan.status = Plan.Status.SUBMITTED
     plan.submitted_at = timezone.now()
     plan.submitted_by = actor
@@ -879,9 +936,10 @@ def plan_approve(
     """Record the meeting's approval (支援決定): the plan becomes approved, the previous approved
     plan of the programme superseded, and the case moves to 支援実施.
 
-    Without `via_item` this is the paper path: a supervisor (or the case's coordinator) records the
-    decision of a meeting held on `decided_on`."""
+    Only as the decision of a meeting: `via_item` (the agenda item's reference) is required;
+    there is no approval outside a meeting record, and a 書面開催 is a meeting record too."""
     decision = require(actor, "plan.approve", plan)
+    via = _decision_via(via_item)
     _require_meeting_date(decided_on)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.SUBMITTED:
@@ -923,7 +981,7 @@ def plan_approve(
             to=Status.SUPPORTING,
             reason=reason,
             decided_on=decided_on,
-            via=_decision_via(via_item),
+            via=via,
             via_item=via_item,
             basis=decision.basis,
         )
@@ -1171,6 +1229,7 @@ def evaluation_decide(
     - 再プラン (replan): the case moves to 再プラン; a new plan version follows.
     """
     basis = require(actor, "evaluation.decide", evaluation).basis
+    via = _decision_via(via_item)
     _require_meeting_date(decided_on)
     evaluation = Evaluation.objects.select_for_update().select_related("case").get(pk=evaluation.pk)
     if evaluation.status != Evaluation.Status.READY:
@@ -1197,7 +1256,6 @@ def evaluation_decide(
     )
     evaluation.lock_version += 1
     evaluation.save()
-    via = _decision_via(via_item)
     label = _("評価第%(n)s回の決定: %(decision)s") % {
         "n": evaluation.number,
         "decision": D(decision).label,
@@ -1206,7 +1264,7 @@ def evaluation_decide(
         _set_lead(case, agency=lead_agency, on=decided_on, actor=actor, reason=label)
         case.closed_on = max(decided_on, case.opened_on)
         case.closure_reason = evaluation.closure_reason
-        case.next_monitoring_on = None
+        _clear_monitoring_and_set_followup(case, on=case.closed_on)
         to = Status.CLOSED if decision == D.CLOSE else Status.HANDED_BACK
     elif decision == D.CONTINUE:
         to = Status.SUPPORTING

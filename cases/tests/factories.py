@@ -192,8 +192,11 @@ def case_with_approved_plan(*, coordinator, agency, partner_agencies=(), decided
         },
         items=plan_items_for([agency, *partner_agencies]),
     )
+    ConsentFactory(person=case.principal, agencies=[agency, *partner_agencies])
     s.plan_submit(plan=plan, actor=coordinator)
-    s.plan_approve(plan=plan, actor=coordinator, decided_on=decided_on or today)
+    s.plan_approve(
+        plan=plan, actor=coordinator, decided_on=decided_on or today, via_item=MEETING_ITEM
+    )
     case.refresh_from_db()
     plan.refresh_from_db()
     return case, plan
@@ -302,6 +305,11 @@ class IntakeWorld:
         from cases.services.intake import referral_open
 
         return referral_open(actor=self.coordinator, referral=self.sent(**overrides))
+
+
+# Stands in for a meeting's agenda item in tests of the cases app alone: decisions are made only
+# by meetings (the meetings tests drive the real path through item_record_decision).
+MEETING_ITEM = "meetings.agendaitem:00000000-0000-4000-8000-000000000000"
 
 
 def login_verified(client, user):

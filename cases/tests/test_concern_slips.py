@@ -161,10 +161,12 @@ def test_staff_pages_three_users(client, sw):
     assert (
         client.get(reverse("cases:concern_slip_received")).context["page_obj"].paginator.count == 1
     )
-    response = client.post(url, {"status": "received", "note": "確認", "version": slip.version})
+    slip.refresh_from_db()
+    assert slip.status == "received"  # the receiving staff's first look (issue 10 item 7)
+    response = client.post(url, {"status": "handling", "note": "訪問", "version": slip.version})
     assert response.status_code == 302
     slip.refresh_from_db()
-    assert slip.status == "received"
+    assert slip.status == "handling"
     for user in (sw.houkatsu_worker, sw.outsider):
         client.force_login(user)
         assert client.get(url).status_code == 404

@@ -161,10 +161,12 @@ def test_detail_three_users_and_first_view_records_opened(client, w):
     assert AuditEvent.objects.filter(action="referral.view", object_id=str(r.pk)).count() == 2
 
 
-def test_receiver_caseworker_sees_no_action_forms_coordinator_does(client, w):
+def test_receiver_caseworker_answers_but_only_coordinator_opens_a_case(client, w):
     r = w.sent()
     client.force_login(w.receiver_staff)
-    assert client.get(_detail(r)).context["action_forms"] == {}
+    forms = client.get(_detail(r)).context["action_forms"]
+    assert {"accept_own", "return", "request_info", "assign", "convert"} <= set(forms)
+    assert "accept" not in forms
     client.force_login(w.coordinator)
     forms = client.get(_detail(r)).context["action_forms"]
     assert {"accept", "return", "request_info", "assign", "convert"} <= set(forms)
@@ -245,7 +247,9 @@ def test_actions_forbidden_to_wrong_users(client, w):
         (w.outsider, "accept"),
         (w.coordinator, "withdraw"),
         (w.outsider, "withdraw"),
-        (w.receiver_staff, "return"),
+        (w.worker, "accept_own"),
+        (w.outsider, "accept_own"),
+        (w.outsider, "return"),
     ]
     for user, action in cases:
         client.force_login(user)

@@ -358,20 +358,23 @@ def test_stale_version_edit_is_refused(w):
 # --- who may act ------------------------------------------------------------------------------
 
 
-def test_receiver_caseworker_cannot_accept_or_return(w):
+def test_receiver_caseworker_cannot_open_a_case_but_may_return(w):
     r = w.opened()
     with pytest.raises(PolicyDenied):
         s.referral_accept(actor=w.receiver_staff, referral=r)
-    with pytest.raises(PolicyDenied):
-        s.referral_return(actor=w.receiver_staff, referral=r, reason="r", next_step="n")
+    returned = s.referral_return(actor=w.receiver_staff, referral=r, reason="r", next_step="n")
+    assert returned.status == S.RETURNED
+    assert returned.outcome == "returned"
 
 
-def test_supervisor_at_receiver_may_return_but_accept_needs_coordinator(w):
+def test_supervisor_may_return_but_accept_as_case_needs_coordinator(w):
     sv = staff(w.receiver, Role.SUPERVISOR)
     r = w.opened()
     with pytest.raises(PolicyDenied):
         s.referral_accept(actor=sv, referral=r)
     assert s.referral_return(actor=sv, referral=r, reason="r", next_step="n").status == S.RETURNED
+    case = s.referral_accept(actor=w.coordinator, referral=w.opened())
+    assert case.referrals.get().outcome == "multiagency"
 
 
 def test_sender_cannot_accept_own_referral(w):

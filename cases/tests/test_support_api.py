@@ -10,9 +10,11 @@ from rest_framework.test import APIClient
 from agencies.choices import Role
 from agencies.tests.factories import AgencyFactory, staff
 from audit.models import AuditEvent
-from cases.models import SupportCase
+from cases.models import Plan, SupportCase
 from cases.services import support as s
 from cases.tests.factories import (
+    MEETING_ITEM,
+    ConsentFactory,
     case_with_approved_plan,
     household_with_members,
     multiagency_agency,
@@ -99,6 +101,8 @@ def test_create_case_and_walk_to_closure_through_the_api(body, owner):
     )
     assert r.status_code == 201, r.json()
     case_id = r.json()["public_id"]
+    created = SupportCase.objects.get(public_id=case_id)
+    ConsentFactory(person=created.principal, agencies=[body])
     r = c.post("/api/v1/assessments/", {"case": case_id}, format="json")
     assert r.status_code == 201
     a = r.json()
@@ -129,13 +133,20 @@ def test_create_case_and_walk_to_closure_through_the_api(body, owner):
     )
     assert r.status_code == 200, r.json()
     assert c.post(f"/api/v1/plans/{plan['public_id']}/submit/").status_code == 200
-    r = c.post(f"/api/v1/plans/{plan['public_id']}/approve/", {}, format="json")
-    assert r.status_code == 400 and "decided_on" in r.json()["error"]["fields"]
+    # No approval outside a meeting: the endpoint does not exist; the meeting decides.
     r = c.post(
         f"/api/v1/plans/{plan['public_id']}/approve/",
         {"decided_on": today.isoformat()},
         format="json",
     )
+    assert r.status_code == 404
+    s.plan_approve(
+        plan=Plan.objects.get(public_id=plan["public_id"]),
+        actor=owner,
+        decided_on=today,
+        via_item=MEETING_ITEM,
+    )
+    r = c.get(f"/api/v1/plans/{plan['public_id']}/")
     assert r.json()["status"] == "approved"
     item_id = r.json()["items"][0]["id"]
     r = c.post(
@@ -164,17 +175,11 @@ def test_create_case_and_walk_to_closure_through_the_api(body, owner):
     assert c.post(f"/api/v1/evaluations/{ev['public_id']}/ready/").status_code == 200
     r = c.post(
         f"/api/v1/evaluations/{ev['public_id']}/decide/",
-        {"decided_on": today.isoformat(), "decision": "close"},
-        format="json",
-    )
-    assert r.status_code == 400
-    r = c.post(
-        f"/api/v1/evaluations/{ev['public_id']}/decide/",
         {"decided_on": today.isoformat(), "decision": "close", "lead_agency": partner.code},
         format="json",
     )
-    assert r.status_code == 200, r.json()
-    assert SupportCase.objects.get(public_id=case_id).status == "closed"
+    assert r.status_code == 404
+    assert SupportCase.objects.get(public_id=case_id).status == "evaluation"
 
 
 def test_stale_lock_version_answers_409_with_saved_version(body, owner, colleague):
@@ -207,14 +212,17 @@ def test_outsider_cannot_write(case, outsider):
     assert r.status_code == 404
 
 
-def test_colleague_cannot_approve(case, colleague, owner):
+def test_no_plan_approval_without_a_meeting_in_the_api(case, colleague, owner):
     plan = s.plan_create(case=case, actor=owner, programme="participation")
-    r = api(colleague).post(
-        f"/api/v1/plans/{plan.public_id}/approve/",
-        {"decided_on": timezone.localdate().isoformat()},
-        format="json",
-    )
-    assert r.status_code == 403
+    for user in (colleague, owner):
+        r = api(user).post(
+            f"/api/v1/plans/{plan.public_id}/approve/",
+            {"decided_on": timezone.localdate().isoformat()},
+            format="json",
+        )
+        assert r.status_code == 404
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.DRAFT
 
 
 def test_note_upload_checks_type(case, owner):
@@ -244,11 +252,12 @@ def test_openapi_schema_has_support_endpoints_without_warnings(openapi_schema):
     for path in [
         "/api/v1/support-cases/",
         "/api/v1/support-cases/{public_id}/transition/",
-        "/api/v1/plans/{public_id}/approve/",
-        "/api/v1/evaluations/{public_id}/decide/",
         "/api/v1/activity-notes/",
     ]:
         assert path in openapi_schema.schema["paths"], path
+    # Decisions are made by meetings only (POST /api/v1/agenda-items/{public_id}/decision/).
+    assert "/api/v1/plans/{public_id}/approve/" not in openapi_schema.schema["paths"]
+    assert "/api/v1/evaluations/{public_id}/decide/" not in openapi_schema.schema["paths"]
     assert openapi_schema.issues_in("cases/api/support.py") == []
 
 

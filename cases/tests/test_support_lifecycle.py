@@ -14,6 +14,7 @@ from cases.choices import ClosureReason
 from cases.models import CaseTransition, Evaluation, LeadAgencyHistory, Plan, SupportCase
 from cases.services import support as s
 from cases.tests.factories import (
+    MEETING_ITEM,
     ConsentFactory,
     case_with_approved_plan,
     multiagency_agency,
@@ -88,7 +89,9 @@ def test_plan_cannot_be_approved_before_submission(body, coordinator):
     s.assessment_create(case=case, actor=coordinator)
     plan = s.plan_create(case=case, actor=coordinator)
     with pytest.raises(ValidationError):
-        s.plan_approve(plan=plan, actor=coordinator, decided_on=timezone.localdate())
+        s.plan_approve(
+            via_item=MEETING_ITEM, plan=plan, actor=coordinator, decided_on=timezone.localdate()
+        )
 
 
 def test_submit_requires_goal_period_and_items(body, coordinator):
@@ -108,12 +111,17 @@ def test_approval_supersedes_previous_plan_and_starts_support(body, coordinator,
     assert plan.status == Plan.Status.APPROVED
     assert case.team.current().filter(agency=partner).exists()
     t = case.transitions.get(to_status=Status.SUPPORTING)
-    assert t.via == CaseTransition.Via.SUPERVISOR_RECORD and t.decided_on == timezone.localdate()
+    assert t.via == CaseTransition.Via.MEETING and t.decided_on == timezone.localdate()
+    assert t.via_item == MEETING_ITEM
     # 再プラン: a new version, approved by the supervisor through a meeting item
     evaluation = s.evaluation_create(case=case, actor=coordinator)
     _complete(evaluation, coordinator, decision="replan")
     s.evaluation_decide(
-        evaluation=evaluation, actor=supervisor, decided_on=timezone.localdate(), decision="replan"
+        via_item=MEETING_ITEM,
+        evaluation=evaluation,
+        actor=supervisor,
+        decided_on=timezone.localdate(),
+        decision="replan",
     )
     case.refresh_from_db()
     assert case.status == Status.REPLAN
@@ -165,6 +173,7 @@ def test_no_closure_without_a_named_lead_agency(body, coordinator):
     _complete(evaluation, coordinator)
     with pytest.raises(ValidationError, match="主担当"):
         s.evaluation_decide(
+            via_item=MEETING_ITEM,
             evaluation=evaluation,
             actor=coordinator,
             decided_on=timezone.localdate(),
@@ -180,6 +189,7 @@ def test_evaluation_must_be_ready_before_a_decision(body, coordinator):
     evaluation = s.evaluation_create(case=case, actor=coordinator)
     with pytest.raises(ValidationError, match="会議に提出された評価シート"):
         s.evaluation_decide(
+            via_item=MEETING_ITEM,
             evaluation=evaluation,
             actor=coordinator,
             decided_on=timezone.localdate(),
@@ -196,6 +206,7 @@ def test_closure_sets_lead_agency_history_and_reopen_keeps_history(body, coordin
     evaluation = s.evaluation_create(case=case, actor=coordinator)
     _complete(evaluation, coordinator, lead=houkatsu)
     s.evaluation_decide(
+        via_item=MEETING_ITEM,
         evaluation=evaluation,
         actor=supervisor,
         decided_on=timezone.localdate(),
@@ -208,10 +219,16 @@ def test_closure_sets_lead_agency_history_and_reopen_keeps_history(body, coordin
     assert case.closure_reason == ClosureReason.CONNECTED and case.closed_on == timezone.localdate()
     history = list(case.lead_history.order_by("pk"))
     assert [h.agency for h in history] == [body, houkatsu] and history[0].ended_on is not None
+    # 終結 clears the monitoring dates and sets the post-closure check (見守り継続).
+    assert case.next_monitoring_on is None
+    assert not case.plans.filter(next_monitoring_on__isnull=False).exists()
+    assert case.followup_on == timezone.localdate() + dt.timedelta(days=s.FOLLOWUP_DAYS)
+    assert case.followup_note
     n_transitions = case.transitions.count()
     s.case_reopen(case=case, actor=coordinator, reason="再び困りごとが生じた")
     case.refresh_from_db()
     assert case.status == Status.ASSESSMENT and case.reopen_count == 1 and case.closed_on is None
+    assert case.followup_on is None
     assert case.transitions.count() == n_transitions + 1
     assert case.evaluations.count() == 1 and case.plans.count() == 1
 
@@ -222,6 +239,7 @@ def test_hand_back_names_the_agency(body, coordinator):
     evaluation = s.evaluation_create(case=case, actor=coordinator)
     _complete(evaluation, coordinator, decision="hand_back")
     s.evaluation_decide(
+        via_item=MEETING_ITEM,
         evaluation=evaluation,
         actor=coordinator,
         decided_on=timezone.localdate(),
@@ -237,6 +255,7 @@ def test_continue_returns_to_support(body, coordinator):
     evaluation = s.evaluation_create(case=case, actor=coordinator)
     _complete(evaluation, coordinator, decision="continue")
     s.evaluation_decide(
+        via_item=MEETING_ITEM,
         evaluation=evaluation,
         actor=coordinator,
         decided_on=timezone.localdate(),
@@ -268,9 +287,10 @@ def test_meeting_decisions_need_the_meeting_date(body, coordinator):
     s.assessment_create(case=case, actor=coordinator)
     plan = s.plan_create(case=case, actor=coordinator)
     with pytest.raises(ValidationError, match="会議の日付"):
-        s.plan_approve(plan=plan, actor=coordinator, decided_on=None)
+        s.plan_approve(via_item=MEETING_ITEM, plan=plan, actor=coordinator, decided_on=None)
     with pytest.raises(ValidationError, match="未来"):
         s.case_request_reassessment(
+            via_item=MEETING_ITEM,
             case=case,
             actor=coordinator,
             reason="x",
@@ -280,6 +300,7 @@ def test_meeting_decisions_need_the_meeting_date(body, coordinator):
 
 def test_request_reassessment_returns_submitted_plan_to_draft(body, coordinator, supervisor):
     case = open_case(coordinator=coordinator, agency=body)
+    ConsentFactory(person=case.principal, agencies=[case.coordinating_agency])
     s.assessment_create(case=case, actor=coordinator)
     plan = s.plan_create(case=case, actor=coordinator)
     s.plan_update(
@@ -354,6 +375,7 @@ def test_caseworker_of_the_body_cannot_record_decisions(body, coordinator):
     _complete(evaluation, coordinator)
     with pytest.raises(PolicyDenied):
         s.evaluation_decide(
+            via_item=MEETING_ITEM,
             evaluation=evaluation,
             actor=colleague,
             decided_on=timezone.localdate(),
@@ -385,3 +407,22 @@ def test_list_and_single_checks_agree_across_agencies(body, coordinator):
             assert (fresh in listed) == can(user, "case.view", fresh), (user, case)
     assert set(cases_visible_to(other_coordinator)) == {theirs}
     assert set(cases_visible_to(partner_worker)) == {theirs}
+
+
+def test_no_decision_without_a_meeting_record(body, coordinator, supervisor):
+    """Plan approval, re-assessment and evaluation decisions exist only as meeting decisions:
+    without the agenda item's reference every one of them is refused (also for the supervisor
+    and for the coordinator approving their own plan)."""
+    case = open_case(coordinator=coordinator, agency=body)
+    s.assessment_create(case=case, actor=coordinator)
+    plan = s.plan_create(case=case, actor=coordinator)
+    for actor in (coordinator, supervisor):
+        with pytest.raises(ValidationError, match="会議の記録からのみ"):
+            s.plan_approve(plan=plan, actor=actor, decided_on=timezone.localdate())
+        with pytest.raises(ValidationError, match="会議の記録からのみ"):
+            s.case_request_reassessment(
+                case=case, actor=actor, reason="x", decided_on=timezone.localdate()
+            )
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.DRAFT
+    assert not case.transitions.filter(via=CaseTransition.Via.SUPERVISOR_RECORD).exists()

@@ -11,7 +11,12 @@ from agencies.tests.factories import AgencyFactory, staff
 from audit.models import AuditEvent
 from cases.models import Assessment, Plan, SupportCase
 from cases.services import support as s
-from cases.tests.factories import case_with_approved_plan, multiagency_agency, open_case
+from cases.tests.factories import (
+    ConsentFactory,
+    case_with_approved_plan,
+    multiagency_agency,
+    open_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,12 +93,14 @@ def test_case_page_shows_timeline_genogram_ecomap_and_is_audited(client, case, o
     ).exists()
 
 
-def test_colleague_caseworker_cannot_record_decisions(client, case, colleague):
-    client.force_login(colleague)
+def test_case_pages_offer_no_decision_shortcut(client, case, colleague, owner):
+    """Decisions are made by meetings: no 'record the decision' page exists on the case."""
     plan = case.plans.get()
     ev = s.evaluation_create(case=case, actor=case.coordinator)
-    response = client.get(_url(case, f"evaluations/{ev.number}/decide/"))
-    assert response.status_code == 403
+    for user in (colleague, owner):
+        client.force_login(user)
+        assert client.get(_url(case, f"evaluations/{ev.number}/decide/")).status_code == 404
+        assert client.post(_url(case, f"plans/{plan.number}/approve/")).status_code == 404
     assert plan.status == Plan.Status.APPROVED
 
 
@@ -230,10 +237,11 @@ def test_plan_edit_with_items_for_three_agencies(client, body, owner):
     assert "担当機関を選んでください" in response.content.decode()
 
 
-def test_supervisor_records_plan_approval_with_meeting_date(client, body, owner):
+def test_no_plan_approval_without_a_meeting_in_the_ui(client, body, owner):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     case = open_case(coordinator=owner, agency=body)
+    ConsentFactory(person=case.principal, agencies=[case.coordinating_agency])
     s.assessment_create(case=case, actor=owner)
     plan = s.plan_create(case=case, actor=owner)
     s.plan_update(
@@ -254,15 +262,19 @@ def test_supervisor_records_plan_approval_with_meeting_date(client, body, owner)
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
-    meeting = timezone.localdate() - dt.timedelta(days=2)
+    page = client.get(_url(case, f"plans/{plan.number}/"))
+    assert page.status_code == 200
+    assert "会議での承認を記録" not in page.content.decode()
+    assert 'data-testid="decided-by-meeting"' in page.content.decode()
     response = client.post(
-        _url(case, f"plans/{plan.number}/approve/"), {"decided_on": meeting.isoformat()}
+        _url(case, f"plans/{plan.number}/approve/"),
+        {"decided_on": (timezone.localdate() - dt.timedelta(days=2)).isoformat()},
     )
-    assert response.status_code == 302
+    assert response.status_code == 404
     case.refresh_from_db()
-    assert case.status == SupportCase.Status.SUPPORTING
-    t = case.transitions.get(to_status="supporting")
-    assert t.actor == supervisor and t.decided_on == meeting and t.via == "supervisor_record"
+    plan.refresh_from_db()
+    assert case.status == SupportCase.Status.IN_MEETING
+    assert plan.status == Plan.Status.SUBMITTED
 
 
 def test_plan_pdf_downloads_with_case_number_and_audit(client, case, owner):
@@ -315,6 +327,7 @@ def test_supervisor_panel_lists_plans_and_evaluations_awaiting_decision(body, ow
     from cases.views.support import awaiting_decision_panel
 
     case = open_case(coordinator=owner, agency=body)
+    ConsentFactory(person=case.principal, agencies=[case.coordinating_agency])
     s.assessment_create(case=case, actor=owner)
     plan = s.plan_create(case=case, actor=owner)
     s.plan_update(

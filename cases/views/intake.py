@@ -25,19 +25,14 @@ from audit.services import record, record_list
 from cases import panels_intake  # noqa: F401 - registers the dashboard panels
 from cases.choices import IssueCategory, Route
 from cases.forms_intake import (
-    AcceptForm,
-    AnswerInfoForm,
-    AssignForm,
     ConcernSlipForm,
     ConcernSlipHandleForm,
     ConsultationFilterForm,
     ConsultationForm,
-    ConvertForm,
     InboxFilterForm,
     ReferralForm,
-    RequestInfoForm,
-    ReturnForm,
-    WithdrawForm,
+    SlipLinkForm,
+    SlipToConsultationForm,
 )
 from cases.models import (
     ConcernSlip,
@@ -52,6 +47,7 @@ from cases.models import (
 from cases.policy.intake import consent_covers, referral_sections
 from cases.selectors import intake as selectors
 from cases.services import intake as services
+from cases.workflows import REFERRAL_WORKFLOW
 
 PAGE_SIZE = 50
 # Check-box rows of the printed forms.
@@ -356,6 +352,7 @@ def _get_referral(request, public_id, action="referral.view") -> tuple[Referral,
             "case",
             "opened_by",
             "answered_by",
+            "handled_consultation",
         ),
         public_id=public_id,
     )
@@ -504,60 +501,36 @@ def referral_update(request, public_id):
     )
 
 
-ACTION_FORMS = {
-    "accept": AcceptForm,
-    "return": ReturnForm,
-    "request_info": RequestInfoForm,
-    "answer_info": AnswerInfoForm,
-    "withdraw": WithdrawForm,
-    "assign": AssignForm,
-    "convert": ConvertForm,
-}
-ACTION_LABELS = {
-    "send": _("送付しました。"),
-    "accept": _("受理しました。支援ケースを登録しました。"),
-    "return": _("差し戻しました。"),
-    "request_info": _("追加情報を依頼しました。"),
-    "answer_info": _("回答して再送付しました。"),
-    "withdraw": _("取り下げました。"),
-    "assign": _("担当者を割り当てました。"),
-    "convert": _("支援会議の検討事案として扱うことをつなぎ元に依頼しました。"),
-}
+def _step_form(step, referral, data=None):
+    cls = step.form_class()
+    if cls is None:
+        return None
+    kwargs = {"referral": referral} if step.form_takes_subject else {}
+    if step.action == "accept_own" and data is None:
+        kwargs["initial"] = {"handed_over": referral.accompanied}
+    return cls(data, **kwargs) if data is not None else cls(**kwargs)
 
 
 def _action_forms(request, referral, bound=None) -> dict:
-    """Forms for the actions this user may take now (policy + state)."""
-    allowed = services.allowed_actions(referral.status)
-    forms = {}
-    order = [
-        "send",
-        "accept",
-        "return",
-        "request_info",
-        "answer_info",
-        "assign",
-        "convert",
-        "withdraw",
-    ]
-    for action in [a for a in order if a in allowed]:
-        if not can(request.user, f"referral.{action}", referral):
+    """{action: (step, form)} for the workflow steps this user may take now (state + policy), in the
+    order of the workflow table."""
+    out = {}
+    for step in REFERRAL_WORKFLOW.available(request.user, referral):
+        if step.extra.get("html") is False:
             continue
-        if action == "convert" and not referral.with_consent:
+        if step.action == "convert" and not referral.with_consent:
             continue
         if (
-            action == "accept"
+            step.action == "accept"
             and referral.with_consent
             and not consent_covers(referral.consent, referral)
         ):
             continue  # the receiver returns it or treats it as 支援会議 material (message on the page)
-        if bound is not None and bound[0] == action:
-            forms[action] = bound[1]
-        elif action in ACTION_FORMS:
-            cls = ACTION_FORMS[action]
-            forms[action] = cls(referral=referral) if cls is AssignForm else cls()
+        if bound is not None and bound[0] == step.action:
+            out[step.action] = (step, bound[1])
         else:
-            forms[action] = None
-    return forms
+            out[step.action] = (step, _step_form(step, referral))
+    return out
 
 
 def _household_members(referral):
@@ -587,6 +560,10 @@ def _detail_context(request, referral, decision, *, bound=None, conflict=None) -
         and referral.status in services.EDITABLE_STATES,
         "household_members": _household_members(referral) if "household" in sections else [],
         "consent_ok": consent_ok,
+        "can_see_consultation": bool(
+            referral.handled_consultation_id
+            and can(request.user, "consultation.view", referral.handled_consultation)
+        ),
         "conflict": conflict,
         "nav_active": "consultation",
     }
@@ -618,47 +595,19 @@ def referral_detail(request, public_id):
 @login_required
 @require_POST
 def referral_action(request, public_id, action):
+    """Every referral transition, read from the workflow table (cases.workflows)."""
     referral, decision = _get_referral(request, public_id)
-    if action not in ACTION_LABELS:
+    step = REFERRAL_WORKFLOW.step(action)
+    if step is None or step.extra.get("html") is False:
         raise Http404
-    require(request.user, f"referral.{action}", referral)
-    form = None
-    if action in ACTION_FORMS:
-        cls = ACTION_FORMS[action]
-        form = cls(request.POST, referral=referral) if cls is AssignForm else cls(request.POST)
-        if not form.is_valid():
-            ctx = _detail_context(request, referral, decision, bound=(action, form))
-            return render(request, "cases/intake/referral_detail.html", ctx, status=400)
+    require(request.user, step.policy, referral)
+    form = _step_form(step, referral, request.POST)
+    if form is not None and not form.is_valid():
+        ctx = _detail_context(request, referral, decision, bound=(action, form))
+        return render(request, "cases/intake/referral_detail.html", ctx, status=400)
     data = form.cleaned_data if form is not None else {}
-    calls = {
-        "send": lambda: services.referral_send(actor=request.user, referral=referral),
-        "accept": lambda: services.referral_accept(
-            actor=request.user, referral=referral, note=data.get("note", "")
-        ),
-        "return": lambda: services.referral_return(
-            actor=request.user,
-            referral=referral,
-            reason=data["reason"],
-            next_step=data["next_step"],
-        ),
-        "request_info": lambda: services.referral_request_info(
-            actor=request.user, referral=referral, question=data["question"]
-        ),
-        "answer_info": lambda: services.referral_answer_info(
-            actor=request.user, referral=referral, answer=data["answer"]
-        ),
-        "withdraw": lambda: services.referral_withdraw(
-            actor=request.user, referral=referral, reason=data["reason"]
-        ),
-        "assign": lambda: services.referral_assign(
-            actor=request.user, referral=referral, assignee=data["assignee"]
-        ),
-        "convert": lambda: services.referral_convert_to_meeting(
-            actor=request.user, referral=referral, note=data.get("note", "")
-        ),
-    }
     try:
-        calls[action]()
+        step.service_fn()(actor=request.user, referral=referral, **data)
     except ValidationError as exc:
         if form is None:
             messages.error(request, " ".join(exc.messages))
@@ -670,7 +619,7 @@ def referral_action(request, public_id, action):
         referral, decision = _get_referral(request, public_id)
         ctx = _detail_context(request, referral, decision, conflict=exc.message)
         return render(request, "cases/intake/referral_detail.html", ctx, status=409)
-    messages.success(request, ACTION_LABELS[action])
+    messages.success(request, step.message)
     return redirect("cases:referral_detail", public_id=referral.public_id)
 
 
@@ -841,13 +790,67 @@ def concern_slip_received(request):
 @login_required
 def concern_slip_detail(request, public_id):
     slip = get_object_or_404(
-        ConcernSlip.objects.select_related("to_agency", "area", "submitted_by", "handled_by"),
+        ConcernSlip.objects.select_related(
+            "to_agency", "area", "submitted_by", "handled_by", "consultation", "case"
+        ),
         public_id=public_id,
     )
     decision = require_visible(request.user, "concern_slip.view", slip)
     staff_view = decision.basis == Basis.RECEIVING_AGENCY
     form = None
-    if staff_view:
+    to_consultation = SlipToConsultationForm()
+    link_form = SlipLinkForm()
+    if staff_view and request.method == "GET" and slip.status == ConcernSlip.Status.SUBMITTED:
+        # The receiving agency's first look: 受付済み reaches the resident on its own.
+        if can(request.user, "concern_slip.handle", slip):
+            slip = services.concern_slip_set_status(
+                actor=request.user, slip=slip, status=ConcernSlip.Status.RECEIVED
+            )
+    if (
+        staff_view
+        and request.method == "POST"
+        and request.POST.get("step")
+        in (
+            "to_consultation",
+            "link",
+        )
+    ):
+        step = request.POST["step"]
+        bound = (SlipToConsultationForm if step == "to_consultation" else SlipLinkForm)(
+            request.POST
+        )
+        if bound.is_valid():
+            try:
+                if step == "to_consultation":
+                    consultation = services.concern_slip_to_consultation(
+                        actor=request.user,
+                        slip=slip,
+                        categories=bound.cleaned_data["categories"],
+                    )
+                    messages.success(request, _("気づきシートを相談受付にしました。"))
+                    return redirect("cases:consultation_detail", public_id=consultation.public_id)
+                from cases.models import SupportCase
+
+                case = SupportCase.objects.filter(
+                    number=bound.cleaned_data["case_number"].strip()
+                ).first()
+                if case is None:
+                    raise ValidationError({"case_number": _("この番号の支援ケースはありません。")})
+                services.concern_slip_link(actor=request.user, slip=slip, case=case)
+                messages.success(request, _("気づきシートを既存の記録に結びつけました。"))
+                return redirect("cases:concern_slip_detail", public_id=slip.public_id)
+            except ValidationError as exc:
+                if "case" in getattr(exc, "message_dict", {}):
+                    exc = ValidationError({"case_number": exc.message_dict["case"]})
+                apply_service_errors(bound, exc)
+            except services.IntakeConflict as exc:
+                bound.add_error(None, exc.message)
+        if step == "to_consultation":
+            to_consultation = bound
+        else:
+            link_form = bound
+        form = ConcernSlipHandleForm(initial={"status": slip.status, "version": slip.version})
+    elif staff_view:
         if request.method == "POST":
             form = ConcernSlipHandleForm(request.POST)
             if form.is_valid():
@@ -878,6 +881,8 @@ def concern_slip_detail(request, public_id):
         {
             "slip": slip,
             "form": form,
+            "to_consultation_form": to_consultation if staff_view else None,
+            "link_form": link_form if staff_view else None,
             "basis_label": decision.basis_label,
             "nav_active": "consultation",
             "resident_nav": "mine",

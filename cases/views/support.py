@@ -187,8 +187,18 @@ def case_detail(request, case_id):
             today=timezone.localdate(),
             **_perms(request.user, case),
             transitions_available=_available_actions(request.user, case),
+            meeting_route=_meeting_route(case),
         ),
     )
+
+
+def _meeting_route(case):
+    """Which meeting the case can go to now (meetings app), shown before any plan is submitted."""
+    if not case.is_open:
+        return None
+    from meetings.selectors import case_meeting_route
+
+    return case_meeting_route(case)
 
 
 @login_required
@@ -215,12 +225,7 @@ def case_edit(request, case_id):
 ACTIONS = {
     "start_assessment": (_("アセスメントを開始"), "case.manage", f.ReasonForm),
     "start_planning": (_("プラン作成に進む"), "case.manage", f.ReasonForm),
-    "send_to_meeting": (_("会議に付議"), "case.manage", f.ReasonForm),
-    "request_reassessment": (
-        _("再アセスメント(会議の決定を記録)"),
-        "case.decide",
-        f.DecisionReasonForm,
-    ),
+    "send_to_meeting": (_("会議付議の状態にする(提出済みプラン)"), "case.manage", f.ReasonForm),
     "close_exceptional": (_("死亡・転出による終結"), "case.manage", f.ExceptionalCloseForm),
     "reopen": (_("ケースを再開"), "case.manage", f.ReasonForm),
 }
@@ -232,7 +237,6 @@ def _available_actions(user, case) -> list[tuple[str, str]]:
         "start_assessment": Status.ASSESSMENT,
         "start_planning": Status.PLANNING,
         "send_to_meeting": Status.IN_MEETING,
-        "request_reassessment": Status.ASSESSMENT,
         "close_exceptional": Status.CLOSED,
         "reopen": Status.ASSESSMENT,
     }
@@ -242,8 +246,6 @@ def _available_actions(user, case) -> list[tuple[str, str]]:
         if key != "reopen" and not case.is_open:
             continue
         if key == "start_assessment" and case.status != Status.RECEIVED:
-            continue
-        if key == "request_reassessment" and case.status == Status.RECEIVED:
             continue
         if case.can_move_to(wanted[key]) and can(user, action, case):
             result.append((key, label))
@@ -266,10 +268,6 @@ def case_transition(request, case_id, action):
                 svc.case_start_planning(case=case, actor=request.user, reason=d["reason"])
             elif action == "send_to_meeting":
                 svc.case_send_to_meeting(case=case, actor=request.user, reason=d["reason"])
-            elif action == "request_reassessment":
-                svc.case_request_reassessment(
-                    case=case, actor=request.user, reason=d["reason"], decided_on=d["decided_on"]
-                )
             elif action == "close_exceptional":
                 svc.case_close_exceptional(
                     case=case,
@@ -550,10 +548,8 @@ def plan_detail(request, case_id, number):
         _ctx(
             case,
             plan=plan,
-            approve_form=f.ApproveForm(),
             **_perms(request.user, case),
             can_submit=can(request.user, "plan.submit", case),
-            can_approve=can(request.user, "plan.approve", case),
         ),
     )
 
@@ -627,27 +623,6 @@ def plan_submit(request, case_id, number):
     else:
         messages.success(request, _("プランを会議に提出しました。"))
     return redirect(_case_url(case, f"plans/{number}/"))
-
-
-@login_required
-def plan_approve(request, case_id, number):
-    case, _decision = _case(request, case_id, "plan.approve")
-    plan = _plan(case, number)
-    form = f.ApproveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.plan_approve(
-                plan=plan,
-                actor=request.user,
-                decided_on=form.cleaned_data["decided_on"],
-                with_changes=form.cleaned_data["with_changes"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("会議での承認を記録しました。支援実施に移ります。"))
-            return redirect(_case_url(case))
-    return render(request, "cases/support/plan_approve.html", _ctx(case, plan=plan, form=form))
 
 
 @login_required
@@ -806,38 +781,6 @@ def evaluation_ready(request, case_id, number):
     else:
         messages.success(request, _("評価シートを会議に提出しました。"))
     return redirect(_case_url(case, f"evaluations/{number}/"))
-
-
-@login_required
-def evaluation_decide(request, case_id, number):
-    case, _decision = _case(request, case_id, "evaluation.decide")
-    evaluation = _evaluation(case, number)
-    form = f.DecideForm(
-        request.POST or None,
-        initial={
-            "decision": evaluation.proposed_decision,
-            "lead_agency": evaluation.proposed_lead_agency_id,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            svc.evaluation_decide(
-                evaluation=evaluation,
-                actor=request.user,
-                decided_on=d["decided_on"],
-                decision=d["decision"],
-                lead_agency=d["lead_agency"],
-                closure_reason=d["closure_reason"] or None,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("会議の決定を記録しました。"))
-            return redirect(_case_url(case))
-    return render(
-        request, "cases/support/evaluation_decide.html", _ctx(case, ev=evaluation, form=form)
-    )
 
 
 # --- activity notes ------------------------------------------------------------------------------------

@@ -94,8 +94,9 @@ def schedule(body, actor, *, days=14):
 def submitted_plan(coordinator, agency, *, consent=True, partners=()):
     """A case at 会議付議 with a submitted plan; consent of the principal in force if asked."""
     case = open_case(coordinator=coordinator, agency=agency)
-    if consent:
-        ConsentFactory(person=case.principal, agencies=[agency, *partners])
+    # A plan is submitted only with consent in force; `consent=False` is a consent withdrawn
+    # after the plan went to the queue.
+    given = ConsentFactory(person=case.principal, agencies=[agency, *partners])
     assessment = s.assessment_create(case=case, actor=coordinator)
     s.assessment_update(
         assessment=assessment,
@@ -117,6 +118,9 @@ def submitted_plan(coordinator, agency, *, consent=True, partners=()):
         items=plan_items_for([agency, *partners]),
     )
     s.plan_submit(plan=plan, actor=coordinator)
+    if not consent:
+        given.withdrawn_at = timezone.now() - dt.timedelta(minutes=1)
+        given.save(update_fields=["withdrawn_at"])
     case.refresh_from_db()
     plan.refresh_from_db()
     return case, plan

@@ -124,7 +124,13 @@ def test_failure_midway_leaves_nothing(agenda, supervisor, monkeypatch):
             item=item,
             actor=supervisor,
             kind=DecisionKind.PLAN_APPROVED,
-            roles=[{"owner_agency": meeting.body.convenor, "task": "訪問"}],
+            roles=[
+                {
+                    "owner_agency": meeting.body.convenor,
+                    "task": "訪問",
+                    "due_on": timezone.localdate(),
+                }
+            ],
         )
     case.refresh_from_db()
     plan.refresh_from_db()

@@ -119,10 +119,10 @@ def test_approved_with_changes_also_adds_the_roles(plan_agenda, supervisor, city
         actor=supervisor,
         kind=DecisionKind.PLAN_APPROVED_WITH_CHANGES,
         changes="訪問の頻度を週1回に",
-        roles=[{"owner_agency": city, "task": "週1回の訪問", "due_on": None}],
+        roles=[{"owner_agency": city, "task": "週1回の訪問", "due_on": timezone.localdate()}],
     )
     row = PlanItem.objects.get(plan=plan, via_item=item.ref)
-    assert row.action == "週1回の訪問" and row.due_on is None
+    assert row.action == "週1回の訪問" and row.due_on == timezone.localdate()
 
 
 def test_a_failure_while_adding_plan_items_leaves_none(
@@ -295,9 +295,16 @@ def test_named_owner_must_work_at_the_owner_agency(supervisor, juso, city, partn
             item=item,
             actor=supervisor,
             kind=DecisionKind.SHARED,
-            roles=[{"owner_agency": city, "owner_user": partner_worker, "task": "確認"}],
+            roles=[
+                {
+                    "owner_agency": city,
+                    "owner_user": partner_worker,
+                    "task": "確認",
+                    "due_on": timezone.localdate(),
+                }
+            ],
         )
-    assert "担当機関の職員" in str(exc.value)
+    assert "担当機関の相談支援の職員" in str(exc.value)
     assert not Decision.objects.exists()
 
 
@@ -372,8 +379,13 @@ def test_roles_page_costs_a_fixed_number_of_queries(
             actor=supervisor,
             kind=DecisionKind.SHARED,
             roles=[
-                {"owner_agency": partner, "owner_user": partner_worker, "task": f"役割{n}a"},
-                {"owner_agency": partner, "task": f"役割{n}b"},
+                {
+                    "owner_agency": partner,
+                    "owner_user": partner_worker,
+                    "task": f"役割{n}a",
+                    "due_on": timezone.localdate(),
+                },
+                {"owner_agency": partner, "task": f"役割{n}b", "due_on": timezone.localdate()},
             ],
         )
     client.force_login(partner_worker)
@@ -430,7 +442,14 @@ def test_case_timeline_lists_open_and_done_tasks(
         item=item,
         actor=supervisor,
         kind=DecisionKind.REASSESS,
-        roles=[{"owner_agency": city, "owner_user": coordinator, "task": "家計の再確認"}],
+        roles=[
+            {
+                "owner_agency": city,
+                "owner_user": coordinator,
+                "task": "家計の再確認",
+                "due_on": timezone.localdate(),
+            }
+        ],
     )
     role = decision.roles.get()
     assert role.plan_item is None
@@ -513,3 +532,73 @@ def test_roles_that_became_plan_items_are_not_reminded_as_tasks(
     )
     sweep(_today())
     assert not Notification.objects.filter(rule="role_assignment_due").exists()
+
+
+def test_role_assignment_is_work_notified_with_due_date_and_case_link(
+    client,
+    supervisor,
+    juso,
+    city,
+    coordinator,
+    partner,
+    partner_worker,
+    django_capture_on_commit_callbacks,
+):
+    """Issue 10 item 3: the owner is told at once (in-app, so also in the digest), the notice and
+    the owner's list lead to the case, and the owner list offers care staff only."""
+    from meetings.forms import RoleForm
+    from notifications.models import Notification
+
+    resident = staff(partner, Role.RESIDENT)
+    admin = staff(partner, Role.ADMIN)
+    choices = set(RoleForm().fields["owner_user"].queryset)
+    assert partner_worker in choices and resident not in choices and admin not in choices
+    assert "due_on" in RoleForm({"owner_agency": partner.pk, "task": "x"}).errors
+
+    seat(juso, coordinator, supervisor)
+    case, plan = submitted_plan(coordinator, city)
+    meeting = schedule(juso, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="共有", case=case
+    )
+    hold(meeting, supervisor)
+    due = timezone.localdate() + dt.timedelta(days=7)
+    for owner in (resident, admin):
+        with pytest.raises(ValidationError):
+            services.item_record_decision(
+                item=item,
+                actor=supervisor,
+                kind=DecisionKind.SHARED,
+                roles=[{"owner_agency": partner, "owner_user": owner, "task": "x", "due_on": due}],
+            )
+    with pytest.raises(ValidationError, match="期限"):
+        services.item_record_decision(
+            item=item,
+            actor=supervisor,
+            kind=DecisionKind.SHARED,
+            roles=[{"owner_agency": partner, "task": "x"}],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_record_decision(
+            item=item,
+            actor=supervisor,
+            kind=DecisionKind.SHARED,
+            roles=[
+                {
+                    "owner_agency": partner,
+                    "owner_user": partner_worker,
+                    "task": "家計の確認",
+                    "due_on": due,
+                }
+            ],
+        )
+    role = RoleAssignment.objects.get(decision__item=item)
+    note = Notification.objects.get(recipient=partner_worker, rule="role_assignment_new")
+    assert case.number in note.title and due.strftime("%Y-%m-%d") in note.title
+    assert note.url == role.get_absolute_url() and note.due_date == due
+    services.role_assignments_notify(role_ids=[role.pk])  # safe to run twice
+    assert Notification.objects.filter(rule="role_assignment_new").count() == 1
+    client.force_login(partner_worker)
+    page = client.get(reverse("meetings:my_roles"))
+    assert 'data-testid="role-case"' in page.content.decode()
+    assert case.number in page.content.decode()

@@ -17,7 +17,7 @@ from agencies.policy import check, is_admin, require
 from audit.services import record
 
 from .. import policy, selectors, services
-from ..choices import BodyKind
+from ..choices import AgendaKind, BodyKind
 from ..forms import (
     AgendaRequestForm,
     BodyForm,
@@ -348,3 +348,44 @@ def request_create(request, public_id):
             else _("重層的支援会議で扱えるのは本人同意のあるケースです。"),
         },
     )
+
+
+@login_required
+@require_POST
+def case_submit(request, case_id):
+    """「会議に付議」 from the case page: a request for a slot at the meeting the case can go to —
+    a 支援会議 (同意のない気になる事例: a 見守り・アウトリーチ方針 before consent) when no consent
+    is in force, otherwise the 重層的支援会議 (情報共有・役割分担)."""
+    from cases.models import SupportCase
+
+    case = get_object_or_404(SupportCase.objects.select_related("household"), public_id=case_id)
+    if not policy.on_case_team(request.user, case):
+        raise Http404
+    route = selectors.case_meeting_route(case)
+    body = next((b for b in route.bodies if str(b.public_id) == request.POST.get("body")), None)
+    back = redirect("cases:case_detail", case.public_id)
+    if body is None:
+        messages.error(request, _("付議先の会議体を選んでください。"))
+        return back
+    if route.consent:
+        kind, title = AgendaKind.INFO_SHARING, _("%(case)s 情報共有・役割分担の協議")
+    else:
+        kind, title = AgendaKind.WORRYING_NO_CONSENT, _("%(case)s 見守り・アウトリーチ方針の協議")
+    try:
+        services.agenda_request_create(
+            body=body,
+            actor=request.user,
+            kind=kind,
+            title=title % {"case": case.number},
+            description=request.POST.get("description", "")[:2000],
+            case=case,
+        )
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _("「%(body)s」に付議を申し込みました。事務局が次回以降の議題に追加します。")
+            % {"body": body.name},
+        )
+    return back

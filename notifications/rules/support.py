@@ -358,16 +358,18 @@ def case_inactive(ctx: RuleContext, setting: Setting):
     area="support",
     label=_("終結後の確認"),
     description=_(
-        "終結したケース(転出・死亡を除く)について、終結からN日後に主担当機関での状況を確認する。"
+        "終結したケース(転出・死亡を除く)の終結後の確認日(見守り継続: 会議の決定で設定、"
+        "未設定なら終結からN日後)に、主担当機関へ一度だけ知らせる。"
         "確認の支援経過記録を残すか、ケースを再開すると解消。"
     ),
-    threshold_label=_("終結から確認までの日数"),
+    threshold_label=_("終結から確認までの日数(確認日が未設定のとき)"),
     default_threshold=90,
     default_escalation=30,
     unit="days",
     requires=(
         "cases.SupportCase.closed_on",
         "cases.SupportCase.closure_reason",
+        "cases.SupportCase.followup_on",
         "cases.ActivityNote.occurred_at",
     ),
 )
@@ -376,32 +378,42 @@ def post_closure_check(ctx: RuleContext, setting: Setting):
 
     from cases.models import SupportCase
 
+    fallback = ctx.today - timedelta(days=setting.threshold)
     rows = (
-        SupportCase.objects.filter(
-            status="closed",
-            closed_on__isnull=False,
-            closed_on__lte=ctx.today - timedelta(days=setting.threshold),
+        SupportCase.objects.filter(status="closed", closed_on__isnull=False)
+        .filter(
+            Q(followup_on__lte=ctx.today) | Q(followup_on__isnull=True, closed_on__lte=fallback)
         )
         .exclude(closure_reason__in=["moved", "died"])
         .annotate(last_note=Max("notes__occurred_at"))
-        .only(*CASE_FIELDS, "closed_on")
+        .only(*CASE_FIELDS, "closed_on", "followup_on", "followup_note")
         .order_by("pk")
     )
+    d = ctx.directory
     for case in rows.iterator(chunk_size=2000):
-        due = case.closed_on + timedelta(days=setting.threshold)
+        due = case.followup_on or case.closed_on + timedelta(days=setting.threshold)
         if case.last_note and timezone.localdate(case.last_note) >= due:
             continue  # checked: a note on or after the check date
-        yield from _two_step(
-            ctx,
-            setting,
-            case,
-            ref=ref_for("cases.supportcase", case.pk),
-            due=due,
+        # Once, to the 主担当 (lead agency) that carries the case after closure.
+        recipients = (
+            d.coordinators(case.lead_agency_id)
+            or d.supervisors(case.lead_agency_id)
+            or case_owner(d, case)
+        )
+        if not recipients:
+            continue
+        yield Hit(
+            object_ref=ref_for("cases.supportcase", case.pk),
+            due_date=due,
+            step=0,
+            recipients=recipients,
+            agency_id=case.lead_agency_id or _agency(case),
             subject=case.number,
-            start=due,
             title=_(
                 "ケース %(n)s の終結後の確認日(%(date)s)です。主担当機関での状況を確認してください"
             )
             % {"n": case.number, "date": due.strftime("%Y-%m-%d")},
-            body=_("確認したら支援経過記録に残してください(記録すると通知は解消します)。"),
+            body=case.followup_note
+            or _("確認したら支援経過記録に残してください(記録すると通知は解消します)。"),
+            url=case_url(case),
         )

@@ -220,3 +220,25 @@ def test_post_closure_check_on_its_date_until_a_note_is_recorded(world, sweep_on
     assert n.resolved_at is not None
     sweep_on(D(2026, 8, 1))
     assert notes_for(world.supervisor) == []
+
+
+def test_post_closure_check_fires_once_on_the_set_date_to_the_lead_agency(world, sweep_on):
+    """Issue 10 item 6: the check date set at 終結 (見守り継続) reminds the 主担当 once."""
+    c = builders.case(
+        world,
+        status="closed",
+        opened_on=D(2025, 10, 1),
+        closed_on=D(2026, 3, 31),
+        closure_reason="stable",
+    )
+    type(c).objects.filter(pk=c.pk).update(
+        followup_on=D(2026, 5, 15), followup_note="就労の継続を確認"
+    )
+    sweep_on(D(2026, 5, 14))
+    assert not _rule("post_closure_check").exists()
+    for day in (D(2026, 5, 15), D(2026, 5, 16), D(2026, 6, 30), D(2026, 9, 1)):
+        sweep_on(day)
+    [n] = notes_for(world.coordinator, "post_closure_check")
+    assert c.number in n.title and n.body == "就労の継続を確認"
+    assert _rule("post_closure_check").count() == 1
+    assert notes_for(world.supervisor) == []

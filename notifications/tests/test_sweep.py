@@ -222,7 +222,38 @@ def _quiet_places(world, n):
         SessionFactory(resource=place, held_on=D(2026, 4, 1), recorded_by=world.coordinator)
 
 
+def _outreach_targets(world, n, **fields):
+    import uuid
+
+    from outreach.models import OutreachTarget
+
+    noon = dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC)
+    for _ in range(n):
+        OutreachTarget.objects.create(
+            number=f"OR-T-{uuid.uuid4().hex[:10]}",
+            agency=world.partner,
+            source="survey",
+            worry="名簿",
+            lead_worker=world.worker,
+            created_by=world.worker,
+            created_at=noon,
+            **fields,
+        )
+
+
+def _outreach_stagnant(world, n):
+    _outreach_targets(world, n, last_contact_at=dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC))
+
+
+def _outreach_refused(world, n):
+    _outreach_targets(
+        world, n, stage="closed", closure_reason="refused", next_try_on=D(2026, 6, 22)
+    )
+
+
 SCENARIOS = {
+    "outreach_stagnant": _outreach_stagnant,
+    "outreach_retry_due": _outreach_refused,
     "referral_unopened": _referrals,
     "assessment_overdue": _cases_received,
     "plan_overdue": _assessed,

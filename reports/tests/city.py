@@ -19,7 +19,7 @@ from cases.choices import ClosureReason
 from cases.services import intake as i
 from cases.services import persons as ps
 from cases.services import support as s
-from cases.tests.factories import plan_items_for
+from cases.tests.factories import MEETING_ITEM, ConsentFactory, plan_items_for
 from meetings import services as ms
 from meetings.choices import BodyKind
 
@@ -298,8 +298,9 @@ def build_city():
                 },
                 items=plan_items_for([c.body]),
             )
+            ConsentFactory(person=case.principal, agencies=[c.body])
             s.plan_submit(plan=plan, actor=c.coordinator)
-            s.plan_approve(plan=plan, actor=c.supervisor, decided_on=day)
+            s.plan_approve(plan=plan, actor=c.supervisor, decided_on=day, via_item=MEETING_ITEM)
         case.refresh_from_db()
 
     def evaluate(case, day, decision, lead, reason=None):
@@ -327,6 +328,7 @@ def build_city():
                 decision=decision,
                 lead_agency=lead,
                 closure_reason=reason,
+                via_item=MEETING_ITEM,
             )
         case.refresh_from_db()
 

@@ -1,9 +1,9 @@
 """The 多機関協働 case in a real browser, from an accepted つなぐシート to closure.
 
 The coordinator of the 多機関協働 body takes the case through assessment, a plan with items for
-three agencies, records the 重層的支援会議's approval (the paper-meeting path: the policy lets the
-case's coordinator record a held meeting's decision with its date — see cases/policy/support.py),
-monitoring, the evaluation and the closure with a lead agency, and downloads the plan PDF."""
+three agencies, submits it; the 重層的支援会議 approves it (decisions exist only as meeting
+records: the case pages offer no shortcut, the meeting's decision moves the case), monitoring,
+the evaluation, closure decided by the meeting with a lead agency, and the plan PDF."""
 
 import datetime as dt
 import re
@@ -12,12 +12,29 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from agencies.tests.factories import AgencyFactory
+from agencies.choices import Role
+from agencies.tests.factories import AgencyFactory, staff
 from cases.models import CaseTransition, Evaluation, Monitoring, Plan, SupportCase
 from cases.services.intake import referral_accept
 from cases.tests.factories import IntakeWorld
 
 PASSWORD = "Correct-Horse-42"  # UserFactory's password
+
+
+def _meeting_decides(case, source: str, kind: str, **decision):
+    """Yesterday's 重層的支援会議 of the coordinating agency decides on `source` (the queue key)."""
+    from meetings import services as ms
+    from meetings.choices import BodyKind
+    from meetings.tests.conftest import hold, make_body, schedule, seat
+
+    chair = staff(case.coordinating_agency, Role.SUPERVISOR)
+    body = make_body(chair, case.coordinating_agency, BodyKind.JUSO_KAIGI, f"重層的支援会議 {kind}")
+    seat(body, chair, chair)
+    meeting = schedule(body, chair, days=-1)
+    item = ms.agenda_item_add(meeting=meeting, actor=chair, source=source)
+    hold(meeting, chair)
+    ms.item_record_decision(item=item, actor=chair, kind=kind, **decision)
+    return meeting.date
 
 
 @pytest.mark.browser
@@ -90,11 +107,11 @@ def test_coordinator_takes_case_from_acceptance_to_closure(browser, live_server,
     # 3. Submitted to the meeting; its approval recorded with the meeting's date.
     page.get_by_role("button", name="会議に提出する").click()
     expect(page.get_by_test_id("plan-status")).to_have_text("会議提出済み")
-    page.get_by_role("link", name="会議での承認を記録").click()
-    meeting_day = today - dt.timedelta(days=1)
-    page.get_by_label("会議の日付(決定日)").fill(meeting_day.isoformat())
-    page.get_by_role("button", name="承認を記録する").click()
-    expect(page.get_by_text("会議での承認を記録しました。")).to_be_visible()
+    expect(page.get_by_test_id("decided-by-meeting")).to_be_visible()
+    expect(page.get_by_role("link", name="会議での承認を記録")).to_have_count(0)
+    plan = Plan.objects.get(case=case)
+    meeting_day = _meeting_decides(case, f"plan:{plan.public_id}", "plan_approved")
+    page.goto(f"{live_server.url}/cases/support/{case.public_id}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("支援実施")
 
     # The plan PDF downloads.
@@ -137,13 +154,16 @@ def test_coordinator_takes_case_from_acceptance_to_closure(browser, live_server,
     expect(page.get_by_test_id("evaluation-status")).to_have_text("会議提出済み")
 
     # 6. Closure with the lead agency for afterwards.
-    page.get_by_role("link", name="会議の決定を記録").click()
-    page.get_by_label("会議の日付(決定日)").fill(today.isoformat())
-    page.locator("select[name=decision]").select_option(label="終結")
-    page.get_by_label("終結後(つなぎもどし先)の主担当機関").select_option(label=w.sender.name)
-    page.get_by_label("終結理由").select_option(label="課題の整理・役割分担の合意")
-    page.get_by_role("button", name="決定を記録する").click()
-    expect(page.get_by_text("会議の決定を記録しました。")).to_be_visible()
+    expect(page.get_by_test_id("decided-by-meeting")).to_be_visible()
+    ev = Evaluation.objects.get(case=case)
+    _meeting_decides(
+        case,
+        f"evaluation:{ev.public_id}",
+        "closure_approved",
+        lead_agency=w.sender,
+        closure_reason="roles_agreed",
+    )
+    page.goto(f"{live_server.url}/cases/support/{case.public_id}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("終結")
     context.close()
 
@@ -153,7 +173,7 @@ def test_coordinator_takes_case_from_acceptance_to_closure(browser, live_server,
     assert Evaluation.objects.get(case=case).decision == "close"
     assert len({i.agency_id for i in Plan.objects.get(case=case).items.all()}) == 3
     approval = CaseTransition.objects.get(case=case, to_status="supporting")
-    assert approval.decided_on == meeting_day and approval.via == "supervisor_record"
+    assert approval.decided_on == meeting_day and approval.via == "meeting"
     assert list(case.transitions.values_list("to_status", flat=True)) == [
         "assessment",
         "planning",

@@ -123,6 +123,9 @@ def test_supervisor_builds_agenda_prints_and_decides(page, live_server):
         page.get_by_label("決定内容").fill("プランのとおり支援を開始する。")
         page.get_by_label("担当機関1").select_option(label=city.name)
         page.get_by_label("役割・タスク1").fill("初回訪問の日程調整")
+        page.get_by_label("期限1").fill(
+            (meeting.starts_at.date() + dt.timedelta(days=14)).isoformat()
+        )
         page.get_by_role("button", name="決定を記録する").click()
         expect(page.get_by_text("決定を記録しました。")).to_be_visible()
         expect(page.get_by_test_id("agenda")).to_contain_text("プラン承認")

@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "agencies.demo",
     "cases.demo",
     "meetings.demo",
+    "outreach.demo",
     "community.demo",
     "notifications.demo",
 ]
