@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("notifications.api")),
+    path("", include("participation.api")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
+    path("participation/", include("participation.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),
     path("api/v1/", include(api_v1)),

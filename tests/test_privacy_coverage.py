@@ -41,7 +41,7 @@ PUBLIC = {
     # only (tests in meetings/tests/test_calendar_feed.py)
     "calendar_feed",
 }
-APPS = ("agencies", "audit", "cases", "meetings", "notifications")
+APPS = ("agencies", "audit", "cases", "meetings", "notifications", "participation")
 
 
 def _sample(name: str, converter) -> str:
