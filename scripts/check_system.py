@@ -8,7 +8,9 @@ missing = []
 if not list(Path("/usr/share/fonts").glob("**/NotoSansCJK*")) and not list(
     Path("/usr/share/fonts").glob("**/ipaex*")
 ):
-    missing.append("PDF用の日本語フォントがありません: sudo apt-get install fonts-noto-cjk libharfbuzz-subset0")
+    missing.append(
+        "PDF用の日本語フォントがありません: sudo apt-get install fonts-noto-cjk libharfbuzz-subset0"
+    )
 else:
     try:
         from weasyprint.text.ffi import harfbuzz_subset  # noqa: F401
