@@ -11,7 +11,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Anxiety, Physical, RoleWish
+from .choices import (
+    HOST_SUPPORT_KINDS,
+    ActivitySource,
+    Anxiety,
+    FollowUpKind,
+    FollowUpTarget,
+    Outcome,
+    Physical,
+    PlacementRole,
+    PlacementStatus,
+    RoleWish,
+)
 
 
 class ParticipationAssessmentQuerySet(models.QuerySet):
@@ -188,3 +199,368 @@ def split_lines(text: str) -> frozenset[str]:
     for sep in ("、", ",", "，", "　"):
         text = text.replace(sep, " ")
     return frozenset(x for x in text.split() if x)
+
+
+# --- placements ------------------------------------------------------------------------------
+
+
+class PlacementQuerySet(models.QuerySet):
+    def occupying(self):
+        """Placements that take a place at the host (体験 and 参加): occupancy counts these."""
+        return self.filter(status__in=Placement.OCCUPYING)
+
+    def open(self):
+        return self.exclude(status=PlacementStatus.ENDED)
+
+
+class Placement(models.Model):
+    """One person at one resource: 提案 → 見学 → 体験 → 参加 → 終了 (with the outcome).
+
+    Proposed by a worker from the matching (the score and reasons shown then are kept), never
+    created by the system on its own.
+    """
+
+    S = PlacementStatus
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        S.PROPOSED: frozenset({S.VISIT, S.TRIAL, S.ENDED}),
+        S.VISIT: frozenset({S.TRIAL, S.ENDED}),
+        S.TRIAL: frozenset({S.ACTIVE, S.ENDED}),
+        S.ACTIVE: frozenset({S.ENDED}),
+        S.ENDED: frozenset(),
+    }
+    OCCUPYING = frozenset({S.TRIAL, S.ACTIVE})
+    # Follow-up is expected while the person is at the host.
+    FOLLOWED = frozenset({S.VISIT, S.TRIAL, S.ACTIVE})
+
+    public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(
+        "cases.SupportCase",
+        verbose_name=_("支援ケース"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    person = models.ForeignKey(
+        "cases.Person", verbose_name=_("本人"), on_delete=models.PROTECT, related_name="placements"
+    )
+    resource = models.ForeignKey(
+        "community.Resource",
+        verbose_name=_("参加先(社会資源)"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    assessment = models.ForeignKey(
+        ParticipationAssessment,
+        verbose_name=_("もとにしたアセスメント"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="placements",
+    )
+    role = models.CharField(
+        _("参加のかたち"), max_length=10, choices=PlacementRole.choices, default=PlacementRole.USER
+    )
+    status = models.CharField(
+        _("状態"), max_length=10, choices=PlacementStatus.choices, default=PlacementStatus.PROPOSED
+    )
+    status_changed_on = models.DateField(_("状態の変更日"), default=timezone.localdate)
+    proposed_on = models.DateField(_("提案日"), default=timezone.localdate)
+    started_on = models.DateField(_("参加開始日"), null=True, blank=True)
+    ended_on = models.DateField(_("終了日"), null=True, blank=True)
+    outcome = models.CharField(_("結果"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("結果の内容・中断の理由"), blank=True)
+    activity = models.CharField(_("そこで行うこと"), max_length=200, blank=True)
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("担当機関"), on_delete=models.PROTECT, related_name="+"
+    )
+    worker = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("担当の参加支援員"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participation_placements",
+    )
+    match_score = models.DecimalField(
+        _("提案時のマッチング点"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    match_reasons = models.JSONField(_("提案時の理由"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("登録者"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("参加先(マッチング)")
+        verbose_name_plural = _("参加先(マッチング)")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status=PlacementStatus.ENDED) & ~Q(outcome=""))
+                | (~Q(status=PlacementStatus.ENDED) & Q(outcome="")),
+                name="placement_outcome_when_ended",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "resource"],
+                condition=~Q(status=PlacementStatus.ENDED),
+                name="one_open_placement_per_person_and_resource",
+                violation_error_message=_("この本人とこの参加先の組み合わせはすでに進行中です。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["resource", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("participation:placement", args=[self.public_id])
+
+    def audit_label(self) -> str:
+        return f"placement:{self.public_id}"
+
+    @property
+    def status_tone(self) -> str:
+        S = PlacementStatus
+        return {
+            S.PROPOSED: "info",
+            S.VISIT: "info",
+            S.TRIAL: "warn",
+            S.ACTIVE: "ok",
+            S.ENDED: "neutral",
+        }.get(self.status, "info")
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, frozenset())
+
+
+class PlacementTransition(models.Model):
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("参加先"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(
+        _("変更前"), max_length=10, choices=PlacementStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("変更後"), max_length=10, choices=PlacementStatus.choices)
+    on = models.DateField(_("日付"))
+    note = models.TextField(_("メモ"), blank=True)
+    by = models.ForeignKey(
+        "agencies.User", verbose_name=_("記録者"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("記録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("参加先の状態の変更")
+        verbose_name_plural = _("参加先の状態の変更")
+        ordering = ["placement", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+
+class ActivityDay(models.Model):
+    """A day of activity at the host (quick entry by the worker, or as reported by the host)."""
+
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("参加先"), on_delete=models.CASCADE, related_name="days"
+    )
+    on = models.DateField(_("活動日"))
+    hours = models.DecimalField(_("活動時間(時間)"), max_digits=4, decimal_places=1)
+    source = models.CharField(
+        _("記録の元"), max_length=10, choices=ActivitySource.choices, default=ActivitySource.WORKER
+    )
+    note = models.CharField(_("メモ"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("記録者"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("活動日")
+        verbose_name_plural = _("活動日")
+        ordering = ["placement", "-on"]
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "on"], name="one_activity_row_per_day"),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24), name="activity_hours_in_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.hours}h"
+
+
+class FollowUp(models.Model):
+    """定着支援: a contact with the person or with the host; host support (相談・研修・調整)
+    is a follow-up whose target is the host."""
+
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("参加先"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    target = models.CharField(_("相手"), max_length=10, choices=FollowUpTarget.choices)
+    kind = models.CharField(_("方法・内容"), max_length=12, choices=FollowUpKind.choices)
+    on = models.DateField(_("日付"), default=timezone.localdate)
+    minutes = models.PositiveSmallIntegerField(_("時間(分)"), null=True, blank=True)
+    content = models.TextField(_("内容"), blank=True)
+    staff = models.ForeignKey(
+        "agencies.User", verbose_name=_("対応した職員"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("フォローアップ")
+        verbose_name_plural = _("フォローアップ")
+        ordering = ["placement", "-on", "-pk"]
+        indexes = [models.Index(fields=["placement", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_target_display()} {self.get_kind_display()}"
+
+    @property
+    def is_host_support(self) -> bool:
+        return self.kind in HOST_SUPPORT_KINDS
+
+
+# --- gaps ------------------------------------------------------------------------------------
+
+
+class ResourceGap(models.Model):
+    """資源の不足: no resource fitted a person. It becomes a community issue (地域課題) and may
+    lead to a new resource; both links are kept."""
+
+    public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(
+        "cases.SupportCase",
+        verbose_name=_("きっかけのケース"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resource_gaps",
+    )
+    assessment = models.ForeignKey(
+        ParticipationAssessment,
+        verbose_name=_("もとにしたアセスメント"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="gaps",
+    )
+    title = models.CharField(_("不足している資源"), max_length=120)
+    description = models.TextField(
+        _("内容"),
+        blank=True,
+        help_text=_("個人が特定される内容は書かないでください(地域づくりの担当者も読みます)。"),
+    )
+    interests = models.JSONField(_("求められている活動"), default=list, blank=True)
+    area = models.ForeignKey(
+        "agencies.Area",
+        verbose_name=_("圏域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    community_issue = models.ForeignKey(
+        "community.CommunityIssue",
+        verbose_name=_("地域課題"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participation_gaps",
+    )
+    resource = models.ForeignKey(
+        "community.Resource",
+        verbose_name=_("生まれた資源"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filled_gaps",
+    )
+    recorded_on = models.DateField(_("記録日"), default=timezone.localdate)
+    recorded_by = models.ForeignKey(
+        "agencies.User", verbose_name=_("記録者"), on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("記録機関"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("資源の不足")
+        verbose_name_plural = _("資源の不足")
+        ordering = ["-recorded_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("participation:gap", args=[self.public_id])
+
+    def audit_label(self) -> str:
+        return f"resource-gap:{self.public_id}"
+
+
+# --- what the matching needs to know about a resource ------------------------------------------
+
+
+class ResourceProfile(models.Model):
+    """参加支援's own facts about a resource (community.Resource is shared and stays generic):
+    the activities in the matching vocabulary, the days and hours, the bus lines, the kind of
+    place it is for someone anxious about people, and whether it pays a reward."""
+
+    resource = models.OneToOneField(
+        "community.Resource",
+        verbose_name=_("社会資源"),
+        on_delete=models.CASCADE,
+        related_name="participation_profile",
+    )
+    activities = models.JSONField(_("活動(マッチング用)"), default=list, blank=True)
+    days = models.JSONField(_("活動日(曜日)"), default=list, blank=True)
+    opens = models.TimeField(_("活動時間(から)"), null=True, blank=True)
+    closes = models.TimeField(_("活動時間(まで)"), null=True, blank=True)
+    hours_per_session = models.DecimalField(
+        _("1回の活動時間(時間)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    bus_lines = models.CharField(
+        _("近くを通るバス路線"),
+        max_length=200,
+        blank=True,
+        help_text=_("読点(、)またはカンマで区切って入力します。"),
+    )
+    accepts_users = models.BooleanField(_("利用者として参加できる"), default=True)
+    small_group = models.BooleanField(_("少人数で過ごせる"), default=False)
+    paid = models.BooleanField(_("謝礼・工賃がある"), default=False)
+    physical = models.CharField(
+        _("作業の身体的な負担"), max_length=10, choices=Physical.choices, default=Physical.MODERATE
+    )
+    host_note = models.TextField(_("受け入れ先の状況(参加支援員のメモ)"), blank=True)
+    updated_by = models.ForeignKey(
+        "agencies.User",
+        verbose_name=_("更新者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("参加支援の受け入れ情報")
+        verbose_name_plural = _("参加支援の受け入れ情報")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens__isnull=True)
+                | Q(closes__isnull=True)
+                | Q(closes__gt=models.F("opens")),
+                name="resource_profile_hours_ordered",
+                violation_error_message=_("終わりの時刻は始まりの時刻より後にしてください。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.resource)

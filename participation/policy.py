@@ -62,3 +62,17 @@ def _edit(user, obj) -> Decision:
     if case is None or not care_agency_ids(user):
         return DENY
     return check(user, "case.edit", case)
+
+
+@rule("resource_profile.edit")
+def _profile_edit(user, resource) -> Decision:
+    """参加支援's facts about a host: 参加支援員 and supervisors, and admins (reference data; no
+    personal data is involved)."""
+    from agencies.choices import Role
+    from agencies.policy import is_admin
+
+    if is_admin(user):
+        return allow(Basis.ADMIN)
+    if user.has_role(Role.PARTICIPATION_WORKER, Role.SUPERVISOR, Role.COORDINATOR):
+        return allow(Basis.SAME_AGENCY)
+    return DENY

@@ -54,11 +54,9 @@ def caseload(user, limit: int = 200) -> list[CaseRow]:
 
 
 def _attach_placements(rows: list[CaseRow]) -> None:
-    """Placements of the listed cases in one query (a no-op until placements exist)."""
-    try:
-        from .models import Placement
-    except ImportError:
-        return
+    """Placements of the listed cases in one query."""
+    from .models import Placement
+
     by_case: dict[int, list] = {}
     for p in (
         Placement.objects.filter(case__in=[r.case for r in rows])
@@ -120,10 +118,8 @@ def case_page(user, case: SupportCase) -> CasePage:
 
 
 def _case_page_placements(user, case, page: CasePage) -> None:
-    try:
-        from .models import Placement, ResourceGap
-    except ImportError:
-        return
+    from .models import Placement, ResourceGap
+
     page.placements = list(
         Placement.objects.filter(case=case)
         .select_related("resource", "person")
@@ -237,3 +233,13 @@ def person_facts(a: ParticipationAssessment) -> PersonFacts:
         max_cost_yen=a.max_cost_yen,
         physical=a.physical,
     )
+
+
+def visible_outcomes(user) -> list[tuple[str, int]]:
+    """Ended placements by outcome over the cases the user sees (persons counted once)."""
+    from .choices import Outcome
+    from .models import Placement
+    from .selectors_matching import outcome_counts
+
+    counts = outcome_counts(Placement.objects.filter(case__in=cases_visible_to(user)))
+    return [(str(label), counts[code]) for code, label in Outcome.choices if counts.get(code)]

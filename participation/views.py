@@ -56,14 +56,19 @@ def _ctx(**extra):
 def index(request):
     """参加支援 top: the cases the worker follows (care staff) and the catalogue (everyone)."""
     require(request.user, "participation.index")
-    rows = []
+    rows, outcomes = [], []
     if can(request.user, "participation.caseload"):
         rows = sel.caseload(request.user)
         record_list(actor=request.user, action="case.list", objects=[r.case for r in rows])
+        outcomes = sel.visible_outcomes(request.user)
     return render(
         request,
         "participation/index.html",
-        _ctx(rows=rows, can_caseload=can(request.user, "participation.caseload")),
+        _ctx(
+            rows=rows,
+            outcomes=outcomes,
+            can_caseload=can(request.user, "participation.caseload"),
+        ),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agencies.choices import AgencyKind, Programme, Role
+from agencies.choices import AgencyKind, OperatorType, Programme, Role
 from agencies.tests.factories import AgencyFactory, staff
 from cases.models import TeamRole
 from cases.services import support as case_svc
@@ -31,7 +31,7 @@ class ParticipationWorld:
 
 
 def participation_world(*, members=None, summary="50代男性の長期ひきこもり") -> ParticipationWorld:
-    body = multiagency_agency()
+    body = multiagency_agency(operator_type=OperatorType.MUNICIPAL)
     coordinator = staff(body, Role.COORDINATOR)
     sanka = participation_agency()
     worker = staff(sanka, Role.PARTICIPATION_WORKER)
