@@ -286,10 +286,7 @@ class MatchViewSet(viewsets.ViewSet):
             limit = max(1, min(200, int(request.query_params.get("limit", 30))))
         except ValueError:
             raise exceptions.ValidationError({"limit": [_("件数は数字で指定してください。")]})
-        resources = list(msel.catalogue_queryset())
-        results = rank(
-            sel.person_facts(a), [msel.resource_facts(r) for r in resources], weights, excluded
-        )[:limit]
+        results = rank(sel.person_facts(a), msel.catalogue_facts(), weights, excluded)[:limit]
         record(actor=request.user, action="participation.match", obj=a, basis=decision.basis)
         data = []
         for m in results:

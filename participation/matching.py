@@ -28,12 +28,13 @@ marked 条件外: the worker may know better (a place may open, the host may mak
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
 from .choices import WEEKDAY_LABELS, Anxiety, Interest, Physical, RoleWish, Transport
 
@@ -51,6 +52,24 @@ DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(CRITERIA, 1.0)
 MAX_WEIGHT = 3.0
 NEAR_KM = 2.0
 INTEREST_LABELS = dict(Interest.choices)
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated(language: str | None, message: str) -> str:
+    return gettext(message)
+
+
+def _(message: str) -> str:
+    """gettext, memoised per language: a ranking over 2,000 resources says the same few dozen
+    sentences tens of thousands of times."""
+    return _translated(get_language(), message)
+
+
+@functools.lru_cache(maxsize=16)
+def _interest_labels(language: str | None) -> dict[str, str]:
+    return {code: str(label) for code, label in Interest.choices}
+
+
 PHYSICAL_ORDER = {Physical.LIGHT: 0, Physical.MODERATE: 1, Physical.HEAVY: 2}
 
 
@@ -172,14 +191,19 @@ def _days(days: Iterable[int]) -> str:
     return "・".join(WEEKDAY_LABELS[d] for d in sorted(days) if d in WEEKDAY_LABELS)
 
 
-def _labels(codes: Iterable[str]) -> str:
-    return "・".join(str(INTEREST_LABELS.get(c, c)) for c in sorted(codes))
+def _labels(codes: Iterable[str], language: str | None = None) -> str:
+    labels = _interest_labels(language or get_language())
+    return "・".join(labels.get(c, c) for c in sorted(codes))
 
 
 class _Scorer:
     def __init__(self, person: PersonFacts, weights: Mapping[str, float]):
         self.p = person
         self.w = weights
+        self.language = get_language()  # once: asking per sentence costs more than scoring
+
+    def _(self, message: str) -> str:
+        return _translated(self.language, message)
 
     def reason(self, out: list, criterion: str, text: str, points: float) -> None:
         out.append(Reason(criterion, text, points * self.w.get(criterion, 1.0)))
@@ -195,25 +219,25 @@ class _Scorer:
                 self.reason(
                     out,
                     "interest",
-                    _("関心「%(x)s」に合う活動がある") % {"x": _labels(common)},
+                    self._("関心「%(x)s」に合う活動がある") % {"x": _labels(common, self.language)},
                     10.0 * min(2, len(common)),
                 )
             else:
-                self.reason(out, "interest", _("関心に合う活動がない"), -6.0)
+                self.reason(out, "interest", self._("関心に合う活動がない"), -6.0)
         # distance / transport
         near_bus = bool(p.bus_lines & r.bus_lines)
         uses_bus = Transport.BUS in p.transport or not p.transport
         km = distance_km(p.home, r.point) if p.home and r.point else None
         if km is not None and km <= NEAR_KM:
-            self.reason(out, "distance", _("自宅から約%(km).1fkm(2km以内)") % {"km": km}, 8.0)
+            self.reason(out, "distance", self._("自宅から約%(km).1fkm(2km以内)") % {"km": km}, 8.0)
         elif near_bus and uses_bus:
             line = "・".join(sorted(p.bus_lines & r.bus_lines))
-            self.reason(out, "distance", _("路線バス(%(line)s)で通える") % {"line": line}, 6.0)
+            self.reason(out, "distance", self._("路線バス(%(line)s)で通える") % {"line": line}, 6.0)
         elif km is not None and p.max_travel_km is not None and km <= p.max_travel_km:
             self.reason(
                 out,
                 "distance",
-                _("自宅から約%(km).1fkm(通える範囲%(max)skm以内)")
+                self._("自宅から約%(km).1fkm(通える範囲%(max)skm以内)")
                 % {"km": km, "max": p.max_travel_km},
                 3.0,
             )
@@ -222,23 +246,23 @@ class _Scorer:
                 self.reason(
                     out,
                     "distance",
-                    _("自宅から約%(km).1fkm(車・送迎が必要)") % {"km": km},
+                    self._("自宅から約%(km).1fkm(車・送迎が必要)") % {"km": km},
                     -3.0,
                 )
             else:
                 self.reason(
                     out,
                     "distance",
-                    _("自宅から約%(km).1fkmで、近くを通るバス路線もない") % {"km": km},
+                    self._("自宅から約%(km).1fkmで、近くを通るバス路線もない") % {"km": km},
                     -8.0,
                 )
         elif p.area_id and r.area_id:
             if p.area_id == r.area_id:
-                self.reason(out, "distance", _("同じ圏域にある"), 4.0)
+                self.reason(out, "distance", self._("同じ圏域にある"), 4.0)
             else:
-                self.reason(out, "distance", _("別の圏域にある(距離は未登録)"), -2.0)
+                self.reason(out, "distance", self._("別の圏域にある(距離は未登録)"), -2.0)
         else:
-            self.reason(out, "distance", _("所在地または自宅付近の位置が未登録"), 0.0)
+            self.reason(out, "distance", self._("所在地または自宅付近の位置が未登録"), 0.0)
         # hours
         if p.days and r.days:
             common_days = p.days & r.days
@@ -246,14 +270,14 @@ class _Scorer:
                 self.reason(
                     out,
                     "hours",
-                    _("%(days)sに通える") % {"days": _days(common_days)},
+                    self._("%(days)sに通える") % {"days": _days(common_days)},
                     5.0,
                 )
             else:
                 self.reason(
                     out,
                     "hours",
-                    _("通える曜日(%(p)s)と活動日(%(r)s)が合わない")
+                    self._("通える曜日(%(p)s)と活動日(%(r)s)が合わない")
                     % {"p": _days(p.days), "r": _days(r.days)},
                     -10.0,
                 )
@@ -262,12 +286,12 @@ class _Scorer:
                 self.reason(
                     out,
                     "hours",
-                    _("時間帯が合う(%(o)s〜%(c)s)")
+                    self._("時間帯が合う(%(o)s〜%(c)s)")
                     % {"o": r.opens.strftime("%H:%M"), "c": r.closes.strftime("%H:%M")},
                     2.0,
                 )
             else:
-                self.reason(out, "hours", _("活動の時間帯が本人の都合と重ならない"), -5.0)
+                self.reason(out, "hours", self._("活動の時間帯が本人の都合と重ならない"), -5.0)
         if (
             p.max_hours_per_session is not None
             and r.hours_per_session is not None
@@ -276,34 +300,36 @@ class _Scorer:
             self.reason(
                 out,
                 "hours",
-                _("1回%(r)s時間で、本人の目安(%(p)s時間)より長い")
+                self._("1回%(r)s時間で、本人の目安(%(p)s時間)より長い")
                 % {"r": _num(r.hours_per_session), "p": _num(p.max_hours_per_session)},
                 -4.0,
             )
         # role
         if p.role_wish == RoleWish.HELPER:
             if r.helper_role:
-                self.reason(out, "role", _("担い手(手伝う側)の役割がある"), 8.0)
+                self.reason(out, "role", self._("担い手(手伝う側)の役割がある"), 8.0)
             else:
-                self.reason(out, "role", _("担い手としての役割がない"), -6.0)
+                self.reason(out, "role", self._("担い手としての役割がない"), -6.0)
         elif p.role_wish == RoleWish.USER and not r.accepts_users:
-            self.reason(out, "role", _("担い手としての参加のみ受け入れている"), -8.0)
+            self.reason(out, "role", self._("担い手としての参加のみ受け入れている"), -8.0)
         elif p.role_wish == RoleWish.EITHER and r.helper_role:
-            self.reason(out, "role", _("担い手の役割もある"), 2.0)
+            self.reason(out, "role", self._("担い手の役割もある"), 2.0)
         # withdrawal / anxiety about people
         careful = p.withdrawal or p.anxiety == Anxiety.STRONG
         if careful:
             if r.withdrawal_experience:
-                self.reason(out, "withdrawal", _("ひきこもり経験のある人の受け入れ経験がある"), 8.0)
+                self.reason(
+                    out, "withdrawal", self._("ひきこもり経験のある人の受け入れ経験がある"), 8.0
+                )
             else:
                 self.reason(
-                    out, "withdrawal", _("ひきこもり経験のある人の受け入れ経験がない"), -4.0
+                    out, "withdrawal", self._("ひきこもり経験のある人の受け入れ経験がない"), -4.0
                 )
         if p.anxiety in (Anxiety.SOME, Anxiety.STRONG):
             if r.small_group:
-                self.reason(out, "withdrawal", _("少人数で過ごせる"), 3.0)
+                self.reason(out, "withdrawal", self._("少人数で過ごせる"), 3.0)
             else:
-                self.reason(out, "withdrawal", _("人の出入りが多い"), -3.0)
+                self.reason(out, "withdrawal", self._("人の出入りが多い"), -3.0)
         # capacity
         if r.capacity is not None:
             left = r.capacity - r.occupied
@@ -312,15 +338,15 @@ class _Scorer:
                 self.reason(
                     out,
                     "capacity",
-                    _("定員%(c)s人に空きがない") % {"c": r.capacity},
+                    self._("定員%(c)s人に空きがない") % {"c": r.capacity},
                     -12.0,
                 )
             elif left <= 2:
                 out.append(
-                    Reason("capacity", _("空きは残り%(n)s人") % {"n": left}, 0.0),
+                    Reason("capacity", self._("空きは残り%(n)s人") % {"n": left}, 0.0),
                 )
             else:
-                self.reason(out, "capacity", _("空きが%(n)s人ある") % {"n": left}, 1.0)
+                self.reason(out, "capacity", self._("空きが%(n)s人ある") % {"n": left}, 1.0)
         # conditions: age, cost, physical load
         if p.age is not None and (
             (r.min_age is not None and p.age < r.min_age)
@@ -330,27 +356,27 @@ class _Scorer:
             self.reason(
                 out,
                 "conditions",
-                _("年齢条件(%(range)s)に合わない") % {"range": _age_range(r)},
+                self._("年齢条件(%(range)s)に合わない") % {"range": _age_range(r)},
                 -20.0,
             )
         if p.max_cost_yen is not None and r.cost_yen > p.max_cost_yen:
             self.reason(
                 out,
                 "conditions",
-                _("費用%(c)s円が負担できる額(%(m)s円)を超える")
+                self._("費用%(c)s円が負担できる額(%(m)s円)を超える")
                 % {"c": r.cost_yen, "m": p.max_cost_yen},
                 -8.0,
             )
         elif r.cost_yen == 0:
-            self.reason(out, "conditions", _("費用がかからない"), 1.0)
+            self.reason(out, "conditions", self._("費用がかからない"), 1.0)
         if PHYSICAL_ORDER.get(r.physical, 1) > PHYSICAL_ORDER.get(p.physical, 1):
-            self.reason(out, "conditions", _("作業の身体的な負担が本人の目安より重い"), -6.0)
+            self.reason(out, "conditions", self._("作業の身体的な負担が本人の目安より重い"), -6.0)
         # income
         if p.wants_income:
             if r.paid:
-                self.reason(out, "income", _("謝礼・工賃がある"), 6.0)
+                self.reason(out, "income", self._("謝礼・工賃がある"), 6.0)
             else:
-                self.reason(out, "income", _("収入にはならない"), -3.0)
+                self.reason(out, "income", self._("収入にはならない"), -3.0)
         result = MatchResult(
             resource=r,
             score=sum(x.points for x in out),

@@ -61,17 +61,18 @@ def _match(a: ParticipationAssessment, params):
         {k: params[k] for k in CRITERIA if params.get(k) not in (None, "")} or None
     )
     excluded = [x for x in params.getlist("x") if x][:200]
-    resources = list(msel.catalogue_queryset())
-    by_key = {str(r.public_id): r for r in resources}
     results = rank(
-        sel.person_facts(a),
-        [msel.resource_facts(r) for r in resources],
-        weights_form.weights(),
-        exclude=excluded,
+        sel.person_facts(a), msel.catalogue_facts(), weights_form.weights(), exclude=excluded
     )
-    for m in results:
-        m.model = by_key[m.resource.key]
-    return weights_form, excluded, results, by_key
+    return weights_form, excluded, results
+
+
+def _resources_by_key(keys) -> dict:
+    from community.models import Resource
+
+    wanted = [k for k in keys if k]
+    rows = Resource.objects.filter(public_id__in=wanted).select_related("area")
+    return {str(r.public_id): r for r in rows}
 
 
 @login_required
@@ -79,10 +80,15 @@ def match(request, public_id):
     """Ranked resources for the person, each with its reasons; the worker weights, excludes,
     proposes. Nothing is stored until a placement is proposed."""
     a, decision = _assessment(request, public_id, "participation.match")
-    weights_form, excluded, results, by_key = _match(a, request.GET)
+    weights_form, excluded, results = _match(a, request.GET)
     show_all = request.GET.get("all") == "1"
     shown = [m for m in results if not m.excluded_by_condition][:MATCH_LIMIT]
     conditioned = [m for m in results if m.excluded_by_condition]
+    by_key = _resources_by_key(
+        [m.resource.key for m in shown + (conditioned if show_all else [])] + excluded
+    )
+    for m in shown + conditioned:
+        m.model = by_key.get(m.resource.key)
     record(actor=request.user, action="participation.match", obj=a, basis=decision.basis)
     open_keys = set(
         str(k)
@@ -120,15 +126,16 @@ def propose(request, public_id):
     if not form.is_valid():
         messages.error(request, _("参加先の提案の内容を確認してください。"))
         return redirect("participation:match", a.public_id)
-    _w, _x, results, by_key = _match(a, request.POST)
+    _w, _x, results = _match(a, request.POST)
     key = str(form.cleaned_data["resource"])
-    if key not in by_key:
-        raise Http404
     chosen = next((m for m in results if m.resource.key == key), None)
+    resource = _resources_by_key([key]).get(key)
+    if chosen is None or resource is None:
+        raise Http404
     try:
         placement = svc.placement_propose(
             assessment=a,
-            resource=by_key[key],
+            resource=resource,
             actor=request.user,
             role=form.cleaned_data["role"],
             activity=form.cleaned_data["activity"],
