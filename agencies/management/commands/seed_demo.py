@@ -8,7 +8,13 @@ from django.db import transaction
 from agencies.models import Agency
 
 # Order matters: later apps build on what earlier ones created.
-DEMO_MODULES = ["agencies.demo", "cases.demo", "meetings.demo", "notifications.demo", "participation.demo"]
+DEMO_MODULES = [
+    "agencies.demo",
+    "cases.demo",
+    "meetings.demo",
+    "notifications.demo",
+    "participation.demo",
+]
 
 
 class Command(BaseCommand):
