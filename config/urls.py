@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("meetings.api_urls")),
     path("", include("notifications.api")),
     path("", include("participation.api")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("participation/", include("participation.urls")),
     path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
