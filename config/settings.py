@@ -305,6 +305,9 @@ SPECTACULAR_SETTINGS = {
     # One component name per choice set: several apps have a "role", a "decision" or a
     # "category" field, and the same set is reused under different field names.
     "ENUM_NAME_OVERRIDES": {
+        "PlacementStatusEnum": "participation.choices.PlacementStatus",
+        "PlacementRoleEnum": "participation.choices.PlacementRole",
+        "PlacementOutcomeEnum": "participation.choices.Outcome",
         "StaffRoleEnum": "agencies.choices.Role",
         "CaseTeamRoleEnum": "cases.models.support.TeamRole",
         "MeetingMemberRoleEnum": "meetings.choices.MemberRole",

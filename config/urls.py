@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("notifications.api")),
     path("", include("outreach.api")),
     path("", include("community.api_urls")),
+    path("", include("participation.api")),
     path("", include("reports.api_urls")),
 ]
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("meetings/", include("meetings.urls")),
     path("outreach/", include("outreach.urls")),
+    path("participation/", include("participation.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),

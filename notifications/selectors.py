@@ -83,6 +83,7 @@ _LINK_TARGETS = {
     "cases:referral_detail": ("cases", "Referral", "public_id", "referral.view"),
     "meetings:meeting_detail": ("meetings", "Meeting", "public_id", "meeting.view"),
     "meetings:role_open": ("meetings", "RoleAssignment", "public_id", "roleassignment.view"),
+    "participation:placement": ("participation", "Placement", "public_id", "placement.view"),
 }
 
 

@@ -41,7 +41,7 @@ PUBLIC = {
     # only (tests in meetings/tests/test_calendar_feed.py)
     "calendar_feed",
 }
-APPS = ("agencies", "audit", "cases", "community", "meetings", "notifications", "outreach")
+APPS = ("agencies", "audit", "cases", "community", "meetings", "notifications", "outreach", "participation")
 
 
 def _sample(name: str, converter) -> str:

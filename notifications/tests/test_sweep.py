@@ -251,9 +251,30 @@ def _outreach_refused(world, n):
     )
 
 
+def _placements(world, n):
+    """参加支援: placements in 体験 since 1 May with no follow-up."""
+    from community.tests.factories import ResourceFactory
+    from participation.models import Placement
+
+    for _ in range(n):
+        c = builders.case(world)
+        Placement.objects.create(
+            case=c,
+            person=builders.person(world.partner, world.worker),
+            resource=ResourceFactory(),
+            status="trial",
+            status_changed_on=D(2026, 5, 1),
+            proposed_on=D(2026, 4, 20),
+            agency=world.partner,
+            worker=world.worker,
+            created_by=world.worker,
+        )
+
+
 SCENARIOS = {
     "outreach_stagnant": _outreach_stagnant,
     "outreach_retry_due": _outreach_refused,
+    "placement_follow_up_gap": _placements,
     "referral_unopened": _referrals,
     "assessment_overdue": _cases_received,
     "plan_overdue": _assessed,

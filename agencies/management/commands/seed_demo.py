@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "meetings.demo",
     "outreach.demo",
     "community.demo",
+    "participation.demo",
     "notifications.demo",
 ]
 

@@ -1,0 +1,195 @@
+"""Reads for the matching page and the catalogue: resources as matching facts, occupancy from
+active placements, outcome counts. One query for the whole catalogue, whatever its size."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from .choices import Interest
+from .matching import ResourceFacts
+from .models import Placement, split_lines
+
+# Resource kinds (community.choices.ResourceKind) that imply an activity in the matching
+# vocabulary when the resource has no participation profile yet.
+KIND_ACTIVITIES: dict[str, tuple[str, ...]] = {
+    "agri_welfare": ("farming", "gardening"),
+    "shokudo": ("cooking", "serving"),
+    "cafe": ("serving", "talking"),
+    "engawa": ("talking",),
+    "salon": ("talking",),
+    "kayoi": ("sports", "elderly"),
+    "kosodate_hiroba": ("children",),
+    "study_support": ("study", "children"),
+    "b_type": ("light_work",),
+}
+PAID_KINDS = frozenset({"b_type", "intermediate_work"})
+_LABEL_TO_CODE = {}
+for code, label in Interest.choices:
+    for part in str(label).replace("・", " ").split():
+        _LABEL_TO_CODE[part] = code
+    _LABEL_TO_CODE[str(label)] = code
+
+
+def tags_to_codes(tags) -> set[str]:
+    """Community's free interest tags ("料理", "農作業") mapped onto the matching vocabulary."""
+    codes = set()
+    for tag in tags or []:
+        tag = str(tag).strip()
+        if tag in Interest.values:
+            codes.add(tag)
+        elif tag in _LABEL_TO_CODE:
+            codes.add(_LABEL_TO_CODE[tag])
+        else:
+            codes.update(c for part, c in _LABEL_TO_CODE.items() if len(part) >= 2 and part in tag)
+    return codes
+
+
+def activity_codes(kind, interest_tags, profile_activities) -> set[str]:
+    """A resource's activities in the matching vocabulary: the profile's when set, else derived
+    from community's free tags and the resource kind."""
+    if profile_activities:
+        return set(profile_activities)
+    return tags_to_codes(interest_tags) | set(KIND_ACTIVITIES.get(kind, ()))
+
+
+def catalogue_queryset():
+    """Resources a worker can still propose, each with its profile and its occupancy."""
+    from community.models import Resource
+
+    return (
+        Resource.objects.current()
+        .select_related("participation_profile", "area")
+        .annotate(occupied=_occupied())
+        .order_by("kana", "name", "pk")
+    )
+
+
+def _occupied():
+    return Count(
+        "placements",
+        filter=Q(placements__status__in=list(Placement.OCCUPYING)),
+        distinct=True,
+    )
+
+
+# The columns the matching reads: a narrow values() query is several times faster than building
+# 2,000 full Resource instances (a wide model).
+FACT_COLUMNS = (
+    "public_id",
+    "name",
+    "kind",
+    "latitude",
+    "longitude",
+    "area_id",
+    "capacity",
+    "min_age",
+    "max_age",
+    "cost_yen",
+    "accepts_helpers",
+    "host_experience",
+    "interest_tags",
+)
+PROFILE_COLUMNS = (
+    "id",
+    "activities",
+    "days",
+    "opens",
+    "closes",
+    "hours_per_session",
+    "bus_lines",
+    "accepts_users",
+    "small_group",
+    "paid",
+    "physical",
+)
+
+
+def catalogue_facts(exclude=()) -> list[ResourceFacts]:
+    """Every proposable resource as matching facts, in one query."""
+    from community.models import Resource
+
+    columns = [*FACT_COLUMNS, *(f"participation_profile__{c}" for c in PROFILE_COLUMNS)]
+    rows = (
+        Resource.objects.current()
+        .exclude(public_id__in=list(exclude))
+        .annotate(occupied=_occupied())
+        .order_by("kana", "name", "pk")
+        .values(*columns, "occupied")
+    )
+    return [facts_from_row(row) for row in rows]
+
+
+def _profile(resource):
+    try:
+        return resource.participation_profile
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: no profile yet
+        return None
+
+
+def resource_facts(resource) -> ResourceFacts:
+    """The same facts for one Resource instance (a proposal, the catalogue page)."""
+    row = {c: getattr(resource, c) for c in FACT_COLUMNS}
+    p = _profile(resource)
+    for c in PROFILE_COLUMNS:
+        row[f"participation_profile__{c}"] = getattr(p, c) if p else None
+    row["occupied"] = getattr(resource, "occupied", 0)
+    return facts_from_row(row)
+
+
+def facts_from_row(row: dict) -> ResourceFacts:
+    def prof(name):
+        return row.get(f"participation_profile__{name}")
+
+    has_profile = prof("id") is not None
+    activities = activity_codes(row["kind"], row["interest_tags"], prof("activities"))
+    point = None
+    if row["latitude"] is not None and row["longitude"] is not None:
+        point = (float(row["latitude"]), float(row["longitude"]))
+    hours = prof("hours_per_session")
+    return ResourceFacts(
+        key=str(row["public_id"]),
+        name=row["name"],
+        activities=frozenset(activities),
+        point=point,
+        area_id=row["area_id"],
+        bus_lines=split_lines(prof("bus_lines") or ""),
+        days=frozenset(int(d) for d in prof("days") or []),
+        opens=prof("opens"),
+        closes=prof("closes"),
+        hours_per_session=float(hours) if hours else None,
+        accepts_users=prof("accepts_users") if has_profile else True,
+        helper_role=bool(row["accepts_helpers"]),
+        withdrawal_experience="withdrawal" in (row["host_experience"] or []),
+        small_group=bool(prof("small_group")) if has_profile else False,
+        capacity=row["capacity"],
+        occupied=row.get("occupied") or 0,
+        min_age=row["min_age"],
+        max_age=row["max_age"],
+        cost_yen=row["cost_yen"] or 0,
+        paid=bool(prof("paid")) if has_profile else row["kind"] in PAID_KINDS,
+        physical=prof("physical") or "moderate",
+    )
+
+
+def occupancy(resource_ids) -> dict[int, int]:
+    """Places taken (体験・参加) per resource id."""
+    rows = (
+        Placement.objects.occupying()
+        .filter(resource_id__in=list(resource_ids))
+        .values("resource_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["resource_id"]: r["n"] for r in rows}
+
+
+def outcome_counts(placements=None) -> dict[str, int]:
+    """Ended placements by outcome, each person counted once per outcome (実数): a person who
+    went 提案 → 見学 → 体験 → 参加 → 終了(就労) is one 就労 however many steps and days."""
+    qs = placements if placements is not None else Placement.objects.all()
+    rows = (
+        qs.filter(status="ended")
+        .values("outcome")
+        .annotate(n=Count("person", distinct=True))
+        .order_by("outcome")
+    )
+    return {r["outcome"]: r["n"] for r in rows}
