@@ -1,13 +1,13 @@
 """The audit viewer: admins only, read-only (no edit or delete exists anywhere in the app)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agencies.csvio import csv_response
+from agencies.paging import CappedPaginator
 from agencies.policy import Basis, require
 
 from .filters import AuditEventFilter
@@ -39,7 +39,7 @@ EXPORT_HEADER = [
 def event_list(request):
     require(request.user, "audit.view")
     filterset = AuditEventFilter(request.GET or None, queryset=AuditEvent.objects.all())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page:
         event.action_label = action_label(event.action)
         event.change_labels = field_labels(event.object_type, event.changes)

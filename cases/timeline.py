@@ -83,11 +83,25 @@ def _day(value, **kwargs) -> TimelineEntry:
     return TimelineEntry(at=as_moment(value), all_day=True, **kwargs)
 
 
-def timeline_for(case, user) -> list[TimelineEntry]:
-    entries: list[TimelineEntry] = []
+class Timeline(list):
+    """The merged entries, newest first. `truncated` says older notes were left out (the page
+    links to the paged 支援経過記録 for them)."""
+
+    truncated: bool = False
+
+
+def timeline_for(case, user) -> Timeline:
+    entries = Timeline()
     for provider in _PROVIDERS:
         entries.extend(provider(case, user) or [])
     entries.sort(key=lambda e: (e.at, KIND_ORDER.get(e.kind, 99)), reverse=True)
+    notes = [e for e in entries if e.kind == "note"]
+    if len(notes) >= TIMELINE_NOTES:
+        # Older notes were not loaded: stop where they start, so that nothing older shows as if
+        # no note had been written in between.
+        cutoff = notes[-1].at
+        entries[:] = [e for e in entries if e.at >= cutoff]
+        entries.truncated = True
     return entries
 
 
@@ -214,6 +228,11 @@ def _monitoring(case, user):
         )
 
 
+# A case may carry hundreds of notes: the timeline shows the newest ones and links to the paged
+# 支援経過記録 for the rest (the case page then costs the same for 10 notes or 1,000).
+TIMELINE_NOTES = 30
+
+
 @timeline_provider
 def _notes(case, user):
     from cases.models import ActivityNote
@@ -224,6 +243,7 @@ def _notes(case, user):
         ActivityNote.objects.filter(case=case)
         .filter(note_visibility_filter(user))
         .select_related("author", "agency")
+        .order_by("-occurred_at", "-pk")[:TIMELINE_NOTES]
     ):
         yield TimelineEntry(
             at=n.occurred_at,

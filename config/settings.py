@@ -120,7 +120,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -221,7 +224,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tsunagu@localhost")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -296,7 +301,9 @@ TSUNAGU_CLOSURE_DAYS = env.list(
 )
 TSUNAGU_CITY_NAME = env.str("TSUNAGU_CITY_NAME", default="みどり市")
 # Absolute address of the site, used in e-mail links (reminders, digests, password set-up).
-TSUNAGU_BASE_URL = env.str("TSUNAGU_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+TSUNAGU_BASE_URL = env.str(
+    "TSUNAGU_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+)
 
 # Application logs carry ids and actions, never names or free text about a person.
 LOGGING = {

@@ -187,7 +187,10 @@ class ConsultationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Consultation.objects.none()
-        qs = selectors.consultations_visible_to(self.request.user)
+        # The answer names person and household by public id: fetch them with the rows.
+        qs = selectors.consultations_visible_to(self.request.user).select_related(
+            "person", "household"
+        )
         if self.action == "list":
             form = ConsultationFilterForm(self.request.query_params or None, user=self.request.user)
             if form.is_bound and form.is_valid():

@@ -4,6 +4,8 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -261,6 +263,28 @@ def test_referral_list_query_count(w, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         response = client.get(f"{BASE}/referrals/?box=inbox")
     assert response.json()["count"] == 15
+
+
+def test_consultation_list_query_count_does_not_grow_with_rows(w, django_assert_max_num_queries):
+    """Each row names its person and household: they come with the rows, not one query each."""
+
+    def add(n):
+        for _ in range(n):
+            ConsultationFactory(
+                agency=w.sender, staff=w.worker, person=w.person, household=w.household
+            )
+
+    client = api(w.worker)
+    add(2)
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"{BASE}/consultations/").json()["count"] == 2
+    baseline = len(few.captured_queries)
+    add(18)
+    with django_assert_max_num_queries(baseline):
+        response = client.get(f"{BASE}/consultations/")
+    assert response.json()["count"] == 20
+    assert {row["person"] for row in response.json()["results"]} == {str(w.person.public_id)}
 
 
 def test_double_submit_through_api(w):

@@ -139,6 +139,27 @@ def test_case_page_query_count_is_constant(client, body, owner, django_assert_ma
         assert client.get(_url(case)).status_code == 200
 
 
+def test_case_page_shows_the_newest_notes_and_links_to_the_rest(client, case, owner):
+    """A case with a long history: the timeline stops at the 30th newest note (nothing older
+    shows as if no note came in between) and links to the paged 支援経過記録."""
+    from cases.models import ActivityNote
+    from cases.timeline import TIMELINE_NOTES
+
+    start = timezone.now() - dt.timedelta(days=200)
+    ActivityNote.objects.filter(case=case).update(occurred_at=start - dt.timedelta(days=1))
+    for n in range(TIMELINE_NOTES + 10):
+        note = s.note_create(case=case, actor=owner, kind="phone", content=f"経過メモ{n:03d}")
+        ActivityNote.objects.filter(pk=note.pk).update(occurred_at=start + dt.timedelta(days=n))
+    client.force_login(owner)
+    body = client.get(_url(case)).content.decode()
+    newest = TIMELINE_NOTES + 9
+    assert f"経過メモ{newest:03d}" in body
+    assert f"経過メモ{newest - TIMELINE_NOTES + 1:03d}" in body
+    assert f"経過メモ{newest - TIMELINE_NOTES:03d}" not in body
+    assert "これより前の支援経過記録を見る" in body
+    assert reverse("cases:case_notes", args=[case.public_id]) in body
+
+
 def test_assessment_edit_conflict_shows_both_versions(client, body, owner, colleague):
     case = open_case(coordinator=owner, agency=body)
     a = s.assessment_create(case=case, actor=owner)

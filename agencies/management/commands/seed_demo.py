@@ -15,14 +15,18 @@ class Command(BaseCommand):
     help = "Load the fictional demo city (deterministic). Does nothing if data already exists."
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true", help="skip silently when data exists")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="skip silently when data exists"
+        )
 
     def handle(self, *args, if_empty=False, **options):
         if Agency.objects.exists():
             if if_empty:
                 self.stdout.write("demo data: database not empty, skipped")
                 return
-            raise CommandError("database is not empty; demo data is loaded only into an empty database")
+            raise CommandError(
+                "database is not empty; demo data is loaded only into an empty database"
+            )
         ctx: dict = {"rng": random.Random(20261122)}
         with transaction.atomic():
             for name in DEMO_MODULES:

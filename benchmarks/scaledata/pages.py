@@ -1,0 +1,326 @@
+"""The pages the scale benchmark measures, each with its floor (hand-written SQL returning the rows
+the page shows), and the runner shared by `benchmarks/pages_benchmark.py` and the CI test.
+
+A page is measured through Django's test client as a logged-in demo user (two-factor marked as
+verified in the session, as after a real login). Each run's queries are captured; every SELECT is
+EXPLAINed once and a sequential scan on a table of more than `BIG_TABLE` rows is reported.
+"""
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db import connection, models
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+BIG_TABLE = 10_000
+
+
+@dataclass
+class Page:
+    name: str
+    user: str
+    url: Callable[[dict], str] | str
+    floor: Callable[[dict], tuple[str, list]] | None = None
+
+
+def _one(sql: str, params=()) -> object:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def _user_ctx(username: str) -> dict:
+    from agencies.models import User
+
+    user = User.objects.get(username=username)
+    return {"user": user, "agencies": sorted(user.agency_ids()) or [0]}
+
+
+# --- what the pages look at (chosen from the data, the busiest record a user may open) -------
+
+
+def _busiest_case(ctx: dict) -> str:
+    """The case with most notes among those the user may open (asked through the app itself)."""
+    from django.db.models import Count
+
+    from cases.selectors.support import cases_visible_to
+
+    case = (
+        cases_visible_to(ctx["user"])
+        .annotate(n=Count("notes"))
+        .order_by("-n")
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    return f"/cases/support/{case}/"
+
+
+def _busiest_person(ctx: dict) -> str:
+    """The person with most consultations at the user's agency that the user may open."""
+    from agencies import policy
+    from cases.models import Person
+
+    candidates = (
+        Person.objects.filter(consultations__agency_id__in=ctx["agencies"])
+        .annotate(n=models.Count("consultations"))
+        .order_by("-n")[:50]
+    )
+    for person in candidates:
+        if policy.can(ctx["user"], "person.view", person):
+            return f"/cases/persons/{person.public_id}/"
+    return "/cases/persons/"
+
+
+def _busiest_meeting(ctx: dict) -> str:
+    value = _one(
+        """SELECT m.public_id FROM meetings_meeting m
+           ORDER BY (SELECT count(*) FROM meetings_agendaitem i WHERE i.meeting_id = m.id) DESC
+           LIMIT 1"""
+    )
+    return f"/meetings/m/{value}/"
+
+
+# --- floors ---------------------------------------------------------------------------------
+
+
+def _floor_case_list(ctx: dict) -> tuple[str, list]:
+    return (
+        """WITH visible AS (
+             SELECT DISTINCT t.case_id FROM cases_caseteammember t
+             WHERE t.agency_id = ANY(%s) AND t.left_on IS NULL)
+           SELECT c.id, c.number, c.status, c.opened_on, a.name,
+                  (SELECT count(*) FROM visible)
+           FROM cases_supportcase c JOIN visible v ON v.case_id = c.id
+           JOIN agencies_agency a ON a.id = c.lead_agency_id
+           WHERE c.status NOT IN ('closed', 'handed_back')
+           ORDER BY c.opened_on DESC, c.id DESC LIMIT 25""",
+        [ctx["agencies"]],
+    )
+
+
+def _floor_person_search(q: str) -> Callable[[dict], tuple[str, list]]:
+    from cases.normalize import normalize_kana, normalize_name
+
+    def floor(ctx: dict) -> tuple[str, list]:
+        name, kana = normalize_name(q), normalize_kana(q)
+        if connection.vendor != "postgresql":
+            return ("SELECT id FROM cases_person WHERE name_search LIKE %s LIMIT 25", [f"%{name}%"])
+        return (
+            """SELECT id, family_name, given_name, birth_date FROM cases_person
+               WHERE merged_into_id IS NULL AND (name_search LIKE %s OR kana_search LIKE %s)
+               ORDER BY kana_search, id LIMIT 25""",
+            [f"%{name}%", f"%{kana}%"],
+        )
+
+    return floor
+
+
+def _floor_consultations(ctx: dict) -> tuple[str, list]:
+    return (
+        """SELECT c.id, c.received_at, c.summary, a.name, (SELECT count(*) FROM cases_consultation
+             WHERE agency_id = ANY(%s))
+           FROM cases_consultation c JOIN agencies_agency a ON a.id = c.agency_id
+           WHERE c.agency_id = ANY(%s) ORDER BY c.received_at DESC, c.id DESC LIMIT 25""",
+        [ctx["agencies"], ctx["agencies"]],
+    )
+
+
+def _floor_inbox(ctx: dict) -> tuple[str, list]:
+    return (
+        """SELECT r.id, r.number, r.status, r.sent_at FROM cases_referral r
+           WHERE r.to_agency_id = ANY(%s) AND r.status IN ('sent', 'opened', 'info_requested')
+           ORDER BY r.sent_at DESC LIMIT 50""",
+        [ctx["agencies"]],
+    )
+
+
+def _floor_case_page(ctx: dict) -> tuple[str, list]:
+    return (
+        """SELECT n.id, n.kind, n.occurred_at, n.content FROM cases_activitynote n
+           JOIN cases_supportcase c ON c.id = n.case_id
+           WHERE c.public_id = %s ORDER BY n.occurred_at DESC LIMIT 20""",
+        [ctx["url"].rstrip("/").rsplit("/", 1)[-1]],
+    )
+
+
+def _floor_audit(ctx: dict) -> tuple[str, list]:
+    return ("SELECT * FROM audit_auditevent ORDER BY at DESC, id DESC LIMIT 50", [])
+
+
+def _floor_notifications(ctx: dict) -> tuple[str, list]:
+    return (
+        """SELECT * FROM notifications_notification WHERE recipient_id = %s
+           ORDER BY created_at DESC LIMIT 25""",
+        [ctx["user"].pk],
+    )
+
+
+def _search(q: str = "", **extra) -> str:
+    return "/cases/persons/?" + urlencode({"q": q, **extra})
+
+
+PAGES = [
+    Page("dashboard (coordinator suishin1)", "suishin1", "/"),
+    Page("dashboard (caseworker houkatsu-n1)", "houkatsu-n1", "/"),
+    Page("dashboard (supervisor kakaricho)", "kakaricho", "/"),
+    Page("dashboard (admin)", "admin", "/"),
+    Page(
+        "person search 2-char kanji 佐藤",
+        "houkatsu-n1",
+        _search("佐藤"),
+        _floor_person_search("佐藤"),
+    ),
+    Page(
+        "person search 4-char name 山田太郎",
+        "houkatsu-n1",
+        _search("山田太郎"),
+        _floor_person_search("山田太郎"),
+    ),
+    Page(
+        "person search kana たかはし",
+        "houkatsu-n1",
+        _search("たかはし"),
+        _floor_person_search("たかはし"),
+    ),
+    Page("person search phone", "houkatsu-n1", _search(phone="090-123")),
+    Page("person search birth date", "houkatsu-n1", _search(birth_date="1950-04-01")),
+    Page("person page (busiest)", "houkatsu-n1", _busiest_person),
+    Page("consultation list", "houkatsu-n1", "/cases/consultations/", _floor_consultations),
+    Page("referral inbox (coordinator)", "suishin1", "/cases/referrals/inbox/", _floor_inbox),
+    Page("case list (coordinator)", "suishin1", "/cases/support/", _floor_case_list),
+    Page("case list (caseworker)", "houkatsu-n1", "/cases/support/", _floor_case_list),
+    Page("case page (busiest)", "suishin1", _busiest_case, _floor_case_page),
+    Page("meeting page (busiest)", "kakaricho", _busiest_meeting),
+    Page("audit log", "admin", "/audit/", _floor_audit),
+    Page("notification inbox", "suishin1", "/notifications/", _floor_notifications),
+    Page("API support-cases", "suishin1", "/api/v1/support-cases/", _floor_case_list),
+    Page(
+        "API persons ?q=佐藤",
+        "houkatsu-n1",
+        "/api/v1/persons/?q=佐藤",
+        _floor_person_search("佐藤"),
+    ),
+    Page("API consultations", "houkatsu-n1", "/api/v1/consultations/", _floor_consultations),
+]
+
+# Pages other apps add (outreach, participation, community, reports, pickers) register here.
+EXTRA_PAGES: list[Page] = []
+
+
+def client_for(username: str) -> Client:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agencies.models import User
+
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def _big_tables() -> dict[str, int]:
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r' AND reltuples > %s",
+            [BIG_TABLE],
+        )
+        return dict(cur.fetchall())
+
+
+def _seq_scans(sql: str, big: dict[str, int]) -> set[str]:
+    if connection.vendor != "postgresql" or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        return set()
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (FORMAT JSON) " + sql)
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    found = set()
+
+    def walk(node):
+        if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in big:
+            found.add(node["Relation Name"])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return found
+
+
+def _time(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
+
+
+def run_pages(*, runs: int = 20, only: str | None = None, pages=None) -> list[dict]:
+    big = _big_tables()
+    results = []
+    clients: dict[str, Client] = {}
+    for page in pages or (PAGES + EXTRA_PAGES):
+        if only and only not in page.name:
+            continue
+        client = clients.get(page.user) or clients.setdefault(page.user, client_for(page.user))
+        ctx = _user_ctx(page.user)
+        url = page.url(ctx) if callable(page.url) else page.url
+        ctx["url"] = url
+        response = client.get(url)  # warm-up (and the status to report)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        # Copy now: the next request resets the connection's query log.
+        queries = list(captured.captured_queries)
+        db_ms = sum(float(q["time"]) for q in queries) * 1000
+        seq = set()
+        for q in queries:
+            seq |= _seq_scans(q["sql"], big)
+        times = _time(lambda c=client, u=url: c.get(u), runs)
+        floor_ms = None
+        if page.floor is not None:
+            sql, params = page.floor(ctx)
+
+            def run_floor(sql=sql, params=params):
+                with connection.cursor() as cur:
+                    cur.execute(sql, params)
+                    cur.fetchall()
+
+            run_floor()
+            floor_ms = statistics.median(_time(run_floor, runs))
+        p50 = statistics.median(times)
+        results.append(
+            {
+                "name": page.name,
+                "url": url if "?" in url or "/" == url else url.split("?")[0],
+                "status": response.status_code,
+                "p50_ms": round(p50, 1),
+                "p95_ms": round(_pct(times, 0.95), 1),
+                "floor_ms": round(floor_ms, 2) if floor_ms is not None else None,
+                "ratio": round(p50 / floor_ms, 1) if floor_ms else None,
+                "db_ms": round(db_ms, 1),
+                "db_ratio": round(db_ms / floor_ms, 1) if floor_ms else None,
+                "queries": len(queries),
+                "seq_scans": sorted(seq),
+            }
+        )
+    return results
