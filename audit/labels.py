@@ -42,6 +42,7 @@ ENTITY_LABELS = {
     "planitem": _("プランの項目"),
     "pledge": _("守秘義務の誓約"),
     "referral": _("つなぐシート"),
+    "resource": _("社会資源"),
     "roleassignment": _("役割分担"),
     "rule_setting": _("通知ルールの設定"),
     "staff": _("職員"),

@@ -1,5 +1,4 @@
-"""Community work (地域づくり). Community issues are raised from meetings (resource gaps) and
-extended by the community programme's own work."""
+"""地域課題: gaps in local resources or shared problems, raised e.g. by a meeting decision."""
 
 import uuid
 
