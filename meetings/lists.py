@@ -20,7 +20,9 @@ MEETINGS = ListSpec(
     columns=[
         Column("starts_at", _("開催日時"), lambda m: m.starts_at, order=("starts_at",)),
         Column("body", _("会議体"), lambda m: m.body.name, order=("body__name",)),
-        Column("kind", _("法的位置付け"), lambda m: m.body.get_kind_display(), order=("body__kind",)),
+        Column(
+            "kind", _("法的位置付け"), lambda m: m.body.get_kind_display(), order=("body__kind",)
+        ),
         Column("place", _("場所"), _place, order=("place",)),
         Column("deadline", _("議題提出期限"), lambda m: m.submission_deadline),
         Column("items", _("議題数"), lambda m: m.item_count, order=("item_count",), css="num"),

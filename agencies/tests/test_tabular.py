@@ -76,7 +76,7 @@ def test_csv_export_neutralises_full_width_formula_characters():
     assert response.content.startswith(b"\xef\xbb\xbf")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     lines = _csv_lines(response)
-    assert lines[1] == "\"'＝HYPERLINK(\"\"x\"\")\",3"
+    assert lines[1] == '"\'＝HYPERLINK(""x"")",3'
     assert lines[2] == "'＠A1,-2"
 
 
