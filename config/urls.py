@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),
+    path("i18n/date-style/", agency_views.set_date_style, name="set_date_style"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The schema holds no personal data, but it maps every endpoint: staff only (the schema

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies import uploads
+from agencies import jpdates, uploads
 from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
@@ -1143,7 +1143,7 @@ def monitoring_due_panel(user) -> Panel | None:
         PanelItem(
             f"{c.number} {c.summary[:20]}",
             _case_url(c, "monitoring/"),
-            meta=c.next_monitoring_on.isoformat(),
+            meta=jpdates.format_date(c.next_monitoring_on),
             badge=_("期限切れ") if c.next_monitoring_on < today else _("7日以内"),
             tone="danger" if c.next_monitoring_on < today else "warn",
         )
