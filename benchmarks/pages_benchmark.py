@@ -82,7 +82,8 @@ def main() -> int:
         )
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps({"pages": results}, ensure_ascii=False, indent=1))
+        pages = [{k: v for k, v in r.items() if k != "sql"} for r in results]
+        Path(args.json).write_text(json.dumps({"pages": pages}, ensure_ascii=False, indent=1))
     print(f"{len(results)} pages in {time.monotonic() - started:.0f} s: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 

@@ -31,6 +31,7 @@ SIZES = {
     "audit": 1_500_000,
     "agencies": 140,
     "staff": 1_500,
+    "meetings": 5_000,
 }
 
 TODAY = dt.date(2026, 12, 1)
@@ -569,11 +570,82 @@ def generate_audit(ctx: Ctx) -> None:
     w.flush(AuditEvent)
 
 
+def generate_meetings(ctx: Ctx) -> None:
+    """5,000 meetings a city-year-scale over eight years: the demo bodies sit twice a month,
+    four case items each, decisions recorded for the meetings that were held."""
+    from meetings.choices import AgendaKind, DecisionKind, MeetingStatus
+    from meetings.models import AgendaItem, Decision, Meeting, MeetingBody
+
+    rng, w = ctx.rng, ctx.writer
+    bodies = list(MeetingBody.objects.values_list("pk", "kind"))
+    if not bodies or not ctx.case_rows:
+        return
+    recorder = staff_of(ctx, ctx.multiagency_ids[0]) if ctx.multiagency_ids else None
+    used: set[tuple[int, dt.datetime]] = set()
+    for i in range(ctx.n("meetings")):
+        body_id, _kind = bodies[i % len(bodies)]
+        day = past_date(rng, years=8, recent_bias=1.0)
+        starts = dt.datetime.combine(day, dt.time(14, 0), tzinfo=TZ) + dt.timedelta(minutes=i % 97)
+        if (body_id, starts) in used:
+            continue
+        used.add((body_id, starts))
+        held = day < TODAY
+        meeting = w.add(
+            Meeting(
+                body_id=body_id,
+                starts_at=starts,
+                place="市役所 会議室",
+                status=MeetingStatus.MINUTES_APPROVED if held else MeetingStatus.PLANNED,
+                held_at=starts + dt.timedelta(hours=2) if held else None,
+                created_by_id=recorder,
+                created_at=starts - dt.timedelta(days=14),
+            )
+        )
+        for order in range(1, 5):
+            case_id, number, household, _principal, _team = rng.choice(ctx.case_rows)
+            item = w.add(
+                AgendaItem(
+                    meeting_id=meeting.pk,
+                    order=order,
+                    kind=AgendaKind.INFO_SHARING,
+                    title=f"{number} の支援状況",
+                    case_id=case_id,
+                    household_id=household,
+                    added_by_id=recorder,
+                    added_at=starts - dt.timedelta(days=7),
+                )
+            )
+            if held:
+                w.add(
+                    Decision(
+                        item_id=item.pk,
+                        kind=DecisionKind.SHARED,
+                        text="支援状況を共有し、役割分担を確認した。",
+                        decided_on=day,
+                        recorded_by_id=recorder,
+                        recorded_at=starts + dt.timedelta(hours=3),
+                    )
+                )
+    w.flush()
+
+
+def derive_grants(ctx: Ctx) -> None:
+    """Team rows, 主担当 and consents give access grants through signals; bulk rows bypass
+    them, so the access app derives the grants of everything just written."""
+    from django.core.management import call_command, get_commands
+
+    ctx.writer.flush()
+    if "access_sync_grants" in get_commands():
+        call_command("access_sync_grants", verbosity=0)
+
+
 STEPS = [
     ("agencies", generate_agencies),
     ("persons", generate_persons),
     ("intake", generate_intake),
     ("cases", generate_cases),
     ("referrals", generate_referrals),
+    ("meetings", generate_meetings),
     ("audit", generate_audit),
+    ("grants", derive_grants),
 ]

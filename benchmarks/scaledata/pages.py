@@ -321,6 +321,7 @@ def run_pages(*, runs: int = 20, only: str | None = None, pages=None) -> list[di
                 "db_ratio": round(db_ms / floor_ms, 1) if floor_ms else None,
                 "queries": len(queries),
                 "seq_scans": sorted(seq),
+                "sql": [q["sql"][:300] for q in queries],
             }
         )
     return results

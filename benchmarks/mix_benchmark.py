@@ -1,0 +1,206 @@
+#!/usr/bin/env python
+"""A realistic mix of requests against gunicorn with 2 workers, on loopback, bounded in time.
+
+Starts gunicorn (2 sync workers, as in production) on the database of DATABASE_URL, logs the demo
+users in by writing their sessions (two-factor marked verified, as after a real login), then
+drives the mix with `wrk` (Debian package `wrk`) for --seconds: dashboards, person searches,
+lists, case pages and API lists in the proportions of a working day (most requests are lists and
+searches, a few are heavy pages). Prints requests/s, latency percentiles, non-2xx answers and
+the RSS of each worker afterwards.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsunagu_scale \\
+        .venv/bin/python benchmarks/mix_benchmark.py --seconds 30 --connections 8
+
+Targets: ≥ 100 requests/s with p95 ≤ 300 ms; worker RSS ≤ 300 MB. wrk runs on the same machine
+and takes CPU from the workers: on a 2-core machine the figure is a lower bound.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# (weight, user, path): what a working day looks like from the server.
+MIX = [
+    (6, "houkatsu-n1", "/"),
+    (3, "suishin1", "/"),
+    (8, "houkatsu-n1", "/cases/persons/?q=%E4%BD%90%E8%97%A4"),  # 佐藤
+    (4, "houkatsu-n1", "/cases/persons/?q=%E3%81%9F%E3%81%8B%E3%81%AF%E3%81%97"),  # たかはし
+    (6, "houkatsu-n1", "/cases/consultations/"),
+    (6, "suishin1", "/cases/referrals/inbox/"),
+    (6, "suishin1", "/cases/support/"),
+    (4, "suishin1", "CASE_PAGE"),
+    (4, "suishin1", "/notifications/"),
+    (6, "suishin1", "/api/v1/support-cases/"),
+    (6, "houkatsu-n1", "/api/v1/consultations/"),
+    (3, "kakaricho", "/meetings/"),
+    (1, "admin", "/audit/"),
+]
+
+
+def _sessions() -> dict[str, str]:
+    from importlib import import_module
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agencies.models import User
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    out = {}
+    for username in {u for _, u, _ in MIX}:
+        user = User.objects.get(username=username)
+        s = store()
+        s[SESSION_KEY] = str(user.pk)
+        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device:
+            s[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        s.create()
+        out[username] = s.session_key
+    return out
+
+
+def _case_page() -> str:
+    from agencies.models import User
+    from cases.selectors.support import cases_visible_to
+
+    case = cases_visible_to(User.objects.get(username="suishin1")).values_list(
+        "public_id", flat=True
+    )[:1]
+    return f"/cases/support/{case[0]}/"
+
+
+def _lua(sessions: dict[str, str], case_page: str) -> str:
+    cookie = settings.SESSION_COOKIE_NAME
+    rows = []
+    for weight, user, path in MIX:
+        path = case_page if path == "CASE_PAGE" else path
+        for _ in range(weight):
+            rows.append(f'{{"{path}", "{cookie}={sessions[user]}"}}')
+    return (
+        "local reqs = {" + ",\n".join(rows) + "}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = (i % #reqs) + 1\n"
+        '  return wrk.format("GET", reqs[i][1], {["Cookie"] = reqs[i][2], ["Host"] = "localhost"})\n'
+        "end\n"
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format("LAT p50=%.1f p95=%.1f p99=%.1f\\n", latency:percentile(50)/1000,'
+        " latency:percentile(95)/1000, latency:percentile(99)/1000))\n"
+        '  io.write(string.format("NON2XX %d\\n", summary.errors.status))\n'
+        "end\n"
+    )
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install wrk)")
+        return 2
+    sessions = _sessions()
+    case_page = _case_page()
+    env = {**os.environ, "ALLOWED_HOSTS": "localhost,127.0.0.1", "AXES_ENABLED": "false"}
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.5)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+            f.write(_lua(sessions, case_page))
+        # Warm both workers (first requests load templates and translations).
+        subprocess.run(
+            ["wrk", "-t1", "-c2", "-d3s", "-s", f.name, f"http://127.0.0.1:{args.port}"],
+            capture_output=True,
+            check=False,
+        )
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{args.seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                f.name,
+                f"http://127.0.0.1:{args.port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        workers = [
+            int(p)
+            for p in subprocess.run(
+                ["pgrep", "-P", str(gunicorn.pid)], capture_output=True, text=True, check=False
+            ).stdout.split()
+        ]
+        rss = [_rss_mb(p) for p in workers]
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = re.search(r"LAT p50=([\d.]+) p95=([\d.]+) p99=([\d.]+)", out)
+    non2xx = int(re.search(r"NON2XX (\d+)", out).group(1))
+    p50, p95, p99 = (float(x) for x in lat.groups())
+    print(out)
+    print(
+        f"requests/s {rps:.1f}  p50 {p50:.0f} ms  p95 {p95:.0f} ms  p99 {p99:.0f} ms  non-2xx {non2xx}"
+    )
+    print("worker RSS (MB): " + ", ".join(f"{r:.0f}" for r in rss))
+    ok = rps >= 100 and p95 <= 300 and all(r <= 300 for r in rss) and non2xx == 0
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
