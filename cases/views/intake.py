@@ -396,6 +396,12 @@ def referral_create(request):
                 "done_so_far": consultation.response,
                 "urgency": consultation.urgency,
             }
+        else:
+            # From the person page (つなぐシートを作成): the form's own queryset decides whether
+            # the person may be chosen, so a foreign id simply leaves the field empty.
+            for key in ("person", "household"):
+                if request.GET.get(key):
+                    initial[key] = request.GET[key]
         form = ReferralForm(initial=initial, user=request.user)
     return render(
         request,

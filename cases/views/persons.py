@@ -27,6 +27,7 @@ from cases.forms_persons import (
     PersonForm,
     PersonSearchForm,
 )
+from cases.history import format_entry_date, person_history
 from cases.models import Consent, Household, HouseholdMember, Person
 from cases.policy.persons import (
     care_agency_ids,
@@ -148,11 +149,15 @@ def person_detail(request, public_id):
         from cases.policy.persons import household_access
 
         link_access = {m.household_id: household_access(request.user, m.household) for m in links}
+    history = person_history(request.user, person)
     return render(
         request,
         "cases/persons/person_detail.html",
         {
             "person": person,
+            "history": [(e, format_entry_date(e)) for e in history],
+            "can_consult": can(request.user, "consultation.create"),
+            "can_refer": can(request.user, "referral.create"),
             "decision": decision,
             "sections": sections,
             "show_basic": InfoKind.BASIC in sections,
