@@ -90,3 +90,26 @@ def test_person_page_query_count_does_not_grow_with_history(
         w.sent()
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_new_person_from_add_member_page_comes_back_to_the_household(client, w):
+    client.force_login(w.worker)
+    add_url = reverse("cases:household_member_add", args=[w.household.public_id])
+    page = client.get(add_url).content.decode()
+    create = f"{reverse('cases:person_create')}?household={w.household.public_id}"
+    assert create in page
+    response = client.post(
+        create,
+        {
+            "family_name": "新田",
+            "given_name": "花子",
+            "family_name_kana": "にった",
+            "given_name_kana": "はなこ",
+            "confirm_new": "1",
+            "household": str(w.household.public_id),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert response["Location"].startswith(add_url + "?person=")
+    page = client.get(response["Location"]).content.decode()
+    assert "新田 花子" in page and "checked" in page

@@ -109,6 +109,13 @@ def person_search_view(request):
 @require_http_methods(["GET", "POST"])
 def person_create(request):
     require(request.user, "person.create")
+    # From a household's 世帯員を追加 page: come back there with the new person chosen.
+    household = None
+    ref = request.GET.get("household") or request.POST.get("household")
+    if ref and _is_uuid(ref):
+        household = Household.objects.filter(public_id=ref).first()
+        if household is not None and not can(request.user, "household.add_member", household):
+            household = None
     agencies = _care_agencies(request.user)
     form = PersonForm(request.POST or None, agencies=agencies)
     matches = None
@@ -124,12 +131,24 @@ def person_create(request):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
+                if household is not None:
+                    messages.success(
+                        request, _("対象者を登録しました。続柄を選んで世帯員に追加してください。")
+                    )
+                    url = reverse("cases:household_member_add", args=[household.public_id])
+                    return redirect(f"{url}?person={person.public_id}")
                 messages.success(request, _("対象者を登録しました。"))
                 return redirect("cases:person_detail", public_id=person.public_id)
     return render(
         request,
         "cases/persons/person_form.html",
-        {"form": form, "matches": matches, "creating": True, "nav_active": NAV},
+        {
+            "form": form,
+            "matches": matches,
+            "creating": True,
+            "household": household,
+            "nav_active": NAV,
+        },
     )
 
 
@@ -409,11 +428,20 @@ def household_edit(request, public_id):
 def household_member_add(request, public_id):
     household = _household(public_id)
     require(request.user, "household.add_member", household)
-    search = PersonSearchForm(request.GET or None)
+    chosen = request.GET.get("person", "")
+    search = PersonSearchForm(
+        request.GET
+        if request.GET.get("q") or request.GET.get("phone") or request.GET.get("birth_date")
+        else None
+    )
     found = []
     if search.is_bound and search.is_valid():
         found = list(person_search(actor=request.user, **search.cleaned_data).persons[:20])
-    form = HouseholdMemberForm(request.POST or None)
+    elif chosen and _is_uuid(chosen):  # just registered from this page (person_create)
+        found = list(persons_visible_to(request.user).filter(public_id=chosen)[:1])
+    form = HouseholdMemberForm(
+        request.POST or None, initial={"person": found[0].public_id} if len(found) == 1 else None
+    )
     if request.method == "POST" and form.is_valid():
         person = (
             persons_visible_to(request.user).filter(public_id=form.cleaned_data["person"]).first()
