@@ -16,6 +16,7 @@ from agencies.forms import apply_service_errors
 from agencies.models import Agency
 from agencies.policy import can, require
 from audit.services import record, record_list
+from audit.views_of import recent_views
 from cases.choices import InfoKind
 from cases.forms_persons import (
     ConsentForm,
@@ -169,6 +170,7 @@ def person_detail(request, public_id):
 
         link_access = {m.household_id: household_access(request.user, m.household) for m in links}
     history = person_history(request.user, person)
+    can_update = can(request.user, "person.update", person)
     return render(
         request,
         "cases/persons/person_detail.html",
@@ -184,7 +186,9 @@ def person_detail(request, public_id):
             "show_notes": InfoKind.OTHER in sections,
             "links": [(m, link_access.get(m.household_id)) for m in links],
             "consents": person_consents(person),
-            "can_update": can(request.user, "person.update", person),
+            "can_update": can_update,
+            # "Who viewed this": for those responsible for the record (who may edit it).
+            "views": recent_views(person) if can_update else None,
             "can_merge": can(request.user, "person.merge", person),
             "can_create_household": can(request.user, "household.create"),
             "merged_from": list(person.merged_from.all().only("public_id", "merged_at")),

@@ -23,6 +23,7 @@ from agencies.models import Agency, User
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record, record_list
+from audit.views_of import recent_views
 from cases import forms_support as f
 from cases import lists
 from cases.genogram import ecomap_nodes, ecomap_svg, genogram_svg
@@ -212,6 +213,8 @@ def case_detail(request, case_id):
             today=timezone.localdate(),
             **_perms(request.user, case),
             transitions_available=_available_actions(request.user, case),
+            # "Who viewed this": for those who manage the case.
+            views=recent_views(case) if can(request.user, "case.manage", case) else None,
         ),
     )
 
