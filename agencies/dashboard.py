@@ -26,6 +26,8 @@ class Panel:
     count: int | None = None
     more_url: str = ""
     more_label: str = ""
+    # Optional HTML below the items (a chart with its table alternative), rendered by a template.
+    body: str = ""
 
 
 Provider = Callable[..., Panel | None]

@@ -15,6 +15,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": crontab(minute=5)},
     "notifications-digests": {"task": "notifications.send_digests", "schedule": crontab(minute=30)},
+    "reports-sweep-jobs": {"task": "reports.sweep_jobs", "schedule": crontab(minute="*/10")},
 }
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "participation",
     "community",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,10 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "private")))
 MEDIA_URL = None
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Reports: counts of people below this are suppressed in tables that leave the office; built
+# report files are kept this long for the one who asked.
+REPORTS_SMALL_CELL_THRESHOLD = env.int("REPORTS_SMALL_CELL_THRESHOLD", default=5)
+REPORTS_JOB_KEEP_HOURS = env.int("REPORTS_JOB_KEEP_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,0 +1,99 @@
+"""Figures of 地域づくり事業: 拠点・居場所 and social resources (community.Resource).
+
+Places are counted by their dates (開始日・終了日), not by their current status, so an earlier
+year's report keeps the places that were open then.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.choices import Programme
+from community.choices import ResourceKind, ResourceStatus
+from community.models import Resource
+
+from .registry import Basis, Figure, Period, Unit, interp, register
+
+P = Programme.COMMUNITY.value
+
+
+def places_open(period: Period):
+    """Places open on the period's last day."""
+    day = period.end
+    return (
+        Resource.objects.filter(is_place=True)
+        .filter(
+            Q(start_date__lte=day)
+            | (Q(start_date__isnull=True) & ~Q(status=ResourceStatus.PREPARING))
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+    )
+
+
+def started(period: Period):
+    return Resource.objects.filter(start_date__gte=period.start, start_date__lte=period.end)
+
+
+register(
+    Figure(
+        code="community.places",
+        label=_("拠点・居場所"),
+        programme=P,
+        basis=Basis.DISTINCT,
+        unit=Unit.PLACES,
+        rule=_(
+            "基準日(年度末より前なら基準日)に開いている拠点・居場所の数です。開始日が基準日以前"
+            "(開始日の記録がなければ準備中でないもの)で、終了日が基準日より前でないものを数えます。"
+            "休止中でも終了日がなければ数えます。"
+        ),
+        records=places_open,
+        record_kind="resource",
+        order=700,
+    )
+)
+
+for n, (code, label) in enumerate(ResourceKind.choices):
+    register(
+        Figure(
+            code=f"community.places.kind.{code}",
+            label=label,
+            programme=P,
+            basis=Basis.DISTINCT,
+            unit=Unit.PLACES,
+            rule=interp(_("種類が「%(kind)s」の拠点・居場所の数です。"), kind=label),
+            records=lambda period, code=code: places_open(period).filter(kind=code),
+            record_kind="resource",
+            group="community.places",
+            group_label=_("種類"),
+            order=701 + n,
+        )
+    )
+
+register(
+    Figure(
+        code="community.places.new",
+        label=_("新たに開いた拠点・居場所"),
+        programme=P,
+        basis=Basis.CUMULATIVE,
+        unit=Unit.PLACES,
+        rule=_("開始日が年度内・基準日までの拠点・居場所の数です。"),
+        records=lambda period: started(period).filter(is_place=True),
+        record_kind="resource",
+        order=730,
+    )
+)
+
+register(
+    Figure(
+        code="community.resources.new",
+        label=_("創出した社会資源"),
+        programme=P,
+        basis=Basis.CUMULATIVE,
+        unit=Unit.ITEMS,
+        rule=_(
+            "開始日が年度内・基準日までの社会資源(拠点・居場所のほか、就労体験・ボランティア活動などの活動先を含む)の数です。"
+        ),
+        records=started,
+        record_kind="resource",
+        order=740,
+    )
+)

@@ -1,0 +1,201 @@
+"""The figure registry: every reported number is a named definition.
+
+A `Figure` says what it counts in words (`rule`, shown to municipal officers on the definitions
+page) and in code (`records`, the queryset of the counted units for a period). The value is
+computed from exactly those records, so a figure and its drill-down list cannot disagree: the
+drill-down is the same queryset, narrowed to what the viewer may see.
+
+Other apps add figures with `register(Figure(...))` in a module imported by their AppConfig.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from agencies import jpdates
+
+
+class Basis:
+    """実数 (each unit once) or 延べ (every occurrence), or a derived number."""
+
+    DISTINCT = "distinct"
+    CUMULATIVE = "cumulative"
+    AVERAGE = "average"
+    SHARE = "share"
+    LABELS = {
+        DISTINCT: _("実数"),
+        CUMULATIVE: _("延べ"),
+        AVERAGE: _("平均"),
+        SHARE: _("割合"),
+    }
+
+
+class Unit:
+    HOUSEHOLDS = "households"
+    PERSONS = "persons"
+    ITEMS = "items"
+    TIMES = "times"
+    DAYS = "days"
+    PERCENT = "percent"
+    PLACES = "places"
+    LABELS = {
+        HOUSEHOLDS: _("世帯"),
+        PERSONS: _("人"),
+        ITEMS: _("件"),
+        TIMES: _("回"),
+        DAYS: _("日"),
+        PERCENT: _("%"),
+        PLACES: _("か所"),
+    }
+
+
+@dataclass(frozen=True)
+class Period:
+    """A fiscal year (4月〜3月) counted up to `as_of` (inclusive)."""
+
+    fiscal_year: int
+    as_of: dt.date
+
+    @classmethod
+    def of(cls, fiscal_year: int, as_of: dt.date | None = None) -> Period:
+        start, end = jpdates.fiscal_year_range(fiscal_year)
+        as_of = as_of or min(timezone.localdate(), end)
+        return cls(fiscal_year, as_of)
+
+    @property
+    def start(self) -> dt.date:
+        return jpdates.fiscal_year_range(self.fiscal_year)[0]
+
+    @property
+    def end(self) -> dt.date:
+        """The last day counted: the as-of date, or the fiscal year's last day if earlier."""
+        return min(self.as_of, jpdates.fiscal_year_range(self.fiscal_year)[1])
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(), tzinfo=timezone.get_current_timezone())
+
+    @property
+    def end_before(self) -> dt.datetime:
+        """The first instant after the period (local midnight after `end`)."""
+        return dt.datetime.combine(
+            self.end + dt.timedelta(days=1), dt.time(), tzinfo=timezone.get_current_timezone()
+        )
+
+    @property
+    def label(self) -> str:
+        return jpdates.fiscal_year_label(self.fiscal_year)
+
+
+Number = int | Decimal | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    code: str
+    label: str
+    programme: str
+    basis: str
+    unit: str
+    rule: str
+    # The counted records of a period: one row per counted unit for 実数/延べ figures.
+    records: Callable[[Period], QuerySet]
+    # What a drill-down row is ("household", "person", "consultation", "referral", "case",
+    # "meeting", …): the viewer's access filter and the row's link are chosen by it.
+    record_kind: str
+    # For averages and shares: a function of the records (default: their count).
+    compute: Callable[[QuerySet, Period], Number] | None = None
+    group: str = ""  # the parent figure of a breakdown ("consultation.contacts")
+    group_label: str = ""  # the breakdown's dimension ("相談経路")
+    counts_persons: bool = False  # small-cell protection applies (counts of people)
+    order: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def basis_label(self) -> str:
+        return str(Basis.LABELS[self.basis])
+
+    @property
+    def unit_label(self) -> str:
+        return str(Unit.LABELS[self.unit])
+
+    @property
+    def basis_text(self) -> str:
+        """「実数・世帯」"""
+        return f"{self.basis_label}・{self.unit_label}"
+
+    @property
+    def is_count(self) -> bool:
+        return self.compute is None
+
+    def value(self, period: Period) -> Number:
+        qs = self.records(period)
+        if self.compute is not None:
+            return self.compute(qs, period)
+        return qs.count()
+
+
+_FIGURES: dict[str, Figure] = {}
+
+
+def register(figure: Figure) -> Figure:
+    if figure.code in _FIGURES:
+        raise RuntimeError(f"figure {figure.code!r} registered twice")
+    _FIGURES[figure.code] = figure
+    return figure
+
+
+def get(code: str) -> Figure | None:
+    return _FIGURES.get(code)
+
+
+def all_figures(programme: str | None = None) -> list[Figure]:
+    figures = sorted(_FIGURES.values(), key=lambda f: (f.order, f.code))
+    if programme:
+        figures = [f for f in figures if f.programme == programme]
+    return figures
+
+
+def top_level(programme: str | None = None) -> list[Figure]:
+    return [f for f in all_figures(programme) if not f.group]
+
+
+def breakdown_of(code: str) -> list[Figure]:
+    return [f for f in all_figures() if f.group == code]
+
+
+def mean_days(pairs) -> Decimal | None:
+    """Mean of whole days between (start, end) date pairs, to one decimal place."""
+    days = [(end - start).days for start, end in pairs]
+    if not days:
+        return None
+    return (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value).date()
+
+
+def joined(*parts):
+    """Concatenate translatable texts lazily (each is translated when shown)."""
+    return format_lazy("{}" * len(parts), *parts)
+
+
+def interp(text, **values):
+    """`text % values`, lazily: the translation is looked up when the text is shown."""
+    return lazy(lambda: str(text) % values, str)()

@@ -1,0 +1,70 @@
+"""Role dashboards with charts: each chart has its table; counts only; per role."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from agencies.dashboard import panels_for
+from cases.tests.factories import login_verified
+from reports import services
+from reports.tests.city import JST
+
+pytestmark = pytest.mark.usefixtures("city_db")
+
+
+@pytest.fixture(autouse=True)
+def _on_as_of_date():
+    import datetime as dt
+
+    with time_machine.travel(dt.datetime(2027, 2, 28, 12, tzinfo=JST), tick=False):
+        yield
+
+
+def _panel(user, key):
+    return next((p for p in panels_for(user) if p.key == key), None)
+
+
+def test_coordinator_sees_caseload_charts_with_tables(city_db):
+    p = _panel(city_db.coordinator, "caseload")
+    assert p is not None and p.count == 2  # c00 and c3 are open
+    assert p.body.count("<svg") == 2 and p.body.count("<table") == 2
+    assert "表で見る" in p.body and "受付" in p.body
+    assert _panel(city_db.worker, "caseload") is None
+
+
+def test_supervisor_sees_monthly_and_route_charts(city_db):
+    p = _panel(city_db.supervisor, "supervisor_figures")
+    assert p is not None and p.body.count("<svg") == 3
+    assert "4月" in p.body and "2月" in p.body
+    badges = {i.label: i.badge for i in p.items}
+    assert badges["つなぎもどしの割合"] == "33.3%" and badges["会議の開催"] == "2回"
+    assert _panel(city_db.coordinator, "supervisor_figures") is None
+
+
+def test_admin_sees_year_to_date_against_targets_without_persons(client, city_db):
+    from decimal import Decimal
+
+    services.target_set(
+        actor=city_db.admin,
+        fiscal_year=2026,
+        figure_code="consultation.contacts",
+        kind="quantitative",
+        value=Decimal(10),
+    )
+    p = _panel(city_db.admin, "targets")
+    assert p.count == 1 and "<svg" in p.body and "相談受付(延べ件数)" in p.body
+    login_verified(client, city_db.admin)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'data-chart="targets"' in html
+    assert "青木" not in html and "土屋" not in html
+
+
+def test_dashboard_page_renders_charts_for_the_supervisor(
+    client, city_db, django_assert_max_num_queries
+):
+    login_verified(client, city_db.supervisor)
+    with django_assert_max_num_queries(80):
+        page = client.get(reverse("dashboard"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-chart="monthly-consultations"' in html and "<details" in html
