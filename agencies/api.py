@@ -7,6 +7,7 @@ written. Errors are structured by agencies.api_errors: {"error": {"code", "messa
 """
 
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -18,7 +19,7 @@ from rest_framework.views import APIView
 
 from audit.services import record, record_list
 
-from . import services, services_auth
+from . import services, services_auth, tokens
 from .choices import Programme, Role
 from .filters import AgencyFilter, AreaFilter, MembershipFilter, StaffFilter
 from .models import Agency, Area, Membership, User
@@ -580,15 +581,34 @@ class TokenRequestSerializer(serializers.Serializer):
             "二要素認証が必要な利用者は、認証アプリのコードまたはバックアップコード"
         ),
     )
+    name = serializers.CharField(
+        required=False,
+        max_length=80,
+        help_text=gettext_lazy("トークンの名前(用途)。省略すると発行日時から付けます。"),
+    )
+    expires_in_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
 
 
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    staff = serializers.UUIDField()
+class ApiTokenSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = tokens.ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at"]
+        read_only_fields = fields
+
+
+class TokenResponseSerializer(ApiTokenSerializer):
+    token = serializers.CharField(help_text=gettext_lazy("この応答でだけ返す鍵"))
+    staff = serializers.UUIDField(source="user.public_id")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token", "staff"]
+        read_only_fields = fields
 
 
 class TokenView(APIView):
-    """Issue an API token (replacing any earlier one) for the logged-in user (session) or for
+    """Issue a named API token (the user's other tokens stay valid) for the logged-in user (session) or for
     username + password. A user who needs two-factor must also send `otp_token` — a password
     alone never yields a token for them; a session must already be verified (the middleware
     answers 403 otp_required otherwise)."""
@@ -602,6 +622,7 @@ class TokenView(APIView):
             201: TokenResponseSerializer,
             400: OpenApiResponse(ErrorSerializer),
             403: OpenApiResponse(ErrorSerializer),
+            429: OpenApiResponse(ErrorSerializer, description=gettext_lazy("試行が多すぎる")),
         },
     )
     def post(self, request):
@@ -617,10 +638,12 @@ class TokenView(APIView):
                 {"username": [_("ログインIDとパスワードを入力してください。")]}
             )
         require(user, "api.token")
-        token = services_auth.api_token_issue(user=user, actor=user)
-        return Response(
-            {"token": token.key, "staff": str(user.public_id)}, status=status.HTTP_201_CREATED
+        name = data.get("name") or "API " + timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+        token, key = tokens.api_token_issue(
+            user=user, actor=user, name=name, expires_in_days=data.get("expires_in_days")
         )
+        token.token = key
+        return Response(TokenResponseSerializer(token).data, status=status.HTTP_201_CREATED)
 
     def _password_user(self, request, data):
         if not data.get("password"):
@@ -661,3 +684,24 @@ class LockedOut(exceptions.PermissionDenied):
 class OTPRequired(exceptions.PermissionDenied):
     default_code = "otp_required"
     default_detail = gettext_lazy("二要素認証のコード(otp_token)が必要です。")
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's own active API tokens (names and first characters, never the keys);
+    DELETE revokes one. Nobody sees or revokes another user's tokens (404)."""
+
+    serializer_class = ApiTokenSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_converter = "uuid"
+    queryset = tokens.ApiToken.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return tokens.ApiToken.objects.none()
+        return tokens.api_tokens_of(self.request.user)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        tokens.api_token_revoke(token=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -19,7 +19,7 @@ def exception_handler(exc, context):
         return None
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
-        fields = data if isinstance(data, dict) else {"non_field_errors": data}
+        fields = flatten_fields(data if isinstance(data, dict) else {"non_field_errors": data})
         body = {
             "code": "invalid",
             "message": _("入力内容に誤りがあります。"),
@@ -34,6 +34,23 @@ def exception_handler(exc, context):
     body.update(getattr(exc, "extra", {}))  # e.g. agencies.api.Conflict's details
     response.data = {"error": body}
     return response
+
+
+def flatten_fields(errors, prefix: str = "") -> dict[str, list[str]]:
+    """One shape for `fields` whatever the serializer nesting: {"items.0.goal": ["…"]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            flat.update(flatten_fields(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(errors, list) and any(isinstance(e, dict | list) for e in errors):
+        for index, value in enumerate(errors):
+            if value:
+                flat.update(flatten_fields(value, f"{prefix}.{index}" if prefix else str(index)))
+    elif isinstance(errors, list):
+        flat[prefix or "non_field_errors"] = [str(e) for e in errors]
+    else:
+        flat[prefix or "non_field_errors"] = [str(errors)]
+    return flat
 
 
 def _code_for(status_code: int) -> str:

@@ -6,4 +6,6 @@ class AgenciesConfig(AppConfig):
     verbose_name = "機関・職員"
 
     def ready(self) -> None:
-        from . import policy, signals  # noqa: F401 - registers rules and auth audit receivers
+        from . import api_contract, policy, signals  # noqa: F401 - rules and auth audit receivers
+
+        api_contract.harden_fields()

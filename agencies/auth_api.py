@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from . import services_auth
+from . import services_auth, tokens
 
 
 class OTPRequired(exceptions.PermissionDenied):
@@ -22,12 +22,19 @@ class OTPRequired(exceptions.PermissionDenied):
 
 
 class OTPTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <key>` against the named, hashed tokens of agencies.tokens."""
+
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        token = tokens.api_token_authenticate(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("トークンが無効です。"))
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("このアカウントは無効です。"))
         needs_otp = services_auth.user_needs_otp(user)
         if needs_otp:
             since = services_auth.first_confirmed_device_at(user)
-            if since is None or token.created < since:
+            if since is None or token.created_at < since:
                 raise OTPRequired()
         # The same interface OTPMiddleware gives session users: a valid token of a user who
         # needs two-factor vouches for the second factor, as a verified session would.

@@ -80,3 +80,18 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 html_email_template_name,
             )
         services_auth.password_reset_mail_sent(user=user)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("名前(用途)"),
+        max_length=80,
+        help_text=_("例: 統計システム連携。一覧で見分けるための名前です。"),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("有効期限"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", _("なし")), (30, _("30日")), (90, _("90日")), (365, _("1年"))],
+    )

@@ -11,7 +11,11 @@ urlpatterns = [
     path("security/", views.account_security, name="account_security"),
     path("security/backup-codes/", views.backup_codes_regenerate, name="otp_backup_codes"),
     path("security/api-token/", views.api_token_issue, name="api_token_issue"),
-    path("security/api-token/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path(
+        "security/api-token/<uuid:public_id>/revoke/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("staff/<int:pk>/unlock/", views.staff_unlock, name="staff_unlock"),
     path("staff/<int:pk>/2fa-reset/", views.staff_otp_reset, name="staff_otp_reset"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,10 +15,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
-from rest_framework.authtoken.models import Token
 
-from . import services_auth
-from .auth_forms import LoginForm, OTPSetupForm, OTPVerifyForm, PasswordResetForm
+from . import services_auth, tokens
+from .auth_forms import ApiTokenForm, LoginForm, OTPSetupForm, OTPVerifyForm, PasswordResetForm
+from .forms import apply_service_errors
 from .middleware import ACTIVE_COOKIE, OTP_ENROLLED_SESSION_KEY, needs_verification, otp_url_for
 from .models import User
 
@@ -180,7 +181,7 @@ def otp_verify(request):
 # --- the user's own account ----------------------------------------------------------------
 
 
-def _security_page(request, *, new_token: str = ""):
+def _security_page(request, *, new_token: str = "", new_token_name: str = "", form=None):
     user = request.user
     return render(
         request,
@@ -189,8 +190,10 @@ def _security_page(request, *, new_token: str = ""):
             "device": services_auth.totp_device(user),
             "backup_remaining": services_auth.backup_codes_remaining(user),
             "requires_2fa": user.requires_2fa(),
-            "has_token": bool(new_token) or Token.objects.filter(user=user).exists(),
+            "tokens": tokens.api_tokens_of(user),
+            "token_form": form or ApiTokenForm(),
             "new_token": new_token,
+            "new_token_name": new_token_name,
         },
     )
 
@@ -220,17 +223,33 @@ def backup_codes_regenerate(request):
 @require_POST
 @login_required
 def api_token_issue(request):
-    # Shown on this response only; the page behind the 2FA middleware is what makes a token
-    # of a two-factor user trustworthy (see agencies.auth_api).
-    token = services_auth.api_token_issue(user=request.user, actor=request.user)
-    return _security_page(request, new_token=token.key)
+    """Issue a named token; the others stay valid. The key is shown on this response only; the
+    page behind the 2FA middleware is what makes a token of a two-factor user trustworthy (see
+    agencies.auth_api)."""
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _security_page(request, form=form)
+    try:
+        token, key = tokens.api_token_issue(
+            user=request.user,
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return _security_page(request, form=form)
+    return _security_page(request, new_token=key, new_token_name=token.name)
 
 
 @require_POST
 @login_required
-def api_token_revoke(request):
-    if services_auth.api_token_revoke(user=request.user, actor=request.user):
-        messages.success(request, _("APIトークンを無効にしました。"))
+def api_token_revoke(request, public_id):
+    token = get_object_or_404(tokens.ApiToken, public_id=public_id, user=request.user)
+    if tokens.api_token_revoke(token=token, actor=request.user):
+        messages.success(
+            request, _("APIトークン「%(name)s」を無効にしました。") % {"name": token.name}
+        )
     return redirect("account_security")
 
 

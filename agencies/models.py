@@ -266,3 +266,6 @@ class Membership(models.Model):
                     end is None or other.start_date <= end
                 ):
                     raise ValidationError(_("同じ機関・役割の所属期間が重複しています。"))
+
+
+from .tokens import ApiToken  # noqa: E402, F401 - named API tokens (model with its services)

@@ -287,7 +287,7 @@ def staff_set_active(
     With `end_memberships_on`, open memberships end that day, so a retiree stops counting as a
     current member of the agency. An admin cannot deactivate themselves.
     """
-    from rest_framework.authtoken.models import Token
+    from .tokens import api_tokens_revoke_all
 
     decision = policy.require(actor, "staff.set_active", staff)
     current = _fresh(User, staff.pk)
@@ -298,7 +298,7 @@ def staff_set_active(
         current.save(update_fields=["is_active", "version"])
         changes.append("is_active")
     if not active:
-        Token.objects.filter(user=current).delete()
+        api_tokens_revoke_all(user=current)
         if end_memberships_on is not None:
             for m in Membership.objects.filter(user=current, end_date__isnull=True).select_related(
                 "agency"

@@ -30,7 +30,6 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
 from audit.services import record
@@ -207,15 +206,17 @@ def backup_codes_remaining(user: User) -> int:
 
 @transaction.atomic
 def user_otp_reset(*, user: User, actor: User) -> None:
-    """Remove every two-factor device and the API token of a user (lost phone; admin only).
+    """Remove every two-factor device and the API tokens of a user (lost phone; admin only).
 
-    The user sets up a new device at the next login; their API token is revoked because it was
-    vouched for by the old device.
+    The user sets up a new device at the next login; their API tokens are revoked because they
+    were vouched for by the old device.
     """
+    from .tokens import api_tokens_revoke_all
+
     decision = require(actor, "staff.otp_reset", user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
+    api_tokens_revoke_all(user=user)
     record(
         actor=actor,
         action="staff.otp_reset",
@@ -250,30 +251,6 @@ def otp_demo_code(user: User) -> tuple[str, int]:
     totp.time = now
     remaining = device.step - int(now - device.t0) % device.step
     return f"{totp.token():0{device.digits}d}", remaining
-
-
-# --- API tokens ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def api_token_issue(*, user: User, actor: User) -> Token:
-    """Issue (or replace) the actor's own API token. Shown once on the account page."""
-    if actor.pk != user.pk:
-        raise PermissionError("API tokens are issued to their owner only")
-    Token.objects.filter(user=user).delete()
-    token = Token.objects.create(user=user)
-    record(actor=actor, action="api_token.create", obj=user, kind=AuditEvent.Kind.AUTH)
-    return token
-
-
-@transaction.atomic
-def api_token_revoke(*, user: User, actor: User) -> bool:
-    if actor.pk != user.pk:
-        raise PermissionError("API tokens are revoked by their owner only")
-    deleted, _ = Token.objects.filter(user=user).delete()
-    if deleted:
-        record(actor=actor, action="api_token.delete", obj=user, kind=AuditEvent.Kind.AUTH)
-    return bool(deleted)
 
 
 # --- passwords -----------------------------------------------------------------------------

@@ -67,3 +67,25 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+
+class AuditDay(models.Model):
+    """One link of the audit hash chain: the SHA-256 of a day's rows (in id order) and of the
+    previous day's link. `manage.py audit_verify` recomputes every link; a row changed, removed
+    or slipped in afterwards breaks that day and every later one. Append-only like the rows."""
+
+    day = models.DateField(_("日付"), unique=True)
+    row_count = models.PositiveIntegerField(_("件数"))
+    first_id = models.BigIntegerField(_("最初のID"), null=True, blank=True)
+    last_id = models.BigIntegerField(_("最後のID"), null=True, blank=True)
+    previous_digest = models.CharField(_("前日のハッシュ"), max_length=64)
+    digest = models.CharField(_("ハッシュ"), max_length=64)
+    sealed_at = models.DateTimeField(_("確定日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("監査ログの日次ハッシュ")
+        verbose_name_plural = _("監査ログの日次ハッシュ")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.digest[:12]}"

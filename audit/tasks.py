@@ -21,3 +21,11 @@ def audit_heartbeat(token: str) -> int:
     if existing is not None:
         return existing.pk
     return record(actor=None, action=HEARTBEAT, object_type="system", object_id=token).pk
+
+
+@shared_task(name="audit.seal")
+def audit_seal() -> int:
+    """Seal the audit log's unsealed past days into the hash chain (idempotent)."""
+    from .chain import seal
+
+    return len(seal())

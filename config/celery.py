@@ -15,6 +15,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": crontab(minute=5)},
     "notifications-digests": {"task": "notifications.send_digests", "schedule": crontab(minute=30)},
+    # The audit log's daily hash chain (audit/chain.py); verify with `manage.py audit_verify`.
+    "audit-seal": {"task": "audit.seal", "schedule": crontab(hour=1, minute=15)},
     "reports-sweep-jobs": {"task": "reports.sweep_jobs", "schedule": crontab(minute="*/10")},
 }
 

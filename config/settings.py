@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "audit.middleware.RequestContextMiddleware",
     "agencies.middleware.SecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "agencies.api_contract.QueryParamsMiddleware",  # API query strings as the schema says
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +113,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A connection killed by the server (restart, failover, pg_terminate_backend) is replaced
+    # before the request uses it, instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
@@ -143,6 +147,7 @@ AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "agencies.api_contract.lockout_response"  # JSON under /api/
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "agencies.services_auth.axes_client_str"  # no login IDs in logs
@@ -270,6 +275,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "agencies.api_contract.ObjectJSONParser",  # a body is a JSON object, else 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -287,6 +297,11 @@ SPECTACULAR_SETTINGS = {
     # No "valid" badge fetched from validator.swagger.io: nothing leaves the network.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every answer documented (errors, times): agencies/api_contract.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "agencies.api_contract.postprocess_schema",
+    ],
     # One component name per choice set: several apps have a "role", a "decision" or a
     # "category" field, and the same set is reused under different field names.
     "ENUM_NAME_OVERRIDES": {
@@ -299,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "AgendaKindEnum": "meetings.choices.AgendaKind",
         "InfoKindEnum": "cases.choices.InfoKind",
         "ReferralStatusEnum": "cases.models.intake.Referral.Status",
+        "CaseStatusEnum": "cases.models.support.SupportCase.Status",
+        "NoteKindEnum": "cases.models.notes.ActivityNote.Kind",
     },
 }
 

@@ -52,4 +52,8 @@ urlpatterns = [
 
 # 400, 404 and 500 use templates/<code>.html through Django's handlers; 403 shows the policy's
 # fixed reason (agencies.errors).
-handler403 = "agencies.errors.permission_denied"
+# Under /api/ the same handlers answer JSON in the API's error shape (agencies.api_contract).
+handler400 = "agencies.api_contract.bad_request"
+handler403 = "agencies.api_contract.permission_denied"
+handler404 = "agencies.api_contract.page_not_found"
+handler500 = "agencies.api_contract.server_error"

@@ -11,8 +11,9 @@ urlpatterns = [
     path("calendar/", meetings.calendar_view, name="calendar"),
     path("calendar.ics", meetings.calendar_export, name="calendar_ics"),
     path("calendar/feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
-    # session-less: the secret token is the credential (see meetings/feeds.py)
-    path("calendar/feed/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    # session-less: the secret token is the credential (see meetings/feeds.py). It travels in the
+    # query string (?key=…), never in the path: access logs record the path only.
+    path("calendar/feed.ics", feeds.calendar_feed, name="calendar_feed"),
     # bodies, members, pledges, requests
     path("bodies/", bodies.body_list, name="body_list"),
     path("bodies/new/", bodies.body_create, name="body_create"),

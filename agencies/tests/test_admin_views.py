@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from agencies.choices import AgencyKind, Programme, Role
 from agencies.models import Agency, Area, Membership, User
 from agencies.tests.factories import AgencyFactory, AreaFactory, MembershipFactory, staff
-from agencies.tests.utils import login_as
+from agencies.tests.utils import issue_token, login_as
+from agencies.tokens import ApiToken
 from audit.models import AuditEvent
 
 
@@ -444,7 +444,7 @@ def test_staff_concurrent_edit_is_detected(client, admin_user, caseworker):
 
 
 def test_deactivate_staff_ends_memberships_and_revokes_token(client, admin_user, caseworker):
-    Token.objects.create(user=caseworker)
+    issue_token(caseworker)
     login_as(client, admin_user)
     url = reverse("agencies:staff_deactivate", args=[caseworker.public_id])
     today = timezone.localdate()
@@ -455,7 +455,7 @@ def test_deactivate_staff_ends_memberships_and_revokes_token(client, admin_user,
     caseworker.refresh_from_db()
     assert not caseworker.is_active
     assert Membership.objects.get(user=caseworker).end_date == today
-    assert not Token.objects.filter(user=caseworker).exists()
+    assert not ApiToken.objects.filter(user=caseworker).active().exists()
     assert AuditEvent.objects.filter(action="staff.deactivate").count() == 1
     # Reactivate.
     client.post(

@@ -19,13 +19,14 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from agencies import services_auth
 from agencies.choices import Role
 from agencies.middleware import ACTIVE_COOKIE
 from agencies.policy import PolicyDenied
 from agencies.tests.factories import staff
+from agencies.tests.utils import issue_token
+from agencies.tokens import ApiToken
 from audit.models import AuditEvent
 
 PASSWORD = "Correct-Horse-42"
@@ -349,10 +350,10 @@ def test_htmx_request_of_an_unverified_user_gets_hx_redirect(client, supervisor)
 def test_admin_resets_two_factor_and_the_user_must_set_up_again(client, supervisor, admin_user):
     add_device(supervisor)
     services_auth.backup_codes_regenerate(user=supervisor, actor=supervisor)
-    Token.objects.create(user=supervisor)
+    issue_token(supervisor)
     services_auth.user_otp_reset(user=supervisor, actor=admin_user)
     assert not TOTPDevice.objects.filter(user=supervisor).exists()
-    assert not Token.objects.filter(user=supervisor).exists()
+    assert not ApiToken.objects.filter(user=supervisor).active().exists()
     assert AuditEvent.objects.filter(action="staff.otp_reset", actor=admin_user).exists()
     assert login(client, supervisor.username)["Location"].startswith(reverse("otp_setup"))
 
@@ -368,19 +369,19 @@ def test_non_admin_cannot_reset_two_factor(client, supervisor, colleague):
 
 
 def test_token_of_a_supervisor_issued_before_two_factor_is_refused(client, supervisor):
-    token = Token.objects.create(user=supervisor)
-    response = client.get("/api/v1/agencies/", headers={"Authorization": f"Token {token.key}"})
+    key = issue_token(supervisor)
+    response = client.get("/api/v1/agencies/", headers={"Authorization": f"Token {key}"})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "otp_required"
     # Enrolling later does not make the old token good: it was not issued after verification.
     add_device(supervisor)
-    response = client.get("/api/v1/agencies/", headers={"Authorization": f"Token {token.key}"})
+    response = client.get("/api/v1/agencies/", headers={"Authorization": f"Token {key}"})
     assert response.status_code == 403
 
 
 def test_token_issued_from_a_verified_session_works(client, supervisor):
     verified_client(client, supervisor)
-    page = client.post(reverse("api_token_issue"))
+    page = client.post(reverse("api_token_issue"), {"name": "連携"})
     key = page.context["new_token"]
     assert AuditEvent.objects.filter(action="api_token.create", actor=supervisor).exists()
     api = client.__class__()
@@ -392,12 +393,12 @@ def test_unverified_supervisor_cannot_issue_a_token(client, supervisor):
     add_device(supervisor)
     login(client, supervisor.username)
     assert client.post(reverse("api_token_issue")).status_code == 302
-    assert not Token.objects.filter(user=supervisor).exists()
+    assert not ApiToken.objects.filter(user=supervisor).active().exists()
 
 
 def test_caseworker_token_works_without_two_factor(client, caseworker):
-    token = Token.objects.create(user=caseworker)
-    response = client.get("/api/v1/agencies/", headers={"Authorization": f"Token {token.key}"})
+    key = issue_token(caseworker)
+    response = client.get("/api/v1/agencies/", headers={"Authorization": f"Token {key}"})
     assert response.status_code == 200
 
 

@@ -15,3 +15,10 @@ def login_as(client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def issue_token(user, name: str = "test") -> str:
+    """A named API token for `user` (as if issued on their account page); returns the key."""
+    from agencies.tokens import api_token_issue
+
+    return api_token_issue(user=user, actor=user, name=name)[1]

@@ -11,9 +11,10 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import mixins, parsers, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ from agencies.api import (
     VersionedSerializer,
     audited_read,
 )
+from agencies.api_contract import PARSERS
 from agencies.models import Agency, Area
 from agencies.policy import check, require
 from audit.services import record
@@ -220,6 +222,7 @@ class PersonCreateSerializer(PersonSerializer):
         fields = [*PersonSerializer.Meta.fields, "agency", "confirm_new"]
 
 
+@extend_schema_serializer(many=False)  # already the page: not wrapped in another envelope
 class PersonSearchSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
@@ -741,7 +744,7 @@ class ConsentViewSet(
 
     serializer_class = ConsentSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = PARSERS
     lookup_field = "public_id"
     lookup_value_converter = "uuid"
     filter_backends: list = []

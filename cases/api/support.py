@@ -11,15 +11,21 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AuditedListMixin, Conflict
+from agencies.api_contract import PARSERS
 from agencies.models import Agency, User
 from agencies.policy import check, require
 from audit.services import record
@@ -338,6 +344,59 @@ class NoteSerializer(serializers.ModelSerializer):
         ]
 
 
+# --- request bodies of the actions (documentation: the views read them as before) ---------------
+
+
+class CaseRefRequestSerializer(serializers.Serializer):
+    case = serializers.UUIDField(help_text="公開ID of the support case")
+
+
+class PlanCreateRequestSerializer(CaseRefRequestSerializer):
+    programme = serializers.CharField(required=False, default="multiagency")
+
+
+class NoteCreateRequestSerializer(NoteSerializer):
+    case = serializers.UUIDField(write_only=True)
+
+    class Meta(NoteSerializer.Meta):
+        fields = [*NoteSerializer.Meta.fields, "case"]
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[
+            "start_assessment",
+            "start_planning",
+            "send_to_meeting",
+            "request_reassessment",
+            "close_exceptional",
+            "reopen",
+        ]
+    )
+    reason = serializers.CharField(required=False, allow_blank=True)
+    decided_on = serializers.DateField(required=False, allow_null=True)
+    closed_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class PlanApproveRequestSerializer(serializers.Serializer):
+    decided_on = serializers.DateField(required=False, allow_null=True)
+    with_changes = serializers.CharField(required=False, allow_blank=True)
+
+
+class EvaluationDecideRequestSerializer(serializers.Serializer):
+    decided_on = serializers.DateField(required=False, allow_null=True)
+    decision = serializers.ChoiceField(choices=Evaluation.Decision.choices)
+    lead_agency = serializers.CharField(required=False, allow_blank=True)
+    closure_reason = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+CASE_PARAM = OpenApiParameter(
+    "case", OpenApiTypes.UUID, required=True, description="公開ID of the support case"
+)
+LIST_BY_CASE = extend_schema(parameters=[CASE_PARAM])
+
+
 # --- views ------------------------------------------------------------------------------------------------
 
 
@@ -402,13 +461,15 @@ class CaseViewSet(
             programmes=d.get("programmes"),
         )
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=TransitionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def transitions(self, request, public_id=None):
         case = self.get_object()
         return Response(
             TransitionSerializer(case.transitions.select_related("actor"), many=True).data
         )
 
+    @extend_schema(request=TransitionRequestSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, public_id=None):
         """{"action": start_assessment|start_planning|send_to_meeting|request_reassessment|close_exceptional|
@@ -451,7 +512,11 @@ class CaseViewSet(
         case.refresh_from_db()
         return Response(self.get_serializer(case).data)
 
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(
+        methods=["GET"], request=None, responses=TeamSerializer(many=True), filters=False
+    )
+    @extend_schema(methods=["POST"], request=TeamSerializer, responses={201: TeamSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def team(self, request, public_id=None):
         case = self.get_object()
         if request.method == "POST":
@@ -502,11 +567,13 @@ class _SheetViewSet(
         return Response(self.get_serializer(obj).data)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class AssessmentViewSet(_SheetViewSet):
     serializer_class = AssessmentSerializer
     model = Assessment
     view_action = "assessment.view"
 
+    @extend_schema(request=CaseRefRequestSerializer, responses={201: AssessmentSerializer})
     def create(self, request):
         case = self.case_from(request.data.get("case"))
         assessment = svc.assessment_create(case=case, actor=request.user)
@@ -533,6 +600,7 @@ class AssessmentViewSet(_SheetViewSet):
         return Response(self.get_serializer(Assessment.objects.get(pk=assessment.pk)).data)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class PlanViewSet(_SheetViewSet):
     serializer_class = PlanSerializer
     model = Plan
@@ -543,6 +611,7 @@ class PlanViewSet(_SheetViewSet):
             return Plan.objects.none()
         return super().get_queryset().prefetch_related("items__agency")
 
+    @extend_schema(request=PlanCreateRequestSerializer, responses={201: PlanSerializer})
     def create(self, request):
         case = self.case_from(request.data.get("case"))
         plan = svc.plan_create(
@@ -571,12 +640,14 @@ class PlanViewSet(_SheetViewSet):
             raise _conflict(exc.current, PlanSerializer)
         return Response(self.get_serializer(Plan.objects.get(pk=plan.pk)).data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, public_id=None):
         plan = self.get_object()
         plan = svc.plan_submit(plan=plan, actor=request.user)
         return Response(self.get_serializer(plan).data)
 
+    @extend_schema(request=PlanApproveRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, public_id=None):
         """Record the meeting's approval: {"decided_on": "YYYY-MM-DD", "with_changes": ""}."""
@@ -592,6 +663,7 @@ class PlanViewSet(_SheetViewSet):
         return Response(self.get_serializer(plan).data)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class MonitoringViewSet(
     AuditedListMixin, CaseScoped, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
@@ -608,6 +680,7 @@ class MonitoringViewSet(
             .order_by("-monitored_on")
         )
 
+    @extend_schema(responses={201: MonitoringSerializer})
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -625,6 +698,7 @@ class MonitoringViewSet(
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class EvaluationViewSet(_SheetViewSet):
     serializer_class = EvaluationSerializer
     model = Evaluation
@@ -635,6 +709,7 @@ class EvaluationViewSet(_SheetViewSet):
             return Evaluation.objects.none()
         return super().get_queryset().select_related("plan").prefetch_related("items__plan_item")
 
+    @extend_schema(request=CaseRefRequestSerializer, responses={201: EvaluationSerializer})
     def create(self, request):
         case = self.case_from(request.data.get("case"))
         evaluation = svc.evaluation_create(case=case, actor=request.user)
@@ -659,11 +734,13 @@ class EvaluationViewSet(_SheetViewSet):
             raise _conflict(exc.current, EvaluationSerializer)
         return Response(self.get_serializer(Evaluation.objects.get(pk=evaluation.pk)).data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def ready(self, request, public_id=None):
         evaluation = svc.evaluation_ready(evaluation=self.get_object(), actor=request.user)
         return Response(self.get_serializer(evaluation).data)
 
+    @extend_schema(request=EvaluationDecideRequestSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, public_id=None):
         """{"decided_on", "decision": close|continue|replan|hand_back, "lead_agency": code, "closure_reason"}"""
@@ -686,6 +763,7 @@ class EvaluationViewSet(_SheetViewSet):
         return Response(self.get_serializer(evaluation).data)
 
 
+@extend_schema_view(list=LIST_BY_CASE)
 class NoteViewSet(
     AuditedListMixin,
     CaseScoped,
@@ -696,7 +774,7 @@ class NoteViewSet(
     list_audit_action = "note.list"
     serializer_class = NoteSerializer
     lookup_field = "public_id"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = PARSERS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -718,6 +796,7 @@ class NoteViewSet(
         record(actor=request.user, action="note.view", obj=note, basis=decision.basis)
         return Response(self.get_serializer(note).data)
 
+    @extend_schema(request=NoteCreateRequestSerializer, responses={201: NoteSerializer})
     def create(self, request):
         case = self.case_from(request.data.get("case"))
         serializer = self.get_serializer(data=request.data)

@@ -23,7 +23,7 @@ def issue(client, user) -> str:
     r = client.post(reverse("meetings:calendar_feed_settings"), {"op": "issue"})
     assert r.status_code == 200
     match = re.search(
-        r'value="https?://[^/"]+(/meetings/calendar/feed/[^"]+\.ics)"', r.content.decode()
+        r'value="https?://[^/"]+(/meetings/calendar/feed\.ics\?key=[^"]+)"', r.content.decode()
     )
     assert match, "the new URL is shown once"
     client.logout()
@@ -48,7 +48,7 @@ def test_owner_feed_works_without_session_and_holds_no_personal_data(
     assert case.principal.family_name not in text and case.principal.given_name not in text
     assert partner_worker.display_name not in text
     token_row = CalendarFeedToken.objects.get(user=partner_worker)
-    assert path.rsplit("/", 1)[-1].removesuffix(".ics") not in token_row.token_hash
+    assert path.split("key=", 1)[1] not in token_row.token_hash
     assert len(token_row.token_hash) == 64
     assert AuditEvent.objects.filter(action="calendar_feed.create", actor=partner_worker).exists()
 
@@ -98,8 +98,24 @@ def test_deactivated_user_or_ended_membership_404s(client, supervisor, coordinat
 
 
 def test_unknown_token_404s(client, db):
-    url = reverse("meetings:calendar_feed", kwargs={"token": "not-a-real-token"})
+    url = reverse("meetings:calendar_feed")
+    assert client.get(url, {"key": "not-a-real-token"}).status_code == 404
     assert client.get(url).status_code == 404
+
+
+def test_the_secret_is_never_in_the_path_nor_in_a_log_line(client, supervisor):
+    import logging
+
+    from config.logfilters import StripQueryString
+
+    path = issue(client, supervisor)
+    secret = path.split("key=", 1)[1]
+    assert secret not in path.split("?", 1)[0]
+    line = logging.LogRecord(
+        "django.server", logging.INFO, "", 0, '"GET %s HTTP/1.1" 200', (path,), None
+    )
+    StripQueryString().filter(line)
+    assert secret not in line.getMessage()
 
 
 def test_settings_page_needs_login_and_shows_state(client, supervisor):

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,7 +28,7 @@ def calendar_feed_settings(request):
             return redirect("meetings:calendar_feed_settings")
         token = feeds.feed_token_issue(actor=request.user)
         feed_url = request.build_absolute_uri(
-            reverse("meetings:calendar_feed", kwargs={"token": token})
+            f"{reverse('meetings:calendar_feed')}?{urlencode({'key': token})}"
         )
     current = CalendarFeedToken.objects.filter(user=request.user).first()
     response = render(
@@ -40,10 +41,12 @@ def calendar_feed_settings(request):
 
 
 @require_GET
-def calendar_feed(request, token):
-    """The feed for calendar apps: no session; the secret URL is the credential. Unknown,
-    revoked or rotated tokens, deactivated users and users without a current membership → 404."""
-    user = feeds.feed_user(token)
+def calendar_feed(request):
+    """The feed for calendar apps: no session; the secret in the query string (`?key=`) is the
+    credential — query strings stay out of the access and application logs (Dockerfile's
+    gunicorn format, config.logfilters), a path would not. Unknown, revoked or rotated tokens,
+    deactivated users and users without a current membership → 404."""
+    user = feeds.feed_user(request.GET.get("key", ""))
     if user is None:
         raise Http404
     body = feeds.user_calendar_ics(user, host=request.get_host().split(":")[0])
