@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from audit.services import record
 
 from . import imports, selectors, services
-from .csvio import csv_response
 from .filters import AgencyFilter, StaffFilter
 from .forms import (
     ActiveToggleForm,
@@ -38,6 +37,7 @@ from .forms import (
 )
 from .models import Agency, Area, Membership, User
 from .policy import Basis, can, check, require
+from .tabular import csv_response
 
 AGENCY_PAGE_SIZE = 25
 STAFF_PAGE_SIZE = 25

@@ -13,11 +13,7 @@ Reading — `read_csv_upload(file, required_columns)`:
     Whole-file problems raise `CsvError(message, line)`. Row-level validation is the caller's job:
     collect `RowError`s and show them all (see agencies/imports.py).
 
-Writing — `csv_response(filename, header, rows)`:
-    UTF-8 with BOM (Excel opens it without garbling), CRLF line ends, and every text cell that
-    starts with = + - @ TAB or CR prefixed with an apostrophe so Excel never evaluates it as a
-    formula (CSV/formula injection). Numbers are written as numbers. `streaming=True` streams a
-    large iterable (an audit export) instead of building it in memory.
+Writing is agencies.tabular (CSV with BOM and XLSX, formula-safe): one exporter for the product.
 """
 
 from __future__ import annotations
@@ -27,13 +23,10 @@ import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 
-from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+
+from .tabular import looks_like_formula
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 10_000
@@ -51,8 +44,6 @@ CSV_CONTENT_TYPES = frozenset(
         "application/octet-stream",
     }
 )
-# Cells starting with these are formulas (or can become one) in Excel / LibreOffice.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _SPACES = " \t\u3000"
 
 
@@ -161,7 +152,7 @@ def _line_of(raw: bytes, offset: int) -> int:
 def _clean(value: str) -> str:
     value = value.strip(_SPACES)
     # Undo our own export neutralisation so an exported file imports back unchanged.
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+    if len(value) > 1 and value[0] == "'" and looks_like_formula(value[1:]):
         value = value[1:]
     return value
 
@@ -266,63 +257,3 @@ def read_csv_upload(
 
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):g}"
-
-
-# --- writing ----------------------------------------------------------------------------
-
-
-def neutralise(value) -> str | int | float | Decimal:
-    """One cell for a spreadsheet: text starting like a formula gets a leading apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int | float | Decimal):
-        return value
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def iter_csv(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
-    """CSV text line by line: a BOM, then the header, then the rows, CRLF-terminated."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield "\ufeff" + writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        yield writer.writerow([neutralise(v) for v in row])
-
-
-def csv_response(
-    filename: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence],
-    *,
-    streaming: bool = False,
-) -> HttpResponse | StreamingHttpResponse:
-    """An attachment download Excel opens correctly. `filename` may be Japanese."""
-    headers = {
-        "Content-Disposition": content_disposition_header(as_attachment=True, filename=filename),
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-    }
-    content_type = "text/csv; charset=utf-8"
-    if streaming:
-        return StreamingHttpResponse(
-            (line.encode("utf-8") for line in iter_csv(header, rows)),
-            content_type=content_type,
-            headers=headers,
-        )
-    body = "".join(iter_csv(header, rows)).encode("utf-8")
-    return HttpResponse(body, content_type=content_type, headers=headers)

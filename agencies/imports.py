@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import record
 
-from . import policy, services
+from . import jpdates, policy, services
 from .choices import AgencyKind, OperatorType, Programme, Role
 from .csvio import CsvError, CsvTable, RowError, read_csv_upload
 from .models import Agency, Area, User
@@ -156,27 +156,9 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
-_ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}
-
-
 def parse_date(text: str) -> date | None:
-    """2025-04-01, 2025/4/1, 2025.4.1, 2025年4月1日, 令和7年4月1日, R7.4.1. None if not a date."""
-    text = unicodedata.normalize("NFKC", text).strip().lower()
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    era_year = None
-    if not m:
-        m = re.fullmatch(r"(令和|平成|r|h)(\d{1,2}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-        if not m:
-            return None
-        era, n, month, day = m.groups()
-        era_year = _ERAS[era] + (1 if n == "元" else int(n))
-        parts = (era_year, int(month), int(day))
-    else:
-        parts = tuple(int(p) for p in m.groups())
-    try:
-        return date(*parts)
-    except ValueError:
-        return None
+    """A date cell (the product's one parser, agencies.jpdates.parse_date). None if not a date."""
+    return jpdates.parse_date_or_none(text)
 
 
 def _read(

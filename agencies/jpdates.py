@@ -1,4 +1,10 @@
-"""Japanese dates shared by every app: 和暦, 年度 (April–March) and business days.
+"""Japanese dates shared by every app: the one formatter and parser (和暦), 年度 (April–March) and
+business days.
+
+Screens and PDFs show dates with `format_date` / `format_datetime` (templates: {% load jp %}
+{{ d|jdate }} {{ t|jdatetime }}); every typed or imported date goes through `parse_date` (forms:
+cases.forms_persons.JapaneseDateField, API: JapaneseDateSerializerField, CSV imports). Files
+(CSV/XLSX) carry ISO dates, see agencies/tabular.py.
 
 Business days follow the national holidays (the maintained `holidays` package, in Japanese) plus
 the municipality's own closure days in settings.TSUNAGU_CLOSURE_DAYS ("MM-DD", 12/29–1/3 by
@@ -9,6 +15,9 @@ app agrees on what "3 business days before" means.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +25,7 @@ import holidays
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -23,17 +33,23 @@ class Era:
     name: str  # 令和
     letter: str  # R
     start: dt.date  # first day of the era (Gregorian)
+    end: dt.date | None = None  # last day; None for the current era
+
+    def contains(self, d: dt.date) -> bool:
+        return d >= self.start and (self.end is None or d <= self.end)
 
 
-# Newest first. 明治 is counted from the Gregorian date of its proclamation; dates before the
-# adoption of the Gregorian calendar (1873) are not meaningful for this system anyway.
+# Newest first, with the real first and last days. 明治 is counted from the Gregorian date of its
+# proclamation (1868-10-23); earlier dates (and the lunar calendar before 1873) are not meaningful
+# for this system. An era date outside its era (平成32年, 昭和64年3月1日, 令和元年4月1日) is refused.
 ERAS: tuple[Era, ...] = (
     Era("令和", "R", dt.date(2019, 5, 1)),
-    Era("平成", "H", dt.date(1989, 1, 8)),
-    Era("昭和", "S", dt.date(1926, 12, 25)),
-    Era("大正", "T", dt.date(1912, 7, 30)),
-    Era("明治", "M", dt.date(1868, 10, 23)),
+    Era("平成", "H", dt.date(1989, 1, 8), dt.date(2019, 4, 30)),
+    Era("昭和", "S", dt.date(1926, 12, 25), dt.date(1989, 1, 7)),
+    Era("大正", "T", dt.date(1912, 7, 30), dt.date(1926, 12, 24)),
+    Era("明治", "M", dt.date(1868, 10, 23), dt.date(1912, 7, 29)),
 )
+_ERA_BY_KEY = {key: era for era in ERAS for key in (era.name, era.letter)}
 
 
 def _as_date(value) -> dt.date:
@@ -68,6 +84,116 @@ def wareki(value, style: str = "long") -> str:
     if style != "long":
         raise ValueError("style must be 'long' or 'short'")
     return f"{era.name}{_year_label(year)}年{d.month}月{d.day}日"
+
+
+# The current user's choice (User.show_seireki), set per request by SecurityPolicyMiddleware.
+SHOW_SEIREKI: ContextVar[bool] = ContextVar("show_seireki", default=False)
+
+
+def format_date(value, *, seireki: bool | None = None) -> str:
+    """The product's one date style on screens and in PDFs: 令和8年11月26日, or with the Western
+    year after it when the user asks for it: 令和8年11月26日(2026年). Empty for None/""."""
+    if value is None or value == "":
+        return ""
+    if seireki is None:
+        seireki = SHOW_SEIREKI.get()
+    d = _as_date(value)
+    if d < ERAS[-1].start:  # before 明治: no era to name
+        return f"{d.year}年{d.month}月{d.day}日"
+    text = wareki(d)
+    return f"{text}({d.year}年)" if seireki else text
+
+
+def format_datetime(value, *, seireki: bool | None = None) -> str:
+    """令和8年11月26日 14:05, always in Asia/Tokyo (settings.TIME_ZONE), never UTC."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{format_date(local.date(), seireki=seireki)} {local:%H:%M}"
+    return format_date(value, seireki=seireki)
+
+
+# --- parsing: the one parser for typed and imported dates ---------------------------------------
+
+
+class DateParseError(ValueError):
+    """A typed date that is not a date. `message` is Japanese and names what is wrong."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        self.message = message
+        self.code = code
+        super().__init__(message)
+
+
+_SEIREKI = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_WAREKI = re.compile(
+    r"(明治|大正|昭和|平成|令和|[MTSHR])(\d{1,2}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+)
+FORMAT_HINT = gettext_lazy(
+    "日付は「1950-04-01」「1950/4/1」「昭和25年4月1日」「S25.4.1」のように入力してください。"
+)
+
+
+def parse_date(text) -> dt.date:
+    """A date typed by staff or read from an imported file; raises DateParseError.
+
+    Accepts 2025-04-01, 2025/4/1, 2025.4.1, 2025年4月1日, 20250401 and 和暦 with the era's name
+    or letter (昭和25年4月1日, 令和元年5月1日, S25.4.1, h31/4/30), full-width digits and spaces
+    included. An era date must fall inside its era (the real first and last days in ERAS).
+    """
+    if isinstance(text, dt.datetime):
+        return _as_date(text)
+    if isinstance(text, dt.date):
+        return text
+    s = unicodedata.normalize("NFKC", str(text or "")).strip().upper()
+    s = re.sub(r"\s+", "", s)
+    era = None
+    if m := _SEIREKI.fullmatch(s) or _COMPACT.fullmatch(s):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _WAREKI.fullmatch(s):
+        era = _ERA_BY_KEY[m.group(1)]
+        era_year = 1 if m.group(2) == "元" else int(m.group(2))
+        if era_year < 1:
+            raise DateParseError(_("%(era)s0年という年はありません。") % {"era": era.name})
+        year, month, day = era.start.year + era_year - 1, int(m.group(3)), int(m.group(4))
+    else:
+        raise DateParseError(str(FORMAT_HINT))
+    if not 1 <= month <= 12:
+        raise DateParseError(_("%(month)s月という月はありません。") % {"month": month})
+    try:
+        d = dt.date(year, month, day)
+    except ValueError:
+        raise DateParseError(
+            _("%(month)s月%(day)s日は存在しない日付です。日付を確認してください。")
+            % {"month": month, "day": day}
+        ) from None
+    if era is not None and not era.contains(d):
+        raise DateParseError(
+            _(
+                "%(era)s%(year)s年%(month)s月%(day)s日はありません"
+                "(%(era)sは%(start)sから%(end)sまで)。"
+            )
+            % {
+                "era": era.name,
+                "year": _year_label(era_year),
+                "month": month,
+                "day": day,
+                "start": wareki(era.start),
+                "end": wareki(era.end) if era.end else _("現在"),
+            },
+            code="out_of_era",
+        )
+    return d
+
+
+def parse_date_or_none(text) -> dt.date | None:
+    """parse_date for imports that report a bad date themselves: None instead of an error."""
+    try:
+        return parse_date(text)
+    except DateParseError:
+        return None
 
 
 # --- 年度 (fiscal year, April to March) ------------------------------------------------------

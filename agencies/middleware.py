@@ -23,6 +23,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
+from agencies import jpdates
+
 ACTIVE_COOKIE = "tsunagu_active"
 OTP_ENROLLED_SESSION_KEY = "tsunagu_otp_enrolled"
 
@@ -89,7 +91,13 @@ class SecurityPolicyMiddleware:
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        response = self.get_response(request)
+        token = jpdates.SHOW_SEIREKI.set(
+            bool(user is not None and user.is_authenticated and user.show_seireki)
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            jpdates.SHOW_SEIREKI.reset(token)
         return self._after(request, response)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -143,6 +143,8 @@ class User(AbstractUser):
         _("表示言語"), max_length=5, choices=Language.choices, default=Language.JA
     )
     phone = models.CharField(_("連絡先電話"), max_length=20, blank=True)
+    # Screens show 和暦; with this the Western year follows it: 令和8年11月26日(2026年).
+    show_seireki = models.BooleanField(_("和暦に西暦を併記する"), default=False)
     # Staff pages and API addresses use this, never the sequential id or a name.
     public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
     version = models.PositiveIntegerField(_("版"), default=1, editable=False)

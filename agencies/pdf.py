@@ -4,7 +4,10 @@ Form templates extend templates/print/base.html and fill its blocks (form_number
 content). Views call `render_pdf`, record the audit row (a PDF of a personal record is a view),
 then return `pdf_response`.
 
-Speed depends on HarfBuzz's subsetter: with libharfbuzz-subset0 a 2-page form with Noto Sans CJK
+The font is the project's own (static/fonts/NotoSansJP-*.ttf, SIL OFL, loaded by @font-face in
+print/base.html), so PDFs do not depend on the machine's fonts.
+
+Speed depends on HarfBuzz's subsetter: with libharfbuzz-subset0 a 2-page form in Noto Sans JP
 takes ~0.5 s, without it 7–11 s and nothing warns — `harfbuzz_subset_available()` tells.
 """
 

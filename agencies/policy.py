@@ -245,7 +245,9 @@ def shares_agency(user, agency_ids) -> bool:
 AGENCY_SUPERVISOR_FIELDS = frozenset(
     {"short_name", "postal_code", "address", "phone", "fax", "email"}
 )
-STAFF_SELF_FIELDS = frozenset({"display_name", "kana", "phone", "language", "email"})
+STAFF_SELF_FIELDS = frozenset(
+    {"display_name", "kana", "phone", "language", "email", "show_seireki"}
+)
 
 
 def editable_fields(decision: Decision, all_fields, limited) -> frozenset[str]:

@@ -49,7 +49,16 @@ AGENCY_FIELDS = (
     "email",
 )
 AREA_FIELDS = ("code", "name", "kana", "level", "parent", "sort_order")
-STAFF_FIELDS = ("username", "display_name", "kana", "staff_number", "email", "phone", "language")
+STAFF_FIELDS = (
+    "username",
+    "display_name",
+    "kana",
+    "staff_number",
+    "email",
+    "phone",
+    "language",
+    "show_seireki",
+)
 
 
 class ConcurrentEditError(Exception):

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
@@ -48,6 +49,20 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+@login_required
+@require_POST
+def set_date_style(request):
+    """和暦 alone, or 和暦 with the Western year (User.show_seireki), kept on the account."""
+    user = request.user
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    wanted = request.POST.get("seireki") == "1"
+    if user.show_seireki != wanted:
+        staff_update(actor=user, staff=user, data={"show_seireki": wanted}, expected_version=None)
+    return redirect(next_url)
 
 
 @require_POST

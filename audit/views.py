@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from agencies.csvio import csv_response
 from agencies.paging import CappedPaginator
 from agencies.policy import Basis, require
+from agencies.tabular import csv_response
 
 from .filters import AuditEventFilter
 from .labels import action_label, field_label, field_labels

@@ -1,58 +1,29 @@
 """Forms for persons, households and consents. Validation messages in Japanese, next to the field.
 
 Dates are typed (not picked) because staff copy them from papers: 1950-04-01, 1950/4/1,
-1950年4月1日 and 和暦 (昭和25年4月1日, S25.4.1) are all accepted, and an impossible date such as
-2月30日 is named as such instead of a generic "invalid" message.
+1950年4月1日 and 和暦 (昭和25年4月1日, S25.4.1) are all accepted (agencies.jpdates.parse_date), and an
+impossible date such as 2月30日 or 平成32年 is named as such instead of a generic "invalid" message.
 """
 
 import datetime as dt
-import re
-import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
 from agencies.models import Agency, Area
 from cases.choices import InfoKind
 from cases.models import Consent, Household, HouseholdMember, Person
 from cases.services.persons import validate_birth_date
 
-ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
-ERA_LETTERS = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
-_SEIREKI = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_WAREKI = re.compile(
-    r"^(明治|大正|昭和|平成|令和|[MTSHR])(\d{1,2}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"
-)
-
 
 def parse_japanese_date(text: str) -> dt.date:
-    """Parse a typed date; raise ValidationError with a Japanese message saying what is wrong."""
-    s = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "").upper()
-    m = _SEIREKI.match(s)
-    if m:
-        year, month, day = (int(g) for g in m.groups())
-    else:
-        m = _WAREKI.match(s)
-        if not m:
-            raise forms.ValidationError(
-                _("日付は「1950-04-01」「1950/4/1」「昭和25年4月1日」のように入力してください。"),
-                code="invalid",
-            )
-        era = ERA_LETTERS.get(m.group(1), m.group(1))
-        n = 1 if m.group(2) == "元" else int(m.group(2))
-        year, month, day = ERAS[era] + n - 1, int(m.group(3)), int(m.group(4))
-    if not 1 <= month <= 12:
-        raise forms.ValidationError(
-            _("%(month)s月という月はありません。") % {"month": month}, code="invalid"
-        )
+    """Parse a typed date (agencies.jpdates.parse_date, the product's one parser); raise a
+    ValidationError with its Japanese message saying what is wrong."""
     try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise forms.ValidationError(
-            _("%(month)s月%(day)s日は存在しない日付です。日付を確認してください。")
-            % {"month": month, "day": day},
-            code="invalid",
-        )
+        return jpdates.parse_date(text)
+    except jpdates.DateParseError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
 
 
 class JapaneseDateField(forms.CharField):

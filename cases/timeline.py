@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies import jpdates
+
 
 @dataclass
 class TimelineEntry:
@@ -124,7 +126,7 @@ def _transitions(case, user):
         detail = t.reason
         if t.decided_on:
             detail = _("決定日 %(d)s ・ %(via)s ・ %(reason)s") % {
-                "d": t.decided_on.isoformat(),
+                "d": jpdates.format_date(t.decided_on),
                 "via": t.get_via_display(),
                 "reason": t.reason,
             }
@@ -174,7 +176,7 @@ def _sheets(case, user):
                 kind="plan",
                 tone="ok",
                 title=_("プラン第%(n)s版 承認(会議日 %(d)s)")
-                % {"n": p.number, "d": p.meeting_on.isoformat()},
+                % {"n": p.number, "d": jpdates.format_date(p.meeting_on)},
                 detail=p.decision_note,
                 url=f"{base}plans/{p.number}/",
             )

@@ -4,7 +4,7 @@ from .views import intake as views
 
 urlpatterns = [
     path("consultations/", views.consultation_list, name="consultation_list"),
-    path("consultations/export.csv", views.consultation_export, name="consultation_export"),
+    path("consultations/export/", views.consultation_export, name="consultation_export"),
     path("consultations/new/", views.consultation_create, name="consultation_create"),
     path("consultations/<uuid:public_id>/", views.consultation_detail, name="consultation_detail"),
     path(
@@ -16,7 +16,9 @@ urlpatterns = [
         "consultations/<uuid:public_id>/print.pdf", views.consultation_pdf, name="consultation_pdf"
     ),
     path("referrals/inbox/", views.referral_inbox, name="referral_inbox"),
+    path("referrals/inbox/export/", views.referral_inbox_export, name="referral_inbox_export"),
     path("referrals/sent/", views.referral_sent, name="referral_sent"),
+    path("referrals/sent/export/", views.referral_sent_export, name="referral_sent_export"),
     path("referrals/new/", views.referral_create, name="referral_create"),
     path("referrals/<uuid:public_id>/", views.referral_detail, name="referral_detail"),
     path("referrals/<uuid:public_id>/edit/", views.referral_update, name="referral_update"),

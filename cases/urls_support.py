@@ -8,6 +8,7 @@ _c = "support/<uuid:case_id>/"
 
 urlpatterns = [
     path("support/", v.case_list, name="case_list"),
+    path("support/export/", v.case_export, name="case_export"),
     path("support/new/", v.case_create, name="case_create"),
     path("support/handover/", v.handover, name="handover"),
     path(_c, v.case_detail, name="case_detail"),

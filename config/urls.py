@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
+from agencies import api_docs
 from agencies import views as agency_views
 
 api_v1 = [
@@ -31,22 +36,24 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),
+    path("i18n/date-style/", agency_views.set_date_style, name="set_date_style"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The schema holds no personal data, but it maps every endpoint: staff only (the schema
     # answers 401/403 through SERVE_PERMISSIONS; the docs pages send to the login page).
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
     path(
         "api/redoc/",
-        login_required(
+        api_docs.redoc_page(
             SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
         ),
         name="api-redoc",
     ),
+    path("api/redoc/redoc.standalone.js", api_docs.redoc_bundle, name="api-redoc-bundle"),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -4,6 +4,7 @@ open that item (the same policy as the paper)."""
 
 from django.utils.translation import gettext as _
 
+from agencies import jpdates
 from agencies.policy import check
 
 from .choices import MeetingStatus
@@ -19,11 +20,11 @@ def _role_detail(role) -> str:
     if role.owner_user_id:
         parts[0] += f" {role.owner_user.display_name}"
     if role.due_on:
-        parts.append(_("期限 %(d)s") % {"d": role.due_on.isoformat()})
+        parts.append(_("期限 %(d)s") % {"d": jpdates.format_date(role.due_on)})
     if role.plan_item_id:
         parts.append(_("プラン第%(n)s版の項目として管理") % {"n": role.plan_item.plan.number})
     elif role.done_on:
-        parts.append(_("完了 %(d)s") % {"d": role.done_on.isoformat()})
+        parts.append(_("完了 %(d)s") % {"d": jpdates.format_date(role.done_on)})
     else:
         parts.append(_("未完了"))
     return "・".join(parts)

@@ -6,6 +6,8 @@ app_name = "meetings"
 
 urlpatterns = [
     path("", meetings.index, name="index"),
+    path("all/", meetings.meeting_list, name="meeting_list"),
+    path("all/export/", meetings.meeting_export, name="meeting_export"),
     path("calendar/", meetings.calendar_view, name="calendar"),
     path("calendar.ics", meetings.calendar_export, name="calendar_ics"),
     path("calendar/feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),

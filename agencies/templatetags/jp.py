@@ -1,5 +1,6 @@
-"""Template filters for Japanese dates: {% load jp %} then {{ d|wareki }}, {{ d|wareki_short }},
-{{ d|fy_label }} (a date or a fiscal year), {{ person.birth_date|age }}.
+"""Template filters for Japanese dates: {% load jp %} then {{ d|jdate }} and {{ t|jdatetime }} (the
+product's one date style on screens: 和暦, the user's 西暦 setting, Asia/Tokyo), {{ d|wareki }},
+{{ d|wareki_short }}, {{ d|fy_label }} (a date or a fiscal year), {{ person.birth_date|age }}.
 
 Empty values render as an empty string so optional dates need no {% if %}.
 """
@@ -7,6 +8,8 @@ Empty values render as an empty string so optional dates need no {% if %}.
 import datetime as dt
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
 
 from agencies import jpdates
 
@@ -23,6 +26,39 @@ def wareki(value) -> str:
     if _empty(value):
         return ""
     return jpdates.wareki(value)
+
+
+@register.filter
+def jdate(value) -> str:
+    """The one date style on screens: 令和8年11月26日 (with (2026年) when the user asks for it),
+    in a <time> element that does not break inside the date."""
+    if _empty(value):
+        return ""
+    d = timezone.localtime(value).date() if _aware(value) else value
+    if isinstance(d, dt.datetime):
+        d = d.date()
+    return format_html(
+        '<time class="date" datetime="{}">{}</time>', d.isoformat(), jpdates.format_date(d)
+    )
+
+
+@register.filter
+def jdatetime(value) -> str:
+    """令和8年11月26日 14:05 in Asia/Tokyo, in a <time> element (a date alone: as jdate)."""
+    if _empty(value):
+        return ""
+    if not isinstance(value, dt.datetime):
+        return jdate(value)
+    local = timezone.localtime(value) if _aware(value) else value
+    return format_html(
+        '<time class="date" datetime="{}">{}</time>',
+        local.isoformat(timespec="minutes"),
+        jpdates.format_datetime(local),
+    )
+
+
+def _aware(value) -> bool:
+    return isinstance(value, dt.datetime) and timezone.is_aware(value)
 
 
 @register.filter

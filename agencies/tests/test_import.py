@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agencies import csvio
+from agencies import csvio, tabular
 from agencies.choices import Role
 from agencies.imports import import_agencies, import_staff, parse_date
 from agencies.models import Agency, Membership, User
@@ -118,7 +118,7 @@ def test_read_undoes_export_neutralisation():
 
 
 def test_csv_response_is_utf8_bom_crlf_and_neutralises_formulas():
-    response = csvio.csv_response(
+    response = tabular.csv_response(
         "監査ログ.csv",
         ["名前", "値"],
         [
@@ -148,7 +148,7 @@ def test_csv_response_is_utf8_bom_crlf_and_neutralises_formulas():
 
 def test_csv_response_streams_large_iterables():
     rows = ([i, f"=x{i}"] for i in range(1000))
-    response = csvio.csv_response("big.csv", ["n", "v"], rows, streaming=True)
+    response = tabular.csv_response("big.csv", ["n", "v"], rows, streaming=True)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.count("\r\n") == 1001
     assert "999,'=x999" in text

@@ -69,7 +69,7 @@ def test_two_page_form_renders_in_under_a_second(sample_form):
     assert statistics.median(timings) < 1, f"renders took {timings}"
 
 
-def test_pdf_embeds_noto_cjk_and_contains_japanese_text(sample_form):
+def test_pdf_embeds_the_project_font_and_contains_japanese_text(sample_form):
     pdf = render_pdf(sample_form, {"rows": range(12)})
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))
@@ -84,8 +84,10 @@ def test_pdf_embeds_noto_cjk_and_contains_japanese_text(sample_form):
         for page in reader.pages
         for font in page["/Resources"]["/Font"].values()
     }
-    assert any("Noto-Sans-CJK-JP" in name for name in fonts), fonts
-    # Fonts are subset, not embedded whole (a full Noto CJK face is ~16 MB).
+    # The project's own font (static/fonts), not whatever the machine has installed.
+    assert fonts and all("Tsunagu-Sans" in name for name in fonts), fonts
+    assert not any("CJK" in name for name in fonts), fonts
+    # Fonts are subset, not embedded whole (a full Noto Sans JP face is ~5.5 MB).
     assert len(pdf) < 1_000_000
     assert reader.metadata.title == "つなぐシート（見本）"
 
@@ -128,3 +130,68 @@ def test_pdf_response_strips_paths_and_quotes_and_can_be_inline():
     assert disposition.startswith("inline; filename=\"document.pdf\"; filename*=UTF-8''")
     assert "etc" not in disposition and "%2F" not in disposition
     assert disposition.endswith("%E7%9B%B8%E8%AB%87%E5%8F%97%E4%BB%98%E7%A5%A8.pdf")
+
+
+def _embedded_font_ids(pdf: bytes) -> set[str]:
+    """The unique-id name records (nameID 3) of the TrueType fonts embedded in a PDF."""
+    from fontTools.ttLib import TTFont
+
+    ids = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", []):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                data = descriptor["/FontFile2"].get_object().get_data()
+                ids.add(TTFont(io.BytesIO(data))["name"].getDebugName(3))
+    return ids
+
+
+def test_pdf_embeds_the_projects_font_files(sample_form):
+    from django.conf import settings
+    from fontTools.ttLib import TTFont
+
+    project_ids = {
+        TTFont(settings.BASE_DIR / "static" / "fonts" / name)["name"].getDebugName(3)
+        for name in ("NotoSansJP-Regular.ttf", "NotoSansJP-Bold.ttf")
+    }
+    embedded = _embedded_font_ids(render_pdf(sample_form, {"rows": range(2)}))
+    assert embedded and embedded <= project_ids, (embedded, project_ids)
+
+
+def test_pdf_has_japanese_glyphs_on_a_machine_without_japanese_fonts(tmp_path):
+    """A fontconfig that knows no font directory at all: the PDF still carries the Japanese."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    (tmp_path / "fonts.conf").write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig><cachedir>{tmp_path}/cache</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    script = (
+        "import django, io, sys; django.setup()\n"
+        "from django.template import engines\n"
+        "from agencies.pdf import render_pdf\n"
+        "from pypdf import PdfReader\n"
+        "pdf = render_pdf('print/base.html', {})\n"
+        "sys.stdout.write(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())\n"
+    )
+    env = {
+        **os.environ,
+        "FONTCONFIG_FILE": str(tmp_path / "fonts.conf"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "個人情報" in result.stdout, result.stdout

@@ -281,6 +281,11 @@ class ReferralWriteSerializer(serializers.Serializer):
 REFERRAL_WRITABLE = services.REFERRAL_CONTENT_FIELDS
 
 
+def _local(value):
+    """A time as the serializers give it: ISO 8601 in Asia/Tokyo (+09:00), never UTC "Z"."""
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
 def referral_header(r: Referral) -> dict:
     return {
         "public_id": str(r.public_id),
@@ -297,11 +302,11 @@ def referral_header(r: Referral) -> dict:
         "triggers": r.triggers,
         "urgency": r.urgency,
         "accompanied": r.accompanied,
-        "sent_at": r.sent_at,
+        "sent_at": _local(r.sent_at),
         "answer_due_on": r.answer_due_on,
         "overdue": r.is_overdue,
-        "opened_at": r.opened_at,
-        "answered_at": r.answered_at,
+        "opened_at": _local(r.opened_at),
+        "answered_at": _local(r.answered_at),
         "return_reason": r.return_reason,
         "return_next_step": r.return_next_step,
         "info_question": r.info_question,
@@ -360,7 +365,7 @@ def referral_full(user, r: Referral) -> dict:
                 "to_status": e.to_status,
                 "actor": e.actor_id,
                 "agency": e.agency_id,
-                "at": e.at,
+                "at": _local(e.at),
                 "note": e.note,
             }
             for e in selectors.referral_timeline(r)

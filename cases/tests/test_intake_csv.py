@@ -80,4 +80,8 @@ def test_list_links_to_export_with_filters(client, setup):
     agency, owner, _outsider = setup
     client.force_login(owner)
     response = client.get(reverse("cases:consultation_list"), {"route": "phone", "page": "1"})
-    assert response.context["export_url"] == reverse("cases:consultation_export") + "?route=phone"
+    export = reverse("cases:consultation_export")
+    assert response.context["export_url"] == export
+    html = response.content.decode()
+    assert f'href="{export}?route=phone&amp;fmt=csv"' in html
+    assert f'href="{export}?route=phone&amp;fmt=xlsx"' in html

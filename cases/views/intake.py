@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.csvio import csv_response
 from agencies.forms import apply_service_errors
+from agencies.listing import export_list, export_query
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import Basis, can, require, require_visible
 from audit.services import record, record_list
-from cases import panels_intake  # noqa: F401 - registers the dashboard panels
+from cases import lists, panels_intake  # noqa: F401 - registers the dashboard panels
 from cases.choices import IssueCategory, Route
 from cases.forms_intake import (
     ConcernSlipForm,
@@ -61,14 +61,6 @@ PRINT_CHOICES = {
 }
 
 
-def _export_url(request, name: str) -> str:
-    """The export link for a list page: the same filters, without the page number."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return reverse(name) + (f"?{encoded}" if encoded else "")
-
-
 def _fix_agency(form, field: str, agency_id: int) -> None:
     """The recording/sending agency of an existing record cannot change: shown, not editable."""
     f = form.fields[field]
@@ -88,13 +80,20 @@ def _person_label(user, person) -> str:
 # --- 相談受付 ------------------------------------------------------------------------------------
 
 
-@login_required
-def consultation_list(request):
-    require(request.user, "consultation.list")
+def _consultations(request):
+    """The consultations the list shows for this request: the actor's scope, then the filters."""
     form = ConsultationFilterForm(request.GET or None, user=request.user)
     qs = selectors.consultations_visible_to(request.user)
     if form.is_bound and form.is_valid():
         qs = selectors.filter_consultations(qs, form.cleaned_data)
+    return form, qs
+
+
+@login_required
+def consultation_list(request):
+    require(request.user, "consultation.list")
+    form, qs = _consultations(request)
+    qs = lists.CONSULTATIONS.order(qs, request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="consultation.list", objects=page.object_list)
     return render(
@@ -103,71 +102,29 @@ def consultation_list(request):
         {
             "filter_form": form,
             "page_obj": page,
-            "export_url": _export_url(request, "cases:consultation_export"),
+            "columns": lists.CONSULTATIONS.headers(request),
+            "export_url": reverse("cases:consultation_export"),
+            "export_query": export_query(request),
             "can_create": can(request.user, "consultation.create"),
             "nav_active": "consultation",
         },
     )
 
 
-CSV_HEADER = [
-    "受付ID",
-    "受付日時",
-    "受付機関",
-    "受付者",
-    "相談経路",
-    "相談者",
-    "相談者(補足)",
-    "本人登録",
-    "世帯登録",
-    "課題の分類",
-    "緊急度",
-    "対応結果",
-    "対応時間(分)",
-    "対応職員数",
-    "相談内容",
-    "対応内容",
-]
-
-
 @login_required
 def consultation_export(request):
-    """CSV of the filtered list (UTF-8 with BOM, formulas neutralised). Audited as an export."""
+    """CSV or XLSX (?fmt=) of the filtered list in its order, every row. Audited as an export."""
     decision = require(request.user, "consultation.export")
-    form = ConsultationFilterForm(request.GET or None, user=request.user)
-    qs = selectors.consultations_visible_to(request.user)
-    if form.is_bound and form.is_valid():
-        qs = selectors.filter_consultations(qs, form.cleaned_data)
-    rows = [
-        [
-            str(c.public_id),
-            c.received_at,
-            c.agency.name,
-            c.staff.display_name or c.staff.username,
-            c.get_route_display(),
-            c.get_consulter_kind_display(),
-            c.consulter_note,
-            "あり" if c.person_id else "なし",
-            "あり" if c.household_id else "なし",
-            "・".join(c.category_labels()),
-            c.get_urgency_display(),
-            c.get_outcome_display(),
-            c.minutes_spent,
-            c.staff_count,
-            c.summary,
-            c.response,
-        ]
-        for c in qs
-    ]
-    record(
-        actor=request.user,
+    _form, qs = _consultations(request)
+    return export_list(
+        request,
+        lists.CONSULTATIONS,
+        qs,
         action="consultation.export",
         basis=decision.basis,
-        object_type="cases.consultation",
-        object_id=f"{len(rows)} rows",
+        stem="相談受付一覧",
+        list_url=reverse("cases:consultation_list"),
     )
-    filename = f"相談受付一覧_{timezone.localdate():%Y%m%d}.csv"
-    return csv_response(filename, CSV_HEADER, rows)
 
 
 @login_required
@@ -433,6 +390,12 @@ def referral_create(request):
                 "done_so_far": consultation.response,
                 "urgency": consultation.urgency,
             }
+        else:
+            # From the person page (つなぐシートを作成): the form's own queryset decides whether
+            # the person may be chosen, so a foreign id simply leaves the field empty.
+            for key in ("person", "household"):
+                if request.GET.get(key):
+                    initial[key] = request.GET[key]
         form = ReferralForm(initial=initial, user=request.user)
     return render(
         request,
@@ -623,9 +586,8 @@ def referral_action(request, public_id, action):
     return redirect("cases:referral_detail", public_id=referral.public_id)
 
 
-@login_required
-def referral_inbox(request):
-    require(request.user, "referral.inbox")
+def _inbox(request):
+    """(tab, filter form, queryset) of the inbox for this request."""
     key = request.GET.get("tab", "open")
     if key not in selectors.INBOX_FILTERS:
         key = "open"
@@ -636,11 +598,21 @@ def referral_inbox(request):
             qs = qs.filter(urgency=form.cleaned_data["urgency"])
         if form.cleaned_data.get("from_agency"):
             qs = qs.filter(from_agency=form.cleaned_data["from_agency"])
-    qs = (
-        qs.order_by("status", "answer_due_on", "-sent_at", "-pk")
-        if key == "open"
-        else qs.order_by("-sent_at", "-pk")
-    )
+    return key, form, qs
+
+
+def _inbox_order(request, qs, key):
+    # Unanswered sheets: not yet opened first, then the nearest answer deadline (said on the page).
+    if key == "open" and not request.GET.get("sort"):
+        return qs.order_by("status", "answer_due_on", "-sent_at", "-pk")
+    return lists.REFERRALS_RECEIVED.order(qs, request)
+
+
+@login_required
+def referral_inbox(request):
+    require(request.user, "referral.inbox")
+    key, form, qs = _inbox(request)
+    qs = _inbox_order(request, qs, key)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="referral.inbox", objects=page.object_list)
     counts = selectors.inbox_counts(request.user)
@@ -660,6 +632,10 @@ def referral_inbox(request):
             "tab": key,
             "tabs": [(k, label, counts[k]) for k, label in tabs],
             "filter_form": form,
+            "columns": lists.REFERRALS_RECEIVED.headers(request),
+            "default_order": key == "open" and not request.GET.get("sort"),
+            "export_url": reverse("cases:referral_inbox_export"),
+            "export_query": export_query(request),
             "today": timezone.localdate(),
             "nav_active": "consultation",
         },
@@ -667,14 +643,41 @@ def referral_inbox(request):
 
 
 @login_required
-def referral_sent(request):
-    require(request.user, "referral.list")
+def referral_inbox_export(request):
+    """The received sheets as shown (tab, filters, order), every row, CSV or XLSX. Audited."""
+    decision = require(request.user, "referral.inbox")
+    key, _form, qs = _inbox(request)
+    if key == "open" and not request.GET.get("sort"):
+        qs = qs.order_by("status", "answer_due_on", "-sent_at", "-pk")
+    return export_list(
+        request,
+        lists.REFERRALS_RECEIVED,
+        qs,
+        action="referral.export",
+        basis=decision.basis,
+        stem="つなぐシート受信一覧",
+        list_url=reverse("cases:referral_inbox"),
+        keep_order=key == "open" and not request.GET.get("sort"),
+    )
+
+
+def _sent(request):
     qs = selectors.referrals_sent_by(request.user).select_related("person")
     status = request.GET.get("status", "")
     if status in Referral.Status.values:
         qs = qs.filter(status=status)
+    else:
+        status = ""
     if request.GET.get("mine"):
         qs = qs.filter(from_worker=request.user)
+    return status, qs
+
+
+@login_required
+def referral_sent(request):
+    require(request.user, "referral.list")
+    status, qs = _sent(request)
+    qs = lists.REFERRALS_SENT.order(qs, request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="referral.list", objects=page.object_list)
     return render(
@@ -684,8 +687,27 @@ def referral_sent(request):
             "page_obj": page,
             "status": status,
             "statuses": Referral.Status.choices,
+            "columns": lists.REFERRALS_SENT.headers(request),
+            "export_url": reverse("cases:referral_sent_export"),
+            "export_query": export_query(request),
             "nav_active": "consultation",
         },
+    )
+
+
+@login_required
+def referral_sent_export(request):
+    """The sent sheets as shown (filters, order), every row, CSV or XLSX. Audited."""
+    decision = require(request.user, "referral.list")
+    _status, qs = _sent(request)
+    return export_list(
+        request,
+        lists.REFERRALS_SENT,
+        qs,
+        action="referral.export",
+        basis=decision.basis,
+        stem="送付したつなぐシート",
+        list_url=reverse("cases:referral_sent"),
     )
 
 

@@ -16,6 +16,7 @@ from agencies.forms import apply_service_errors
 from agencies.models import Agency
 from agencies.policy import can, require
 from audit.services import record, record_list
+from audit.views_of import recent_views
 from cases.choices import InfoKind
 from cases.forms_persons import (
     ConsentForm,
@@ -27,6 +28,7 @@ from cases.forms_persons import (
     PersonForm,
     PersonSearchForm,
 )
+from cases.history import format_entry_date, person_history
 from cases.models import Consent, Household, HouseholdMember, Person
 from cases.policy.persons import (
     care_agency_ids,
@@ -108,6 +110,13 @@ def person_search_view(request):
 @require_http_methods(["GET", "POST"])
 def person_create(request):
     require(request.user, "person.create")
+    # From a household's 世帯員を追加 page: come back there with the new person chosen.
+    household = None
+    ref = request.GET.get("household") or request.POST.get("household")
+    if ref and _is_uuid(ref):
+        household = Household.objects.filter(public_id=ref).first()
+        if household is not None and not can(request.user, "household.add_member", household):
+            household = None
     agencies = _care_agencies(request.user)
     form = PersonForm(request.POST or None, agencies=agencies)
     matches = None
@@ -123,12 +132,24 @@ def person_create(request):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
+                if household is not None:
+                    messages.success(
+                        request, _("対象者を登録しました。続柄を選んで世帯員に追加してください。")
+                    )
+                    url = reverse("cases:household_member_add", args=[household.public_id])
+                    return redirect(f"{url}?person={person.public_id}")
                 messages.success(request, _("対象者を登録しました。"))
                 return redirect("cases:person_detail", public_id=person.public_id)
     return render(
         request,
         "cases/persons/person_form.html",
-        {"form": form, "matches": matches, "creating": True, "nav_active": NAV},
+        {
+            "form": form,
+            "matches": matches,
+            "creating": True,
+            "household": household,
+            "nav_active": NAV,
+        },
     )
 
 
@@ -148,11 +169,16 @@ def person_detail(request, public_id):
         from cases.policy.persons import household_access
 
         link_access = {m.household_id: household_access(request.user, m.household) for m in links}
+    history = person_history(request.user, person)
+    can_update = can(request.user, "person.update", person)
     return render(
         request,
         "cases/persons/person_detail.html",
         {
             "person": person,
+            "history": [(e, format_entry_date(e)) for e in history],
+            "can_consult": can(request.user, "consultation.create"),
+            "can_refer": can(request.user, "referral.create"),
             "decision": decision,
             "sections": sections,
             "show_basic": InfoKind.BASIC in sections,
@@ -160,7 +186,9 @@ def person_detail(request, public_id):
             "show_notes": InfoKind.OTHER in sections,
             "links": [(m, link_access.get(m.household_id)) for m in links],
             "consents": person_consents(person),
-            "can_update": can(request.user, "person.update", person),
+            "can_update": can_update,
+            # "Who viewed this": for those responsible for the record (who may edit it).
+            "views": recent_views(person) if can_update else None,
             "can_merge": can(request.user, "person.merge", person),
             "can_see_access_record": can(request.user, "person.disclosures", person),
             "can_create_household": can(request.user, "household.create"),
@@ -405,11 +433,20 @@ def household_edit(request, public_id):
 def household_member_add(request, public_id):
     household = _household(public_id)
     require(request.user, "household.add_member", household)
-    search = PersonSearchForm(request.GET or None)
+    chosen = request.GET.get("person", "")
+    search = PersonSearchForm(
+        request.GET
+        if request.GET.get("q") or request.GET.get("phone") or request.GET.get("birth_date")
+        else None
+    )
     found = []
     if search.is_bound and search.is_valid():
         found = list(person_search(actor=request.user, **search.cleaned_data).persons[:20])
-    form = HouseholdMemberForm(request.POST or None)
+    elif chosen and _is_uuid(chosen):  # just registered from this page (person_create)
+        found = list(persons_visible_to(request.user).filter(public_id=chosen)[:1])
+    form = HouseholdMemberForm(
+        request.POST or None, initial={"person": found[0].public_id} if len(found) == 1 else None
+    )
     if request.method == "POST" and form.is_valid():
         person = (
             persons_visible_to(request.user).filter(public_id=form.cleaned_data["person"]).first()

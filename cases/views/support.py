@@ -15,14 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies import uploads
+from agencies import jpdates, uploads
 from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
+from agencies.listing import export_list, export_query
 from agencies.models import Agency, User
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, require, require_visible
 from audit.services import record, record_list
+from audit.views_of import recent_views
 from cases import forms_support as f
+from cases import lists
 from cases.genogram import ecomap_nodes, ecomap_svg, genogram_svg
 from cases.models import (
     ActivityNote,
@@ -82,11 +85,9 @@ def _case_url(case, suffix: str = "") -> str:
 # --- list, create, detail -----------------------------------------------------------------------------
 
 
-@login_required
-def case_list(request):
-    require(request.user, "case.list")
+def _case_filters(request) -> sel.CaseFilters:
     g = request.GET
-    filters = sel.CaseFilters(
+    return sel.CaseFilters(
         status=g.get("status", "open")
         if g.get("status", "open") in {"", "open", *Status.values}
         else "open",
@@ -96,7 +97,14 @@ def case_list(request):
         mine=g.get("mine") == "1",
         q=g.get("q", "").strip()[:50],
     )
-    page = Paginator(sel.case_list(request.user, filters), PAGE_SIZE).get_page(g.get("page"))
+
+
+@login_required
+def case_list(request):
+    require(request.user, "case.list")
+    filters = _case_filters(request)
+    qs = lists.CASES.order(sel.case_list(request.user, filters), request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="case.list", objects=page.object_list)
     return render(
         request,
@@ -105,6 +113,9 @@ def case_list(request):
             "page_obj": page,
             "filters": filters,
             "statuses": Status.choices,
+            "columns": lists.CASES.headers(request),
+            "export_url": reverse("cases:case_export"),
+            "export_query": export_query(request),
             "today": timezone.localdate(),
             "agencies": Agency.objects.active()
             .filter(lead_cases__isnull=False)
@@ -117,6 +128,21 @@ def case_list(request):
             "can_create": can(request.user, "case.create"),
             "can_handover": can(request.user, "caseload.handover"),
         },
+    )
+
+
+@login_required
+def case_export(request):
+    """The case list as shown (filters, order), every row, CSV or XLSX (?fmt=). Audited."""
+    decision = require(request.user, "case.list")
+    return export_list(
+        request,
+        lists.CASES,
+        sel.case_list(request.user, _case_filters(request)),
+        action="case.export",
+        basis=decision.basis,
+        stem="多機関協働ケース一覧",
+        list_url=reverse("cases:case_list"),
     )
 
 
@@ -188,6 +214,8 @@ def case_detail(request, case_id):
             **_perms(request.user, case),
             transitions_available=_available_actions(request.user, case),
             meeting_route=_meeting_route(case),
+            # "Who viewed this": for those who manage the case.
+            views=recent_views(case) if can(request.user, "case.manage", case) else None,
         ),
     )
 
@@ -1060,7 +1088,7 @@ def monitoring_due_panel(user) -> Panel | None:
         PanelItem(
             f"{c.number} {c.summary[:20]}",
             _case_url(c, "monitoring/"),
-            meta=c.next_monitoring_on.isoformat(),
+            meta=jpdates.format_date(c.next_monitoring_on),
             badge=_("期限切れ") if c.next_monitoring_on < today else _("7日以内"),
             tone="danger" if c.next_monitoring_on < today else "warn",
         )

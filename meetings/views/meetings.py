@@ -6,19 +6,22 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors, message_service_errors
+from agencies.listing import export_list, export_query
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
 
-from .. import policy, selectors, services
+from .. import lists, policy, selectors, services
 from ..calendar import add_months, month_grid, week_days, week_start
 from ..choices import MeetingStatus
 from ..feeds import user_calendar_ics
@@ -29,6 +32,7 @@ from ..forms import (
     DirectItemForm,
     MinutesForm,
 )
+from ..models import MeetingBody
 from .common import back_to_meeting, get_item, get_meeting, post_int
 
 
@@ -56,7 +60,67 @@ def index(request):
     )
 
 
-def _parse_date(value: str | None, default: dt.date) -> dt.date:
+def _meeting_rows(request):
+    """(filters, queryset) of the full meetings list: the user's meetings, then the filters."""
+    g = request.GET
+    qs = selectors.meetings_for_user(request.user).annotate(item_count=Count("items"))
+    filters = {
+        "status": g.get("status", "") if g.get("status", "") in MeetingStatus.values else "",
+        "body": g.get("body", "") if g.get("body", "").isdigit() else "",
+        "date_from": _parse_date(g.get("date_from"), None),
+        "date_to": _parse_date(g.get("date_to"), None),
+    }
+    if filters["status"]:
+        qs = qs.filter(status=filters["status"])
+    if filters["body"]:
+        qs = qs.filter(body_id=int(filters["body"]))
+    if filters["date_from"]:
+        qs = qs.filter(starts_at__date__gte=filters["date_from"])
+    if filters["date_to"]:
+        qs = qs.filter(starts_at__date__lte=filters["date_to"])
+    return filters, qs
+
+
+@login_required
+def meeting_list(request):
+    """Every meeting of the user's bodies: filter by body, status and period, sort, export."""
+    require(request.user, "meeting.list")
+    filters, qs = _meeting_rows(request)
+    page = Paginator(lists.MEETINGS.order(qs, request), 50).get_page(request.GET.get("page"))
+    body_ids = selectors.meetings_for_user(request.user).values("body_id")
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "statuses": MeetingStatus.choices,
+            "bodies": MeetingBody.objects.filter(pk__in=body_ids).order_by("name"),
+            "columns": lists.MEETINGS.headers(request),
+            "export_url": reverse("meetings:meeting_export"),
+            "export_query": export_query(request),
+            "nav_active": "meetings",
+        },
+    )
+
+
+@login_required
+def meeting_export(request):
+    """The meetings list as shown, every row, CSV or XLSX (?fmt=). Audited."""
+    decision = require(request.user, "meeting.list")
+    _filters, qs = _meeting_rows(request)
+    return export_list(
+        request,
+        lists.MEETINGS,
+        qs,
+        action="meeting.export",
+        basis=decision.basis,
+        stem="会議一覧",
+        list_url=reverse("meetings:meeting_list"),
+    )
+
+
+def _parse_date(value: str | None, default: dt.date | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else default
     except ValueError:

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agencies import jpdates
 from agencies.choices import Role
 from agencies.tests.factories import AgencyFactory, staff
 from cases.models import CaseTransition, Evaluation, Monitoring, Plan, SupportCase
@@ -135,7 +136,7 @@ def test_coordinator_takes_case_from_acceptance_to_closure(browser, live_server,
     page.get_by_role("button", name="記録する").click()
     expect(page.get_by_text("モニタリングを記録しました。")).to_be_visible()
     expect(page.get_by_test_id("next-monitoring")).to_have_text(
-        (today + dt.timedelta(days=20)).strftime("%Y-%m-%d")
+        jpdates.format_date(today + dt.timedelta(days=20))
     )
 
     # 5. The evaluation, handed to the meeting.

@@ -1,7 +1,7 @@
 """Click through the app as the demo users would: from the dashboard, follow every link on the
 page two levels deep (same origin, GET only) and require that nothing answers 500 and that no
 link shown to the user answers 403/404 (a page the user may not open must not be linked).
-Downloads (PDF, CSV, .ics) are fetched and must come back as the file they promise.
+Downloads (PDF, CSV, XLSX, .ics) are fetched and must come back as the file they promise.
 
 To keep the run short, each kind of page (its path with UUIDs and numbers masked, plus its query
 keys) is opened at most twice per user: the second R8-00xx case page finds nothing the first one
@@ -19,8 +19,13 @@ USERS = ("houkatsu-n1", "suishin1", "suishin2", "kyoiku1", "minsei1")
 MAX_DEPTH = 2
 PER_KIND = 2
 SKIP = re.compile(r"^/(accounts/logout|i18n/|django-admin/|api/)")
-DOWNLOAD = re.compile(r"(\.(pdf|csv|ics)|/pdf/|/document/|/template\.csv)$")
-EXPECTED_TYPE = {"pdf": "application/pdf", "csv": "text/csv", "ics": "text/calendar"}
+DOWNLOAD = re.compile(r"(\.(pdf|csv|ics)|/pdf/|/document/|/template\.csv|/export/)$")
+EXPECTED_TYPE = {
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+    "ics": "text/calendar",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 LINKS_JS = """() => [
@@ -36,7 +41,11 @@ def _kind(url: str) -> str:
     return f"{path}?{'&'.join(keys)}"
 
 
-def _expected_type(path: str) -> str:
+def _expected_type(url: str) -> str:
+    parsed = urlparse(url)
+    path = parsed.path
+    if path.endswith("/export/"):  # list exports (agencies/listing.py): ?fmt=csv|xlsx
+        return EXPECTED_TYPE[dict(parse_qsl(parsed.query)).get("fmt", "csv")]
     if path.endswith(".csv"):
         return EXPECTED_TYPE["csv"]
     if path.endswith(".ics"):
@@ -67,7 +76,7 @@ def crawl(browser, base: str, username: str) -> dict:
             response = context.request.get(url, max_redirects=0)
             result["downloads"] += 1
             content_type = response.headers.get("content-type", "")
-            expected = _expected_type(path)
+            expected = _expected_type(url)
             if response.status != 200 or (expected and not content_type.startswith(expected)):
                 result["errors"].append((response.status, content_type, url, parent))
             continue

@@ -1,0 +1,186 @@
+"""The person page's dated history: everything about a person that the viewer may see.
+
+Apps contribute entries through a small registry, so the person page does not need to know them:
+
+    from cases.history import HistoryEntry, history_source
+
+    @history_source("outreach")
+    def _outreach(user, person, limit):
+        qs = Contact.objects.visible_to(user).filter(target__person=person)   # the app's own scope
+        return [HistoryEntry(at=c.contacted_at, kind=_("アウトリーチ"), title=…, url=…) for c in qs[:limit]]
+
+A source reads only what its own selectors let the user see (the same rules as its list pages)
+and costs a fixed number of queries (fetch with select_related, slice to `limit`). Modules named
+`history` in installed apps are imported once (`autodiscover`), like admin.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
+
+from agencies import jpdates
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime | dt.date
+    kind: str  # 相談 / つなぐシート / ケース / 会議 / 支援経過 …
+    title: str
+    url: str = ""
+    status: str = ""
+    tone: str = ""
+    agency: str = ""
+
+    @property
+    def sort_key(self) -> dt.datetime:
+        if isinstance(self.at, dt.datetime):
+            local = timezone.localtime(self.at) if timezone.is_aware(self.at) else self.at
+            return local.replace(tzinfo=None)
+        return dt.datetime.combine(self.at, dt.time.min)
+
+    @property
+    def is_date(self) -> bool:
+        return not isinstance(self.at, dt.datetime)
+
+
+_SOURCES: dict[str, Callable] = {}
+_discovered = False
+
+
+def history_source(name: str):
+    """Register `fn(user, person, limit) -> list[HistoryEntry]` under a unique name."""
+
+    def register(fn):
+        _SOURCES[name] = fn
+        return fn
+
+    return register
+
+
+def person_history(user, person, *, limit: int = 50) -> list[HistoryEntry]:
+    """The newest `limit` entries about `person` that `user` may see, newest first."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("history")
+        _discovered = True
+    entries: list[HistoryEntry] = []
+    for fn in _SOURCES.values():
+        entries.extend(fn(user, person, limit))
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
+    return entries[:limit]
+
+
+def _agency(agency) -> str:
+    return (agency.short_name or agency.name) if agency else ""
+
+
+# --- this app's sources ---------------------------------------------------------------------
+
+
+@history_source("consultations")
+def _consultations(user, person, limit):
+    from cases.selectors.intake import consultations_visible_to
+
+    qs = consultations_visible_to(user).filter(person=person).order_by("-received_at")[:limit]
+    return [
+        HistoryEntry(
+            at=c.received_at,
+            kind=_("相談"),
+            title=_("%(route)s・%(outcome)s")
+            % {"route": c.get_route_display(), "outcome": c.get_outcome_display()},
+            url=reverse("cases:consultation_detail", args=[c.public_id]),
+            agency=_agency(c.agency),
+        )
+        for c in qs
+    ]
+
+
+@history_source("referrals")
+def _referrals(user, person, limit):
+    from django.db.models import Q
+
+    from cases.models import Referral
+    from cases.selectors.intake import staff_agency_ids
+
+    ids = staff_agency_ids(user)
+    # Sheets the user's agencies sent (drafts included) or received (never drafts), as the
+    # 送付 and 受信 lists show them.
+    scope = Q(from_agency_id__in=ids) | (Q(to_agency_id__in=ids) & ~Q(status=Referral.Status.DRAFT))
+    qs = (
+        Referral.objects.filter(scope, person=person)
+        .select_related("from_agency", "to_agency")
+        .order_by("-created_at")[:limit]
+    )
+    return [
+        HistoryEntry(
+            at=r.sent_at or r.created_at,
+            kind=_("つなぐシート"),
+            title=_("%(number)s %(from)s → %(to)s")
+            % {"number": r.number, "from": _agency(r.from_agency), "to": _agency(r.to_agency)},
+            url=reverse("cases:referral_detail", args=[r.public_id]),
+            status=r.get_status_display(),
+            tone=r.status_tone,
+        )
+        for r in qs
+    ]
+
+
+@history_source("cases")
+def _cases(user, person, limit):
+    from cases.selectors.support import cases_visible_to
+
+    qs = (
+        cases_visible_to(user)
+        .filter(persons=person)
+        .select_related("lead_agency")
+        .order_by("-opened_on", "-pk")
+        .distinct()[:limit]
+    )
+    return [
+        HistoryEntry(
+            at=c.opened_on,
+            kind=_("多機関協働ケース"),
+            title=f"{c.number} {c.summary}",
+            url=reverse("cases:case_detail", args=[c.public_id]),
+            status=c.get_status_display(),
+            tone=c.status_tone,
+            agency=_agency(c.lead_agency),
+        )
+        for c in qs
+    ]
+
+
+@history_source("notes")
+def _notes(user, person, limit):
+    from cases.models import ActivityNote
+    from cases.policy.support import note_visibility_filter
+    from cases.selectors.support import cases_visible_to
+
+    qs = (
+        ActivityNote.objects.filter(case__in=cases_visible_to(user), persons=person)
+        .filter(note_visibility_filter(user))
+        .select_related("case", "agency")
+        .order_by("-occurred_at", "-pk")
+        .distinct()[:limit]
+    )
+    return [
+        HistoryEntry(
+            at=n.occurred_at,
+            kind=_("支援経過"),
+            title=_("%(kind)s(%(case)s)") % {"kind": n.get_kind_display(), "case": n.case.number},
+            url=reverse("cases:note_detail", args=[n.case.public_id, n.public_id]),
+            agency=_agency(n.agency),
+        )
+        for n in qs
+    ]
+
+
+def format_entry_date(entry: HistoryEntry) -> str:
+    return jpdates.format_date(entry.at) if entry.is_date else jpdates.format_datetime(entry.at)

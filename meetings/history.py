@@ -1,0 +1,36 @@
+"""Meetings' entries in the person page's history (cases.history): the agenda items about the
+person, on meetings of the viewer's bodies, that the viewer may open (the item's own rule)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from agencies.policy import can
+from cases.history import HistoryEntry, history_source
+
+from . import selectors
+from .models import AgendaItem
+
+
+@history_source("meetings")
+def _agenda_items(user, person, limit):
+    items = (
+        AgendaItem.objects.filter(
+            persons=person, meeting__in=selectors.meetings_for_user(user).values("pk")
+        )
+        .select_related("meeting", "meeting__body", "case")
+        .order_by("-meeting__starts_at", "-pk")
+        .distinct()[: min(limit, 20)]
+    )
+    return [
+        HistoryEntry(
+            at=item.meeting.starts_at,
+            kind=_("会議"),
+            title=_("%(body)s: %(title)s") % {"body": item.meeting.body.name, "title": item.title},
+            url=reverse("meetings:item_detail", args=[item.public_id]),
+            status=item.meeting.get_status_display(),
+        )
+        for item in items
+        if can(user, "agendaitem.view", item)
+    ]
