@@ -41,7 +41,16 @@ PUBLIC = {
     # only (tests in meetings/tests/test_calendar_feed.py)
     "calendar_feed",
 }
-APPS = ("agencies", "audit", "cases", "community", "meetings", "notifications", "outreach", "participation")
+APPS = (
+    "agencies",
+    "audit",
+    "cases",
+    "community",
+    "meetings",
+    "notifications",
+    "outreach",
+    "participation",
+)
 
 
 def _sample(name: str, converter) -> str:
