@@ -102,7 +102,11 @@ def world(supervisor, coordinator, city):
         kind=DecisionKind.SHARED,
         roles=[
             {"owner_agency": houkatsu, "task": "母の介護認定", "due_on": _today()},
-            {"owner_agency": jiritsu, "task": "就労相談"},
+            {
+                "owner_agency": jiritsu,
+                "task": "就労相談",
+                "due_on": _today() + dt.timedelta(days=60),
+            },
             {
                 "owner_agency": shakyo,
                 "owner_user": workers[shakyo],
