@@ -118,7 +118,13 @@ def build(n_places: int, n_sessions: int, n_cases: int, seed: int = 7):
             batch = []
     Session.objects.bulk_create(batch)
     households = Household.objects.bulk_create(
-        [Household(area=districts[i % len(districts)]) for i in range(n_cases)], batch_size=2000
+        [
+            Household(
+                area=districts[i % len(districts)], registered_by_agency=agency, created_by=user
+            )
+            for i in range(n_cases)
+        ],
+        batch_size=2000,
     )
     SupportCase.objects.bulk_create(
         [
