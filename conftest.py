@@ -72,3 +72,22 @@ def openapi_schema() -> GeneratedSchema:
     )
     GENERATOR_STATS.reset()
     return generated
+
+
+@pytest.fixture(autouse=True)
+def _legal_basis_registry(request):
+    """Tests on a flushed database (live server, transactional_db) lose the rows that data
+    migrations seeded: put the legal-basis registry back, as every real database has it."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from access.bases import SEED
+    from access.models import LegalBasis
+    from access.services import clear_basis_cache
+
+    for row in SEED:
+        LegalBasis.objects.update_or_create(code=row["code"], defaults=row)
+    clear_basis_cache()
+    yield
+    clear_basis_cache()

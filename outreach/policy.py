@@ -5,7 +5,7 @@ Before consent the only lawful bases are the work itself and the 支援会議 (a
 - ASSIGNEE: the named lead worker, an assignee, or an owner of the current outreach plan (who
   may work at another agency, e.g. the 地域包括 nurse named at the 支援会議);
 - Basis.SHIEN_KAIGI: a member with a current confidentiality pledge of a 支援会議 body whose
-  agenda had the target in the last year (meetings.access.LOOKBACK): read only.
+  agenda had the target within the look-back of the body's legal basis: read only.
 Admins see counts (workload page) but no target content. Rules register with agencies.policy.
 `visible_q(user)` is the same decision as a filter, for lists and the API.
 """
@@ -80,19 +80,28 @@ def _current_plan_owner_targets(user):
 def shien_kaigi_target_ids(user):
     """Targets whose agenda request was placed on an agenda of a 支援会議 body where the user has a
     current pledge, within the lookback (a subquery of target ids), or None."""
-    from meetings.access import LOOKBACK, _pledged_body_ids
+    import datetime as dt
+
+    from django.db.models import Q
+
+    from meetings.access import _bases
     from meetings.choices import BodyKind, MeetingStatus
     from meetings.models import AgendaItem
 
-    body_ids = _pledged_body_ids(user)
-    if not body_ids:
+    # Pledged seats on bodies whose basis needs no consent, with each basis's look-back
+    # (the legal-basis registry decides how long meeting papers open their persons).
+    bases = _bases(user) if user is not None and getattr(user, "is_authenticated", False) else {}
+    if not bases:
         return None
+    now = timezone.now()
+    within = Q(pk__in=[])
+    for body_id, (days, _sections) in bases.items():
+        within |= Q(meeting__body_id=body_id, meeting__starts_at__gte=now - dt.timedelta(days=days))
     return (
         AgendaItem.objects.filter(
+            within,
             request__outreach_link__isnull=False,
-            meeting__body_id__in=body_ids,
             meeting__body__kind=BodyKind.SHIEN_KAIGI,
-            meeting__starts_at__gte=timezone.now() - LOOKBACK,
         )
         .exclude(meeting__status=MeetingStatus.CANCELLED)
         .values("request__outreach_link__target_id")
