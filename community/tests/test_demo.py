@@ -19,7 +19,8 @@ from community.models import (
 def test_demo_city_has_a_year_of_community_work():
     call_command("seed_demo")
     places = Resource.objects.places()
-    assert places.count() == 40
+    # Community's 40 places; the participation demo adds its own work destinations and places.
+    assert places.count() >= 40
     assert set(places.values_list("area__code", flat=True)) == {"north", "central", "south"}
     today = timezone.localdate()
     months = {
