@@ -76,18 +76,27 @@ def openapi_schema() -> GeneratedSchema:
 
 @pytest.fixture(autouse=True)
 def _legal_basis_registry(request):
-    """Tests on a flushed database (live server, transactional_db) lose the rows that data
-    migrations seeded: put the legal-basis registry back, as every real database has it."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    """A transactional test (live server, concurrency tests on PostgreSQL) flushes the database
+    and takes the rows that data migrations seeded with it; the tests after it would then run
+    without the legal-basis registry that every real database has. Put it back when missing."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db:
         yield
         return
-    request.getfixturevalue("transactional_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("db")
     from access.bases import SEED
     from access.models import LegalBasis
     from access.services import clear_basis_cache
 
-    for row in SEED:
-        LegalBasis.objects.update_or_create(code=row["code"], defaults=row)
-    clear_basis_cache()
+    if LegalBasis.objects.count() < len(SEED):
+        for row in SEED:
+            LegalBasis.objects.update_or_create(code=row["code"], defaults=row)
+        clear_basis_cache()
     yield
-    clear_basis_cache()
