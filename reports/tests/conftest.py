@@ -10,6 +10,14 @@ def city(django_db_setup, django_db_blocker):
     back afterwards. Tests that use it also take `db`, which nests inside."""
     with django_db_blocker.unblock():
         with transaction.atomic():
+            # An earlier transactional test may have flushed the migration-seeded registry.
+            from access.bases import SEED
+            from access.models import LegalBasis
+            from access.services import clear_basis_cache
+
+            for row in SEED:
+                LegalBasis.objects.update_or_create(code=row["code"], defaults=row)
+            clear_basis_cache()
             c = build_city()
             yield c
             transaction.set_rollback(True)
