@@ -91,12 +91,7 @@ def _legal_basis_registry(request):
         request.getfixturevalue("transactional_db")
     else:
         request.getfixturevalue("db")
-    from access.bases import SEED
-    from access.models import LegalBasis
-    from access.services import clear_basis_cache
+    from access.services import registry_ensure
 
-    if LegalBasis.objects.count() < len(SEED):
-        for row in SEED:
-            LegalBasis.objects.update_or_create(code=row["code"], defaults=row)
-        clear_basis_cache()
+    registry_ensure()
     yield

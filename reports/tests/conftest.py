@@ -11,13 +11,9 @@ def city(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         with transaction.atomic():
             # An earlier transactional test may have flushed the migration-seeded registry.
-            from access.bases import SEED
-            from access.models import LegalBasis
-            from access.services import clear_basis_cache
+            from access.services import registry_ensure
 
-            for row in SEED:
-                LegalBasis.objects.update_or_create(code=row["code"], defaults=row)
-            clear_basis_cache()
+            registry_ensure()
             c = build_city()
             yield c
             transaction.set_rollback(True)
