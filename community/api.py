@@ -334,7 +334,7 @@ class CommunityIssueViewSet(
 
 class ProgramSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     organiser = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

@@ -66,10 +66,12 @@ class OutreachTargetSerializer(serializers.ModelSerializer):
     )
     source = serializers.ChoiceField(choices=Source.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    lead_worker = UserRef(read_only=True)
+    lead_worker = UserRef(read_only=True, allow_null=True)
     assignees = UserRef(many=True, read_only=True)
-    person = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
-    support_case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    person = serializers.SlugRelatedField(slug_field="public_id", read_only=True, allow_null=True)
+    support_case = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True
+    )
     version = serializers.IntegerField(
         min_value=1, required=False, help_text=_("更新時は必須: 取得したときの版")
     )

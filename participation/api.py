@@ -180,7 +180,9 @@ class PlacementSerializer(serializers.ModelSerializer):
     person = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
     resource = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
     resource_name = serializers.CharField(source="resource.name", read_only=True)
-    assessment = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    assessment = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Placement
@@ -408,8 +410,10 @@ class CatalogueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class GapSerializer(serializers.ModelSerializer):
     assessment = serializers.UUIDField(write_only=True, required=False)
-    community_issue = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
-    resource = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    community_issue = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, allow_null=True
+    )
+    resource = serializers.SlugRelatedField(slug_field="public_id", read_only=True, allow_null=True)
     interests = serializers.ListField(
         child=serializers.ChoiceField(choices=Interest.choices), required=False
     )

@@ -116,7 +116,7 @@ class CaseSerializer(serializers.ModelSerializer):
     principal = PersonRef(required=False, allow_null=True)
     lead_agency = AgencyRef(required=False)
     coordinating_agency = AgencyRef()
-    coordinator = serializers.PrimaryKeyRelatedField(read_only=True)
+    coordinator = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     persons = PersonRef(many=True, required=False)
 
     class Meta:
@@ -277,7 +277,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
     case = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
     plan = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
     proposed_lead_agency = AgencyRef(required=False, allow_null=True)
-    lead_agency_after = AgencyRef(read_only=True)
+    lead_agency_after = AgencyRef(read_only=True, allow_null=True)
     items = EvaluationItemSerializer(many=True, required=False)
 
     class Meta:
