@@ -10,14 +10,13 @@ services of that work give and end them (access.services).
 
 from django.db.models.signals import m2m_changed, post_save
 
-from .sync import cases_covering_person, sync_case
+from .sync import cases_covering_person, sync_case, sync_cases
 
 
 def _sync_ids(case_ids) -> None:
     from cases.models import SupportCase
 
-    for case in SupportCase.objects.filter(pk__in=case_ids):
-        sync_case(case)
+    sync_cases(SupportCase.objects.filter(pk__in=case_ids))
 
 
 def _team_saved(sender, instance, raw=False, **kwargs):

@@ -3,14 +3,13 @@ from django.db import migrations
 
 def seed_and_fill(apps, schema_editor):
     from access.bases import SEED
-    from access.sync import Models, sync_case
+    from access.sync import Models, sync_all
 
     LegalBasis = apps.get_model("access", "LegalBasis")
     for row in SEED:
         LegalBasis.objects.update_or_create(code=row["code"], defaults=row)
     m = Models.from_apps(apps)
-    for case in m.SupportCase.objects.all().iterator():
-        sync_case(case, m)
+    sync_all(m.SupportCase.objects.all(), m)
 
 
 class Migration(migrations.Migration):

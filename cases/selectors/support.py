@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.choices import Role
@@ -62,9 +63,16 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[SupportCase]
         )
     if filters.q:
         qs = qs.filter(Q(number__icontains=filters.q) | Q(summary__icontains=filters.q))
-    return qs.annotate(
-        team_size=Count("team", filter=Q(team__left_on__isnull=True), distinct=True)
-    ).order_by("-opened_on", "-pk")
+    # A scalar subquery, not Count() over a join: GROUP BY would aggregate the team rows of
+    # every visible case before the LIMIT; PostgreSQL evaluates this one for the page only.
+    team_size = (
+        CaseTeamMember.objects.filter(case_id=OuterRef("pk"), left_on__isnull=True)
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(team_size=Coalesce(Subquery(team_size), 0)).order_by("-opened_on", "-pk")
 
 
 @dataclass

@@ -6,7 +6,7 @@ grants are an index of those rows and need a rebuild. Idempotent; prints what ch
 
 from django.core.management.base import BaseCommand
 
-from access.sync import sync_case
+from access.sync import sync_all
 
 
 class Command(BaseCommand):
@@ -21,8 +21,5 @@ class Command(BaseCommand):
         cases = SupportCase.objects.all()
         if options["case"]:
             cases = cases.filter(number__in=options["case"])
-        added = ended = total = 0
-        for case in cases.iterator(chunk_size=500):
-            a, e = sync_case(case)
-            added, ended, total = added + a, ended + e, total + 1
+        total, added, ended = sync_all(cases)
         self.stdout.write(f"cases={total} added={added} ended={ended}")
