@@ -15,7 +15,7 @@
   1888 in Asia/Tokyo's LMT) are given in UTC so they stay RFC 3339.
 - `postprocess_schema` (a drf-spectacular hook) documents the answers every operation can give:
   401/403 always, 404 where a path, query or body names a record or a page, 400 where there is a body
-  or query string, and writes times as a pattern (OpenAPI's "time" format demands an offset).
+  or query string and on every write (a state rule refuses it), and writes times as a pattern (OpenAPI's "time" format demands an offset).
 """
 
 import re
@@ -316,7 +316,7 @@ def _walk(node):
 def postprocess_schema(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry (see module doc)."""
     for operations in result.get("paths", {}).values():
-        for op in operations.values():
+        for method, op in operations.items():
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             responses = op["responses"]
@@ -326,7 +326,9 @@ def postprocess_schema(result, generator, request, public):
             needed = ["401", "403"]
             if has_path or has_query or "requestBody" in op:  # a body names records too
                 needed.append("404")
-            if has_query or "requestBody" in op:
+            # A write without a body still meets the rules of the record's state (an action on
+            # a gap already raised, a meeting already closed): 400 with the reason.
+            if has_query or "requestBody" in op or method in ("post", "put", "patch", "delete"):
                 needed.append("400")
             for code in needed:
                 responses.setdefault(code, _error(code))
