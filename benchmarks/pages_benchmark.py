@@ -53,7 +53,8 @@ def main() -> int:
     if args.compare:
         other = {r["name"]: r for r in json.loads(Path(args.compare).read_text())["pages"]}
     print(
-        f"{'page':44} {'p50':>8} {'p95':>8} {'floor':>8} {'ratio':>6} {'q':>4} {'q other':>7}  result"
+        f"{'page':40} {'p50':>7} {'p95':>7} {'db':>7} {'floor':>7} {'ratio':>6} {'db÷fl':>6} "
+        f"{'q':>3} {'q oth':>5}  result"
     )
     for r in results:
         q_other = other.get(r["name"], {}).get("queries")

@@ -8,6 +8,7 @@ name is kept for the download header only.
 import uuid
 
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,13 @@ class ActivityNote(models.Model):
             models.CheckConstraint(
                 condition=models.Q(staff_count__gte=1), name="note_staff_count_positive"
             ),
+        ]
+        # The case timeline (newest first, 30 at a time): without it PostgreSQL walks the
+        # occurred_at index of all notes of the city backwards (0.6 s at 1,000,000 notes).
+        indexes = [
+            models.Index(
+                F("case"), F("occurred_at").desc(), F("id").desc(), name="note_case_timeline"
+            )
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -117,13 +117,14 @@ def case_list(request):
             "export_url": reverse("cases:case_export"),
             "export_query": export_query(request),
             "today": timezone.localdate(),
+            # EXISTS per agency / staff member (an index probe each), not DISTINCT over a join
+            # with every case in the city.
             "agencies": Agency.objects.active()
-            .filter(lead_cases__isnull=False)
-            .distinct()
+            .filter(Exists(SupportCase.objects.filter(lead_agency=OuterRef("pk"))))
             .order_by("kana"),
-            "coordinators": User.objects.filter(coordinated_cases__isnull=False)
-            .distinct()
-            .order_by("kana"),
+            "coordinators": User.objects.filter(
+                Exists(SupportCase.objects.filter(coordinator=OuterRef("pk")))
+            ).order_by("kana"),
             "nav_active": "multiagency",
             "can_create": can(request.user, "case.create"),
             "can_handover": can(request.user, "caseload.handover"),
