@@ -62,8 +62,8 @@ def visible_case_filter(user, prefix: str = "") -> Q:
     key = f"{prefix}pk__in" if prefix else "pk__in"
     # One IN over a UNION, not `coordinator = … OR pk IN (…)`: the OR makes PostgreSQL scan every
     # case and test each one; the union is an index lookup on both sides.
-    coordinated = SupportCase.objects.filter(coordinator=user).values("pk")
-    return Q(**{key: granted_case_ids(user).union(coordinated)})
+    coordinated = SupportCase.objects.filter(coordinator=user).order_by().values("pk")
+    return Q(**{key: granted_case_ids(user).order_by().union(coordinated)})
 
 
 class CaseAccess:
