@@ -39,6 +39,12 @@ def admin_user(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_dashboards(settings):
+    """Dashboard figures are cached for minutes in production; a test sees its own data."""
+    settings.DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _japanese_by_default():
     """A request by an English-speaking user must not leave English active for the next test."""
     translation.activate("ja")

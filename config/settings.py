@@ -242,6 +242,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# City-wide dashboard figures (the supervisor's fiscal-year charts) are recomputed at most this often.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no server).
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:

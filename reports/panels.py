@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies import jpdates
 from agencies.choices import Role
-from agencies.dashboard import Panel, PanelItem, panel
+from agencies.dashboard import Panel, PanelItem, citywide, panel
 from agencies.policy import can, is_admin
 
 from . import figures
@@ -134,6 +134,11 @@ def _monthly(qs, field: str, period: figures.Period) -> list[tuple[str, int]]:
 def supervisor_overview(user) -> Panel | None:
     if not user.has_role(Role.SUPERVISOR) or not can(user, "report.view"):
         return None
+    period = _period()
+    return citywide(f"supervisor:{period.fiscal_year}:{timezone.localdate()}", _supervisor_panel)
+
+
+def _supervisor_panel() -> Panel:
     from .figures.consultation import consultations
     from .figures.multiagency import referrals_sent
 

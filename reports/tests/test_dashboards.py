@@ -68,3 +68,24 @@ def test_dashboard_page_renders_charts_for_the_supervisor(
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-chart="monthly-consultations"' in html and "<details" in html
+
+
+def test_supervisor_figures_are_cached_citywide_and_survive_a_dead_cache(
+    city_db, settings, django_assert_max_num_queries
+):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from reports.panels import supervisor_overview
+
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    first = supervisor_overview(city_db.supervisor)
+    with django_assert_max_num_queries(3):  # role and permission checks only
+        again = supervisor_overview(city_db.supervisor)
+    assert again.body == first.body and "4月" in again.body
+    with mock.patch.object(cache, "get", side_effect=ConnectionError("redis down")):
+        down = supervisor_overview(city_db.supervisor)
+    assert down.body == first.body
+    cache.clear()
