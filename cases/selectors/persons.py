@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import Func, Q, QuerySet
+from django.db.models import Func, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
+from agencies.models import Agency
 from cases.models import Consent, Household, HouseholdMember, Person, SupportCase
 from cases.normalize import normalize_kana, normalize_name, normalize_phone
 from cases.policy.persons import (
@@ -59,6 +61,9 @@ def _with_bigrams(qs: QuerySet) -> QuerySet:
             bg_name_search=Bigrams("name_search"), bg_kana_search=Bigrams("kana_search")
         )
     return qs
+
+
+ELSEWHERE_SCAN = 1000
 
 
 @dataclass
@@ -121,15 +126,21 @@ def person_search(
     if matches is None:
         return PersonSearchResult(persons=Person.objects.none())
     scope = person_visibility_q(actor)
+    # Ordered by an expression, not the bare column: with `ORDER BY kana_search` PostgreSQL walks
+    # the kana index of all 200,000 persons hoping to meet the visible matches early (0.3 s for
+    # 佐藤); this way it finds the matches through the bigram index, then sorts the few it keeps.
     visible = (
         matches.filter(scope)
         .select_related("registered_by_agency")
-        .order_by("kana_search", "name_search", "pk")
+        .order_by(Coalesce("kana_search", Value("")), "name_search", "pk")
     )
+    # Agencies holding other matches, among the first ELSEWHERE_SCAN of them: a hint to narrow
+    # the search or ask, not a census (a two-letter surname matches thousands in a city).
+    others = matches.exclude(scope).order_by().values("registered_by_agency_id")[:ELSEWHERE_SCAN]
     elsewhere = list(
-        matches.exclude(scope)
-        .order_by("registered_by_agency__kana")
-        .values_list("registered_by_agency__name", flat=True)
+        Agency.objects.filter(pk__in=others)
+        .order_by("kana", "name")
+        .values_list("name", flat=True)
         .distinct()
     )
     return PersonSearchResult(persons=visible, elsewhere=elsewhere, searched=True)
