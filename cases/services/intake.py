@@ -563,7 +563,7 @@ def referral_send(*, actor, referral: Referral) -> Referral:
         data = {f: getattr(locked, f) for f in REFERRAL_CONTENT_FIELDS}
         _validate_referral(actor, locked.from_agency, data, sending=True)
     now = timezone.now()
-    return _transition(
+    sent = _transition(
         locked,
         actor=actor,
         action="send",
@@ -572,6 +572,12 @@ def referral_send(*, actor, referral: Referral) -> Referral:
             "answer_due_on": jpdates.add_business_days(now, ANSWER_BUSINESS_DAYS),
         },
     )
+    # The sheet carries the person's (and household's) information to another agency: a row
+    # of the disclosure ledger (提供記録) with its basis.
+    from access.services import ledger_referral
+
+    ledger_referral(referral=sent, actor=actor)
+    return sent
 
 
 @transaction.atomic

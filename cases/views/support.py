@@ -142,6 +142,7 @@ def case_export(request):
         action="case.export",
         basis=decision.basis,
         stem="多機関協働ケース一覧",
+        persons=lambda c: [c.principal_id],
         list_url=reverse("cases:case_list"),
     )
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access.services import ledger_papers
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
 from agencies.pdf import pdf_response, render_pdf
@@ -529,6 +530,7 @@ def papers_pdf(request, public_id):
         return back_to_meeting(meeting)
     for item in items:
         record(actor=request.user, action="agendaitem.export", obj=item, basis=item.access.basis)
+    ledger_papers(actor=request.user, items=items)
     pdf = render_pdf(
         "meetings/print/papers.html",
         {"meeting": meeting, "body": meeting.body, "items": items},
@@ -548,6 +550,7 @@ def minutes_pdf(request, public_id):
     record(actor=request.user, action="meeting.export", obj=meeting, basis=decision.basis)
     for item in items:
         record(actor=request.user, action="agendaitem.export", obj=item, basis=item.access.basis)
+    ledger_papers(actor=request.user, items=items)
     pdf = render_pdf(
         "meetings/print/minutes.html",
         {
