@@ -673,7 +673,7 @@ def plan_return(request, case_id, number):
 
 @login_required
 def monitoring(request, case_id):
-    case, decision = _case(request, case_id)
+    case, decision = _case(request, case_id, "plan.view")
     if request.method == "GET":
         record(actor=request.user, action="monitoring.view", obj=case, basis=decision.basis)
     rows = sel.monitoring_rows(case)
