@@ -416,11 +416,30 @@ def ledger_papers(*, actor, items: Iterable) -> list[Disclosure]:
     return _ledger_rows(rows)
 
 
+def referral_grant_sync(*, referral, actor) -> list[Disclosure]:
+    """A つなぐシート opens its person to the receiving agency while it is being answered
+    (sent, opened, more information asked): on the consent it carries, with that consent's
+    sections, until the consent's end. Any other status ends that access (accepted: the case
+    team's grants take over; returned or withdrawn: nothing remains). Returns the ledger rows
+    written (the sheet's disclosure, see ledger_referral)."""
+    if referral.status not in ("sent", "opened", "info_requested"):
+        grants_end(source_ref=ref(referral), actor=actor, reason=str(_("つなぐシートへの回答")))
+        return []
+    if referral.status == "sent" and referral.opened_at is None and not _grants_of(referral):
+        return ledger_referral(referral=referral, actor=actor)
+    return []
+
+
+def _grants_of(referral) -> bool:
+    return AccessGrant.objects.filter(source_ref=ref(referral)).exists()
+
+
 def ledger_referral(*, referral, actor) -> list[Disclosure]:
     """A つなぐシート sent to another agency discloses what its receiver may read of it
     (cases.policy.intake.referral_sections): with consent in force, the person (the consent's
-    sections) when it covers 基本情報, and the household members it lists (世帯) when it covers
-    世帯; without consent only the 支援会議 summary, as material for the 支援会議
+    sections) when it covers 基本情報 — as a grant of the person to the receiving agency while
+    the sheet is answered —, and the household members it lists (世帯) when it covers 世帯;
+    without consent only the 支援会議 summary, as material for the 支援会議
     (社会福祉法106条の6), recorded as その他 on that basis."""
     if referral.person_id is None or referral.to_agency_id == referral.from_agency_id:
         return []
@@ -447,9 +466,24 @@ def ledger_referral(*, referral, actor) -> list[Disclosure]:
         return _ledger_rows([row(referral.person_id, shien, ["other"], ref(referral), None)])
     kinds = {k for k in consent.info_kinds or [] if isinstance(k, str)}
     basis, basis_ref, until = basis_for(bases.CONSENT), ref(consent), day_after(consent.valid_until)
-    rows = []
+    written = []
     if "basic" in kinds:
-        rows.append(row(referral.person_id, basis, kinds, basis_ref, until))
+        grants = grant_give(
+            agency=referral.to_agency,
+            persons=[referral.person],
+            basis=basis,
+            source=GrantSource.REFERRAL,
+            source_ref=ref(referral),
+            basis_ref=basis_ref,
+            sections=kinds,
+            valid_until=until,
+            actor=actor,
+            provider=referral.from_agency,
+        )
+        rows = Disclosure.objects.filter(grant__in=grants)
+        rows.update(channel=Disclosure.Channel.REFERRAL)
+        written += list(rows)
+    others = []
     if "household" in kinds and referral.household_id:
         from cases.models import HouseholdMember
 
@@ -459,5 +493,6 @@ def ledger_referral(*, referral, actor) -> list[Disclosure]:
             .exclude(person_id=referral.person_id)
             .values_list("person_id", flat=True)
         )
-        rows += [row(pk, basis, ["household"], basis_ref, until) for pk in set(others)]
-    return _ledger_rows(rows)
+    return written + _ledger_rows(
+        [row(pk, basis, ["household"], basis_ref, until) for pk in set(others)]
+    )

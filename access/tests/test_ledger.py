@@ -136,3 +136,24 @@ def test_export_of_own_records_is_no_disclosure(client, coordinator, city):
     assert not Disclosure.objects.filter(
         person=case.principal, channel=Disclosure.Channel.EXPORT
     ).exists()
+
+
+def test_receiving_agency_sees_the_person_while_answering_the_sheet():
+    from cases.policy.persons import person_access
+    from cases.services.intake import referral_return
+
+    intake = IntakeWorld(consent_kinds=["basic", "household"])
+    other_staff = staff(intake.receiver, Role.CASEWORKER)
+    assert not person_access(other_staff, intake.person)
+    referral = intake.sent()
+    decision = person_access(staff(intake.receiver, Role.CASEWORKER), intake.person)
+    assert decision.allowed and decision.sections == frozenset({"basic", "household"})
+    assert not person_access(intake.outsider, intake.person)
+    referral_return(
+        actor=intake.coordinator, referral=referral, reason="管轄外のため", next_step="包括へ"
+    )
+    fresh = type(other_staff).objects.get(pk=other_staff.pk)
+    assert not person_access(fresh, intake.person)
+    # the ledger keeps the disclosure, ended when the sheet was answered
+    row = Disclosure.objects.get(person=intake.person)
+    assert row.channel == Disclosure.Channel.REFERRAL and row.until is not None

@@ -549,6 +549,11 @@ def _transition(
         basis=decision.basis,
         changes=["status", *fields.keys(), *changes],
     )
+    # Access follows the sheet: sent → the receiving agency sees the person on its consent
+    # (and the ledger records the disclosure); answered → that access ends.
+    from access.services import referral_grant_sync
+
+    referral_grant_sync(referral=locked, actor=actor)
     _notify(locked, event)
     return locked
 
@@ -572,11 +577,6 @@ def referral_send(*, actor, referral: Referral) -> Referral:
             "answer_due_on": jpdates.add_business_days(now, ANSWER_BUSINESS_DAYS),
         },
     )
-    # The sheet carries the person's (and household's) information to another agency: a row
-    # of the disclosure ledger (提供記録) with its basis.
-    from access.services import ledger_referral
-
-    ledger_referral(referral=sent, actor=actor)
     return sent
 
 
