@@ -13,6 +13,8 @@ The actors (one world, built once for the module):
 - consent    an agency the consent names that has no work on the case: consent alone opens
              nothing (DOMAIN §8)
 - former     an agency whose 支援会議 role has ended (its grants ended)
+- expired    an agency that was on the team with consent and left it yesterday (its grants
+             ran out at their end date)
 - outsider   staff of an unrelated agency
 - admin      the admin role at the very agency that holds the records: no case content
 
@@ -32,7 +34,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-ACTORS = ("owner", "team", "role", "consent", "former", "outsider", "admin")
+ACTORS = ("owner", "team", "role", "consent", "former", "expired", "outsider", "admin")
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 64
 
 
@@ -757,9 +759,20 @@ def _build():
 
     case, plan = case_with_approved_plan(coordinator=owner, agency=city, partner_agencies=[sanka])
     s.team_add(case=case, actor=owner, agency=sanka, user=team, role=TeamRole.PARTICIPATION)
+    kaigo = AgencyFactory(name="居宅介護支援事業所")
+    expired = staff(kaigo, Role.CASEWORKER)
+    left = s.team_add(case=case, actor=owner, agency=kaigo, joined_on=today - dt.timedelta(days=30))
     w.consent = ConsentFactory(
-        person=case.principal, agencies=[city, sanka, named], explained_by=owner
+        person=case.principal,
+        agencies=[city, sanka, named, kaigo],
+        explained_by=owner,
+        given_on=today - dt.timedelta(days=60),
     )
+    from access.models import AccessGrant
+
+    s.team_leave(member=left, actor=owner, left_on=today - dt.timedelta(days=1))
+    ran_out = AccessGrant.objects.filter(agency=kaigo, case=case)
+    assert ran_out.exists() and not ran_out.active().exists()
     person_services.consent_attach_document(
         actor=owner, consent=w.consent, document=SimpleUploadedFile("同意書.pdf", PDF)
     )
@@ -863,6 +876,7 @@ def _build():
         "role": role_user,
         "consent": consent_user,
         "former": former,
+        "expired": expired,
         "outsider": outsider,
         "admin": admin,
     }
