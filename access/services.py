@@ -389,6 +389,10 @@ def ledger_papers(*, actor, items: Iterable) -> list[Disclosure]:
     agency_id = _receiving_agency_id(actor)
     if agency_id is None:
         return []
+    from django.db.models import prefetch_related_objects
+
+    items = list(items)
+    prefetch_related_objects(items, "persons")  # one query for every item's persons
     own = set(actor.agency_ids())
     now = timezone.now()
     rows = []
