@@ -318,3 +318,185 @@ def body_basis(body) -> LegalBasis:
 def consent_withdrawn(*, consent, actor) -> int:
     """Withdrawal ends at once every grant given on that consent (derived or by work)."""
     return grants_end(basis_ref=ref(consent), actor=actor, reason=str(_("本人同意の撤回")))
+
+
+# --- the ledger for papers, exports and referral sheets ---------------------------------------
+
+# Policy bases (agencies.policy.Basis) as the registry rows they stand on; the agency's own
+# records (same_agency) cross no boundary and are not a disclosure.
+_REGISTRY_OF_POLICY_BASIS = {"case_team": bases.TAJIKAN, "consent": bases.CONSENT}
+_NOT_DISCLOSED = frozenset({"same_agency", "admin", ""})
+
+
+def _receiving_agency_id(user, persons=()) -> int | None:
+    """The agency through which `user` receives the information: their first care agency (the
+    policy opens records per agency), else their first agency."""
+    from cases.policy.persons import care_agency_ids
+
+    care = sorted(care_agency_ids(user))
+    if care:
+        return care[0]
+    memberships = user.current_memberships() if user is not None else []
+    return memberships[0].agency_id if memberships else None
+
+
+def _ledger_rows(rows: list[Disclosure]) -> list[Disclosure]:
+    return Disclosure.objects.bulk_create(rows) if rows else []
+
+
+def ledger_export(*, actor, person_ids: Iterable[int | None]) -> list[Disclosure]:
+    """An export (CSV/XLSX) by `actor` holds these persons: one ledger row per person whose
+    record the actor's agency sees on a basis other than its own registration (consent, a
+    grant, a meeting), with that basis and the sections the actor may see."""
+    from cases.models import Person
+    from cases.policy.persons import person_decisions
+
+    ids = {pk for pk in person_ids if pk is not None}
+    agency_id = _receiving_agency_id(actor)
+    if not ids or agency_id is None:
+        return []
+    persons = Person.objects.filter(pk__in=ids).only("pk", "registered_by_agency_id")
+    decisions = person_decisions(actor, list(persons))
+    registry = {b.code: b for b in LegalBasis.objects.all()}
+    now = timezone.now()
+    rows = []
+    for pk, decision in decisions.items():
+        if not decision.allowed or decision.basis in _NOT_DISCLOSED:
+            continue
+        row = registry.get(_REGISTRY_OF_POLICY_BASIS.get(decision.basis, decision.basis))
+        if row is None:
+            continue
+        rows.append(
+            Disclosure(
+                person_id=pk,
+                sections=sorted(set(decision.sections) & set(row.sections or decision.sections)),
+                agency_id=agency_id,
+                user=actor,
+                channel=Disclosure.Channel.EXPORT,
+                basis=row,
+                at=now,
+                recorded_by=actor,
+            )
+        )
+    return _ledger_rows(rows)
+
+
+def ledger_papers(*, actor, items: Iterable) -> list[Disclosure]:
+    """Meeting papers printed by `actor`: one ledger row per person each item covers (only the
+    items the actor may open — the caller filters), on the basis of the meeting's body, until
+    the end of the basis's look-back. A person the actor's own agency registered is no
+    disclosure."""
+    agency_id = _receiving_agency_id(actor)
+    if agency_id is None:
+        return []
+    from django.db.models import prefetch_related_objects
+
+    items = list(items)
+    prefetch_related_objects(items, "persons")  # one query for every item's persons
+    own = set(actor.agency_ids())
+    now = timezone.now()
+    rows = []
+    for item in items:
+        meeting = item.meeting
+        row = body_basis(meeting.body)
+        until = meeting.starts_at + dt.timedelta(days=row.lookback_days or 0)
+        for person in item.persons.all():
+            if person.registered_by_agency_id in own:
+                continue
+            rows.append(
+                Disclosure(
+                    person=person,
+                    sections=sorted(row.sections),
+                    agency_id=agency_id,
+                    user=actor,
+                    channel=Disclosure.Channel.PAPERS,
+                    basis=row,
+                    basis_ref=ref(meeting),
+                    at=now,
+                    until=until if until > now else None,
+                    recorded_by=actor,
+                )
+            )
+    return _ledger_rows(rows)
+
+
+def referral_grant_sync(*, referral, actor) -> list[Disclosure]:
+    """A つなぐシート opens its person to the receiving agency while it is being answered
+    (sent, opened, more information asked): on the consent it carries, with that consent's
+    sections, until the consent's end. Any other status ends that access (accepted: the case
+    team's grants take over; returned or withdrawn: nothing remains). Returns the ledger rows
+    written (the sheet's disclosure, see ledger_referral)."""
+    if referral.status not in ("sent", "opened", "info_requested"):
+        grants_end(source_ref=ref(referral), actor=actor, reason=str(_("つなぐシートへの回答")))
+        return []
+    if referral.status == "sent" and referral.opened_at is None and not _grants_of(referral):
+        return ledger_referral(referral=referral, actor=actor)
+    return []
+
+
+def _grants_of(referral) -> bool:
+    return AccessGrant.objects.filter(source_ref=ref(referral)).exists()
+
+
+def ledger_referral(*, referral, actor) -> list[Disclosure]:
+    """A つなぐシート sent to another agency discloses what its receiver may read of it
+    (cases.policy.intake.referral_sections): with consent in force, the person (the consent's
+    sections) when it covers 基本情報 — as a grant of the person to the receiving agency while
+    the sheet is answered —, and the household members it lists (世帯) when it covers 世帯;
+    without consent only the 支援会議 summary, as material for the 支援会議
+    (社会福祉法106条の6), recorded as その他 on that basis."""
+    if referral.person_id is None or referral.to_agency_id == referral.from_agency_id:
+        return []
+    from cases.policy.intake import consent_covers
+
+    now = timezone.now()
+    consent = referral.consent if referral.consent_id else None
+
+    def row(person_id, basis, sections, basis_ref, until):
+        return Disclosure(
+            person_id=person_id,
+            sections=sorted(set(sections)),
+            agency_id=referral.to_agency_id,
+            channel=Disclosure.Channel.REFERRAL,
+            basis=basis,
+            basis_ref=basis_ref,
+            at=now,
+            until=until,
+            recorded_by=actor,
+        )
+
+    if not (referral.with_consent and consent_covers(consent, referral)):
+        shien = basis_for(bases.SHIEN_KAIGI)
+        return _ledger_rows([row(referral.person_id, shien, ["other"], ref(referral), None)])
+    kinds = {k for k in consent.info_kinds or [] if isinstance(k, str)}
+    basis, basis_ref, until = basis_for(bases.CONSENT), ref(consent), day_after(consent.valid_until)
+    written = []
+    if "basic" in kinds:
+        grants = grant_give(
+            agency=referral.to_agency,
+            persons=[referral.person],
+            basis=basis,
+            source=GrantSource.REFERRAL,
+            source_ref=ref(referral),
+            basis_ref=basis_ref,
+            sections=kinds,
+            valid_until=until,
+            actor=actor,
+            provider=referral.from_agency,
+        )
+        rows = Disclosure.objects.filter(grant__in=grants)
+        rows.update(channel=Disclosure.Channel.REFERRAL)
+        written += list(rows)
+    others = []
+    if "household" in kinds and referral.household_id:
+        from cases.models import HouseholdMember
+
+        others = (
+            HouseholdMember.objects.current()
+            .filter(household_id=referral.household_id)
+            .exclude(person_id=referral.person_id)
+            .values_list("person_id", flat=True)
+        )
+    return written + _ledger_rows(
+        [row(pk, basis, ["household"], basis_ref, until) for pk in set(others)]
+    )

@@ -131,10 +131,13 @@ def export_list(
     list_url: str,
     sheet_title: str = "",
     keep_order: bool = False,
+    persons=None,
 ):
     """Write every row of the (already policy-filtered, filtered) queryset in the list's order.
 
     One audit row (`action`, kind export) names the exported records by their audit labels.
+    `persons(obj)` gives the ids of the persons a row carries: each one another agency
+    registered is a row of the disclosure ledger (access.services.ledger_export) with the basis it is seen on.
     """
     fmt = export_format(request)
     if not keep_order:  # keep_order: the caller ordered the queryset as its page does
@@ -157,6 +160,10 @@ def export_list(
         object_id=f"{len(rows)} rows",
         subjects=[audit_label(obj) for obj in objects],
     )
+    if persons is not None:
+        from access.services import ledger_export
+
+        ledger_export(actor=request.user, person_ids=[p for obj in objects for p in persons(obj)])
     return tabular_response(
         fmt,
         f"{stem}_{timezone.localdate():%Y%m%d}",

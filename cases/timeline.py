@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -238,12 +239,15 @@ TIMELINE_NOTES = 30
 @timeline_provider
 def _notes(case, user):
     from cases.models import ActivityNote
-    from cases.policy.support import note_visibility_filter
+    from cases.policy.support import case_access, note_visibility_filter
 
     base = reverse("cases:case_detail", args=[case.public_id])
+    visible = note_visibility_filter(user)
+    if not case_access(user, case).can_view_sheets:
+        visible &= ~Q(visibility="team")  # a basis limited to basic data (支援会議 role)
     for n in (
         ActivityNote.objects.filter(case=case)
-        .filter(note_visibility_filter(user))
+        .filter(visible)
         .select_related("author", "agency")
         .order_by("-occurred_at", "-pk")[:TIMELINE_NOTES]
     ):

@@ -718,6 +718,9 @@ class AgendaItemViewSet(
     @action(detail=True, methods=["post"], serializer_class=DecisionCreateSerializer)
     def decision(self, request, public_id=None):
         item = self.get_object()
+        # Before reading the body: a refusal must not depend on what was sent (an invalid body
+        # from someone who may not open the item answers 404 like a missing item, not 400).
+        require(request.user, "agendaitem.edit", item)
         ser = DecisionCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)

@@ -42,6 +42,7 @@ from .models import (
     MinutesAddendum,
     RoleAssignment,
 )
+from .names import refuse_names
 from .selectors import case_consent_in_force
 
 
@@ -430,6 +431,7 @@ def agenda_request_create(
         )
     if not title.strip():
         raise ValidationError({"title": _("件名を入力してください。")})
+    refuse_names(title, case=case, household=household, persons=persons)
     agency_ids = actor.agency_ids()
     if agency is None:
         memberships = actor.current_memberships()
@@ -499,7 +501,9 @@ def agenda_item_add(
     """Put something on the agenda, from the queue (`source` key) or directly.
 
     GUARDS: a case without consent in force never goes on a 重層的支援会議 agenda; a worrying
-    situation without consent only on a 支援会議; only while the agenda is not fixed.
+    situation without consent only on a 支援会議; only while the agenda is not fixed; a
+    free-text title names no person the meeting deals with (meetings.names: a field error on
+    `title`) — an item about a person links that person instead.
     """
     require(actor, "meeting.manage", meeting)
     body = meeting.body
@@ -570,6 +574,10 @@ def agenda_item_add(
         )
     if not title.strip():
         raise ValidationError({"title": _("件名を入力してください。")})
+    if subject is None:
+        # A free-text title (a general item, or the title of a request) names nobody: not the
+        # persons of this item nor of any other item of the meeting (issue 9 item 5).
+        refuse_names(title, meeting=meeting, case=case, household=household, persons=persons)
     if not 1 <= int(time_box_minutes) <= 180:
         raise ValidationError({"time_box_minutes": _("持ち時間は1〜180分で指定してください。")})
     _bump(meeting, expected_version=expected_version)
@@ -829,6 +837,7 @@ def paper_update(*, item: AgendaItem, actor, paper: str, title: str | None = Non
     changed = ["paper"]
     item.paper = paper
     if title is not None and title.strip() and title.strip() != item.title:
+        refuse_names(title, meeting=item.meeting, case=item.case, household=item.household)
         item.title = title.strip()
         changed.append("title")
     item.paper_edited_by = actor

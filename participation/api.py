@@ -96,7 +96,10 @@ class ParticipationAssessmentViewSet(
             case__in=sel.cases_visible_to(self.request.user)
         ).select_related("case", "person")
         if self.action == "list":
-            qs = qs.filter(case=self.case_from(self.request.query_params.get("case")))
+            case = self.case_from(self.request.query_params.get("case"))
+            if not check(self.request.user, "participation_assessment.view", case):
+                return qs.none()  # the case, but not its sheets (a 支援会議 role)
+            qs = qs.filter(case=case)
         return qs.order_by("person_id", "-number")
 
     @extend_schema(

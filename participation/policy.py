@@ -47,7 +47,9 @@ def _view(user, obj) -> Decision:
     case = _case_of(obj)
     if case is None:
         return DENY
-    return check(user, "case.view", case)
+    # The person's 参加支援 record is part of the support history: the sheets' rule (a 支援会議
+    # role sees the case's basic data, not its sheets).
+    return check(user, "plan.view", case)
 
 
 @rule(

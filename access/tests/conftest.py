@@ -3,6 +3,7 @@ from meetings.tests.conftest import (  # noqa: F401 - the small city of the meet
     coordinator,
     partner,
     partner_worker,
+    shien,
     stranger,
     supervisor,
 )

@@ -304,3 +304,40 @@ def test_grantee_and_outsider_do_not_read_the_access_record(client, world, stran
         verified(client, user)
         response = client.get(reverse("access:person_record", args=[person.public_id]))
         assert response.status_code == 404
+
+
+def test_8050_scenario_over_the_api(client, world, stranger, coordinator):
+    """The 支援会議 gave roles to 包括, 自立相談 and the 社協 CSW: each opens the case and the
+    persons it needs through the API (basic data, not the sheets); an unrelated agency cannot;
+    the CSW's role ends → its access ends at once; the ledger lists every disclosure."""
+    from meetings.tests.conftest import verified
+
+    case = world["case"]
+    persons = list(case.persons.all())
+    houkatsu, jiritsu, shakyo = world["agencies"]
+    for agency in world["agencies"]:
+        verified(client, world["workers"][agency])
+        assert client.get(f"/api/v1/support-cases/{case.public_id}/").status_code == 200
+        for person in persons:
+            response = client.get(f"/api/v1/persons/{person.public_id}/")
+            assert response.status_code == 200
+            assert response.json()["family_name"] == person.family_name
+        sheets = client.get(f"/api/v1/assessments/?case={case.public_id}")
+        assert sheets.status_code == 200 and sheets.json()["count"] == 0
+    verified(client, stranger)
+    assert client.get(f"/api/v1/support-cases/{case.public_id}/").status_code == 404
+    assert client.get(f"/api/v1/persons/{persons[0].public_id}/").status_code == 404
+
+    csw = world["workers"][shakyo]
+    grants_end(source_ref=ref(world["roles"][shakyo.pk]), reason="役割の終了")
+    verified(client, csw)
+    assert client.get(f"/api/v1/support-cases/{case.public_id}/").status_code == 404
+    assert client.get(f"/api/v1/persons/{persons[0].public_id}/").status_code == 404
+
+    verified(client, coordinator)
+    page = client.get(reverse("access:person_record", args=[persons[0].public_id]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    for agency in (houkatsu, jiritsu, shakyo):
+        assert agency.name in body
+    assert "支援会議" in body

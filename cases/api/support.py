@@ -546,7 +546,10 @@ class _SheetViewSet(
             case__in=sel.cases_visible_to(self.request.user)
         ).select_related("case")
         if self.action == "list":
-            qs = qs.filter(case=self.case_from(self.request.query_params.get("case")))
+            case = self.case_from(self.request.query_params.get("case"))
+            if not check(self.request.user, self.view_action, case):
+                return qs.none()  # the case, but not its sheets (a 支援会議 role)
+            qs = qs.filter(case=case)
         return qs
 
     def retrieve(self, request, *args, **kwargs):
@@ -648,6 +651,8 @@ class MonitoringViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Monitoring.objects.none()
         case = self.case_from(self.request.query_params.get("case"))
+        if not check(self.request.user, "plan.view", case):
+            return Monitoring.objects.none()
         return (
             Monitoring.objects.filter(item__plan__case=case)
             .select_related("author")

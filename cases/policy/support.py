@@ -22,6 +22,11 @@ from django.db.models import Q
 
 from agencies.choices import Role
 from agencies.policy import DENY, Basis, Decision, allow, is_admin, is_professional, rule
+from cases.choices import InfoKind
+
+ALL_SECTIONS = frozenset(InfoKind.values)
+# The section of the legal-basis registry that opens the sheets and the activity log.
+SHEET_SECTION = InfoKind.HISTORY.value
 
 EDIT_ROLES = frozenset(
     {Role.CASEWORKER, Role.COORDINATOR, Role.CSW, Role.PARTICIPATION_WORKER, Role.SUPERVISOR}
@@ -96,6 +101,13 @@ class CaseAccess:
         self.team_agency_ids = {m.agency_id for m in team}
         self.seeing_agency_ids = {g.agency_id for g in grants}
         codes = {g.basis.code for g in grants}
+        # What the bases let this user see of the case's record (the registry rows): a role
+        # from a 支援会議 opens the case and its persons' basic data, not the sheets.
+        self.sections = (
+            ALL_SECTIONS
+            if self.is_coordinator
+            else frozenset(k for g in grants for k in (g.basis.sections or ()))
+        )
         self.basis = ""
         if self.is_coordinator or "tajikan" in codes:
             self.basis = Basis.CASE_TEAM
@@ -124,6 +136,13 @@ class CaseAccess:
     @property
     def can_view(self) -> bool:
         return bool(self.basis)
+
+    @property
+    def can_view_sheets(self) -> bool:
+        """The assessment, plan, evaluation and activity log are the support history: open to
+        bases whose sections include it (the team on consent, 多機関協働, 要対協, emergency),
+        not to those limited to basic data (支援会議 roles: 社会福祉法106条の6)."""
+        return self.can_view and SHEET_SECTION in self.sections
 
     @property
     def can_edit(self) -> bool:
@@ -179,13 +198,22 @@ def _case_create(user, agency) -> Decision:
     return DENY
 
 
-@rule("case.view", "assessment.view", "plan.view", "evaluation.view", "case.print")
+@rule("case.view", "case.print")
 def _case_view(user, obj) -> Decision:
     case = _case_of(obj)
     if case is None or not is_professional(user):
         return DENY
     access = case_access(user, case)
     return allow(access.basis) if access.can_view else DENY
+
+
+@rule("assessment.view", "plan.view", "evaluation.view")
+def _sheet_view(user, obj) -> Decision:
+    case = _case_of(obj)
+    if case is None or not is_professional(user):
+        return DENY
+    access = case_access(user, case)
+    return allow(access.basis) if access.can_view_sheets else DENY
 
 
 @rule(
@@ -246,7 +274,7 @@ def _note_view(user, note) -> Decision:
         if note.agency_id in _staff_agency_ids(user):
             return allow(Basis.SAME_AGENCY)
         return DENY
-    return allow(access.basis)
+    return allow(access.basis) if access.can_view_sheets else DENY
 
 
 @rule("attachment.view")

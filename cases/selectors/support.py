@@ -154,6 +154,13 @@ def case_page(user, case: SupportCase) -> CasePage:
                         tone = "danger" if item.due_on < today else ""
                         deadlines.append(Deadline(item.due_on, f"期限: {item.goal[:30]}", tone))
     deadlines.sort(key=lambda d: d.on)
+    from cases.policy.support import case_access
+
+    if not case_access(user, case).can_view_sheets:
+        # A basis limited to basic data (a 支援会議 role) shows the case, its team and household,
+        # not the sheets (the support history).
+        assessments, plans, evaluations, deadlines = [], [], [], []
+        current_assessment = current_plan = None
     return CasePage(
         case=case,
         team=team,
@@ -171,8 +178,13 @@ def case_page(user, case: SupportCase) -> CasePage:
 
 
 def notes_for(user, case: SupportCase, person=None) -> QuerySet[ActivityNote]:
+    from cases.policy.support import case_access
+
+    visible = note_visibility_filter(user)
+    if not case_access(user, case).can_view_sheets:
+        visible &= ~Q(visibility="team")  # a basis limited to basic data (支援会議 role)
     qs = (
-        case.notes.filter(note_visibility_filter(user))
+        case.notes.filter(visible)
         .select_related("author", "agency")
         .prefetch_related("attachments", "persons")
     )

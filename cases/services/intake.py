@@ -549,6 +549,11 @@ def _transition(
         basis=decision.basis,
         changes=["status", *fields.keys(), *changes],
     )
+    # Access follows the sheet: sent → the receiving agency sees the person on its consent
+    # (and the ledger records the disclosure); answered → that access ends.
+    from access.services import referral_grant_sync
+
+    referral_grant_sync(referral=locked, actor=actor)
     _notify(locked, event)
     return locked
 
@@ -563,7 +568,7 @@ def referral_send(*, actor, referral: Referral) -> Referral:
         data = {f: getattr(locked, f) for f in REFERRAL_CONTENT_FIELDS}
         _validate_referral(actor, locked.from_agency, data, sending=True)
     now = timezone.now()
-    return _transition(
+    sent = _transition(
         locked,
         actor=actor,
         action="send",
@@ -572,6 +577,7 @@ def referral_send(*, actor, referral: Referral) -> Referral:
             "answer_due_on": jpdates.add_business_days(now, ANSWER_BUSINESS_DAYS),
         },
     )
+    return sent
 
 
 @transaction.atomic

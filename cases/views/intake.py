@@ -123,6 +123,7 @@ def consultation_export(request):
         action="consultation.export",
         basis=decision.basis,
         stem="相談受付一覧",
+        persons=lambda c: [c.person_id],
         list_url=reverse("cases:consultation_list"),
     )
 
@@ -656,6 +657,7 @@ def referral_inbox_export(request):
         action="referral.export",
         basis=decision.basis,
         stem="つなぐシート受信一覧",
+        persons=lambda r: [r.person_id],
         list_url=reverse("cases:referral_inbox"),
         keep_order=key == "open" and not request.GET.get("sort"),
     )
@@ -707,6 +709,7 @@ def referral_sent_export(request):
         action="referral.export",
         basis=decision.basis,
         stem="送付したつなぐシート",
+        persons=lambda r: [r.person_id],
         list_url=reverse("cases:referral_sent"),
     )
 

@@ -143,6 +143,7 @@ def case_export(request):
         action="case.export",
         basis=decision.basis,
         stem="多機関協働ケース一覧",
+        persons=lambda c: [c.principal_id],
         list_url=reverse("cases:case_list"),
     )
 
@@ -673,7 +674,7 @@ def plan_return(request, case_id, number):
 
 @login_required
 def monitoring(request, case_id):
-    case, decision = _case(request, case_id)
+    case, decision = _case(request, case_id, "plan.view")
     if request.method == "GET":
         record(actor=request.user, action="monitoring.view", obj=case, basis=decision.basis)
     rows = sel.monitoring_rows(case)

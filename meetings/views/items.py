@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access.services import ledger_papers
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import check, require
@@ -120,6 +121,7 @@ def paper_pdf(request, public_id):
     item = get_item(public_id)
     decision = require(request.user, "agendaitem.view", item)
     record(actor=request.user, action="agendaitem.export", obj=item, basis=decision.basis)
+    ledger_papers(actor=request.user, items=[item])
     item.access = decision
     item.basis_text = policy.ui_basis(decision)
     pdf = render_pdf(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access.services import ledger_papers
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
 from agencies.pdf import pdf_response, render_pdf
@@ -185,6 +186,10 @@ def _item_access(user, items):
 @login_required
 def meeting_detail(request, public_id):
     meeting = selectors.meeting_detail(public_id)
+    return _render_detail(request, meeting)
+
+
+def _render_detail(request, meeting, *, direct_form=None, status=200):
     decision = require(request.user, "meeting.view", meeting)
     record(actor=request.user, action="meeting.view", obj=meeting, basis=decision.basis)
     items = _item_access(request.user, list(meeting.items.all()))
@@ -207,14 +212,14 @@ def meeting_detail(request, public_id):
     }
     if can_manage and meeting.status == MeetingStatus.PLANNED:
         ctx["queue"] = selectors.agenda_queue(meeting.body, request.user)
-        ctx["direct_form"] = DirectItemForm(body=meeting.body)
+        ctx["direct_form"] = direct_form or DirectItemForm(body=meeting.body)
     if can_manage and meeting.status == MeetingStatus.HELD:
         ctx["minutes_form"] = MinutesForm(initial={"minutes": meeting.minutes})
     if can_manage and meeting.status == MeetingStatus.MINUTES_APPROVED:
         ctx["addendum_form"] = AddendumForm(items=[i for i in items if i.access])
     if can_manage and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_FIXED):
         ctx["cancel_form"] = CancelForm()
-    return render(request, "meetings/meeting_detail.html", ctx)
+    return render(request, "meetings/meeting_detail.html", ctx, status=status)
 
 
 @login_required
@@ -247,9 +252,21 @@ def item_add(request, public_id):
                 expected_version=post_int(request, "version"),
             )
         else:
-            form = DirectItemForm(request.POST, body=meeting.body)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            return _direct_item_add(request, meeting)
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+    else:
+        messages.success(request, _("議題に追加しました。"))
+    return back_to_meeting(meeting, "agenda")
+
+
+def _direct_item_add(request, meeting):
+    """A general item (一般議題): errors show on the form's fields (a name in the title …),
+    the meeting page answers again with the form as typed."""
+    require(request.user, "meeting.manage", meeting)
+    form = DirectItemForm(request.POST, body=meeting.body)
+    if form.is_valid():
+        try:
             services.agenda_item_add(
                 meeting=meeting,
                 actor=request.user,
@@ -258,11 +275,16 @@ def item_add(request, public_id):
                 time_box_minutes=form.cleaned_data["time_box_minutes"],
                 expected_version=post_int(request, "version"),
             )
-    except ValidationError as exc:
-        message_service_errors(request, exc)
-    else:
-        messages.success(request, _("議題に追加しました。"))
-    return back_to_meeting(meeting, "agenda")
+        except services.AgendaConflict as exc:
+            message_service_errors(request, exc)
+            return back_to_meeting(meeting, "agenda")
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("議題に追加しました。"))
+            return back_to_meeting(meeting, "agenda")
+    meeting = selectors.meeting_detail(meeting.public_id)
+    return _render_detail(request, meeting, direct_form=form, status=400)
 
 
 @login_required
@@ -508,6 +530,7 @@ def papers_pdf(request, public_id):
         return back_to_meeting(meeting)
     for item in items:
         record(actor=request.user, action="agendaitem.export", obj=item, basis=item.access.basis)
+    ledger_papers(actor=request.user, items=items)
     pdf = render_pdf(
         "meetings/print/papers.html",
         {"meeting": meeting, "body": meeting.body, "items": items},
@@ -527,6 +550,7 @@ def minutes_pdf(request, public_id):
     record(actor=request.user, action="meeting.export", obj=meeting, basis=decision.basis)
     for item in items:
         record(actor=request.user, action="agendaitem.export", obj=item, basis=item.access.basis)
+    ledger_papers(actor=request.user, items=items)
     pdf = render_pdf(
         "meetings/print/minutes.html",
         {
