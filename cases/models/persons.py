@@ -19,7 +19,8 @@ class Person(models.Model):
     given_name = models.CharField(_("名"), max_length=50, blank=True)
     family_name_kana = models.CharField(_("せい(ふりがな)"), max_length=50, blank=True)
     given_name_kana = models.CharField(_("めい(ふりがな)"), max_length=50, blank=True)
-    birth_date = models.DateField(_("生年月日"), null=True, blank=True)
+    # Indexed: search by birth date alone is how a window finds a person with a common name.
+    birth_date = models.DateField(_("生年月日"), null=True, blank=True, db_index=True)
     sex = models.CharField(_("性別"), max_length=30, blank=True)
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
     address = models.CharField(_("住所"), max_length=200, blank=True)
