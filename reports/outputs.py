@@ -124,7 +124,7 @@ def _put(ws, row: int, col: int, value, *, bold: bool = False, fmt: str | None =
 
 
 def _number_format(row: FigureRow) -> str:
-    return "#,##0" if row.figure.is_count else "#,##0.0"
+    return "#,##0" if isinstance(row.value, int) else "#,##0.0"
 
 
 def to_xlsx(report: AnnualReport, *, public: bool = False) -> bytes:
@@ -315,7 +315,7 @@ def display_value(row: FigureRow, hidden=None, public=False) -> str:
         return hidden[row.figure.code]
     if row.value is None:
         return "—"
-    if row.figure.is_count:
+    if isinstance(row.value, int):
         return f"{row.value:,}"
     return f"{row.value}"
 

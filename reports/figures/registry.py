@@ -49,6 +49,8 @@ class Unit:
     DAYS = "days"
     PERCENT = "percent"
     PLACES = "places"
+    HOURS = "hours"
+    ORGANISATIONS = "organisations"
     LABELS = {
         HOUSEHOLDS: _("世帯"),
         PERSONS: _("人"),
@@ -57,6 +59,8 @@ class Unit:
         DAYS: _("日"),
         PERCENT: _("%"),
         PLACES: _("か所"),
+        HOURS: _("時間"),
+        ORGANISATIONS: _("団体"),
     }
 
 
@@ -123,6 +127,9 @@ class Figure:
     group_key: object = None
     group: str = ""  # the parent figure of a breakdown ("consultation.contacts")
     group_label: str = ""  # the breakdown's dimension ("相談経路")
+    # The value sums a field of the records (延べ from the hosts' tallies), not their count: the
+    # drill-down lists the records that were summed.
+    summed: bool = False
     counts_persons: bool = False  # small-cell protection applies (counts of people)
     order: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -142,7 +149,8 @@ class Figure:
 
     @property
     def is_count(self) -> bool:
-        return self.compute is None
+        """The value is the number of `records` (so the drill-down's total equals it)."""
+        return self.compute is None and not self.summed
 
     def value(self, period: Period) -> Number:
         if self.grouped is not None:
@@ -175,6 +183,14 @@ def cached(fn: Callable[[Period], dict], period: Period) -> dict:
     if key not in cache:
         cache[key] = fn(period)
     return cache[key]
+
+
+def sums(qs, fields) -> dict:
+    """{field: sum over qs} for several fields in one aggregate query (0 when no rows)."""
+    from django.db.models import Sum
+
+    row = qs.order_by().aggregate(**{f: Sum(f) for f in fields})
+    return {f: row[f] or 0 for f in fields}
 
 
 def count_by(qs, field: str) -> dict:

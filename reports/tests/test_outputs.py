@@ -29,7 +29,7 @@ def test_json_has_the_interface_shape(report):
     first = data["figures"][0]
     assert {"code", "label", "basis", "value", "target"} <= set(first)
     by_code = {f["code"]: f for f in data["figures"]}
-    assert by_code["consultation.new.households"]["value"] == 5
+    assert by_code["consultation.new.households"]["value"] == 6
     assert by_code["consultation.new.households"]["basis_label"] == "実数・世帯"
 
 
@@ -71,10 +71,10 @@ def test_pdf_is_a4_and_marked_internal(report):
 
 def test_public_version_hides_small_counts_of_people(report):
     text = to_csv(report, public=True).decode("utf-8-sig")
-    line = next(ln for ln in text.splitlines() if "consultation.new.persons" in ln)
+    line = next(ln for ln in text.splitlines() if ",case.accepted.persons," in ln)
     assert ",*," in line  # 4 persons < 5
     contacts = next(ln for ln in text.splitlines() if ",consultation.contacts," in ln)
-    assert ",8," in contacts  # events, not people: published
+    assert ",9," in contacts  # events, not people: published
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "xlsx", "pdf"])
@@ -160,12 +160,12 @@ def test_people_table_total_equals_the_figure_and_public_copy_is_protected(repor
     from reports.tests.test_suppression import assert_protected
 
     table = report.tables[0]
-    assert table.bordered[-1][-1] == report.row("consultation.new.persons").value == 4
+    assert table.bordered[-1][-1] == report.row("consultation.new.persons").value == 5
     internal = load_workbook(io.BytesIO(to_xlsx(report)))["表1"]
     public = load_workbook(io.BytesIO(to_xlsx(report, public=True)))["表1"]
     assert internal["D2"].value == "庁内限り"
     last_row = 5 + len(table.row_labels)  # the totals row
-    assert internal.cell(row=last_row, column=2 + len(table.col_labels)).value == 4
+    assert internal.cell(row=last_row, column=2 + len(table.col_labels)).value == 5
     published = [
         [c for c in row[1:]]
         for row in public.iter_rows(min_row=5, max_row=last_row, values_only=True)
