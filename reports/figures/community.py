@@ -5,7 +5,7 @@ Places are counted by their dates (開始日・終了日), not by their current 
 year's report keeps the places that were open then.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Programme
@@ -29,7 +29,19 @@ from community.models import (
     VolunteerActivity,
 )
 
-from .registry import Basis, Figure, Period, Unit, cached, count_by, interp, joined, register, sums
+from .registry import (
+    ALL,
+    Basis,
+    Figure,
+    Period,
+    Unit,
+    aggregate,
+    cached,
+    count_by,
+    interp,
+    joined,
+    register,
+)
 
 P = Programme.COMMUNITY.value
 
@@ -51,6 +63,10 @@ def started(period: Period):
     return Resource.objects.filter(start_date__gte=period.start, start_date__lte=period.end)
 
 
+def _places_by_kind(period: Period) -> dict:
+    return count_by(places_open(period), "kind")
+
+
 register(
     Figure(
         code="community.places",
@@ -64,14 +80,12 @@ register(
             "休止中でも終了日がなければ数えます。"
         ),
         records=places_open,
+        grouped=_places_by_kind,
+        group_key=ALL,
         record_kind="resource",
         order=700,
     )
 )
-
-
-def _places_by_kind(period: Period) -> dict:
-    return count_by(places_open(period), "kind")
 
 
 for n, (code, label) in enumerate(ResourceKind.choices):
@@ -147,8 +161,8 @@ def sessions(period: Period):
 
 
 def _session_sums(period: Period) -> dict:
-    """Every tally field summed over the period's sessions, in one query."""
-    return sums(sessions(period), TALLY_SUMS)
+    """The number of sessions and every tally field summed over them, in one query."""
+    return aggregate(sessions(period), sessions=Count("pk"), **{f: Sum(f) for f in TALLY_SUMS})
 
 
 register(
@@ -160,6 +174,8 @@ register(
         unit=Unit.TIMES,
         rule=_("開催日が年度内・基準日までの拠点・居場所の開催記録を1回ずつ数えます。"),
         records=sessions,
+        grouped=_session_sums,
+        group_key="sessions",
         record_kind="session",
         order=750,
     )
@@ -309,6 +325,14 @@ def place_concerns(period: Period):
     return PlaceConcern.objects.filter(noticed_on__gte=period.start, noticed_on__lte=period.end)
 
 
+def _concern_counts(period: Period) -> dict:
+    return aggregate(
+        place_concerns(period),
+        concerns=Count("pk"),
+        consulted=Count("pk", filter=Q(consultation__isnull=False)),
+    )
+
+
 register(
     Figure(
         code="community.place_concerns",
@@ -321,6 +345,8 @@ register(
             "基準日までのものについて1件ずつ数えます。"
         ),
         records=place_concerns,
+        grouped=_concern_counts,
+        group_key="concerns",
         record_kind="place_concern",
         order=790,
     )
@@ -337,6 +363,8 @@ register(
             "拠点・居場所から届いた気づき・相談のうち、相談受付につながった(相談受付と結びつけた)ものの件数です。"
         ),
         records=lambda period: place_concerns(period).filter(consultation__isnull=False),
+        grouped=_concern_counts,
+        group_key="consulted",
         record_kind="place_concern",
         order=791,
     )
@@ -348,6 +376,26 @@ register(
 
 def volunteer_activities(period: Period):
     return VolunteerActivity.objects.filter(done_on__gte=period.start, done_on__lte=period.end)
+
+
+def _activity_counts(period: Period) -> dict:
+    return aggregate(
+        volunteer_activities(period),
+        volunteers=Count("volunteer", distinct=True),
+        hours=Sum("hours"),
+    )
+
+
+def volunteers_registered(period: Period):
+    return Volunteer.objects.filter(registered_on__gte=period.start, registered_on__lte=period.end)
+
+
+def _registered_counts(period: Period) -> dict:
+    return aggregate(
+        volunteers_registered(period),
+        new=Count("pk"),
+        from_supported=Count("pk", filter=Q(was_supported=True)),
+    )
 
 
 register(
@@ -363,6 +411,8 @@ register(
         records=lambda period: Volunteer.objects.filter(
             pk__in=volunteer_activities(period).values("volunteer_id")
         ),
+        grouped=_activity_counts,
+        group_key="volunteers",
         record_kind="volunteer",
         counts_persons=True,
         order=800,
@@ -378,7 +428,7 @@ register(
         unit=Unit.HOURS,
         rule=_("活動日が年度内・基準日までの登録ボランティアの活動記録の時間を足し上げます。"),
         records=volunteer_activities,
-        compute=lambda qs, period: sums(qs, ["hours"])["hours"],
+        compute=lambda qs, period: cached(_activity_counts, period)["hours"],
         record_kind="volunteer_activity",
         order=805,
     )
@@ -392,9 +442,9 @@ register(
         basis=Basis.DISTINCT,
         unit=Unit.PERSONS,
         rule=_("登録日が年度内・基準日までのボランティアの人数です。"),
-        records=lambda period: Volunteer.objects.filter(
-            registered_on__gte=period.start, registered_on__lte=period.end
-        ),
+        records=volunteers_registered,
+        grouped=_registered_counts,
+        group_key="new",
         record_kind="volunteer",
         counts_persons=True,
         order=810,
@@ -412,9 +462,9 @@ register(
             "新たに登録したボランティアのうち、「支援を受けた経験から担い手に」と記録された人(本人の同意を得て"
             "記録したもの)の人数です。"
         ),
-        records=lambda period: Volunteer.objects.filter(
-            registered_on__gte=period.start, registered_on__lte=period.end, was_supported=True
-        ),
+        records=lambda period: volunteers_registered(period).filter(was_supported=True),
+        grouped=_registered_counts,
+        group_key="from_supported",
         record_kind="volunteer",
         counts_persons=True,
         order=811,
@@ -444,6 +494,8 @@ register(
             "開催日が年度内・基準日までの開催が1回以上ある協議の場(プラットフォーム)・講座・啓発イベントの数です。"
         ),
         records=programs_held,
+        grouped=lambda period: cached(_programs_by_kind, period),
+        group_key=ALL,
         record_kind="program",
         order=820,
     )
@@ -475,7 +527,12 @@ for n, (code, label) in enumerate(ProgramKind.choices):
 
 
 def _program_sums(period: Period) -> dict:
-    return sums(program_sessions(period), ["participants", "organisations"])
+    return aggregate(
+        program_sessions(period),
+        sessions=Count("pk"),
+        participants=Sum("participants"),
+        organisations=Sum("organisations"),
+    )
 
 
 register(
@@ -487,6 +544,8 @@ register(
         unit=Unit.TIMES,
         rule=_("開催日が年度内・基準日までの協議の場・講座・啓発イベントの開催を1回ずつ数えます。"),
         records=program_sessions,
+        grouped=_program_sums,
+        group_key="sessions",
         record_kind="program",
         order=830,
     )
@@ -528,6 +587,21 @@ for order, code, key, label, unit in (
         )
     )
 
+
+def agreements_in_force(period: Period):
+    return Agreement.objects.filter(signed_on__lte=period.end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period.end)
+    )
+
+
+def _agreement_counts(period: Period) -> dict:
+    return aggregate(
+        Agreement.objects.filter(signed_on__lte=period.end),
+        in_force=Count("pk", filter=Q(ends_on__isnull=True) | Q(ends_on__gte=period.end)),
+        new=Count("pk", filter=Q(signed_on__gte=period.start)),
+    )
+
+
 register(
     Figure(
         code="community.agreements",
@@ -539,9 +613,9 @@ register(
             "締結日が基準日(年度末より前なら基準日)以前で、終了日がないか基準日以降の協定(見守り・フードバンク・"
             "就労体験の受け入れなど)の数です。"
         ),
-        records=lambda period: Agreement.objects.filter(signed_on__lte=period.end).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=period.end)
-        ),
+        records=agreements_in_force,
+        grouped=_agreement_counts,
+        group_key="in_force",
         record_kind="agreement",
         order=840,
     )
@@ -558,6 +632,8 @@ register(
         records=lambda period: Agreement.objects.filter(
             signed_on__gte=period.start, signed_on__lte=period.end
         ),
+        grouped=_agreement_counts,
+        group_key="new",
         record_kind="agreement",
         order=841,
     )
@@ -577,6 +653,8 @@ register(
         unit=Unit.ITEMS,
         rule=_("提起日が年度内・基準日までの地域課題を1件ずつ数え、どこから挙がったかで分けます。"),
         records=issues_raised,
+        grouped=lambda period: cached(_issues_by_source, period),
+        group_key=ALL,
         record_kind="community_issue",
         order=850,
     )

@@ -7,7 +7,7 @@ by their date and time (日本時間), stage changes by the date recorded on the
 year's report keeps what happened then.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Programme
@@ -24,7 +24,19 @@ from outreach.models import (
 )
 from outreach.selectors import connection_transitions, staff_visit_rows
 
-from .registry import Basis, Figure, Period, Unit, count_by, interp, joined, register
+from .registry import (
+    ALL,
+    Basis,
+    Figure,
+    Period,
+    Unit,
+    aggregate,
+    cached,
+    count_by,
+    interp,
+    joined,
+    register,
+)
 
 P = Programme.OUTREACH.value
 
@@ -88,6 +100,8 @@ register(
             "対象者記録につないだ後も登録ごとに数えます(把握の件数)。"
         ),
         records=targets_known,
+        grouped=lambda period: cached(_targets_by_source, period),
+        group_key=ALL,
         record_kind="outreach_target",
         counts_persons=True,
         order=500,
@@ -121,6 +135,16 @@ for n, (code, label) in enumerate(Source.choices):
         )
     )
 
+
+def _contacted(period: Period) -> dict:
+    """実人数 contacted and visited, from one scan of the period's contacts."""
+    return aggregate(
+        contacts(period),
+        targets=Count("target", distinct=True),
+        visited=Count("target", distinct=True, filter=Q(kind__in=VISIT_KINDS)),
+    )
+
+
 register(
     Figure(
         code="outreach.targets.contacted",
@@ -136,6 +160,8 @@ register(
             _CONTACT_FY,
         ),
         records=targets_contacted,
+        grouped=_contacted,
+        group_key="targets",
         record_kind="outreach_target",
         counts_persons=True,
         order=520,
@@ -180,6 +206,8 @@ register(
             _CONTACT_FY,
         ),
         records=contacts,
+        grouped=lambda period: cached(_contacts_by_kind, period),
+        group_key=ALL,
         record_kind="outreach_contact",
         order=530,
     )
@@ -224,6 +252,8 @@ register(
             _CONTACT_FY,
         ),
         records=visits,
+        grouped=lambda period: cached(_contacts_by_kind, period),
+        group_key=tuple(k.value for k in VISIT_KINDS),
         record_kind="outreach_contact",
         order=540,
     )
@@ -264,6 +294,8 @@ register(
         records=lambda period: OutreachTarget.objects.filter(
             pk__in=visits(period).values("target_id")
         ),
+        grouped=_contacted,
+        group_key="visited",
         record_kind="outreach_target",
         counts_persons=True,
         order=550,
@@ -286,6 +318,8 @@ register(
             _STAGE_FY,
         ),
         records=stage_changes,
+        grouped=lambda period: cached(_changes_by_stage, period),
+        group_key=ALL,
         record_kind="outreach_transition",
         order=560,
     )
@@ -337,6 +371,8 @@ register(
             _STAGE_FY,
         ),
         records=closures,
+        grouped=lambda period: cached(_changes_by_stage, period),
+        group_key=Stage.CLOSED.value,
         record_kind="outreach_transition",
         order=570,
     )

@@ -6,7 +6,7 @@ end date (終了日), ended on the end date with its outcome. Persons are the pl
 person placed at two hosts is one person and two placements.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Programme
@@ -23,7 +23,19 @@ from participation.models import (
     ResourceGap,
 )
 
-from .registry import Basis, Figure, Period, Unit, count_by, interp, joined, register, sums
+from .registry import (
+    ALL,
+    Basis,
+    Figure,
+    Period,
+    Unit,
+    aggregate,
+    cached,
+    count_by,
+    interp,
+    joined,
+    register,
+)
 
 P = Programme.PARTICIPATION.value
 
@@ -62,6 +74,26 @@ def persons_of(qs):
     return Person.objects.filter(pk__in=qs.values("person_id"))
 
 
+# Several figures over the same placements, one aggregate query each.
+def _proposed_counts(period: Period) -> dict:
+    return aggregate(
+        proposed(period), proposals=Count("pk"), persons=Count("person", distinct=True)
+    )
+
+
+def _active_counts(period: Period) -> dict:
+    return aggregate(
+        active(period),
+        placements=Count("pk"),
+        persons=Count("person", distinct=True),
+        hosts=Count("resource", distinct=True),
+    )
+
+
+def _activity_counts(period: Period) -> dict:
+    return aggregate(activity_days(period), days=Count("pk"), hours=Sum("hours"))
+
+
 register(
     Figure(
         code="participation.assessed",
@@ -96,6 +128,8 @@ register(
             "かかわらず1人として数えます。マッチングの画面を見ただけで提案しなかった人は含めません。"
         ),
         records=lambda period: persons_of(proposed(period)),
+        grouped=_proposed_counts,
+        group_key="persons",
         record_kind="person",
         counts_persons=True,
         order=605,
@@ -114,6 +148,8 @@ register(
             "(1人に3か所を提案すれば3件)。"
         ),
         records=proposed,
+        grouped=_proposed_counts,
+        group_key="proposals",
         record_kind="placement",
         order=608,
     )
@@ -149,6 +185,8 @@ register(
             _ACTIVE,
         ),
         records=lambda period: persons_of(active(period)),
+        grouped=_active_counts,
+        group_key="persons",
         record_kind="person",
         counts_persons=True,
         order=620,
@@ -166,6 +204,8 @@ register(
             _("年度内に「参加」の状態にあった本人と参加先の組み合わせを1件ずつ数えます。"), _ACTIVE
         ),
         records=active,
+        grouped=_active_counts,
+        group_key="placements",
         record_kind="placement",
         order=625,
     )
@@ -230,6 +270,8 @@ register(
         unit=Unit.PLACES,
         rule=joined(_("年度内に1人以上が「参加」していた参加先(社会資源)の数です。"), _ACTIVE),
         records=lambda period: Resource.objects.filter(pk__in=active(period).values("resource_id")),
+        grouped=_active_counts,
+        group_key="hosts",
         record_kind="resource",
         order=660,
     )
@@ -247,6 +289,8 @@ register(
             "(見学・体験・参加の日を含みます)。"
         ),
         records=activity_days,
+        grouped=_activity_counts,
+        group_key="days",
         record_kind="activity_day",
         order=665,
     )
@@ -261,7 +305,7 @@ register(
         unit=Unit.HOURS,
         rule=_("活動日数に数えた活動の記録の時間を足し上げます(0.1時間単位)。"),
         records=activity_days,
-        compute=lambda qs, period: sums(qs, ["hours"])["hours"],
+        compute=lambda qs, period: cached(_activity_counts, period)["hours"],
         record_kind="activity_day",
         order=666,
     )
@@ -279,6 +323,8 @@ register(
             "1件ずつ数え、終了の結果で分けます。「定着」「就労」が安定につながったものです。"
         ),
         records=ended,
+        grouped=lambda period: cached(_ended_by_outcome, period),
+        group_key=ALL,
         record_kind="placement",
         order=670,
     )
@@ -320,6 +366,8 @@ register(
             "研修・調整)を1回ずつ数え、相手で分けます。"
         ),
         records=follow_ups,
+        grouped=lambda period: cached(_follow_ups_by_target, period),
+        group_key=ALL,
         record_kind="follow_up",
         order=680,
     )

@@ -104,6 +104,11 @@ class Period:
 
 Number = int | Decimal | None
 
+# `group_key=ALL`: the figure is the sum of every key of its `grouped` dict — a parent whose
+# breakdown partitions its records is counted from the breakdown's one GROUP BY query. A tuple
+# of keys sums those keys (訪問 = 家庭訪問 + 同行支援).
+ALL = object()
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -122,7 +127,8 @@ class Figure:
     compute: Callable[[QuerySet, Period], Number] | None = None
     # For breakdowns: one GROUP BY query for the whole dimension ({key: count}) and this
     # figure's key in it. Same rows as `records`, counted once per dimension while a report is
-    # built (see `figure_cache`), instead of one query per category.
+    # built (see `figure_cache`), instead of one query per category. Top-level figures use it
+    # too: several figures over the same rows read one aggregate query (see `ALL`).
     grouped: Callable[[Period], dict] | None = None
     group_key: object = None
     group: str = ""  # the parent figure of a breakdown ("consultation.contacts")
@@ -154,7 +160,12 @@ class Figure:
 
     def value(self, period: Period) -> Number:
         if self.grouped is not None:
-            return cached(self.grouped, period).get(self.group_key, 0)
+            data = cached(self.grouped, period)
+            if self.group_key is ALL:
+                return sum(data.values())
+            if isinstance(self.group_key, tuple):
+                return sum(data.get(key, 0) for key in self.group_key)
+            return data.get(self.group_key, 0)
         qs = self.records(period)
         if self.compute is not None:
             return self.compute(qs, period)
@@ -185,12 +196,10 @@ def cached(fn: Callable[[Period], dict], period: Period) -> dict:
     return cache[key]
 
 
-def sums(qs, fields) -> dict:
-    """{field: sum over qs} for several fields in one aggregate query (0 when no rows)."""
-    from django.db.models import Sum
-
-    row = qs.order_by().aggregate(**{f: Sum(f) for f in fields})
-    return {f: row[f] or 0 for f in fields}
+def aggregate(qs, **expressions) -> dict:
+    """Several figures over the same rows in one aggregate query ({name: value}, 0 for none)."""
+    row = qs.order_by().aggregate(**expressions)
+    return {name: value or 0 for name, value in row.items()}
 
 
 def count_by(qs, field: str) -> dict:
