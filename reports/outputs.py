@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from agencies import jpdates
+from agencies.choices import Programme
 
 try:  # the shared tabular exporter (daily, agencies/tabular.py) once it is on main
     from agencies.tabular import iter_csv, neutralise
@@ -277,6 +278,9 @@ def to_pdf(report: AnnualReport, *, public: bool = False) -> bytes:
                     }
                 )
         sections.append({"programme": section.programme, "label": section.label, "rows": rows})
+    # The national form: section 3 is 包括的相談支援・アウトリーチ・参加支援・地域づくり, section 4
+    # 多機関協働 — so the 多機関協働 figures come last (the order is otherwise kept).
+    sections.sort(key=lambda s: s["programme"] == Programme.MULTIAGENCY)
     return render_pdf(
         "reports/print/annual.html",
         {

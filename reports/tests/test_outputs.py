@@ -202,3 +202,15 @@ def test_schema_enums_cover_every_basis_and_unit(openapi_schema):
     fields = openapi_schema.schema["components"]["schemas"]
     units = next(v["enum"] for k, v in fields.items() if k.startswith("Unit") and "enum" in v)
     assert {f.unit for f in figures.all_figures()} <= set(units)
+
+
+def test_pdf_follows_the_national_form_sections(report):
+    """Section 3 holds 包括的相談支援・アウトリーチ・参加支援・地域づくり, section 4 多機関協働."""
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(report))).pages)
+    flat = "".join(text.split())
+    section_3 = flat.index("3.包括的相談支援・アウトリーチ・参加支援・地域づくりについて")
+    section_4 = flat.index("4.多機関協働事業について")
+    for label in ("アウトリーチ等を通じた継続的支援事業", "参加支援事業", "地域づくり事業"):
+        assert section_3 < flat.index(label) < section_4, label
+    assert flat.index("延べ訪問人数(職員)") < section_4
+    assert flat.index("つなぐシート(多機関協働への連絡)") > section_4
