@@ -77,3 +77,24 @@ def test_residents_cannot_drill_down(client, city_db):
     client.force_login(city_db.resident)
     r = client.get(reverse("reports:figure_detail", args=["case.accepted"]))
     assert r.status_code == 403
+
+
+def test_programme_records_follow_each_apps_access(city_db):
+    c = city_db
+    outsider = staff(AgencyFactory(), Role.CASEWORKER)
+    targets = figures.get("outreach.targets.new")
+    assert drilldown(targets, PERIOD, c.ow).visible == 3  # the outreach agency's own targets
+    assert drilldown(targets, PERIOD, c.worker).visible == 0
+    visits = figures.get("outreach.visits")
+    result = drilldown(visits, PERIOD, c.ow2)
+    assert result.visible == 5 and all(url.startswith("/outreach/") for _label, url in result.rows)
+    placements = figures.get("participation.placements")
+    assert drilldown(placements, PERIOD, c.coordinator).visible == 2  # the cases' coordinator
+    assert drilldown(placements, PERIOD, outsider).visible == 0
+    volunteers = figures.get("community.volunteers.active")
+    assert drilldown(volunteers, PERIOD, c.csw).visible == 2
+    assert drilldown(volunteers, PERIOD, c.worker).visible == 0  # names of volunteers: not his
+    sessions = figures.get("community.participants")
+    assert drilldown(sessions, PERIOD, outsider).visible == 2  # tallies: no personal data
+    admin = drilldown(figures.get("outreach.targets.contacted"), PERIOD, c.admin)
+    assert admin.counts_only and admin.total == 3 and admin.rows == []

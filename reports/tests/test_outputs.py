@@ -152,6 +152,9 @@ def test_definitions_page_readable_by_staff(client, city_db):
     assert page.status_code == 200
     html = page.content.decode()
     assert "consultation.new.households" in html and "名寄せ" in html
+    for code in ("outreach.visits.staff", "participation.placed", "community.participants"):
+        assert code in html, code
+    assert "延べ訪問人数" in html and "協力事業者数" in html and "集計表" in html
     client.force_login(city_db.resident)
     assert client.get(reverse("reports:definitions")).status_code == 403
 
