@@ -1,4 +1,4 @@
-"""Figures of 多機関協働事業: referrals (つなぐシート), support cases, plans and meetings.
+"""Figures of 多機関協働事業: referrals (つなぐシート), support cases and plans (meetings: meetings.py).
 
 A case's dates: accepted = `opened_on`; a status change counts on the meeting's date when one is
 recorded (`decided_on`), else on the day it was recorded (日本時間). The status on a date is the
@@ -8,7 +8,7 @@ true then after a case is re-opened.
 
 import datetime as dt
 
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +23,6 @@ from cases.models import (
     ReferralEvent,
     SupportCase,
 )
-from meetings.choices import BodyKind, MeetingStatus
-from meetings.models import AgendaItem, Meeting
 
 from .registry import (
     ALL,
@@ -534,78 +532,5 @@ register(
         ),
         record_kind="plan",
         order=470,
-    )
-)
-
-
-# --- meetings ----------------------------------------------------------------------------------
-
-HELD = (MeetingStatus.HELD, MeetingStatus.MINUTES_APPROVED)
-
-
-def meetings_held(period: Period):
-    return Meeting.objects.filter(
-        status__in=HELD, starts_at__gte=period.start_at, starts_at__lt=period.end_before
-    )
-
-
-def _meetings_by_kind(period: Period) -> dict:
-    return count_by(meetings_held(period), "body__kind")
-
-
-register(
-    Figure(
-        code="meeting.held",
-        label=_("会議の開催"),
-        programme=P,
-        basis=Basis.CUMULATIVE,
-        unit=Unit.TIMES,
-        rule=_(
-            "開催日(日本時間)が年度内・基準日までで、開催済み(議事録承認済みを含む)の会議の回数です。中止した会議は含めません。"
-        ),
-        records=meetings_held,
-        grouped=_meetings_by_kind,
-        group_key=ALL,
-        record_kind="meeting",
-        order=500,
-    )
-)
-
-
-for n, (code, label) in enumerate(BodyKind.choices):
-    register(
-        Figure(
-            code=f"meeting.held.kind.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.TIMES,
-            rule=interp(_("会議体が「%(kind)s」の会議の開催回数です。"), kind=label),
-            records=lambda period, code=code: meetings_held(period).filter(body__kind=code),
-            grouped=_meetings_by_kind,
-            group_key=code,
-            record_kind="meeting",
-            group="meeting.held",
-            group_label=_("会議の種類"),
-            order=501 + n,
-        )
-    )
-
-register(
-    Figure(
-        code="meeting.cases_discussed",
-        label=_("会議で検討したケース"),
-        programme=P,
-        basis=Basis.CUMULATIVE,
-        unit=Unit.ITEMS,
-        rule=_(
-            "年度内に開催した会議の議題のうち、支援ケースまたは世帯を扱ったものを1件ずつ数えます"
-            "(同じケースを2回の会議で扱えば2件)。"
-        ),
-        records=lambda period: AgendaItem.objects.filter(meeting__in=meetings_held(period)).filter(
-            Q(case__isnull=False) | Q(household__isnull=False)
-        ),
-        record_kind="agenda_item",
-        order=510,
     )
 )
