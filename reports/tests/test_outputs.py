@@ -93,7 +93,12 @@ def test_api_answers_admin_with_counts(client, city_db):
     assert response.status_code == 200
     body = response.json()
     assert body["fiscal_year"] == 2026 and body["as_of"] == "2027-02-28"
-    assert {f["code"]: f["value"] for f in body["figures"]}["case.accepted"] == 3
+    values = {f["code"]: f["value"] for f in body["figures"]}
+    assert values["case.accepted"] == 3
+    assert values["outreach.visits.staff"] == 7 and values["participation.placed"] == 2
+    assert values["community.participants"] == 27 and values["participation.activity_hours"] == 12.5
+    programmes = {f["programme"] for f in body["figures"]}
+    assert programmes == {"consultation", "multiagency", "outreach", "participation", "community"}
     assert "青木" not in response.content.decode()
 
 
