@@ -127,3 +127,12 @@ def test_report_drilldown_of_placements_follows_case_access(w):
     assert drilldown(figure, period, w.outsider).visible == 0
     admin = drilldown(figure, period, w.admin)
     assert admin.counts_only and admin.total == 1 and admin.rows == []
+
+
+def test_caseload_lists_the_case_for_owner_and_grantee_only(client, w):
+    url = reverse("participation:index")
+    for user in (w.worker, w.grantee):
+        client.force_login(user)
+        assert w.case.number in client.get(url).content.decode(), user
+    client.force_login(w.outsider)
+    assert w.case.number not in client.get(url).content.decode()
