@@ -202,7 +202,7 @@ def suppression_note() -> str:
 
 def table_grid(table, *, public: bool) -> list[list]:
     """The bordered table (totals last) as published: protected cells shown as "*" when public."""
-    if public:
+    if public and table.of_people:
         protect(table)
         return table.display()
     return table.bordered
@@ -220,7 +220,7 @@ def _table_sheet(ws, report, table, public: bool, fill) -> None:
         _put(ws, 5 + r, 1, label, bold=True)
         for c, value in enumerate(row):
             _put(ws, 5 + r, 2 + c, value, fmt="#,##0")
-    if public:
+    if public and table.of_people:
         _put(
             ws,
             6 + len(labels),

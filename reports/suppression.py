@@ -40,6 +40,9 @@ class CrossTable:
     row_heading: str = ""
     col_heading: str = ""
     hidden: set[tuple[int, int]] = field(default_factory=set)  # positions in the bordered grid
+    # Counts of people are protected when published; counts of places are not (nobody is in them).
+    of_people: bool = True
+    programme: str = "consultation"  # the report section the table is printed in
 
     @property
     def bordered(self) -> list[list[int]]:

@@ -222,3 +222,17 @@ def test_pdf_follows_the_national_form_sections(report):
         assert section_3 < flat.index(label) < section_4, label
     assert flat.index("延べ訪問人数(職員)") < section_4
     assert flat.index("つなぐシート(多機関協働への連絡)") > section_4
+
+
+def test_places_table_by_area_and_kind_is_published_as_is(report):
+    """拠点・居場所 by 圏域 and kind: its total is the figure, and places are not people, so the
+    public copy keeps the small counts."""
+    table = report.tables[1]
+    assert table.bordered[-1][-1] == report.row("community.places").value == 2
+    assert table.col_labels == ["常設サロン", "地域食堂・子ども食堂"]
+    public = load_workbook(io.BytesIO(to_xlsx(report, public=True)))["表2"]
+    values = [c for row in public.iter_rows(min_row=5, values_only=True) for c in row[1:] if c]
+    assert "*" not in values and values[-1] == 2
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(report))).pages)
+    flat = "".join(text.split())
+    assert flat.index("拠点・居場所の数(圏域別・種類別)") > flat.index("地域づくり事業")
