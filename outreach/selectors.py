@@ -200,6 +200,28 @@ class OutreachCounts:
         return [(ContactKind(k).label, self.contacts_by_kind.get(k, 0)) for k in ContactKind.values]
 
 
+# Stage changes that count as 「つないだ」: to つなぎ, or closed as connected to another service.
+CONNECTION_Q = Q(to_stage=Stage.CONNECTING) | Q(
+    to_stage=Stage.CLOSED, closure_reason=ClosureReason.CONNECTED
+)
+
+
+def connection_transitions(*, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet:
+    """Stage changes counted as a connection, dated start..end (inclusive, by the change's date).
+    Shared by `outreach_counts` and the annual report's figures."""
+    transitions = StageTransition.objects.filter(CONNECTION_Q)
+    if start is not None:
+        transitions = transitions.filter(on__gte=start)
+    if end is not None:
+        transitions = transitions.filter(on__lte=end)
+    return transitions
+
+
+def staff_visit_rows(visits: QuerySet) -> QuerySet:
+    """延べ訪問人数: one row per staff member on each of `visits`."""
+    return OutreachContact.staff.through.objects.filter(outreachcontact__in=visits.values("pk"))
+
+
 def outreach_counts(
     targets: QuerySet, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> OutreachCounts:
@@ -222,21 +244,12 @@ def outreach_counts(
     counts.contacts = sum(counts.contacts_by_kind.values())
     visits = contacts.visits()
     counts.visits = sum(counts.contacts_by_kind.get(k, 0) for k in VISIT_KINDS)
-    counts.staff_visits = OutreachContact.staff.through.objects.filter(
-        outreachcontact__in=visits.values("pk")
-    ).count()
+    counts.staff_visits = staff_visit_rows(visits).count()
     counts.visited_targets = visits.values("target_id").distinct().count()
     nurse = visits.with_professional(Professional.VISITING_NURSE)
     counts.visits_with_nurse = nurse.count()
     counts.targets_with_nurse = nurse.values("target_id").distinct().count()
-    transitions = StageTransition.objects.filter(target__in=ids).filter(
-        Q(to_stage=Stage.CONNECTING)
-        | Q(to_stage=Stage.CLOSED, closure_reason=ClosureReason.CONNECTED)
-    )
-    if start is not None:
-        transitions = transitions.filter(on__gte=start)
-    if end is not None:
-        transitions = transitions.filter(on__lte=end)
+    transitions = connection_transitions(start=start, end=end).filter(target__in=ids)
     counts.connections = transitions.values("target_id").distinct().count()
     return counts
 

@@ -306,6 +306,7 @@ def gap_record(
 @transaction.atomic
 def gap_raise_issue(*, gap: ResourceGap, actor):
     """The gap becomes a community issue (地域課題) on the community programme's list."""
+    from community.choices import IssueSource
     from community.models import CommunityIssue
 
     decision = require(actor, "resource_gap.list")
@@ -314,6 +315,7 @@ def gap_raise_issue(*, gap: ResourceGap, actor):
         raise ValidationError(_("この不足はすでに地域課題として提起されています。"))
     issue = CommunityIssue.objects.create(
         title=gap.title,
+        source=IssueSource.PARTICIPATION_GAP,
         description=gap.description,
         area=gap.area,
         raised_by=actor,

@@ -66,7 +66,7 @@ class AnnualReport:
     sections: list[Section]
     profile: MunicipalityProfile | None
     narrative: ReportNarrative | None
-    tables: list = field(default_factory=list)  # CrossTable of people (reports.tables)
+    tables: list = field(default_factory=list)  # CrossTables (reports.tables)
     generated_at: object = field(default_factory=timezone.now)
 
     @property
@@ -96,7 +96,7 @@ def build_annual_report(
 ) -> AnnualReport:
     """`progress(fraction)` is called after each programme (for the job's progress bar)."""
     period = Period.of(fiscal_year, as_of)
-    from .tables import persons_by_area_and_age
+    from .tables import persons_by_area_and_age, places_by_area_and_kind
 
     targets = {t.figure_code: t for t in Target.objects.filter(fiscal_year=fiscal_year)}
     with transaction.atomic(), figure_cache():
@@ -107,7 +107,7 @@ def build_annual_report(
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
         sections = _sections(period, targets, programmes, progress)
-        tables = [persons_by_area_and_age(period)]
+        tables = [persons_by_area_and_age(period), places_by_area_and_kind(period)]
     return AnnualReport(
         period=period,
         sections=sections,

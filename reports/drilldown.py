@@ -45,11 +45,51 @@ def _visible(kind: str, user, qs: QuerySet) -> QuerySet:
         return qs.filter(meeting__in=meetings_for_user(user).values("pk"))
     if kind == "concern_slip":
         return qs.filter(to_agency_id__in=staff_agency_ids(user))
-    if kind == "resource":
+    if kind in _COUNTS_FOR_STAFF:
         from agencies.policy import can
 
-        return qs if can(user, "resource.list") else qs.none()
+        return qs if can(user, _COUNTS_FOR_STAFF[kind]) else qs.none()
+    if kind in _OUTREACH_PREFIX:
+        from outreach.selectors import targets_visible_to
+
+        return qs.filter(**{_OUTREACH_PREFIX[kind]: targets_visible_to(user).values("pk")})
+    if kind in _PARTICIPATION_PREFIX:
+        # Participation records follow the case's rules (participation.policy).
+        return qs.filter(visible_case_filter(user, prefix=_PARTICIPATION_PREFIX[kind]))
+    if kind == "volunteer":
+        from community.policy import volunteer_agency_ids
+
+        allowed = volunteer_agency_ids(user)
+        return qs if allowed is None else qs.filter(coordinator_agency_id__in=allowed)
+    if kind == "volunteer_activity":
+        from community.policy import volunteer_agency_ids
+
+        allowed = volunteer_agency_ids(user)
+        return qs if allowed is None else qs.filter(volunteer__coordinator_agency_id__in=allowed)
     return qs.none()
+
+
+# Records without personal data, shown to whoever may list them.
+_COUNTS_FOR_STAFF = {
+    "resource": "resource.list",
+    "session": "session.list",
+    "program": "program.list",
+    "agreement": "agreement.list",
+    "community_issue": "communityissue.list",
+    "place_concern": "session.list",
+    "resource_gap": "resource_gap.list",
+}
+_OUTREACH_PREFIX = {
+    "outreach_target": "pk__in",
+    "outreach_contact": "target__in",
+    "outreach_transition": "target__in",
+}
+_PARTICIPATION_PREFIX = {
+    "placement": "case__",
+    "placement_transition": "placement__case__",
+    "activity_day": "placement__case__",
+    "follow_up": "placement__case__",
+}
 
 
 def _row(kind: str, obj) -> tuple[str, str]:
@@ -96,6 +136,31 @@ def _row(kind: str, obj) -> tuple[str, str]:
         )
     if kind == "resource":
         return (f"{obj.name}({obj.get_kind_display()})", "")
+    if kind == "outreach_target":
+        return (obj.number, obj.get_absolute_url())
+    if kind in ("outreach_contact", "outreach_transition"):
+        return (f"{obj.target.number} {obj}", obj.target.get_absolute_url())
+    if kind == "placement":
+        return (
+            f"{obj.resource.name} {obj.get_status_display()}",
+            reverse("participation:placement", args=[obj.public_id]),
+        )
+    if kind in ("placement_transition", "activity_day", "follow_up"):
+        p = obj.placement
+        return (
+            f"{obj.on:%Y-%m-%d} {p.resource.name}",
+            reverse("participation:placement", args=[p.public_id]),
+        )
+    if kind == "session":
+        return (f"{obj.held_on:%Y-%m-%d} {obj.resource.name}", "")
+    if kind == "volunteer_activity":
+        return (f"{obj.done_on:%Y-%m-%d} {obj.volunteer.name}", "")
+    if kind == "place_concern":
+        return (f"{obj.noticed_on:%Y-%m-%d} {obj.resource.name}", "")
+    if kind == "community_issue":
+        return (obj.title, obj.get_absolute_url())
+    if kind == "resource_gap":
+        return (obj.title, reverse("participation:gap", args=[obj.public_id]))
     return (str(obj), "")
 
 
@@ -105,6 +170,15 @@ _RELATED = {
     "plan": ["case"],
     "meeting": ["body"],
     "agenda_item": ["meeting"],
+    "outreach_contact": ["target"],
+    "outreach_transition": ["target"],
+    "placement": ["resource"],
+    "placement_transition": ["placement__resource"],
+    "activity_day": ["placement__resource"],
+    "follow_up": ["placement__resource"],
+    "session": ["resource"],
+    "volunteer_activity": ["volunteer"],
+    "place_concern": ["resource"],
 }
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from agencies import jpdates
+from agencies.choices import Programme
 
 try:  # the shared tabular exporter (daily, agencies/tabular.py) once it is on main
     from agencies.tabular import iter_csv, neutralise
@@ -124,7 +125,7 @@ def _put(ws, row: int, col: int, value, *, bold: bool = False, fmt: str | None =
 
 
 def _number_format(row: FigureRow) -> str:
-    return "#,##0" if row.figure.is_count else "#,##0.0"
+    return "#,##0" if isinstance(row.value, int) else "#,##0.0"
 
 
 def to_xlsx(report: AnnualReport, *, public: bool = False) -> bytes:
@@ -201,7 +202,7 @@ def suppression_note() -> str:
 
 def table_grid(table, *, public: bool) -> list[list]:
     """The bordered table (totals last) as published: protected cells shown as "*" when public."""
-    if public:
+    if public and table.of_people:
         protect(table)
         return table.display()
     return table.bordered
@@ -219,7 +220,7 @@ def _table_sheet(ws, report, table, public: bool, fill) -> None:
         _put(ws, 5 + r, 1, label, bold=True)
         for c, value in enumerate(row):
             _put(ws, 5 + r, 2 + c, value, fmt="#,##0")
-    if public:
+    if public and table.of_people:
         _put(
             ws,
             6 + len(labels),
@@ -277,6 +278,9 @@ def to_pdf(report: AnnualReport, *, public: bool = False) -> bytes:
                     }
                 )
         sections.append({"programme": section.programme, "label": section.label, "rows": rows})
+    # The national form: section 3 is 包括的相談支援・アウトリーチ・参加支援・地域づくり, section 4
+    # 多機関協働 — so the 多機関協働 figures come last (the order is otherwise kept).
+    sections.sort(key=lambda s: s["programme"] == Programme.MULTIAGENCY)
     return render_pdf(
         "reports/print/annual.html",
         {
@@ -315,7 +319,7 @@ def display_value(row: FigureRow, hidden=None, public=False) -> str:
         return hidden[row.figure.code]
     if row.value is None:
         return "—"
-    if row.figure.is_count:
+    if isinstance(row.value, int):
         return f"{row.value:,}"
     return f"{row.value}"
 

@@ -27,7 +27,7 @@ from agencies.policy import can, is_admin
 
 from . import figures
 from .charts import bar_chart
-from .figures.registry import local_date, mean_days
+from .figures.registry import figure_cache, local_date, mean_days
 
 
 def _period() -> figures.Period:
@@ -206,13 +206,14 @@ def admin_targets(user) -> Panel | None:
         Target.objects.filter(fiscal_year=period.fiscal_year, kind=Target.Kind.QUANTITATIVE)
     )
     rows, refs = [], []
-    for t in targets:
-        figure = figures.get(t.figure_code)
-        if figure is None:
-            continue
-        value = figure.value(period)
-        rows.append((str(figure.label), float(value) if value is not None else None))
-        refs.append(float(t.value))
+    with figure_cache():  # figures sharing one aggregate query read it once
+        for t in targets:
+            figure = figures.get(t.figure_code)
+            if figure is None:
+                continue
+            value = figure.value(period)
+            rows.append((str(figure.label), float(value) if value is not None else None))
+            refs.append(float(t.value))
     body = ""
     if rows:
         body = bar_chart(

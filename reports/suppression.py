@@ -40,6 +40,9 @@ class CrossTable:
     row_heading: str = ""
     col_heading: str = ""
     hidden: set[tuple[int, int]] = field(default_factory=set)  # positions in the bordered grid
+    # Counts of people are protected when published; counts of places are not (nobody is in them).
+    of_people: bool = True
+    programme: str = "consultation"  # the report section the table is printed in
 
     @property
     def bordered(self) -> list[list[int]]:
@@ -128,11 +131,26 @@ def protect(table: CrossTable, limit: int | None = None) -> CrossTable:
 def suppressed_values(report) -> dict[str, str]:
     """Figures of an annual report that count people and are too small to publish: {code: "*"}.
 
-    They are single numbers, not cells of a table with totals, so primary suppression is all
-    that is needed; breakdowns of people (tables) go through `protect`."""
+    A breakdown of people (新たに把握した対象者 by 把握の経路) is one row of cells whose total is
+    the published parent: when only one category of a dimension is suppressed it could be worked
+    out from the total, so the smallest other non-zero category of that dimension is suppressed
+    too (unless the parent itself is suppressed). Cross tables go through `protect`."""
     limit = threshold()
     hidden = {}
     for row in report.rows():
         if row.figure.counts_persons and row.value is not None and 0 < row.value < limit:
             hidden[row.figure.code] = SUPPRESSED_MARK
+    for row in report.rows():
+        if row.figure.code in hidden or not row.figure.counts_persons:
+            continue
+        dimensions: dict[str, list] = {}
+        for child in row.breakdown:
+            dimensions.setdefault(str(child.figure.group_label), []).append(child)
+        for children in dimensions.values():
+            if sum(c.figure.code in hidden for c in children) != 1:
+                continue
+            partners = [c for c in children if c.figure.code not in hidden and c.value]
+            if partners:
+                partner = min(partners, key=lambda c: (c.value, c.figure.order))
+                hidden[partner.figure.code] = SUPPRESSED_MARK
     return hidden

@@ -1,4 +1,4 @@
-"""Cross tables of people for the annual report (published with small-cell protection)."""
+"""Cross tables of the annual report: people (published with small-cell protection) and places."""
 
 from __future__ import annotations
 
@@ -53,4 +53,33 @@ def persons_by_area_and_age(period: Period) -> CrossTable:
         cells=[areas[a] for a in names],
         row_heading=_("圏域"),
         col_heading=_("年齢"),
+    )
+
+
+def places_by_area_and_kind(period: Period) -> CrossTable:
+    """拠点・居場所 open on the period's last day by 圏域 and kind: the same places as
+    `community.places`, so the table's total equals that figure. Kinds without a place are left
+    out; counts of places are published as they are."""
+    from community.choices import ResourceKind
+
+    places = get("community.places").records(period)
+    counts: dict[str, dict[str, int]] = {}
+    unknown = _("圏域不明")
+    for area, kind in places.values_list("area__name", "kind"):
+        row = counts.setdefault(area or unknown, {})
+        row[kind] = row.get(kind, 0) + 1
+    kinds = [k for k in ResourceKind.values if any(k in row for row in counts.values())]
+    names = sorted(a for a in counts if a != unknown) + ([unknown] if unknown in counts else [])
+    if not names:
+        names, counts = [unknown], {unknown: {}}
+    labels = dict(ResourceKind.choices)
+    return CrossTable(
+        title=_("拠点・居場所の数(圏域別・種類別)"),
+        row_labels=names,
+        col_labels=[str(labels[k]) for k in kinds] or [_("拠点・居場所")],
+        cells=[[counts[a].get(k, 0) for k in kinds] or [0] for a in names],
+        row_heading=_("圏域"),
+        col_heading=_("種類"),
+        of_people=False,
+        programme="community",
     )

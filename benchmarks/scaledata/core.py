@@ -639,6 +639,12 @@ def derive_grants(ctx: Ctx) -> None:
         call_command("access_sync_grants", verbosity=0)
 
 
+def _programmes(ctx: Ctx) -> None:
+    from .programmes import generate_programmes
+
+    generate_programmes(ctx)
+
+
 STEPS = [
     ("agencies", generate_agencies),
     ("persons", generate_persons),
@@ -646,6 +652,7 @@ STEPS = [
     ("cases", generate_cases),
     ("referrals", generate_referrals),
     ("meetings", generate_meetings),
+    ("outreach, participation, community", lambda ctx: _programmes(ctx)),
     ("audit", generate_audit),
     ("grants", derive_grants),
 ]

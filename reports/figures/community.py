@@ -1,7 +1,8 @@
 """Figures of 地域づくり事業: 拠点・居場所 and social resources (community.Resource).
 
 Places are counted by their dates (開始日・終了日), not by their current status, so an earlier
-year's report keeps the places that were open then.
+year's report keeps the places that were open then. The sessions of places, volunteers,
+platforms, agreements and issues are in community_activity.py.
 """
 
 from django.db.models import Q
@@ -11,7 +12,7 @@ from agencies.choices import Programme
 from community.choices import ResourceKind, ResourceStatus
 from community.models import Resource
 
-from .registry import Basis, Figure, Period, Unit, count_by, interp, register
+from .registry import ALL, Basis, Figure, Period, Unit, count_by, interp, register
 
 P = Programme.COMMUNITY.value
 
@@ -33,6 +34,10 @@ def started(period: Period):
     return Resource.objects.filter(start_date__gte=period.start, start_date__lte=period.end)
 
 
+def _places_by_kind(period: Period) -> dict:
+    return count_by(places_open(period), "kind")
+
+
 register(
     Figure(
         code="community.places",
@@ -46,14 +51,12 @@ register(
             "休止中でも終了日がなければ数えます。"
         ),
         records=places_open,
+        grouped=_places_by_kind,
+        group_key=ALL,
         record_kind="resource",
         order=700,
     )
 )
-
-
-def _places_by_kind(period: Period) -> dict:
-    return count_by(places_open(period), "kind")
 
 
 for n, (code, label) in enumerate(ResourceKind.choices):

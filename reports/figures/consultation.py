@@ -16,7 +16,7 @@ from cases.models import (
     Person,
 )
 
-from .registry import Basis, Figure, Period, Unit, count_by, interp, joined, register
+from .registry import ALL, Basis, Figure, Period, Unit, cached, count_by, interp, joined, register
 
 P = Programme.CONSULTATION.value
 COMMUNITY_ROUTES = (Route.IBASHO, Route.MINSEI, Route.RESIDENT)
@@ -105,6 +105,11 @@ register(
     )
 )
 
+
+def _contacts_by_route(period: Period) -> dict:
+    return count_by(consultations(period), "route")
+
+
 register(
     Figure(
         code="consultation.contacts",
@@ -119,20 +124,12 @@ register(
             _FY,
         ),
         records=consultations,
+        grouped=_contacts_by_route,
+        group_key=ALL,
         record_kind="consultation",
         order=120,
     )
 )
-
-
-def _contacts_by_route(period: Period) -> dict:
-    return count_by(consultations(period), "route")
-
-
-def _issues_by_category(period: Period) -> dict:
-    return count_by(
-        ConsultationIssue.objects.filter(consultation__in=consultations(period)), "category"
-    )
 
 
 for n, (code, label) in enumerate(Route.choices):
@@ -154,6 +151,13 @@ for n, (code, label) in enumerate(Route.choices):
         )
     )
 
+
+def _issues_by_category(period: Period) -> dict:
+    return count_by(
+        ConsultationIssue.objects.filter(consultation__in=consultations(period)), "category"
+    )
+
+
 register(
     Figure(
         code="consultation.issues",
@@ -173,19 +177,11 @@ register(
                 "consultation_id"
             )
         ),
-        compute=lambda qs, period: ConsultationIssue.objects.filter(
-            consultation__in=consultations(period)
-        ).count(),
+        compute=lambda qs, period: sum(cached(_issues_by_category, period).values()),
         record_kind="consultation",
         order=140,
     )
 )
-
-
-def _issues_by_category(period: Period) -> dict:
-    return count_by(
-        ConsultationIssue.objects.filter(consultation__in=consultations(period)), "category"
-    )
 
 
 for n, (code, label) in enumerate(IssueCategory.choices):
@@ -224,6 +220,8 @@ register(
             _FY,
         ),
         records=lambda period: consultations(period).filter(route__in=COMMUNITY_ROUTES),
+        grouped=_contacts_by_route,
+        group_key=tuple(r.value for r in COMMUNITY_ROUTES),
         record_kind="consultation",
         order=180,
     )

@@ -1,4 +1,4 @@
-"""Figures of 多機関協働事業: referrals (つなぐシート), support cases, plans and meetings.
+"""Figures of 多機関協働事業: referrals (つなぐシート), support cases and plans (meetings: meetings.py).
 
 A case's dates: accepted = `opened_on`; a status change counts on the meeting's date when one is
 recorded (`decided_on`), else on the day it was recorded (日本時間). The status on a date is the
@@ -8,7 +8,7 @@ true then after a case is re-opened.
 
 import datetime as dt
 
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -23,14 +23,15 @@ from cases.models import (
     ReferralEvent,
     SupportCase,
 )
-from meetings.choices import BodyKind, MeetingStatus
-from meetings.models import AgendaItem, Meeting
 
 from .registry import (
+    ALL,
     Basis,
     Figure,
     Period,
     Unit,
+    aggregate,
+    cached,
     count_by,
     interp,
     joined,
@@ -82,6 +83,11 @@ _REFERRAL_FY = _(
     "同じ世帯について複数のシートが送られればそれぞれ数えます。"
 )
 
+
+def _referrals_by_route(period: Period) -> dict:
+    return count_by(referrals_sent(period), "route")
+
+
 register(
     Figure(
         code="referral.received",
@@ -91,14 +97,12 @@ register(
         unit=Unit.ITEMS,
         rule=_REFERRAL_FY,
         records=referrals_sent,
+        grouped=_referrals_by_route,
+        group_key=ALL,
         record_kind="referral",
         order=300,
     )
 )
-
-
-def _referrals_by_route(period: Period) -> dict:
-    return count_by(referrals_sent(period), "route")
 
 
 def _referrals_by_outcome(period: Period) -> dict:
@@ -226,6 +230,12 @@ def cases_open_on(day):
     )
 
 
+def _accepted(period: Period) -> dict:
+    return aggregate(
+        cases_accepted(period), cases=Count("pk"), households=Count("household", distinct=True)
+    )
+
+
 register(
     Figure(
         code="case.accepted",
@@ -240,6 +250,8 @@ register(
             _REOPEN,
         ),
         records=cases_accepted,
+        grouped=_accepted,
+        group_key="cases",
         record_kind="case",
         order=400,
     )
@@ -256,6 +268,8 @@ register(
         records=lambda period: Household.objects.filter(
             pk__in=cases_accepted(period).values("household_id")
         ),
+        grouped=_accepted,
+        group_key="households",
         record_kind="household",
         counts_persons=True,
         order=401,
@@ -280,6 +294,7 @@ register(
         order=402,
     )
 )
+
 
 register(
     Figure(
@@ -326,8 +341,40 @@ def cases_with(period: Period, *, to=None, from_=None):
     )
 
 
-def _transition_count(to=None, from_=None):
-    return lambda qs, period: transitions(period, to=to, from_=from_).count()
+def _case_events(period: Period) -> dict:
+    """Every count of status changes in the period from one GROUP BY query: closed, re-opened,
+    handed back, ended (closed + handed back), and closures by the case's closure reason now
+    (("reason", code); ("reason", "") for a closure re-opened since)."""
+    counts: dict = {}
+
+    def add(key, n):
+        counts[key] = counts.get(key, 0) + n
+
+    rows = (
+        transitions(period)
+        .order_by()
+        .values_list("to_status", "from_status", "case__status", "case__closure_reason")
+        .annotate(n=Count("pk"))
+        .values_list("to_status", "from_status", "case__status", "case__closure_reason", "n")
+    )
+    for to_status, from_status, case_status, reason, n in rows:
+        if to_status in ENDED:
+            add("ended", n)
+        if to_status == S.CLOSED:
+            add("closed", n)
+            if case_status != S.CLOSED:
+                add(("reason", ""), n)
+            elif reason:
+                add(("reason", reason), n)
+        if to_status == S.HANDED_BACK:
+            add("handed_back", n)
+        if from_status in ENDED:
+            add("reopened", n)
+    return counts
+
+
+def _transition_count(key):
+    return lambda qs, period: cached(_case_events, period).get(key, 0)
 
 
 register(
@@ -345,7 +392,7 @@ register(
             _CASE_DATES,
         ),
         records=lambda period: cases_with(period, to=(S.CLOSED,)),
-        compute=_transition_count(to=(S.CLOSED,)),
+        compute=_transition_count("closed"),
         record_kind="case",
         order=430,
     )
@@ -378,7 +425,7 @@ for n, (code, label) in enumerate([*ClosureReason.choices, ("", _("その後再�
             records=lambda period, code=code: SupportCase.objects.filter(
                 pk__in=closures_by_reason(period, code).values("case_id")
             ),
-            compute=lambda qs, period, code=code: closures_by_reason(period, code).count(),
+            compute=_transition_count(("reason", code)),
             record_kind="case",
             group="case.closed",
             group_label=_("終結理由"),
@@ -397,7 +444,7 @@ register(
             _("終結またはつなぎもどしの後に、年度内・基準日までに再開した回数です。"), _CASE_DATES
         ),
         records=lambda period: cases_with(period, from_=ENDED),
-        compute=_transition_count(from_=ENDED),
+        compute=_transition_count("reopened"),
         record_kind="case",
         order=450,
     )
@@ -415,7 +462,7 @@ register(
             _CASE_DATES,
         ),
         records=lambda period: cases_with(period, to=(S.HANDED_BACK,)),
-        compute=_transition_count(to=(S.HANDED_BACK,)),
+        compute=_transition_count("handed_back"),
         record_kind="case",
         order=460,
     )
@@ -433,7 +480,8 @@ register(
         ),
         records=lambda period: cases_with(period, to=ENDED),
         compute=lambda qs, period: share(
-            transitions(period, to=(S.HANDED_BACK,)).count(), transitions(period, to=ENDED).count()
+            cached(_case_events, period).get("handed_back", 0),
+            cached(_case_events, period).get("ended", 0),
         ),
         record_kind="case",
         order=461,
@@ -484,76 +532,5 @@ register(
         ),
         record_kind="plan",
         order=470,
-    )
-)
-
-
-# --- meetings ----------------------------------------------------------------------------------
-
-HELD = (MeetingStatus.HELD, MeetingStatus.MINUTES_APPROVED)
-
-
-def meetings_held(period: Period):
-    return Meeting.objects.filter(
-        status__in=HELD, starts_at__gte=period.start_at, starts_at__lt=period.end_before
-    )
-
-
-register(
-    Figure(
-        code="meeting.held",
-        label=_("会議の開催"),
-        programme=P,
-        basis=Basis.CUMULATIVE,
-        unit=Unit.TIMES,
-        rule=_(
-            "開催日(日本時間)が年度内・基準日までで、開催済み(議事録承認済みを含む)の会議の回数です。中止した会議は含めません。"
-        ),
-        records=meetings_held,
-        record_kind="meeting",
-        order=500,
-    )
-)
-
-
-def _meetings_by_kind(period: Period) -> dict:
-    return count_by(meetings_held(period), "body__kind")
-
-
-for n, (code, label) in enumerate(BodyKind.choices):
-    register(
-        Figure(
-            code=f"meeting.held.kind.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.TIMES,
-            rule=interp(_("会議体が「%(kind)s」の会議の開催回数です。"), kind=label),
-            records=lambda period, code=code: meetings_held(period).filter(body__kind=code),
-            grouped=_meetings_by_kind,
-            group_key=code,
-            record_kind="meeting",
-            group="meeting.held",
-            group_label=_("会議の種類"),
-            order=501 + n,
-        )
-    )
-
-register(
-    Figure(
-        code="meeting.cases_discussed",
-        label=_("会議で検討したケース"),
-        programme=P,
-        basis=Basis.CUMULATIVE,
-        unit=Unit.ITEMS,
-        rule=_(
-            "年度内に開催した会議の議題のうち、支援ケースまたは世帯を扱ったものを1件ずつ数えます"
-            "(同じケースを2回の会議で扱えば2件)。"
-        ),
-        records=lambda period: AgendaItem.objects.filter(meeting__in=meetings_held(period)).filter(
-            Q(case__isnull=False) | Q(household__isnull=False)
-        ),
-        record_kind="agenda_item",
-        order=510,
     )
 )

@@ -49,6 +49,8 @@ class Unit:
     DAYS = "days"
     PERCENT = "percent"
     PLACES = "places"
+    HOURS = "hours"
+    ORGANISATIONS = "organisations"
     LABELS = {
         HOUSEHOLDS: _("世帯"),
         PERSONS: _("人"),
@@ -57,6 +59,8 @@ class Unit:
         DAYS: _("日"),
         PERCENT: _("%"),
         PLACES: _("か所"),
+        HOURS: _("時間"),
+        ORGANISATIONS: _("団体"),
     }
 
 
@@ -100,6 +104,11 @@ class Period:
 
 Number = int | Decimal | None
 
+# `group_key=ALL`: the figure is the sum of every key of its `grouped` dict — a parent whose
+# breakdown partitions its records is counted from the breakdown's one GROUP BY query. A tuple
+# of keys sums those keys (訪問 = 家庭訪問 + 同行支援).
+ALL = object()
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -118,11 +127,15 @@ class Figure:
     compute: Callable[[QuerySet, Period], Number] | None = None
     # For breakdowns: one GROUP BY query for the whole dimension ({key: count}) and this
     # figure's key in it. Same rows as `records`, counted once per dimension while a report is
-    # built (see `figure_cache`), instead of one query per category.
+    # built (see `figure_cache`), instead of one query per category. Top-level figures use it
+    # too: several figures over the same rows read one aggregate query (see `ALL`).
     grouped: Callable[[Period], dict] | None = None
     group_key: object = None
     group: str = ""  # the parent figure of a breakdown ("consultation.contacts")
     group_label: str = ""  # the breakdown's dimension ("相談経路")
+    # The value sums a field of the records (延べ from the hosts' tallies), not their count: the
+    # drill-down lists the records that were summed.
+    summed: bool = False
     counts_persons: bool = False  # small-cell protection applies (counts of people)
     order: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -142,11 +155,17 @@ class Figure:
 
     @property
     def is_count(self) -> bool:
-        return self.compute is None
+        """The value is the number of `records` (so the drill-down's total equals it)."""
+        return self.compute is None and not self.summed
 
     def value(self, period: Period) -> Number:
         if self.grouped is not None:
-            return cached(self.grouped, period).get(self.group_key, 0)
+            data = cached(self.grouped, period)
+            if self.group_key is ALL:
+                return sum(data.values())
+            if isinstance(self.group_key, tuple):
+                return sum(data.get(key, 0) for key in self.group_key)
+            return data.get(self.group_key, 0)
         qs = self.records(period)
         if self.compute is not None:
             return self.compute(qs, period)
@@ -175,6 +194,12 @@ def cached(fn: Callable[[Period], dict], period: Period) -> dict:
     if key not in cache:
         cache[key] = fn(period)
     return cache[key]
+
+
+def aggregate(qs, **expressions) -> dict:
+    """Several figures over the same rows in one aggregate query ({name: value}, 0 for none)."""
+    row = qs.order_by().aggregate(**expressions)
+    return {name: value or 0 for name, value in row.items()}
 
 
 def count_by(qs, field: str) -> dict:

@@ -180,7 +180,7 @@ def build_city():
             c.worker, c.houkatsu, D(2026, 10, 1), route="phone", categories=["shuro"], person=c.m
         )
     with on(D(2026, 11, 1)):
-        consult(
+        c.k_d1 = consult(
             c.csw,
             c.shakyo,
             D(2026, 11, 1),
@@ -423,31 +423,36 @@ def build_city():
         ],
     )
     meeting(c.shien, D(2026, 12, 16), cancel=True)
+
+    from .city_programmes import build_programmes
+
+    build_programmes(c, on, _at)
     return c
 
 
 # Known answers for FY2026 as of 2027-02-28.
 EXPECTED = {
-    "consultation.new.households": 5,  # h1, h2, h3 (m moved), h4 (d1 + merged d2), h5
-    "consultation.new.persons": 4,  # a1, m, d1 (d2 merged into d1), x
-    "consultation.contacts": 8,
+    "consultation.new.households": 6,  # h1, h2, h3 (m moved), h4 (d1 + merged d2), h5, T1's
+    "consultation.new.persons": 5,  # a1, m, d1 (d2 merged into d1), x, T1 (outreach)
+    "consultation.contacts": 9,
     "consultation.contacts.route.phone": 3,
     "consultation.contacts.route.minsei": 1,
     "consultation.contacts.route.raisho": 1,
     "consultation.contacts.route.ibasho": 1,
     "consultation.contacts.route.resident": 1,
     "consultation.contacts.route.agency": 1,
-    "consultation.issues": 10,
+    "consultation.contacts.route.houmon": 1,  # the outreach target T1 after consent
+    "consultation.issues": 11,
     "consultation.issues.category.8050": 2,
     "consultation.issues.category.kaigo": 2,
     "consultation.issues.category.ninchisho": 1,
-    "consultation.issues.category.hikikomori": 1,
+    "consultation.issues.category.hikikomori": 2,
     "consultation.issues.category.koritsu": 1,
     "consultation.issues.category.shuro": 1,
     "consultation.issues.category.konkyu": 2,
     "consultation.from_community": 3,  # minsei, ibasho, resident
     "consultation.to_multiagency": 2,
-    "concern_slip.received": 2,
+    "concern_slip.received": 3,  # two from residents, one from the salon
     "referral.received": 6,
     "referral.received.route.agency": 1,
     "referral.received.route.minsei": 1,
@@ -482,3 +487,7 @@ EXPECTED = {
     "community.places.new": 1,
     "community.resources.new": 2,  # the 食堂 and the work experience
 }
+
+from .city_programmes import EXPECTED_PROGRAMMES  # noqa: E402
+
+EXPECTED |= EXPECTED_PROGRAMMES

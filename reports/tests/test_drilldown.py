@@ -32,7 +32,7 @@ def test_rows_follow_the_viewers_access(city_db):
     assert drilldown(contacts, PERIOD, city_db.csw).visible == 2  # the 社協's
     outsider = staff(AgencyFactory(), Role.CASEWORKER)
     result = drilldown(contacts, PERIOD, outsider)
-    assert result.total == 8 and result.visible == 0 and result.rows == []
+    assert result.total == 9 and result.visible == 0 and result.rows == []
     cases = figures.get("case.accepted")
     assert drilldown(cases, PERIOD, city_db.coordinator).visible == 3
 
@@ -40,7 +40,7 @@ def test_rows_follow_the_viewers_access(city_db):
 def test_admin_sees_counts_not_persons(client, city_db):
     persons = figures.get("consultation.new.persons")
     result = drilldown(persons, PERIOD, city_db.admin)
-    assert result.counts_only and result.total == 4 and result.rows == []
+    assert result.counts_only and result.total == 5 and result.rows == []
     login_verified(client, city_db.admin)
     page = client.get(
         reverse("reports:figure_detail", args=["consultation.new.persons"]),
@@ -48,7 +48,7 @@ def test_admin_sees_counts_not_persons(client, city_db):
     )
     html = page.content.decode()
     assert page.status_code == 200 and "青木" not in html and "土屋" not in html
-    assert 'data-testid="records-total">4<' in html
+    assert 'data-testid="records-total">5<' in html
 
 
 def test_page_lists_visible_records_and_audits_them(client, city_db):
@@ -59,7 +59,7 @@ def test_page_lists_visible_records_and_audits_them(client, city_db):
     )
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'data-testid="figure-value">4<' in html and "青木 一郎" in html
+    assert 'data-testid="figure-value">5<' in html and "青木 一郎" in html
     assert "土屋" not in html  # the 社協's person: not the worker's to see
     assert AuditEvent.objects.filter(action="report.drilldown", actor=city_db.worker).exists()
 
@@ -77,3 +77,24 @@ def test_residents_cannot_drill_down(client, city_db):
     client.force_login(city_db.resident)
     r = client.get(reverse("reports:figure_detail", args=["case.accepted"]))
     assert r.status_code == 403
+
+
+def test_programme_records_follow_each_apps_access(city_db):
+    c = city_db
+    outsider = staff(AgencyFactory(), Role.CASEWORKER)
+    targets = figures.get("outreach.targets.new")
+    assert drilldown(targets, PERIOD, c.ow).visible == 3  # the outreach agency's own targets
+    assert drilldown(targets, PERIOD, c.worker).visible == 0
+    visits = figures.get("outreach.visits")
+    result = drilldown(visits, PERIOD, c.ow2)
+    assert result.visible == 5 and all(url.startswith("/outreach/") for _label, url in result.rows)
+    placements = figures.get("participation.placements")
+    assert drilldown(placements, PERIOD, c.coordinator).visible == 2  # the cases' coordinator
+    assert drilldown(placements, PERIOD, outsider).visible == 0
+    volunteers = figures.get("community.volunteers.active")
+    assert drilldown(volunteers, PERIOD, c.csw).visible == 2
+    assert drilldown(volunteers, PERIOD, c.worker).visible == 0  # names of volunteers: not his
+    sessions = figures.get("community.participants")
+    assert drilldown(sessions, PERIOD, outsider).visible == 2  # tallies: no personal data
+    admin = drilldown(figures.get("outreach.targets.contacted"), PERIOD, c.admin)
+    assert admin.counts_only and admin.total == 3 and admin.rows == []

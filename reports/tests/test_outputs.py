@@ -29,7 +29,7 @@ def test_json_has_the_interface_shape(report):
     first = data["figures"][0]
     assert {"code", "label", "basis", "value", "target"} <= set(first)
     by_code = {f["code"]: f for f in data["figures"]}
-    assert by_code["consultation.new.households"]["value"] == 5
+    assert by_code["consultation.new.households"]["value"] == 6
     assert by_code["consultation.new.households"]["basis_label"] == "実数・世帯"
 
 
@@ -71,10 +71,10 @@ def test_pdf_is_a4_and_marked_internal(report):
 
 def test_public_version_hides_small_counts_of_people(report):
     text = to_csv(report, public=True).decode("utf-8-sig")
-    line = next(ln for ln in text.splitlines() if "consultation.new.persons" in ln)
+    line = next(ln for ln in text.splitlines() if ",case.accepted.persons," in ln)
     assert ",*," in line  # 4 persons < 5
     contacts = next(ln for ln in text.splitlines() if ",consultation.contacts," in ln)
-    assert ",8," in contacts  # events, not people: published
+    assert ",9," in contacts  # events, not people: published
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "xlsx", "pdf"])
@@ -93,7 +93,12 @@ def test_api_answers_admin_with_counts(client, city_db):
     assert response.status_code == 200
     body = response.json()
     assert body["fiscal_year"] == 2026 and body["as_of"] == "2027-02-28"
-    assert {f["code"]: f["value"] for f in body["figures"]}["case.accepted"] == 3
+    values = {f["code"]: f["value"] for f in body["figures"]}
+    assert values["case.accepted"] == 3
+    assert values["outreach.visits.staff"] == 7 and values["participation.placed"] == 2
+    assert values["community.participants"] == 27 and values["participation.activity_hours"] == 12.5
+    programmes = {f["programme"] for f in body["figures"]}
+    assert programmes == {"consultation", "multiagency", "outreach", "participation", "community"}
     assert "青木" not in response.content.decode()
 
 
@@ -152,6 +157,9 @@ def test_definitions_page_readable_by_staff(client, city_db):
     assert page.status_code == 200
     html = page.content.decode()
     assert "consultation.new.households" in html and "名寄せ" in html
+    for code in ("outreach.visits.staff", "participation.placed", "community.participants"):
+        assert code in html, code
+    assert "延べ訪問人数" in html and "協力事業者数" in html and "集計表" in html
     client.force_login(city_db.resident)
     assert client.get(reverse("reports:definitions")).status_code == 403
 
@@ -160,12 +168,12 @@ def test_people_table_total_equals_the_figure_and_public_copy_is_protected(repor
     from reports.tests.test_suppression import assert_protected
 
     table = report.tables[0]
-    assert table.bordered[-1][-1] == report.row("consultation.new.persons").value == 4
+    assert table.bordered[-1][-1] == report.row("consultation.new.persons").value == 5
     internal = load_workbook(io.BytesIO(to_xlsx(report)))["表1"]
     public = load_workbook(io.BytesIO(to_xlsx(report, public=True)))["表1"]
     assert internal["D2"].value == "庁内限り"
     last_row = 5 + len(table.row_labels)  # the totals row
-    assert internal.cell(row=last_row, column=2 + len(table.col_labels)).value == 4
+    assert internal.cell(row=last_row, column=2 + len(table.col_labels)).value == 5
     published = [
         [c for c in row[1:]]
         for row in public.iter_rows(min_row=5, max_row=last_row, values_only=True)
@@ -202,3 +210,29 @@ def test_schema_enums_cover_every_basis_and_unit(openapi_schema):
     fields = openapi_schema.schema["components"]["schemas"]
     units = next(v["enum"] for k, v in fields.items() if k.startswith("Unit") and "enum" in v)
     assert {f.unit for f in figures.all_figures()} <= set(units)
+
+
+def test_pdf_follows_the_national_form_sections(report):
+    """Section 3 holds 包括的相談支援・アウトリーチ・参加支援・地域づくり, section 4 多機関協働."""
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(report))).pages)
+    flat = "".join(text.split())
+    section_3 = flat.index("3.包括的相談支援・アウトリーチ・参加支援・地域づくりについて")
+    section_4 = flat.index("4.多機関協働事業について")
+    for label in ("アウトリーチ等を通じた継続的支援事業", "参加支援事業", "地域づくり事業"):
+        assert section_3 < flat.index(label) < section_4, label
+    assert flat.index("延べ訪問人数(職員)") < section_4
+    assert flat.index("つなぐシート(多機関協働への連絡)") > section_4
+
+
+def test_places_table_by_area_and_kind_is_published_as_is(report):
+    """拠点・居場所 by 圏域 and kind: its total is the figure, and places are not people, so the
+    public copy keeps the small counts."""
+    table = report.tables[1]
+    assert table.bordered[-1][-1] == report.row("community.places").value == 2
+    assert table.col_labels == ["常設サロン", "地域食堂・子ども食堂"]
+    public = load_workbook(io.BytesIO(to_xlsx(report, public=True)))["表2"]
+    values = [c for row in public.iter_rows(min_row=5, values_only=True) for c in row[1:] if c]
+    assert "*" not in values and values[-1] == 2
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(to_pdf(report))).pages)
+    flat = "".join(text.split())
+    assert flat.index("拠点・居場所の数(圏域別・種類別)") > flat.index("地域づくり事業")

@@ -114,3 +114,26 @@ def test_random_tables_are_protected(seed):
         CrossTable("t", [str(i) for i in range(n_rows)], [str(j) for j in range(n_cols)], cells)
     )
     assert_protected(t)
+
+
+def test_a_single_small_category_of_people_gets_a_partner_so_the_total_cannot_reveal_it():
+    """新たに把握した対象者 12 by source: 3 (suppressed) + 4 + 5: the 4 is suppressed as well,
+    otherwise 12 − 4 − 5 = 3 gives the hidden value back. Events (not people) are never hidden."""
+    from types import SimpleNamespace
+
+    from reports.build import FigureRow
+    from reports.figures import get
+    from reports.suppression import suppressed_values
+
+    parent = FigureRow(get("outreach.targets.new"), 12)
+    for code, value in (("minsei", 3), ("neighbour", 4), ("survey", 5), ("family", 0)):
+        parent.breakdown.append(FigureRow(get(f"outreach.targets.new.source.{code}"), value))
+    contacts = FigureRow(get("outreach.contacts"), 2)
+    report = SimpleNamespace(rows=lambda: [parent, *parent.breakdown, contacts])
+    hidden = suppressed_values(report)
+    assert set(hidden) == {
+        "outreach.targets.new.source.minsei",
+        "outreach.targets.new.source.neighbour",
+    }
+    published = 12 - sum(r.value for r in parent.breakdown if r.figure.code not in hidden)
+    assert published == 3 + 4  # only the sum of the two hidden cells can be worked out

@@ -34,7 +34,7 @@ def test_report_shows_target_actual_and_rate(city_db):
     )
     data = {f["code"]: f for f in report_json(build_annual_report(FY, AS_OF))["figures"]}
     assert data["consultation.new.households"]["target"] == 20.0
-    assert data["consultation.new.households"]["rate"] == 25.0  # 5 / 20
+    assert data["consultation.new.households"]["rate"] == 30.0  # 6 / 20
     assert data["meeting.held"]["target"] is None
     assert data["meeting.held"]["target_text"].startswith("毎月開催")
     assert AuditEvent.objects.filter(action="target.create").count() == 2

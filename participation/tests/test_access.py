@@ -1,0 +1,138 @@
+"""Access to participation records follows the case's rules and grants: the case team (owner),
+an agency given a grant on the case (grantee, e.g. a 支援会議 member), an outsider and an admin —
+on the policy, the HTML pages, the API lists and the report's drill-down."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from access import bases
+from access.services import grant_give, grants_end
+from agencies.choices import Role
+from agencies.jpdates import fiscal_year
+from agencies.policy import can
+from agencies.tests.factories import AgencyFactory, staff
+from cases.tests.factories import login_verified
+from community.tests.factories import ResourceFactory
+from participation import services as svc
+from participation import services_placements as ps
+from reports import figures
+from reports.drilldown import drilldown
+
+from .factories import participation_world
+
+pytestmark = pytest.mark.django_db
+GRANT_REF = "meetings.meetingmember:test"
+
+
+@pytest.fixture
+def w():
+    w = participation_world()
+    w.partner = AgencyFactory(name="障がい者相談支援センター")
+    w.grantee = staff(w.partner, Role.CASEWORKER)
+    grant_give(
+        agency=w.partner,
+        case=w.case,
+        persons=[w.person],
+        basis=bases.SHIEN_KAIGI,
+        source="role",
+        source_ref=GRANT_REF,
+    )
+    sheet = svc.assessment_create(case=w.case, person=w.person, actor=w.worker)
+    w.sheet = svc.assessment_update(
+        assessment=sheet, actor=w.worker, lock_version=1, data={"interests": ["farming"]}
+    )
+    w.resource = ResourceFactory(name="農園", kind="agri_welfare", interest_tags=["農作業"])
+    placement = ps.placement_propose(assessment=w.sheet, resource=w.resource, actor=w.worker)
+    w.placement = ps.placement_move(placement=placement, actor=w.worker, to="trial")
+    w.placement = ps.placement_move(placement=w.placement, actor=w.worker, to="active")
+    return w
+
+
+def test_policy_owner_colleague_grantee_outsider_admin(w):
+    for user in (w.worker, w.sanka_colleague, w.coordinator, w.grantee):
+        assert can(user, "placement.view", w.placement), user
+        assert can(user, "participation_assessment.view", w.sheet), user
+        assert can(user, "participation.match", w.sheet), user
+    for user in (w.outsider, w.admin):
+        assert not can(user, "placement.view", w.placement)
+        assert not can(user, "participation_assessment.view", w.sheet)
+        assert not can(user, "participation.match", w.sheet)
+    # the grant opens the records, not the right to write on the case
+    assert can(w.worker, "placement.log", w.placement)
+    assert not can(w.grantee, "placement.log", w.placement)
+    assert not can(w.grantee, "placement.transition", w.placement)
+
+
+@pytest.mark.parametrize(
+    "name,attr",
+    [
+        ("participation:placement", "placement"),
+        ("participation:assessment_detail", "sheet"),
+        ("participation:match", "sheet"),
+    ],
+)
+def test_pages_open_to_owner_and_grantee_not_to_outsider_or_admin(client, w, name, attr):
+    url = reverse(name, args=[getattr(w, attr).public_id])
+    for user in (w.worker, w.grantee):
+        client.force_login(user)
+        assert client.get(url).status_code == 200, user
+    client.force_login(w.outsider)
+    assert client.get(url).status_code == 404
+    login_verified(client, w.admin)
+    assert client.get(url).status_code == 404
+
+
+def test_grantee_cannot_move_or_log_through_the_page(client, w):
+    client.force_login(w.grantee)
+    base = reverse("participation:placement", args=[w.placement.public_id])
+    today = timezone.localdate().isoformat()
+    r = client.post(base + "follow-up/", {"target": "person", "kind": "visit", "on": today})
+    assert r.status_code in (403, 404)
+    assert not w.placement.follow_ups.exists()
+
+
+def test_api_list_and_read_for_owner_and_grantee_only(client, w):
+    url = f"/api/v1/participation/placements/?case={w.case.public_id}"
+    one = f"/api/v1/participation/placements/{w.placement.public_id}/"
+    for user in (w.worker, w.grantee):
+        client.force_login(user)
+        r = client.get(url)
+        assert r.status_code == 200
+        body = r.json()
+        rows = body["results"] if isinstance(body, dict) else body
+        assert [row["public_id"] for row in rows] == [str(w.placement.public_id)], user
+        assert client.get(one).status_code == 200
+    client.force_login(w.outsider)
+    assert client.get(url).status_code == 404
+    assert client.get(one).status_code == 404
+
+
+def test_ended_grant_ends_access(client, w):
+    grants_end(source_ref=GRANT_REF)
+    fresh = type(w.placement).objects.get(pk=w.placement.pk)  # access is cached per instance
+    assert not can(w.grantee, "placement.view", fresh)
+    client.force_login(w.grantee)
+    url = reverse("participation:placement", args=[w.placement.public_id])
+    assert client.get(url).status_code == 404
+
+
+def test_report_drilldown_of_placements_follows_case_access(w):
+    today = timezone.localdate()
+    period = figures.Period.of(fiscal_year(today), today)
+    figure = figures.get("participation.placements")
+    assert figure.value(period) == 1
+    assert drilldown(figure, period, w.worker).visible == 1
+    assert drilldown(figure, period, w.grantee).visible == 1
+    assert drilldown(figure, period, w.outsider).visible == 0
+    admin = drilldown(figure, period, w.admin)
+    assert admin.counts_only and admin.total == 1 and admin.rows == []
+
+
+def test_caseload_lists_the_case_for_owner_and_grantee_only(client, w):
+    url = reverse("participation:index")
+    for user in (w.worker, w.grantee):
+        client.force_login(user)
+        assert w.case.number in client.get(url).content.decode(), user
+    client.force_login(w.outsider)
+    assert w.case.number not in client.get(url).content.decode()
