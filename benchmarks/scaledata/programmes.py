@@ -60,12 +60,17 @@ def _spheres():
     return list(spheres.items()), codes
 
 
-def _spread(rng, n: int, budget: int, alpha: float, least: int = 1) -> list[int]:
-    """About `budget` rows over `n` owners, long-tailed (a few owners have many), at least
-    `least` each."""
-    raw = [rng.paretovariate(alpha) for _ in range(n)]
-    total = sum(raw)
-    return [max(least, int(r / total * budget)) for r in raw]
+def _spread(
+    rng, n: int, budget: int, alpha: float, *, least: int = 1, cap: float = 50.0
+) -> list[int]:
+    """`budget` rows over `n` owners, at least `least` each, long-tailed: most owners a handful,
+    a few up to `cap` times the least busy."""
+    counts = [least] * n
+    if n:
+        weights = [min(cap, rng.paretovariate(alpha)) for _ in range(n)]
+        for k in rng.choices(range(n), weights=weights, k=max(0, budget - least * n)):
+            counts[k] += 1
+    return counts
 
 
 # --- アウトリーチ -----------------------------------------------------------------------------
@@ -192,7 +197,7 @@ def generate_outreach(ctx: Ctx) -> None:
         lead = rng.choices(staff, weights=weights, k=1)[0]
         known = past_date(rng, years=6, recent_bias=1.8)
         age_days = (TODAY - known).days
-        closed = rng.random() < min(0.85, age_days / 1000)
+        closed = rng.random() < min(0.7, age_days / 1500)
         if closed:
             reached = rng.randint(1, 5)
             closure = rng.choices([c[0] for c in CLOSURES], weights=[c[1] for c in CLOSURES])[0]
@@ -398,7 +403,7 @@ def generate_participation(ctx: Ctx) -> None:
     recent = TODAY - dt.timedelta(days=730)
     eligible = [c for c in ctx.case_rows if (facts[c[0]][2] or TODAY) >= recent]
     cases = rng.sample(eligible, k=min(len(eligible), ctx.n("participation_cases")))
-    extra = _spread(rng, len(cases), max(0, ctx.n("placements") - len(cases)), 1.8, least=0)
+    extra = _spread(rng, len(cases), max(0, ctx.n("placements") - len(cases)), 1.8, least=0, cap=6)
     consent_agencies = Consent.agencies.through
     interests = list(Interest.values)
     programme_ids = []
@@ -488,9 +493,17 @@ def generate_participation(ctx: Ctx) -> None:
             )
         )
         for j in range(1 + extra[i]):
-            host = rng.choices(hosts, weights=host_weights, k=1)[0]
-            if (principal, host[0]) in placed:
-                continue  # one open placement per person and host (and a person may head two cases)
+            # One placement per person and host (a person may also head two cases).
+            host = next(
+                (
+                    h
+                    for h in rng.choices(hosts, weights=host_weights, k=5)
+                    if (principal, h[0]) not in placed
+                ),
+                None,
+            )
+            if host is None:
+                continue
             placed.add((principal, host[0]))
             proposed = min(limit, start + dt.timedelta(days=7 + j * rng.randint(10, 60)))
             final = (
