@@ -6,6 +6,9 @@ timings, and the comparison of query counts between scales 0.1 and 1, are for
 `benchmarks/pages_benchmark.py` on the full data set (see benchmarks/RESULTS.md).
 """
 
+import io
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -23,12 +26,22 @@ QUERY_BUDGET = 60
 
 @pytest.mark.django_db
 def test_every_measured_page_answers_within_budget_and_never_scans_a_big_table(settings):
-    from benchmarks.scaledata.pages import run_pages
+    from benchmarks.scaledata.pages import PROGRAMME_PAGES, run_pages
 
     settings.AXES_ENABLED = False
-    call_command("generate_scale_data", scale=0.01, seed=7, stdout=open("/dev/null", "w"))
+    out = io.StringIO()
+    call_command("generate_scale_data", scale=0.01, seed=7, stdout=out)
+    written = dict(re.findall(r"^  ([\w.]+): ([\d,]+)$", out.getvalue(), re.M))
+    # The programmes are generated at their sizes (scale 1: 3,000 targets with 60,000 contacts,
+    # 2,000 placements), not only the core of the city.
+    assert written["outreach.OutreachTarget"] == "30"
+    assert written["outreach.OutreachContact"] == "600"
+    assert written["participation.Placement"] == "20"
+    assert written["community.Resource"] == "20"
+    assert int(written["community.Session"].replace(",", "")) > 0
     results = run_pages(runs=1)
     assert len(results) >= 20
+    assert {p.name for p in PROGRAMME_PAGES} <= {r["name"] for r in results}
     problems = [
         (r["name"], r["status"], r["queries"], r["seq_scans"])
         for r in results

@@ -18,7 +18,9 @@ from agencies.models import Agency, Area, Membership, User
 from cases.normalize import normalize_kana, normalize_name, normalize_phone
 
 from .bulk import Writer
+from .catalogue import generate_community
 from .names import GIVEN, SURNAMES, TOWNS
+from .programmes import generate_outreach, generate_participation
 
 # Rows at scale 1 (the city).
 SIZES = {
@@ -32,6 +34,17 @@ SIZES = {
     "agencies": 140,
     "staff": 1_500,
     "meetings": 5_000,
+    # the programmes (programmes.py)
+    "outreach_targets": 3_000,
+    "outreach_contacts": 60_000,
+    "resources": 2_000,
+    "places": 500,
+    "sessions": 60_000,
+    "volunteers": 3_000,
+    "volunteer_activities": 30_000,
+    "programs": 60,
+    "participation_cases": 1_000,
+    "placements": 2_000,
 }
 
 TODAY = dt.date(2026, 12, 1)
@@ -56,6 +69,7 @@ class Ctx:
     consultation_ids: list = field(default_factory=list)
     case_rows: list = field(default_factory=list)  # (id, number, household, principal, agencies)
     surname_of: dict = field(default_factory=dict)  # household id -> (surname, kana, weight)
+    resource_rows: list = field(default_factory=list)  # (id, public id, kind, status)
 
     def n(self, key: str) -> int:
         return max(1, int(SIZES[key] * self.scale))
@@ -639,12 +653,6 @@ def derive_grants(ctx: Ctx) -> None:
         call_command("access_sync_grants", verbosity=0)
 
 
-def _programmes(ctx: Ctx) -> None:
-    from .programmes import generate_programmes
-
-    generate_programmes(ctx)
-
-
 STEPS = [
     ("agencies", generate_agencies),
     ("persons", generate_persons),
@@ -652,7 +660,9 @@ STEPS = [
     ("cases", generate_cases),
     ("referrals", generate_referrals),
     ("meetings", generate_meetings),
-    ("outreach, participation, community", lambda ctx: _programmes(ctx)),
+    ("outreach", generate_outreach),
+    ("community", generate_community),
+    ("participation", generate_participation),
     ("audit", generate_audit),
     ("grants", derive_grants),
 ]

@@ -209,8 +209,202 @@ PAGES = [
     Page("API consultations", "houkatsu-n1", "/api/v1/consultations/", _floor_consultations),
 ]
 
+# --- the programmes: アウトリーチ, 参加支援, 地域づくり -------------------------------------------
+
+
+def _busiest_target(ctx: dict) -> str:
+    """The outreach target with most contacts among those the user may open."""
+    from outreach.selectors import targets_visible_to
+
+    target = (
+        targets_visible_to(ctx["user"])
+        .annotate(n=models.Count("contacts"))
+        .order_by("-n", "pk")
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    return f"/outreach/{target}/" if target else "/outreach/"
+
+
+def _busiest_place() -> str | None:
+    value = _one(
+        """SELECT r.public_id FROM community_resource r
+           WHERE r.is_place ORDER BY (SELECT count(*) FROM community_session s
+             WHERE s.resource_id = r.id) DESC, r.id LIMIT 1"""
+    )
+    return str(value) if value else None
+
+
+def _place_page(ctx: dict) -> str:
+    return f"/community/places/{_busiest_place()}/"
+
+
+def _session_list(ctx: dict) -> str:
+    return f"/community/places/{_busiest_place()}/sessions/"
+
+
+def _busiest_placement(ctx: dict) -> str:
+    """The placement with most follow-up among the cases the user may open."""
+    from cases.selectors.support import cases_visible_to
+    from participation.models import Placement
+
+    value = (
+        Placement.objects.filter(case__in=cases_visible_to(ctx["user"]))
+        .annotate(n=models.Count("follow_ups"))
+        .order_by("-n", "pk")
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    return f"/participation/placements/{value}/" if value else "/participation/"
+
+
+def _match_page(ctx: dict) -> str:
+    """The matching of a current assessment the user may open (its cost is the catalogue's)."""
+    from cases.selectors.support import cases_visible_to
+    from participation.models import ParticipationAssessment
+
+    value = (
+        ParticipationAssessment.objects.current()
+        .filter(case__in=cases_visible_to(ctx["user"]))
+        .order_by("-pk")
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    return f"/participation/assessments/{value}/match/" if value else "/participation/"
+
+
+def _url_id(ctx: dict, back: int = 1) -> str:
+    """The public id in the page's URL (`back` path segments from the end)."""
+    return ctx["url"].rstrip("/").split("/")[-back]
+
+
+def _floor_outreach_list(ctx: dict) -> tuple[str, list]:
+    return (
+        """SELECT t.id, t.number, t.approx_name, t.stage, t.last_contact_at, a.name, w.display_name,
+                  (SELECT count(*) FROM outreach_outreachcontact c WHERE c.target_id = t.id),
+                  (SELECT count(*) FROM outreach_outreachtarget
+                    WHERE agency_id = ANY(%s) AND stage <> 'closed')
+           FROM outreach_outreachtarget t JOIN agencies_agency a ON a.id = t.agency_id
+           LEFT JOIN agencies_user w ON w.id = t.lead_worker_id
+           WHERE t.agency_id = ANY(%s) AND t.stage <> 'closed'
+           ORDER BY CASE t.urgency WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END,
+                    t.last_contact_at ASC NULLS FIRST, t.created_at DESC, t.id DESC LIMIT 30""",
+        [ctx["agencies"], ctx["agencies"]],
+    )
+
+
+def _floor_outreach_target(ctx: dict) -> tuple[str, list]:
+    """Every contact of the target with the staff who went (the page's timeline shows them all)."""
+    return (
+        """SELECT c.id, c.kind, c.occurred_at, c.outcome, c.content,
+                  array_agg(s.user_id) FROM outreach_outreachcontact c
+           JOIN outreach_outreachtarget t ON t.id = c.target_id
+           LEFT JOIN outreach_outreachcontact_staff s ON s.outreachcontact_id = c.id
+           WHERE t.public_id = %s GROUP BY c.id ORDER BY c.occurred_at DESC, c.id DESC""",
+        [_url_id(ctx)],
+    )
+
+
+def _floor_place_list(ctx: dict) -> tuple[str, list]:
+    from community.selectors import current_fy_range
+
+    start, end = current_fy_range()
+    return (
+        """SELECT r.id, r.name, r.kind, a.name, f.n, f.people, f.last,
+                  (SELECT count(*) FROM community_resource WHERE is_place)
+           FROM community_resource r LEFT JOIN agencies_area a ON a.id = r.area_id
+           LEFT JOIN LATERAL (SELECT count(*) n, sum(participants) people, max(held_on) last
+             FROM community_session s WHERE s.resource_id = r.id
+             AND s.held_on BETWEEN %s AND %s) f ON true
+           WHERE r.is_place ORDER BY a.sort_order, r.kana, r.id LIMIT 50""",
+        [start, end],
+    )
+
+
+def _floor_place_page(ctx: dict) -> tuple[str, list]:
+    from community.selectors import current_fy_range
+
+    start, end = current_fy_range()
+    return (
+        """SELECT s.*, f.* FROM (
+             SELECT s.* FROM community_session s JOIN community_resource r ON r.id = s.resource_id
+             WHERE r.public_id = %s ORDER BY s.held_on DESC, s.id DESC LIMIT 12) s
+           CROSS JOIN (SELECT count(*), sum(s.participants), sum(s.volunteers)
+             FROM community_session s JOIN community_resource r ON r.id = s.resource_id
+             WHERE r.public_id = %s AND s.held_on BETWEEN %s AND %s) f""",
+        [_url_id(ctx), _url_id(ctx), start, end],
+    )
+
+
+def _floor_sessions(ctx: dict) -> tuple[str, list]:
+    return (
+        """SELECT s.*, (SELECT count(*) FROM community_session WHERE resource_id = r.id)
+           FROM community_session s JOIN community_resource r ON r.id = s.resource_id
+           WHERE r.public_id = %s ORDER BY s.held_on DESC, s.id DESC LIMIT 50""",
+        [_url_id(ctx, 2)],
+    )
+
+
+def _floor_caseload(ctx: dict) -> tuple[str, list]:
+    return (
+        """SELECT c.id, c.number, c.opened_on FROM cases_supportcase c
+           WHERE c.id IN (SELECT case_id FROM cases_caseteammember
+                          WHERE agency_id = ANY(%s) AND left_on IS NULL)
+             AND c.status NOT IN ('closed', 'handed_back')
+             AND (c.programmes @> '["participation"]'
+                  OR EXISTS (SELECT 1 FROM participation_participationassessment a
+                             WHERE a.case_id = c.id))
+           ORDER BY c.opened_on DESC, c.id DESC LIMIT 200""",
+        [ctx["agencies"]],
+    )
+
+
+# What the matching reads of every resource a worker may propose (the ranking scores them all).
+_CATALOGUE = """SELECT r.id, r.public_id, r.name, r.kind, r.latitude, r.longitude, r.area_id,
+       r.capacity, r.min_age, r.max_age, r.cost_yen, r.interest_tags, r.accepts_helpers,
+       r.host_experience, p.*,
+       (SELECT count(*) FROM participation_placement pl
+         WHERE pl.resource_id = r.id AND pl.status IN ('trial', 'active'))
+    FROM community_resource r LEFT JOIN participation_resourceprofile p ON p.resource_id = r.id
+    WHERE r.status IN ('active', 'preparing')"""
+
+
+def _floor_match(ctx: dict) -> tuple[str, list]:
+    return (_CATALOGUE, [])
+
+
+def _floor_catalogue(ctx: dict) -> tuple[str, list]:
+    return (_CATALOGUE + " ORDER BY r.kana, r.name, r.id LIMIT 50", [])
+
+
+def _floor_placement(ctx: dict) -> tuple[str, list]:
+    return (
+        """(SELECT f.id, f.on, f.kind, f.minutes FROM participation_followup f
+            JOIN participation_placement p ON p.id = f.placement_id
+            WHERE p.public_id = %s ORDER BY f.on DESC, f.id DESC)
+           UNION ALL
+           (SELECT d.id, d.on, d.source, NULL FROM participation_activityday d
+            JOIN participation_placement p ON p.id = d.placement_id
+            WHERE p.public_id = %s ORDER BY d.on DESC LIMIT 60)""",
+        [_url_id(ctx), _url_id(ctx)],
+    )
+
+
+PROGRAMME_PAGES = [
+    Page("outreach target list (csw)", "csw-north", "/outreach/", _floor_outreach_list),
+    Page("outreach target page (busiest)", "csw-north", _busiest_target, _floor_outreach_target),
+    Page("API outreach targets", "csw-north", "/api/v1/outreach/targets/", _floor_outreach_list),
+    Page("community place list", "csw-north", "/community/places/", _floor_place_list),
+    Page("community place page (busiest)", "csw-north", _place_page, _floor_place_page),
+    Page("community sessions (busiest place)", "csw-north", _session_list, _floor_sessions),
+    Page("participation caseload", "sanka1", "/participation/", _floor_caseload),
+    Page("participation matching", "sanka1", _match_page, _floor_match),
+    Page("participation catalogue", "sanka1", "/participation/resources/", _floor_catalogue),
+    Page("participation placement (busiest)", "sanka1", _busiest_placement, _floor_placement),
+]
+
 # Pages other apps add (outreach, participation, community, reports, pickers) register here.
-EXTRA_PAGES: list[Page] = []
+EXTRA_PAGES: list[Page] = [*PROGRAMME_PAGES]
 
 
 def client_for(username: str) -> Client:
