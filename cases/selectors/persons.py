@@ -131,7 +131,7 @@ def person_search(
     # 佐藤); this way it finds the matches through the bigram index, then sorts the few it keeps.
     visible = (
         matches.filter(scope)
-        .select_related("registered_by_agency")
+        .select_related("registered_by_agency", "area")
         .order_by(Coalesce("kana_search", Value("")), "name_search", "pk")
     )
     # Agencies holding other matches, among the first ELSEWHERE_SCAN of them: a hint to narrow

@@ -94,11 +94,15 @@ def test_unauthenticated_is_refused(api, person):
 def test_search_lists_own_and_only_agency_of_others(
     api, caseworker, person, other_agency, django_assert_max_num_queries
 ):
-    for _ in range(10):
+    from agencies.models import Area
+
+    for i in range(10):
         PersonFactory(
             registered_by_agency=person.registered_by_agency,
             family_name="山田",
             family_name_kana="やまだ",
+            # each with its own area: the serializer names it (no query per row)
+            area=Area.objects.create(name=f"地区{i}", code=f"t-area-{i}", level="district"),
         )
     PersonFactory(registered_by_agency=other_agency, family_name="山田", given_name="秘密")
     api.force_authenticate(caseworker)
