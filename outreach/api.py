@@ -282,7 +282,11 @@ class TargetViewSet(
             mine=g.get("mine") == "1",
             stagnant=g.get("stagnant") == "1",
         )
-        return sel.target_list(self.request.user, filters).prefetch_related("assignees")
+        return (
+            sel.target_list(self.request.user, filters)
+            .select_related("person", "support_case")
+            .prefetch_related("assignees")
+        )
 
     def get_object(self):
         return _target_or_404(self.request, self.kwargs["public_id"])

@@ -289,3 +289,33 @@ def test_dashboard_panel_shows_upcoming_visits(client, csw, target):
     client.force_login(csw)
     html = client.get(reverse("dashboard")).content.decode()
     assert "アウトリーチ: 直近の訪問予定" in html and target.number in html
+
+
+def test_api_list_queries_do_not_grow_with_linked_persons(shakyo, csw):
+    """Targets that became persons name them in the API list: loaded with the targets."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from cases.tests.factories import PersonFactory
+    from outreach.models import OutreachTarget
+
+    api = APIClient()
+    api.force_authenticate(csw)
+
+    def linked(n):
+        for _ in range(n):
+            t = make_target(csw, shakyo)
+            OutreachTarget.objects.filter(pk=t.pk).update(
+                person=PersonFactory(registered_by_agency=shakyo)
+            )
+
+    linked(2)
+    api.get("/api/v1/outreach/targets/")
+    with CaptureQueriesContext(connection) as few:
+        assert api.get("/api/v1/outreach/targets/").status_code == 200
+    linked(10)
+    with CaptureQueriesContext(connection) as more:
+        body = api.get("/api/v1/outreach/targets/").json()
+    assert sum(1 for r in body["results"] if r["person"]) == 12
+    assert len(more) == len(few)
