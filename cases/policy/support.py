@@ -58,7 +58,29 @@ def visible_case_filter(user, prefix: str = "") -> Q:
     if not agency_ids:
         return Q(pk__in=[])
     key = f"{prefix}pk__in" if prefix else "pk__in"
-    return Q(**{f"{prefix}coordinator": user}) | Q(**{key: granted_case_ids(user)})
+    return coordinator_filter(user, agency_ids, prefix) | Q(**{key: granted_case_ids(user)})
+
+
+def coordinator_filter(user, agency_ids, prefix: str = "") -> Q:
+    """The case's 担当推進員 — while still working at the 多機関協働 body running it (or, without
+    one, at the lead agency): after a transfer (異動) the name on the case opens nothing."""
+    return Q(**{f"{prefix}coordinator": user}) & (
+        Q(**{f"{prefix}coordinating_agency_id__in": agency_ids})
+        | Q(
+            **{
+                f"{prefix}coordinating_agency__isnull": True,
+                f"{prefix}lead_agency_id__in": agency_ids,
+            }
+        )
+    )
+
+
+def is_case_coordinator(user, case, agency_ids) -> bool:
+    """`coordinator_filter` for one case."""
+    if case.coordinator_id != user.pk:
+        return False
+    home = case.coordinating_agency_id or case.lead_agency_id
+    return home in agency_ids
 
 
 class CaseAccess:
@@ -71,7 +93,7 @@ class CaseAccess:
         self.user = user
         self.case = case
         agency_ids = _staff_agency_ids(user)
-        self.is_coordinator = bool(agency_ids) and case.coordinator_id == user.pk
+        self.is_coordinator = is_case_coordinator(user, case, agency_ids)
         grants = (
             list(
                 AccessGrant.objects.active()

@@ -1415,9 +1415,14 @@ class HandoverAssignment:
 def caseload_handover(
     *, actor, from_user, assignments: list[HandoverAssignment], effective_on: date | None = None
 ) -> list[CaseHandover]:
-    """Move a worker's cases to others with a note per case. The worker's team rows end (history
-    kept), the successor gets a team row at the same agency and role, open plan items and the
-    coordinator field follow. Access follows: it comes from current team rows and memberships."""
+    """Move a worker's cases to others with a note per case. The worker's team rows end the day
+    before `effective_on` (history kept; from the handover date the current team shows the
+    successor only — a row that only started on that date is handed over in place), the successor
+    gets a team row at the same agency and role, open plan items and the coordinator field follow.
+    Access follows: it comes from current team rows and memberships. The successor works at the
+    agency on the handover date."""
+    from agencies.models import Membership
+
     decision = require(actor, "caseload.handover", from_user)
     effective_on = effective_on or timezone.localdate()
     result = []
@@ -1431,14 +1436,22 @@ def caseload_handover(
             raise ValidationError(
                 _("%(number)s はこの職員の担当ケースではありません。") % {"number": case.number}
             )
-        successor_agencies = a.to_user.agency_ids()
+        successor_agencies = set(
+            Membership.objects.current(effective_on)
+            .filter(user=a.to_user)
+            .values_list("agency_id", flat=True)
+        )
         for row in rows:
             if row.agency_id not in successor_agencies:
                 raise ValidationError(
                     _("%(number)s: 後任者は %(agency)s に所属している職員を選んでください。")
                     % {"number": case.number, "agency": row.agency.name}
                 )
-            row.left_on = max(effective_on, row.joined_on)
+            if row.joined_on >= effective_on:
+                row.user = a.to_user
+                row.save(update_fields=["user"])
+                continue
+            row.left_on = effective_on - timedelta(days=1)
             row.left_note = _("引継ぎ")
             row.save(update_fields=["left_on", "left_note"])
             CaseTeamMember.objects.create(
