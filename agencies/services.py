@@ -405,7 +405,7 @@ def _require_handed_over(membership: Membership, leaving_on: date) -> None:
     """Refuse to end a membership while the worker still holds work at that agency (open cases,
     meeting roles, unanswered つなぐシート, outreach targets, places): it is handed over first, on
     the 異動・引継ぎ page (cases.services.transfer). Imported late: the work lives in later apps."""
-    from cases.services.transfer import pending_work, pending_message
+    from cases.services.transfer import pending_message, pending_work
 
     items = pending_work(membership, on=leaving_on)
     if items:

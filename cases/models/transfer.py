@@ -21,7 +21,10 @@ class WorkHandover(models.Model):
         PLACE = "place", _("担当CSWの拠点・居場所")
 
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("異動元の機関"), on_delete=models.PROTECT, related_name="+"
+        "agencies.Agency",
+        verbose_name=_("異動元の機関"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     from_user = models.ForeignKey(
         "agencies.User", verbose_name=_("前任者"), on_delete=models.PROTECT, related_name="+"

@@ -228,7 +228,9 @@ def pending_message(items: list[WorkItem]) -> str:
     """The refusal naming what remains: 「引継ぎが済んでいない業務が3件あります: 支援ケース R8-0001、…」."""
     shown = [f"{i.kind_label} {i.label}" for i in items[:20]]
     more = len(items) - len(shown)
-    text = _("引継ぎが済んでいない業務が%(n)s件あります。後任者を決めてから異動を完了してください: %(items)s") % {
+    text = _(
+        "引継ぎが済んでいない業務が%(n)s件あります。後任者を決めてから異動を完了してください: %(items)s"
+    ) % {
         "n": len(items),
         "items": "、".join(shown),
     }
@@ -345,7 +347,7 @@ def staff_transfer(
             )
         plan.append((item, to))
     if missing:
-        raise ValidationError(pending_message(missing))
+        raise ValidationError({"assignments": pending_message(missing)})
 
     counts: dict[int, int] = {}
     for item, to in plan:
