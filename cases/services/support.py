@@ -368,10 +368,15 @@ def case_create(
     summary: str = "",
     programmes=None,
     referral=None,
+    previous_case=None,
 ) -> SupportCase:
     """Open a case at a 多機関協働 body: numbered per fiscal year, the body on the team as
     coordinator, the lead agency (default: the body) with its first history row. A referral passed
-    in is linked to the case (referral_accept calls this)."""
+    in is linked to the case (referral_accept calls this).
+
+    Refused for a 本人 who has died (on or before the opening date). `previous_case` links a
+    closed case of the same household the actor sees (前の支援 ↔ 次の支援: the survivor's case
+    after a death)."""
     decision = require(actor, "case.create", coordinating_agency)
     if referral is None:
         from cases.policy.persons import household_access
@@ -384,6 +389,31 @@ def case_create(
     if any(p.pk not in member_ids for p in [*persons, *([principal] if principal else [])]):
         raise ValidationError({"persons": _("対象者はこの世帯の世帯員から選んでください。")})
     opened_on = opened_on or timezone.localdate()
+    if principal is not None and principal.is_deceased_on(opened_on):
+        raise ValidationError(
+            {
+                "principal": _(
+                    "亡くなった方(死亡日 %(date)s)を本人とする新しいケースは登録できません。"
+                    "遺された家族の支援は、その方を本人として登録し、前の支援に終結したケースを選んでください。"
+                )
+                % {"date": f"{principal.deceased_on:%Y-%m-%d}"}
+            }
+        )
+    if previous_case is not None:
+        from agencies.policy import can
+
+        if (
+            previous_case.household_id != household.pk
+            or previous_case.is_open
+            or not can(actor, "case.view", previous_case)
+        ):
+            raise ValidationError(
+                {
+                    "previous_case": _(
+                        "前の支援には、同じ世帯の終結したケース(閲覧できるもの)を選んでください。"
+                    )
+                }
+            )
     fy = jpdates.fiscal_year(opened_on)
     coordinator = coordinator or actor
     lead_agency = lead_agency or coordinating_agency
@@ -397,6 +427,7 @@ def case_create(
         coordinating_agency=coordinating_agency,
         lead_agency=lead_agency,
         coordinator=coordinator,
+        previous_case=previous_case,
         opened_on=opened_on,
         summary=summary,
         programmes=list(programmes or ["multiagency"]),

@@ -151,16 +151,31 @@ def case_create(request):
     require(request.user, "case.create")
     from cases.policy.persons import households_visible_to
 
+    initial = {}
+    previous = request.GET.get("previous", "")
+    if previous:
+        import uuid as _uuid
+
+        try:
+            previous_id = _uuid.UUID(previous)
+        except ValueError:
+            raise Http404 from None
+        prior = get_object_or_404(sel.cases_visible_to(request.user), public_id=previous_id)
+        initial = {"previous_case": prior.pk, "household": prior.household_id}
     form = f.CaseCreateForm(
-        request.POST or None, user=request.user, households=households_visible_to(request.user)
+        request.POST or None,
+        initial=initial,
+        user=request.user,
+        households=households_visible_to(request.user),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         household = d["household"]
         members = list(household.members.current().select_related("person"))
-        principal = next(
-            (m.person for m in members if m.relation == "self"),
-            members[0].person if members else None,
+        living = [m for m in members if not m.person.is_deceased_on()]
+        principal = d.get("principal") or next(
+            (m.person for m in living if m.relation == "self"),
+            living[0].person if living else None,
         )
         try:
             case = svc.case_create(
@@ -169,9 +184,10 @@ def case_create(request):
                 coordinating_agency=d["coordinating_agency"],
                 lead_agency=d["lead_agency"],
                 principal=principal,
-                persons=[m.person for m in members],
+                persons=[m.person for m in living],
                 opened_on=d["opened_on"],
                 summary=d["summary"],
+                previous_case=d.get("previous_case"),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -194,6 +210,10 @@ def case_detail(request, case_id):
 
     person_rights = person_decisions(request.user, [m.person for m in page.members])
     member_rows = [(m, person_rights[m.person_id]) for m in page.members]
+    linked_next = [(n, can(request.user, "case.view", n)) for n in case.next_cases.all()]
+    linked_previous_visible = bool(case.previous_case_id) and can(
+        request.user, "case.view", case.previous_case
+    )
     record(actor=request.user, action="case.view", obj=case, basis=decision.basis)
     return render(
         request,
@@ -204,6 +224,8 @@ def case_detail(request, case_id):
             timeline=timeline_for(case, request.user),
             basis_label=decision.basis_label,
             member_rows=member_rows,
+            linked_next=linked_next,
+            linked_previous_visible=linked_previous_visible,
             genogram=genogram_svg(page.members),
             ecomap=ecomap_svg(
                 ecomap_nodes(page.team, relations),
