@@ -230,6 +230,23 @@ def _case_manage(user, obj) -> Decision:
     return allow(Basis.CASE_TEAM) if access.can_view and access.is_manager else DENY
 
 
+@rule("case.reopen")
+def _case_reopen(user, obj) -> Decision:
+    """Re-opening a closed case: those who manage it, and the 主担当 — care staff of the lead
+    agency, who follow the person after 終結 (見守り継続) and see the case through that role."""
+    case = _case_of(obj)
+    if case is None or case.is_open:
+        return DENY
+    access = case_access(user, case)
+    if not access.can_view:
+        return DENY
+    if access.is_manager:
+        return allow(Basis.CASE_TEAM)
+    if case.lead_agency_id in (access.seeing_agency_ids & _agency_ids_with(user, *EDIT_ROLES)):
+        return allow(Basis.CASE_TEAM)
+    return DENY
+
+
 @rule("case.decide", "plan.approve", "evaluation.decide")
 def _case_decide(user, obj) -> Decision:
     case = _case_of(obj)

@@ -315,8 +315,10 @@ def _clear_monitoring_and_set_followup(case: SupportCase, *, on: date) -> None:
 
 @transaction.atomic
 def case_reopen(*, case: SupportCase, actor, reason: str) -> CaseTransition:
-    """Re-opening keeps every sheet, note and transition; the case starts again at assessment."""
-    decision = require(actor, "case.manage", case)
+    """Re-opening keeps every sheet, note and transition; the case starts again at assessment.
+    Allowed to those who manage the case and to the 主担当 (care staff of the lead agency);
+    the post-closure check is cleared."""
+    decision = require(actor, "case.reopen", case)
     _fresh(case)
     if not reason.strip():
         raise ValidationError({"reason": _("再開の理由を入力してください。")})

@@ -277,7 +277,7 @@ ACTIONS = {
     "start_planning": (_("プラン作成に進む"), "case.manage", f.ReasonForm),
     "send_to_meeting": (_("会議付議の状態にする(提出済みプラン)"), "case.manage", f.ReasonForm),
     "close_exceptional": (_("死亡・転出による終結"), "case.manage", f.ExceptionalCloseForm),
-    "reopen": (_("ケースを再開"), "case.manage", f.ReasonForm),
+    "reopen": (_("ケースを再開"), "case.reopen", f.ReasonForm),
 }
 
 
