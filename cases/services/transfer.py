@@ -80,8 +80,11 @@ def _keeps_care_role(membership: Membership, on: date) -> bool:
     )
 
 
-def _case_items(worker, agency_id: int) -> list[WorkItem]:
-    rows = CaseTeamMember.objects.current().filter(user=worker, agency_id=agency_id)
+def _case_items(worker, agency_id: int, on: date) -> list[WorkItem]:
+    # Rows still running on the transfer date (a row handed over ends the day before).
+    rows = CaseTeamMember.objects.filter(user=worker, agency_id=agency_id).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=on), joined_on__lte=max(on, timezone.localdate())
+    )
     cases = (
         SupportCase.objects.open()
         .filter(
@@ -216,7 +219,7 @@ def pending_work(membership: Membership, on: date | None = None) -> list[WorkIte
         return []
     worker, agency_id = membership.user, membership.agency_id
     return [
-        *_case_items(worker, agency_id),
+        *_case_items(worker, agency_id, on),
         *_role_items(worker, agency_id),
         *_referral_items(worker, agency_id),
         *_outreach_items(worker, agency_id),

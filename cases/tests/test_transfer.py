@@ -322,3 +322,22 @@ def test_api_outsider_gets_404_and_admin_gets_labels_only(april):
     api.force_authenticate(april.admin)
     listed = api.get(url).json()
     assert all(i["detail"] == "" for i in listed["items"])
+
+
+def test_a_transfer_planned_for_april_first_is_handed_over_in_march(april):
+    """Recorded ahead: the worker keeps the team rows until the day before, the successor's
+    start on the transfer date, and the membership ends on 31 March."""
+    april_first = TODAY() + dt.timedelta(days=10)
+    t.staff_transfer(
+        actor=april.supervisor,
+        membership=april.membership,
+        transfer_date=april_first,
+        successor=april.successor,
+    )
+    april.membership.refresh_from_db()
+    assert april.membership.end_date == april_first - dt.timedelta(days=1)
+    case = SupportCase.objects.get(pk=april.case_a.pk)
+    assert case.team.current().filter(user=april.worker).exists()  # still working until then
+    assert case.team.current(april_first).filter(user=april.successor).exists()
+    assert not case.team.current(april_first).filter(user=april.worker).exists()
+    assert t.pending_work(april.membership, on=april_first) == []
