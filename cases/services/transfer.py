@@ -252,7 +252,7 @@ def describe(items: list[WorkItem], actor) -> list[WorkItem]:
                 item.detail = obj.summary
                 item.url = reverse("cases:case_detail", args=[obj.public_id])
         elif item.kind == Kind.ROLE:
-            if can(actor, "roleassignment.complete", obj):
+            if can(actor, "roleassignment.view", obj):
                 item.detail, item.url = obj.task, obj.get_absolute_url()
         elif item.kind == Kind.REFERRAL:
             if can(actor, "referral.view", obj):

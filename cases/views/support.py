@@ -998,7 +998,7 @@ def notes_pdf(request, case_id):
 @login_required
 def handover(request):
     require(request.user, "caseload.handover")
-    from agencies.choices import Role
+    from agencies.choices import CARE_ROLES, Role
     from agencies.models import Membership
 
     supervised = {
@@ -1018,10 +1018,16 @@ def handover(request):
         require(request.user, "caseload.handover", worker)
         cases = list(sel.cases_of_worker(worker))
         agency_ids = set(Membership.objects.filter(user=worker).values_list("agency_id", flat=True))
+        # Care staff working at the worker's agencies today: never the worker, a resident or an
+        # admin-only account.
         successors = (
-            User.objects.filter(is_active=True, memberships__agency_id__in=agency_ids)
+            User.objects.filter(
+                is_active=True,
+                memberships__in=Membership.objects.current().filter(
+                    agency_id__in=agency_ids, role__in=CARE_ROLES
+                ),
+            )
             .exclude(pk=worker.pk)
-            .filter(memberships__end_date__isnull=True)
             .distinct()
             .order_by("kana")
         )
