@@ -26,9 +26,12 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.items = items
         self.fields["successor"].queryset = successors
+        # One query for all rows: each row's select reuses the evaluated list.
+        self.successor_by_pk = {str(u.pk): u for u in successors}
+        choices = [("", "---------")] + [(k, str(u)) for k, u in self.successor_by_pk.items()]
         for n in range(len(items)):
-            self.fields[f"to_{n}"] = forms.ModelChoiceField(
-                label=_("後任者"), queryset=successors, required=False
+            self.fields[f"to_{n}"] = forms.ChoiceField(
+                label=_("後任者"), choices=choices, required=False
             )
             self.fields[f"note_{n}"] = forms.CharField(
                 label=_("引継ぎ事項"),
@@ -43,7 +46,7 @@ class TransferForm(forms.Form):
         to, notes = {}, {}
         for n, item in enumerate(self.items):
             if self.cleaned_data.get(f"to_{n}"):
-                to[item.ref] = self.cleaned_data[f"to_{n}"]
+                to[item.ref] = self.successor_by_pk[self.cleaned_data[f"to_{n}"]]
             if self.cleaned_data.get(f"note_{n}"):
                 notes[item.ref] = self.cleaned_data[f"note_{n}"]
         return to, notes

@@ -245,10 +245,23 @@ def pending_message(items: list[WorkItem]) -> str:
 def describe(items: list[WorkItem], actor) -> list[WorkItem]:
     """Add what the actor may read to each item (a case's 主訴, a role's task, a page link);
     the administrator without a care role at the agency keeps the bare labels."""
+    from cases.policy.support import visible_case_filter
+
+    case_ids = [i.obj.pk for i in items if i.kind == Kind.CASE]
+    # One query for every case on the list (the same rule as "case.view").
+    visible_cases = (
+        set(
+            SupportCase.objects.filter(pk__in=case_ids)
+            .filter(visible_case_filter(actor))
+            .values_list("pk", flat=True)
+        )
+        if case_ids
+        else set()
+    )
     for item in items:
         obj = item.obj
         if item.kind == Kind.CASE:
-            if can(actor, "case.view", obj):
+            if obj.pk in visible_cases:
                 item.detail = obj.summary
                 item.url = reverse("cases:case_detail", args=[obj.public_id])
         elif item.kind == Kind.ROLE:

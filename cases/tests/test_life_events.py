@@ -171,3 +171,44 @@ def test_case_create_page_offers_the_next_case_of_a_closed_one(family, client):
     nxt = SupportCase.objects.get(previous_case=case)
     assert nxt.principal == son
     assert mother not in nxt.persons.all()
+
+
+def test_moving_out_birth_and_back_dated_joining(family, client):
+    from cases.services.persons import household_add_member, person_create
+
+    body, coordinator, case, mother, son = family
+    moved_on = timezone.localdate() - dt.timedelta(days=5)
+    person_update(
+        actor=coordinator, person=son, data={"moved_out_on": moved_on}, expected_version=son.version
+    )
+    link = HouseholdMember.objects.get(person=son)
+    assert (link.left_on, link.left_reason) == (moved_on, "転出")
+    # A grandchild born last month joins the household from the birth date (back-dated)
+    born = timezone.localdate() - dt.timedelta(days=30)
+    baby = person_create(
+        actor=coordinator,
+        data={"family_name": "山田", "given_name": "こはる", "birth_date": born},
+        agency=body,
+    )
+    member = household_add_member(
+        actor=coordinator,
+        household=case.household,
+        person=baby,
+        relation="grandchild",
+        joined_on=born,
+    )
+    assert member.joined_on == born
+    with pytest.raises(ValidationError):
+        household_add_member(
+            actor=coordinator,
+            household=case.household,
+            person=mother,
+            relation="other",
+            joined_on=timezone.localdate() + dt.timedelta(days=1),
+        )
+    _record_death(coordinator, mother, timezone.localdate() - dt.timedelta(days=2))
+    login_verified(client, coordinator)
+    page = client.get(
+        reverse("cases:household_detail", args=[case.household.public_id])
+    ).content.decode()
+    assert "死亡" in page and "転出" in page

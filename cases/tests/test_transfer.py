@@ -341,3 +341,15 @@ def test_a_transfer_planned_for_april_first_is_handed_over_in_march(april):
     assert case.team.current(april_first).filter(user=april.successor).exists()
     assert not case.team.current(april_first).filter(user=april.worker).exists()
     assert t.pending_work(april.membership, on=april_first) == []
+
+
+def test_page_costs_the_same_whatever_the_number_of_cases(
+    april, client, django_assert_max_num_queries
+):
+    login_verified(client, april.supervisor)
+    url = reverse("cases:transfer")
+    for _ in range(6):
+        open_case(coordinator=april.worker, agency=april.city)
+    with django_assert_max_num_queries(25):  # 21 with 2 cases or 8
+        page = client.get(url, {"membership": april.membership.pk})
+    assert page.content.decode().count('data-ref="case:') == 8
