@@ -212,3 +212,15 @@ def test_moving_out_birth_and_back_dated_joining(family, client):
         reverse("cases:household_detail", args=[case.household.public_id])
     ).content.decode()
     assert "死亡" in page and "転出" in page
+
+
+def test_the_genogram_marks_the_cases_principal_not_the_household_head(family):
+    from cases.genogram import genogram_svg
+
+    body, coordinator, case, mother, son = family
+    members = list(case.household.members.select_related("person"))
+    for_son = str(genogram_svg(members, principal_id=son.pk))
+    assert for_son.count("member--self") == 1
+    assert 'class="member member--self" data-relation="child"' in for_son
+    for_mother = str(genogram_svg(members, principal_id=mother.pk))
+    assert 'class="member member--self" data-relation="self"' in for_mother

@@ -226,7 +226,7 @@ def case_detail(request, case_id):
             member_rows=member_rows,
             linked_next=linked_next,
             linked_previous_visible=linked_previous_visible,
-            genogram=genogram_svg(page.members),
+            genogram=genogram_svg(page.members, principal_id=case.principal_id),
             ecomap=ecomap_svg(
                 ecomap_nodes(page.team, relations),
                 centre_label=_("世帯(%(n)s人)")
