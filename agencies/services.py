@@ -304,6 +304,9 @@ def staff_set_active(
                 "agency"
             ):
                 _membership_close(actor=actor, membership=m, end_date=end_memberships_on)
+                # A retiree's work is handed over first (checked once their other posts at the
+                # agency are closed too; the transaction rolls every end back on refusal).
+                _require_handed_over(m, end_memberships_on + timedelta(days=1))
     if changes:
         record(
             actor=actor,

@@ -63,7 +63,12 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[SupportCase]
     if filters.q:
         qs = qs.filter(Q(number__icontains=filters.q) | Q(summary__icontains=filters.q))
     return qs.annotate(
-        team_size=Count("team", filter=Q(team__left_on__isnull=True), distinct=True)
+        team_size=Count(
+            "team",
+            filter=(Q(team__left_on__isnull=True) | Q(team__left_on__gte=timezone.localdate()))
+            & Q(team__joined_on__lte=timezone.localdate()),
+            distinct=True,
+        )
     ).order_by("-opened_on", "-pk")
 
 

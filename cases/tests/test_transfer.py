@@ -353,3 +353,20 @@ def test_page_costs_the_same_whatever_the_number_of_cases(
     with django_assert_max_num_queries(25):  # 21 with 2 cases or 8
         page = client.get(url, {"membership": april.membership.pk})
     assert page.content.decode().count('data-ref="case:') == 8
+
+
+def test_retiring_a_worker_with_open_work_is_refused_until_handed_over(april):
+    with pytest.raises(ValidationError):
+        agency_services.staff_set_active(
+            actor=april.admin,
+            staff=april.worker,
+            active=False,
+            expected_version=None,
+            end_memberships_on=TODAY(),
+        )
+    assert Membership.objects.get(pk=april.membership.pk).end_date is None
+    assert type(april.worker).objects.get(pk=april.worker.pk).is_active
+    # Deactivating alone (a lost password, a leave) is never blocked
+    agency_services.staff_set_active(
+        actor=april.admin, staff=april.worker, active=False, expected_version=None
+    )
