@@ -280,6 +280,21 @@ def _admin_only(user, obj) -> Decision:
     return allow(Basis.ADMIN) if is_admin(user) else DENY
 
 
+@rule("membership.transfer_out")
+def _membership_transfer_out(user, membership) -> Decision:
+    """A transfer (異動) out of an agency, with its handover: the administrator, or a supervisor
+    (係長) of that agency for a colleague (not for themselves)."""
+    if is_admin(user):
+        return allow(Basis.ADMIN)
+    if (
+        membership is not None
+        and membership.user_id != user.pk
+        and Role.SUPERVISOR in user.roles_at(membership.agency_id)
+    ):
+        return allow(Basis.AGENCY_SUPERVISOR)
+    return DENY
+
+
 @rule("agency.update")
 def _agency_update(user, agency) -> Decision:
     if is_admin(user):

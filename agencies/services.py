@@ -304,6 +304,9 @@ def staff_set_active(
                 "agency"
             ):
                 _membership_close(actor=actor, membership=m, end_date=end_memberships_on)
+                # A retiree's work is handed over first (checked once their other posts at the
+                # agency are closed too; the transaction rolls every end back on refusal).
+                _require_handed_over(m, end_memberships_on + timedelta(days=1))
     if changes:
         record(
             actor=actor,
@@ -401,12 +404,55 @@ def _membership_close(*, actor: User, membership: Membership, end_date: date) ->
     return membership
 
 
+def _require_handed_over(membership: Membership, leaving_on: date) -> None:
+    """Refuse to end a membership while the worker still holds work at that agency (open cases,
+    meeting roles, unanswered つなぐシート, outreach targets, places): it is handed over first, on
+    the 異動・引継ぎ page (cases.services.transfer). Imported late: the work lives in later apps."""
+    from cases.services.transfer import pending_message, pending_work
+
+    items = pending_work(membership, on=leaving_on)
+    if items:
+        raise ValidationError(pending_message(items))
+
+
 @transaction.atomic
 def membership_end(*, actor: User, membership: Membership, end_date: date) -> Membership:
-    """End a membership on `end_date` (the last day it counts). History is kept."""
+    """End a membership on `end_date` (the last day it counts). History is kept. Refused while
+    the worker's work at the agency is not handed over."""
     policy.require(actor, "membership.manage", membership.user)
     membership = _fresh(Membership, membership.pk)
+    _require_handed_over(membership, end_date + timedelta(days=1))
     return _membership_close(actor=actor, membership=membership, end_date=end_date)
+
+
+@transaction.atomic
+def membership_end_on_transfer(
+    *, actor: User, membership: Membership, transfer_date: date
+) -> Membership:
+    """The last step of a transfer whose work was handed over (cases.services.transfer): the
+    membership's last day is the day before `transfer_date`. The agency's supervisor may do this
+    for a colleague; the new post, if any, is started by the administrator."""
+    decision = policy.require(actor, "membership.transfer_out", membership)
+    membership = _fresh(Membership, membership.pk)
+    if transfer_date <= membership.start_date:
+        raise ValidationError(
+            {"transfer_date": _("異動日は現在の所属の開始日より後の日付にしてください。")}
+        )
+    if membership.end_date is not None and membership.end_date < transfer_date:
+        raise ValidationError({"transfer_date": _("この所属は既に終了しています。")})
+    _require_handed_over(membership, transfer_date)
+    membership.end_date = transfer_date - timedelta(days=1)
+    membership.save(update_fields=["end_date"])
+    _forget_memberships(membership.user)
+    record(
+        actor=actor,
+        action="membership.transfer",
+        obj=membership,
+        basis=decision.basis,
+        changes=["end_date"],
+        kind="update",
+    )
+    return membership
 
 
 @transaction.atomic
@@ -434,6 +480,8 @@ def membership_transfer(
         raise ValidationError({"to_agency": _("異動先が現在の所属と同じです。")})
     if not to_agency.active:
         raise ValidationError({"to_agency": _("無効な機関には異動できません。")})
+    if to_agency.pk != old.agency_id:
+        _require_handed_over(old, transfer_date)
     old.end_date = transfer_date - timedelta(days=1)
     old.save(update_fields=["end_date"])
     new = Membership(

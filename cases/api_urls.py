@@ -1,3 +1,8 @@
-from .api import intake, persons, support
+from .api import intake, persons, support, transfer
 
-urlpatterns = [*persons.router.urls, *intake.router.urls, *support.router.urls]
+urlpatterns = [
+    *persons.router.urls,
+    *intake.router.urls,
+    *support.router.urls,
+    *transfer.router.urls,
+]

@@ -75,12 +75,43 @@ class CaseCreateForm(forms.Form):
         required=False,
         help_text=_("空欄のときは多機関協働の実施機関"),
     )
+    principal = forms.ModelChoiceField(
+        label=_("本人(このケースの対象となる方)"),
+        queryset=None,
+        required=False,
+        help_text=_("空欄のときは世帯主(亡くなった方を除く)。世帯主とは限りません。"),
+    )
+    previous_case = forms.ModelChoiceField(
+        label=_("前の支援(終結したケース)"),
+        queryset=None,
+        required=False,
+        help_text=_("同じ世帯の終結したケースに続く支援のとき選びます(例: 遺された家族の支援)。"),
+    )
     opened_on = DateField(label=_("受付日"), initial=timezone.localdate)
     summary = forms.CharField(label=_("主訴・ケースの概要"), max_length=200)
 
     def __init__(self, *args, user, households, **kwargs):
         super().__init__(*args, **kwargs)
+        from cases.models import Person, SupportCase
+        from cases.selectors.support import cases_visible_to
+
         self.fields["household"].queryset = households
+        self.fields["principal"].queryset = (
+            Person.objects.filter(
+                household_links__household__in=households,
+                household_links__left_on__isnull=True,
+                deceased_on__isnull=True,
+            )
+            .distinct()
+            .order_by("family_name_kana", "given_name_kana", "pk")
+        )
+        self.fields["principal"].label_from_instance = lambda p: p.full_name
+        self.fields["previous_case"].queryset = (
+            cases_visible_to(user)
+            .filter(status__in=[SupportCase.Status.CLOSED, SupportCase.Status.HANDED_BACK])
+            .order_by("-closed_on", "-pk")
+        )
+        self.fields["previous_case"].label_from_instance = lambda c: c.number
         self.fields["household"].label_from_instance = lambda h: (
             f"{h.address or '住所未登録'}({str(h.public_id)[:8]})"
         )

@@ -57,7 +57,8 @@ class Node:
     age: int | None
     deceased: bool
     together: bool
-    is_self: bool
+    is_self: bool  # the 世帯主: the relations are counted from them (the layout's centre)
+    is_principal: bool = False  # the 本人 of the case: drawn with the double line
     x: float = 0
     y: float = 0
     extra: list = field(default_factory=list)
@@ -114,11 +115,17 @@ def _layout(nodes: list[Node]) -> tuple[list[list[Node]], list[Node]]:
     return ordered, others
 
 
-def genogram_svg(members, *, today=None) -> str:
+def genogram_svg(members, *, today=None, principal_id=None) -> str:
+    """`principal_id`: the person the case is about (本人, double line); without it the 世帯主."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
     nodes = _nodes(members, today)
+    by_person = {m.pk: m.person_id for m in members}
+    for n in nodes:
+        n.is_principal = (
+            by_person.get(n.key) == principal_id if principal_id is not None else n.is_self
+        )
     if not nodes:
         return mark_safe(f'<p class="empty">{escape(_("世帯員が登録されていません。"))}</p>')
     rows, others = _layout(nodes)
@@ -220,14 +227,14 @@ def genogram_svg(members, *, today=None) -> str:
         )
         cls = (
             "member"
-            + (" member--self" if n.is_self else "")
+            + (" member--self" if n.is_principal else "")
             + (" member--deceased" if n.deceased else "")
         )
         parts.append(
             f'<g class="{cls}" data-relation="{escape(n.relation)}" data-sex="{n.sex}"><title>{title}</title>'
         )
         parts.append(_shape(n.x, n.y, n.sex, SIZE))
-        if n.is_self:
+        if n.is_principal:
             parts.append(_shape(n.x, n.y, n.sex, SIZE - 8))
         if n.deceased:
             line(n.x - half, n.y - half, n.x + half, n.y + half, "cross")

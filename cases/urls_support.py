@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import support as v
+from .views import transfer as vt
 
 _c = "support/<uuid:case_id>/"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("support/export/", v.case_export, name="case_export"),
     path("support/new/", v.case_create, name="case_create"),
     path("support/handover/", v.handover, name="handover"),
+    path("support/transfer/", vt.transfer, name="transfer"),
     path(_c, v.case_detail, name="case_detail"),
     path(_c + "edit/", v.case_edit, name="case_edit"),
     path(_c + "team/", v.case_team, name="case_team"),

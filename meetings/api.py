@@ -33,7 +33,7 @@ from agencies.policy import check, require
 from audit.services import record
 
 from . import policy, selectors, services
-from .choices import AttendanceStatus, DecisionKind
+from .choices import AttendanceStatus, DecisionKind, WrittenAnswerKind
 from .models import (
     AgendaItem,
     BodyMember,
@@ -188,6 +188,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "starts_at",
             "duration_minutes",
             "place",
+            "format",
             "online",
             "online_note",
             "status",
@@ -364,6 +365,27 @@ class DecisionCreateSerializer(serializers.Serializer):
     closure_reason = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     issue_title = serializers.CharField(required=False, allow_blank=True, default="")
     issue_description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WrittenAnswerSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    member = serializers.UUIDField(source="member.public_id", read_only=True)
+    member_name = serializers.CharField(source="member.display_name", read_only=True)
+    answer = serializers.ChoiceField(choices=WrittenAnswerKind.choices, read_only=True)
+    comment = serializers.CharField(read_only=True)
+    answered_at = serializers.DateTimeField(read_only=True)
+
+
+class WrittenAnswerCreateSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=WrittenAnswerKind.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    member = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=BodyMember.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="事務局が紙の回答を記録するときの構成員(本人の回答では省略)",
+    )
 
 
 class VersionSerializer(serializers.Serializer):
@@ -728,6 +750,35 @@ class AgendaItemViewSet(
         data["closure_reason"] = data.get("closure_reason") or None
         decision = run(services.item_record_decision, item=item, actor=request.user, **data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=WrittenAnswerCreateSerializer,
+        responses={201: WrittenAnswerSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], serializer_class=WrittenAnswerCreateSerializer)
+    def answer(self, request, public_id=None):
+        """書面開催: a member answers the item (賛成 / 反対 / 意見あり), or the secretariat
+        records a member's paper answer (`member`). Refused outside a written meeting whose
+        agenda is fixed and not yet closed."""
+        from .written import written_answer_record
+
+        item = self.get_object()
+        require(request.user, "meeting.view", item.meeting)
+        ser = WrittenAnswerCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        row = run(written_answer_record, item=item, actor=request.user, **ser.validated_data)
+        return Response(WrittenAnswerSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: WrittenAnswerSerializer(many=True), **READ_ERRORS})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def answers(self, request, public_id=None):
+        """書面開催: the members' answers to the item (those who may open the item)."""
+        from .models import WrittenAnswer
+
+        item = self.get_object()
+        require(request.user, "agendaitem.view", item)
+        rows = WrittenAnswer.objects.filter(item=item).select_related("member__user")
+        return Response(WrittenAnswerSerializer(rows, many=True).data)
 
 
 @extend_schema_view(

@@ -71,6 +71,20 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("中止")
 
 
+class MeetingFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("対面")
+    ONLINE = "online", _("オンライン")
+    # 書面開催: the members answer each item in writing by the meeting's date; it is "held" when
+    # every member has answered, and only then are decisions recorded.
+    WRITTEN = "written", _("書面開催")
+
+
+class WrittenAnswerKind(models.TextChoices):
+    AGREE = "agree", _("賛成")
+    DISAGREE = "disagree", _("反対")
+    COMMENT = "comment", _("意見あり")
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("出席")
     ABSENT = "absent", _("欠席")

@@ -480,5 +480,43 @@ def seed(ctx: dict) -> None:
         title="買い物支援の担い手が足りない",
         description="北部で同様の相談が3件。",
     )
+    _written_meeting(juso_body, juso_actor, today)
     ctx["meeting_bodies"] = [b for b, _a in bodies]
     ctx["meeting_requests"] = [req]
+
+
+def _written_meeting(body, actor, today) -> None:
+    """A 書面開催 three days ago: every member answered in writing, then it closed and decided."""
+    from .choices import MeetingFormat
+    from .written import written_answer_record
+
+    starts = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=3), dt.time(17, 0)))
+    meeting = services.meeting_schedule(
+        body=body, actor=actor, starts_at=starts, format=MeetingFormat.WRITTEN
+    )
+    item = services.agenda_item_add(
+        meeting=meeting,
+        actor=actor,
+        kind=AgendaKind.INFO_SHARING,
+        title="年末年始の閉庁期間中の連絡体制(書面開催)",
+    )
+    meeting.refresh_from_db()
+    services.agenda_fix(meeting=meeting, actor=actor, expected_version=meeting.version)
+    for n, member in enumerate(body.members.current().select_related("user")):
+        answer, comment = (
+            ("agree", "") if n % 3 else ("comment", "緊急時の連絡先を一覧にしてほしい")
+        )
+        if member.user_id:
+            written_answer_record(item=item, actor=member.user, answer=answer, comment=comment)
+        else:
+            written_answer_record(
+                item=item, actor=actor, answer=answer, comment=comment, member=member
+            )
+    meeting.refresh_from_db()
+    services.meeting_mark_held(meeting=meeting, actor=actor)
+    services.item_record_decision(
+        item=item,
+        actor=actor,
+        kind=DecisionKind.SHARED,
+        text="書面による全構成員の回答を踏まえ、閉庁期間中の連絡体制を確認した。",
+    )

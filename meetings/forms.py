@@ -15,7 +15,9 @@ from .choices import (
     AgendaKind,
     AttendanceStatus,
     BodyKind,
+    MeetingFormat,
     MemberRole,
+    WrittenAnswerKind,
 )
 from .models import MeetingBody
 from .services import BODY_FIELDS
@@ -96,6 +98,14 @@ class MeetingForm(forms.Form):
     start_time = forms.TimeField(label=_("開始時刻"), widget=TimeInput())
     duration_minutes = forms.IntegerField(label=_("所要時間(分)"), min_value=15, max_value=480)
     place = forms.CharField(label=_("開催場所"), max_length=120, required=False)
+    format = forms.ChoiceField(
+        label=_("開催方法"),
+        choices=MeetingFormat.choices,
+        initial=MeetingFormat.IN_PERSON,
+        help_text=_(
+            "書面開催: 構成員が議題ごとに書面で回答し、全員の回答がそろってから決定を記録します。"
+        ),
+    )
     online = forms.BooleanField(label=_("オンライン開催"), required=False)
     online_note = forms.CharField(label=_("オンライン参加方法"), max_length=200, required=False)
 
@@ -327,4 +337,11 @@ class RoleCompleteForm(forms.Form):
         widget=DateInput(),
         required=False,
         help_text=_("空欄なら今日の日付で記録します。"),
+    )
+
+
+class WrittenAnswerForm(forms.Form):
+    answer = forms.ChoiceField(label=_("回答"), choices=WrittenAnswerKind.choices)
+    comment = forms.CharField(
+        label=_("意見"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -257,6 +257,19 @@ def _item_view(user, item) -> Decision:
     return DENY
 
 
+@rule("agendaitem.answer")
+def _item_answer(user, item) -> Decision:
+    """A 書面開催 answer: the body's current members (on a 支援会議, with this year's pledge)."""
+    if item is None:
+        return DENY
+    body = item.meeting.body
+    if body.kind == BodyKind.SHIEN_KAIGI:
+        if has_pledge(user, body):
+            return allow(Basis.SHIEN_KAIGI)
+        return deny(str(NO_PLEDGE)) if is_member(user, body) else DENY
+    return allow(Basis.MEETING_MEMBER) if is_member(user, body) else DENY
+
+
 @rule("agendaitem.edit")
 def _item_edit(user, item) -> Decision:
     """Edit the paper, notes and decision of an item: the convenor's managers who may see it."""

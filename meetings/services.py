@@ -26,6 +26,7 @@ from .choices import (
     AttendanceStatus,
     BodyKind,
     DecisionKind,
+    MeetingFormat,
     MeetingStatus,
     Recurrence,
     RequestStatus,
@@ -293,8 +294,11 @@ def meeting_schedule(
     place: str | None = None,
     online: bool = False,
     online_note: str = "",
+    format: str = MeetingFormat.IN_PERSON,
 ) -> Meeting:
     require(actor, "meetingbody.manage", body)
+    if format not in MeetingFormat.values:
+        raise ValidationError({"format": _("開催方法を選んでください。")})
     if not body.active:
         raise ValidationError(_("この会議体は無効になっています。"))
     if Meeting.objects.filter(body=body, starts_at=starts_at).exists():
@@ -304,8 +308,9 @@ def meeting_schedule(
         starts_at=starts_at,
         duration_minutes=duration_minutes or body.default_duration_minutes,
         place=body.default_place if place is None else place,
-        online=online,
+        online=online or format == MeetingFormat.ONLINE,
         online_note=online_note,
+        format=format,
         created_by=actor,
     )
     record(actor=actor, action="meeting.create", obj=meeting, changes=["starts_at", "place"])
@@ -918,7 +923,11 @@ def meeting_mark_held(*, meeting: Meeting, actor) -> Meeting:
             _("開催日(%(d)s)より前に開催済みにはできません。")
             % {"d": meeting.date.strftime("%Y-%m-%d")}
         )
-    if not meeting.attendance.exists():
+    if meeting.format == MeetingFormat.WRITTEN:
+        from .written import require_all_answers
+
+        require_all_answers(meeting)
+    elif not meeting.attendance.exists():
         raise ValidationError(_("先に出欠を記録してください。"))
     _bump(
         meeting,
@@ -967,6 +976,10 @@ def item_record_decision(
     """
     meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
     item.meeting = meeting
+    if meeting.format == MeetingFormat.WRITTEN:
+        from .written import require_all_answers
+
+        require_all_answers(meeting, items=[item])
     require(actor, "agendaitem.edit", item)
     _minutes_open(meeting)
     if Decision.objects.filter(item=item).exists():

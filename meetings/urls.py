@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("items/<uuid:public_id>/paper.pdf", items.paper_pdf, name="paper_pdf"),
     path("items/<uuid:public_id>/decision/", items.item_decide, name="item_decide"),
+    path("items/<uuid:public_id>/answer/", items.item_answer, name="item_answer"),
     path("items/<uuid:public_id>/remove/", meetings.item_remove, name="item_remove"),
     # role assignments agreed at meetings (役割分担)
     path("roles/", roles.my_roles, name="my_roles"),

@@ -118,6 +118,16 @@ class CaseSerializer(serializers.ModelSerializer):
     coordinating_agency = AgencyRef()
     coordinator = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     persons = PersonRef(many=True, required=False)
+    previous_case = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=SupportCase.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="前の支援(同じ世帯の終結したケース)",
+    )
+    next_cases = serializers.SlugRelatedField(
+        slug_field="public_id", many=True, read_only=True, help_text="次の支援"
+    )
 
     class Meta:
         model = SupportCase
@@ -129,6 +139,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "household",
             "principal",
             "persons",
+            "previous_case",
+            "next_cases",
             "summary",
             "programmes",
             "coordinating_agency",
@@ -432,6 +444,7 @@ class CaseViewSet(
         return (
             sel.cases_visible_to(self.request.user)
             .select_related("household", "principal", "lead_agency", "coordinating_agency")
+            .prefetch_related("next_cases")
             .prefetch_related("persons")
             .order_by("-opened_on", "-pk")
         )
@@ -454,6 +467,7 @@ class CaseViewSet(
             opened_on=d.get("opened_on"),
             summary=d.get("summary", ""),
             programmes=d.get("programmes"),
+            previous_case=d.get("previous_case"),
         )
 
     @extend_schema(responses=TransitionSerializer(many=True))

@@ -379,6 +379,7 @@ def seed(ctx: dict) -> None:
 
     made.append(_morita(ctx, today))
     made.append(_kawashima(ctx, today))
+    survivor = _morita_survivor(ctx, today, made[0])
 
     n = 0
     for status, count in TARGETS:
@@ -416,6 +417,7 @@ def seed(ctx: dict) -> None:
                         lock_version=a.lock_version,
                         data={"view": "つなぐシートの情報をもとにアセスメント中。"},
                     )
+    made.append(survivor)
     ctx["support_cases"] = made
 
 
@@ -941,6 +943,37 @@ def _morita(ctx, today) -> SupportCase:
         )
     _advance(ctx, case, MORITA, S.CLOSED, start, coordinator, supervisor, 3)
     return case
+
+
+def _morita_survivor(ctx, today, morita: SupportCase) -> SupportCase:
+    """Life events after 終結: the father dies (recorded on its date — his household row ends as
+    死亡) and the son's own case follows the closed one (前の支援 ↔ 次の支援), with the son as 本人."""
+    from cases.services.persons import person_update
+
+    body, coordinator = ctx["agencies"]["shakyo"], ctx["users"]["suishin2"]
+    morita = SupportCase.objects.get(pk=morita.pk)
+    father = morita.principal
+    son = morita.persons.exclude(pk=father.pk).get()
+    died_on = today - dt.timedelta(days=30)
+    with _at(_moment(died_on + dt.timedelta(days=2))):
+        person_update(
+            actor=coordinator,
+            person=father,
+            data={"deceased_on": died_on},
+            expected_version=father.version,
+        )
+    opened = today - dt.timedelta(days=20)
+    with _at(_moment(opened, 9)):
+        return svc.case_create(
+            actor=coordinator,
+            household=morita.household,
+            coordinating_agency=body,
+            principal=son,
+            persons=[son],
+            opened_on=opened,
+            summary="父の死去後の長男の生活(親亡き後)",
+            previous_case=morita,
+        )
 
 
 def _kawashima(ctx, today) -> SupportCase:

@@ -23,3 +23,4 @@ from .support import (  # noqa: F401
     SupportCase,
     TeamRole,
 )
+from .transfer import WorkHandover  # noqa: F401, E402

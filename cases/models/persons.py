@@ -81,6 +81,10 @@ class Person(models.Model):
     def audit_label(self) -> str:
         return f"person:{self.public_id}"
 
+    def is_deceased_on(self, day=None) -> bool:
+        """Died on or before `day` (today)."""
+        return bool(self.deceased_on and self.deceased_on <= (day or timezone.localdate()))
+
     @property
     def full_name(self) -> str:
         return str(self)
@@ -162,7 +166,7 @@ class HouseholdMember(models.Model):
     """A person's membership of a household, with history (joined/left)."""
 
     class Relation(models.TextChoices):
-        SELF = "self", _("本人")
+        SELF = "self", _("世帯主")
         SPOUSE = "spouse", _("配偶者")
         CHILD = "child", _("子")
         PARENT = "parent", _("父母")
@@ -179,7 +183,7 @@ class HouseholdMember(models.Model):
     person = models.ForeignKey(
         Person, verbose_name=_("世帯員"), on_delete=models.PROTECT, related_name="household_links"
     )
-    relation = models.CharField(_("続柄"), max_length=20, choices=Relation.choices)
+    relation = models.CharField(_("続柄(世帯主から見て)"), max_length=20, choices=Relation.choices)
     relation_note = models.CharField(_("続柄(補足)"), max_length=50, blank=True)
     is_key_person = models.BooleanField(_("主たる相談者"), default=False)
     lives_together = models.BooleanField(_("同居"), default=True)

@@ -91,6 +91,15 @@ class SupportCase(models.Model):
         on_delete=models.PROTECT,
         related_name="principal_cases",
     )
+    # 前の支援 ↔ 次の支援: a case that follows a closed one (e.g. the survivor's after a death).
+    previous_case = models.ForeignKey(
+        "self",
+        verbose_name=_("前の支援"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_cases",
+    )
     summary = models.CharField(_("主訴・ケースの概要"), max_length=200, blank=True)
     programmes = models.JSONField(_("関わる事業"), default=list, blank=True)
     coordinating_agency = models.ForeignKey(

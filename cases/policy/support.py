@@ -67,8 +67,32 @@ def visible_case_filter(user, prefix: str = "") -> Q:
     key = f"{prefix}pk__in" if prefix else "pk__in"
     # One IN over a UNION, not `coordinator = … OR pk IN (…)`: the OR makes PostgreSQL scan every
     # case and test each one; the union is an index lookup on both sides.
-    coordinated = SupportCase.objects.filter(coordinator=user).order_by().values("pk")
+    coordinated = (
+        SupportCase.objects.filter(coordinator_filter(user, agency_ids)).order_by().values("pk")
+    )
     return Q(**{key: granted_case_ids(user).order_by().union(coordinated)})
+
+
+def coordinator_filter(user, agency_ids, prefix: str = "") -> Q:
+    """The case's 担当推進員 — while still working at the 多機関協働 body running it (or, without
+    one, at the lead agency): after a transfer (異動) the name on the case opens nothing."""
+    return Q(**{f"{prefix}coordinator": user}) & (
+        Q(**{f"{prefix}coordinating_agency_id__in": agency_ids})
+        | Q(
+            **{
+                f"{prefix}coordinating_agency__isnull": True,
+                f"{prefix}lead_agency_id__in": agency_ids,
+            }
+        )
+    )
+
+
+def is_case_coordinator(user, case, agency_ids) -> bool:
+    """`coordinator_filter` for one case."""
+    if case.coordinator_id != user.pk:
+        return False
+    home = case.coordinating_agency_id or case.lead_agency_id
+    return home in agency_ids
 
 
 class CaseAccess:
@@ -81,7 +105,7 @@ class CaseAccess:
         self.user = user
         self.case = case
         agency_ids = _staff_agency_ids(user)
-        self.is_coordinator = bool(agency_ids) and case.coordinator_id == user.pk
+        self.is_coordinator = is_case_coordinator(user, case, agency_ids)
         grants = (
             list(
                 AccessGrant.objects.active()
@@ -239,6 +263,23 @@ def _case_manage(user, obj) -> Decision:
         return DENY
     access = case_access(user, case)
     return allow(Basis.CASE_TEAM) if access.can_view and access.is_manager else DENY
+
+
+@rule("case.reopen")
+def _case_reopen(user, obj) -> Decision:
+    """Re-opening a closed case: those who manage it, and the 主担当 — care staff of the lead
+    agency, who follow the person after 終結 (見守り継続) and see the case through that role."""
+    case = _case_of(obj)
+    if case is None or case.is_open:
+        return DENY
+    access = case_access(user, case)
+    if not access.can_view:
+        return DENY
+    if access.is_manager:
+        return allow(Basis.CASE_TEAM)
+    if case.lead_agency_id in (access.seeing_agency_ids & _agency_ids_with(user, *EDIT_ROLES)):
+        return allow(Basis.CASE_TEAM)
+    return DENY
 
 
 @rule("case.decide", "plan.approve", "evaluation.decide")

@@ -66,7 +66,8 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[SupportCase]
     # A scalar subquery, not Count() over a join: GROUP BY would aggregate the team rows of
     # every visible case before the LIMIT; PostgreSQL evaluates this one for the page only.
     team_size = (
-        CaseTeamMember.objects.filter(case_id=OuterRef("pk"), left_on__isnull=True)
+        CaseTeamMember.objects.current()
+        .filter(case_id=OuterRef("pk"))
         .order_by()
         .values("case_id")
         .annotate(n=Count("pk"))

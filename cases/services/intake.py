@@ -293,6 +293,17 @@ REFERRAL_CONTENT_FIELDS = (
 
 def _validate_referral(actor, from_agency, data: dict, *, sending: bool = False) -> None:
     """Content rules; `sending` adds the rules that must hold when the sheet leaves."""
+    person = data.get("person")
+    if person is not None and person.is_deceased_on():
+        raise ValidationError(
+            {
+                "person": _(
+                    "亡くなった方(死亡日 %(date)s)へのつなぐシートは作成できません。"
+                    "遺された家族をつなぐときは、その方を本人にしてください。"
+                )
+                % {"date": f"{person.deceased_on:%Y-%m-%d}"}
+            }
+        )
     errors: dict[str, str] = {}
     to_agency = data.get("to_agency")
     if to_agency is None:

@@ -198,7 +198,24 @@ def person_update(*, actor, person: Person, data: dict, expected_version: int) -
         )
     current.refresh_from_db()
     record(actor=actor, action="person.update", obj=current, basis=decision.basis, changes=changed)
+    for name, reason in (("deceased_on", _("死亡")), ("moved_out_on", _("転出"))):
+        if name in changed and getattr(current, name):
+            _leave_households(current, on=getattr(current, name), reason=str(reason))
     return current
+
+
+def _leave_households(person: Person, *, on: dt.date, reason: str) -> None:
+    """A death or a move recorded on a person ends their current household rows on that date
+    (the rows stay: the household's history shows them as 死亡 / 転出). A row whose start is
+    after that date was registered later than the person joined: its start becomes unknown."""
+    for member in HouseholdMember.objects.current().filter(person=person).select_for_update():
+        member.left_on = on
+        member.left_reason = reason
+        fields = ["left_on", "left_reason"]
+        if member.joined_on and member.joined_on > on:
+            member.joined_on = None
+            fields.append("joined_on")
+        member.save(update_fields=fields)
 
 
 def person_record_view(*, actor, person: Person, what: str = "person.view"):

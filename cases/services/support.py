@@ -315,8 +315,10 @@ def _clear_monitoring_and_set_followup(case: SupportCase, *, on: date) -> None:
 
 @transaction.atomic
 def case_reopen(*, case: SupportCase, actor, reason: str) -> CaseTransition:
-    """Re-opening keeps every sheet, note and transition; the case starts again at assessment."""
-    decision = require(actor, "case.manage", case)
+    """Re-opening keeps every sheet, note and transition; the case starts again at assessment.
+    Allowed to those who manage the case and to the 主担当 (care staff of the lead agency);
+    the post-closure check is cleared."""
+    decision = require(actor, "case.reopen", case)
     _fresh(case)
     if not reason.strip():
         raise ValidationError({"reason": _("再開の理由を入力してください。")})
@@ -368,10 +370,15 @@ def case_create(
     summary: str = "",
     programmes=None,
     referral=None,
+    previous_case=None,
 ) -> SupportCase:
     """Open a case at a 多機関協働 body: numbered per fiscal year, the body on the team as
     coordinator, the lead agency (default: the body) with its first history row. A referral passed
-    in is linked to the case (referral_accept calls this)."""
+    in is linked to the case (referral_accept calls this).
+
+    Refused for a 本人 who has died (on or before the opening date). `previous_case` links a
+    closed case of the same household the actor sees (前の支援 ↔ 次の支援: the survivor's case
+    after a death)."""
     decision = require(actor, "case.create", coordinating_agency)
     if referral is None:
         from cases.policy.persons import household_access
@@ -384,6 +391,31 @@ def case_create(
     if any(p.pk not in member_ids for p in [*persons, *([principal] if principal else [])]):
         raise ValidationError({"persons": _("対象者はこの世帯の世帯員から選んでください。")})
     opened_on = opened_on or timezone.localdate()
+    if principal is not None and principal.is_deceased_on(opened_on):
+        raise ValidationError(
+            {
+                "principal": _(
+                    "亡くなった方(死亡日 %(date)s)を本人とする新しいケースは登録できません。"
+                    "遺された家族の支援は、その方を本人として登録し、前の支援に終結したケースを選んでください。"
+                )
+                % {"date": f"{principal.deceased_on:%Y-%m-%d}"}
+            }
+        )
+    if previous_case is not None:
+        from agencies.policy import can
+
+        if (
+            previous_case.household_id != household.pk
+            or previous_case.is_open
+            or not can(actor, "case.view", previous_case)
+        ):
+            raise ValidationError(
+                {
+                    "previous_case": _(
+                        "前の支援には、同じ世帯の終結したケース(閲覧できるもの)を選んでください。"
+                    )
+                }
+            )
     fy = jpdates.fiscal_year(opened_on)
     coordinator = coordinator or actor
     lead_agency = lead_agency or coordinating_agency
@@ -397,6 +429,7 @@ def case_create(
         coordinating_agency=coordinating_agency,
         lead_agency=lead_agency,
         coordinator=coordinator,
+        previous_case=previous_case,
         opened_on=opened_on,
         summary=summary,
         programmes=list(programmes or ["multiagency"]),
@@ -1415,9 +1448,14 @@ class HandoverAssignment:
 def caseload_handover(
     *, actor, from_user, assignments: list[HandoverAssignment], effective_on: date | None = None
 ) -> list[CaseHandover]:
-    """Move a worker's cases to others with a note per case. The worker's team rows end (history
-    kept), the successor gets a team row at the same agency and role, open plan items and the
-    coordinator field follow. Access follows: it comes from current team rows and memberships."""
+    """Move a worker's cases to others with a note per case. The worker's team rows end the day
+    before `effective_on` (history kept; from the handover date the current team shows the
+    successor only — a row that only started on that date is handed over in place), the successor
+    gets a team row at the same agency and role, open plan items and the coordinator field follow.
+    Access follows: it comes from current team rows and memberships. The successor works at the
+    agency on the handover date."""
+    from agencies.models import Membership
+
     decision = require(actor, "caseload.handover", from_user)
     effective_on = effective_on or timezone.localdate()
     result = []
@@ -1431,14 +1469,22 @@ def caseload_handover(
             raise ValidationError(
                 _("%(number)s はこの職員の担当ケースではありません。") % {"number": case.number}
             )
-        successor_agencies = a.to_user.agency_ids()
+        successor_agencies = set(
+            Membership.objects.current(effective_on)
+            .filter(user=a.to_user)
+            .values_list("agency_id", flat=True)
+        )
         for row in rows:
             if row.agency_id not in successor_agencies:
                 raise ValidationError(
                     _("%(number)s: 後任者は %(agency)s に所属している職員を選んでください。")
                     % {"number": case.number, "agency": row.agency.name}
                 )
-            row.left_on = max(effective_on, row.joined_on)
+            if row.joined_on >= effective_on:
+                row.user = a.to_user
+                row.save(update_fields=["user"])
+                continue
+            row.left_on = effective_on - timedelta(days=1)
             row.left_note = _("引継ぎ")
             row.save(update_fields=["left_on", "left_note"])
             CaseTeamMember.objects.create(

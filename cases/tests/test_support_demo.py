@@ -49,3 +49,14 @@ def test_demo_cases_cover_every_status_with_full_sheets():
         transitions = list(case.transitions.all())
         if transitions:
             assert transitions[-1].to_status == case.status
+
+
+def test_demo_has_a_death_on_its_date_and_the_survivors_linked_case():
+    ctx = _load()
+    morita = SupportCase.objects.get(pk=ctx["support_cases"][0].pk)
+    survivor = SupportCase.objects.get(pk=ctx["support_cases"][-1].pk)
+    assert survivor.previous_case == morita and survivor.principal != morita.principal
+    father = morita.principal
+    assert father.deceased_on is not None
+    row = morita.household.members.get(person=father)
+    assert row.left_on == father.deceased_on and row.left_reason == "死亡"

@@ -16,7 +16,7 @@ from agencies.policy import PolicyDenied, can
 from agencies.tests.factories import AgencyFactory, MembershipFactory, staff
 from audit.models import AuditEvent
 from cases.genogram import ecomap_nodes, ecomap_svg, genogram_svg
-from cases.models import Assessment, CaseHandover, SupportCase
+from cases.models import Assessment, CaseHandover, CaseTeamMember, SupportCase
 from cases.selectors.support import assessment_diff
 from cases.services import support as s
 from cases.tests.factories import case_with_approved_plan, multiagency_agency, open_case
@@ -316,6 +316,11 @@ def test_handover_moves_cases_keeps_history_and_access_follows(client, body, own
     case_a, plan = case_with_approved_plan(coordinator=owner, agency=body)
     case_b = open_case(coordinator=owner, agency=body)
     plan.items.update(staff=owner)
+    # The worker has been on the teams for a month (a row that starts on the handover date
+    # itself is handed over in place: test_handover_on_the_joining_day_hands_the_row_over).
+    CaseTeamMember.objects.filter(user=owner).update(
+        joined_on=timezone.localdate() - dt.timedelta(days=30)
+    )
     done = s.caseload_handover(
         actor=supervisor,
         from_user=owner,
@@ -331,6 +336,8 @@ def test_handover_moves_cases_keeps_history_and_access_follows(client, body, own
     assert CaseHandover.objects.get(case=case_a).note == "父の退院調整が山場"
     assert case_a.team.filter(user=owner, left_on__isnull=False).exists()
     assert case_a.team.current().filter(user=successor).exists()
+    # Same-day handover: from the handover date the predecessor is not on the current team
+    assert not case_a.team.current().filter(user=owner).exists()
     assert set(plan.items.values_list("staff", flat=True)) == {successor.pk}
     # April: the predecessor's membership ends and with it every access to the cases
     owner.memberships.update(end_date=timezone.localdate() - dt.timedelta(days=1))
@@ -341,6 +348,19 @@ def test_handover_moves_cases_keeps_history_and_access_follows(client, body, own
     assert can(successor, "case.manage", case_a)
     client.force_login(moved)
     assert client.get(reverse("cases:case_detail", args=[case_a.public_id])).status_code == 404
+
+
+def test_handover_on_the_joining_day_hands_the_row_over(body, owner):
+    supervisor = staff(body, Role.SUPERVISOR)
+    successor = staff(body, Role.COORDINATOR)
+    case = open_case(coordinator=owner, agency=body)
+    s.caseload_handover(
+        actor=supervisor,
+        from_user=owner,
+        assignments=[s.HandoverAssignment(case=case, to_user=successor, note="初日に交代")],
+    )
+    assert list(case.team.current().values_list("user", flat=True)) == [successor.pk]
+    assert CaseHandover.objects.get(case=case).from_user == owner
 
 
 def test_handover_refuses_a_successor_outside_the_agency(body, owner):

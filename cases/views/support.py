@@ -153,16 +153,31 @@ def case_create(request):
     require(request.user, "case.create")
     from cases.policy.persons import households_visible_to
 
+    initial = {}
+    previous = request.GET.get("previous", "")
+    if previous:
+        import uuid as _uuid
+
+        try:
+            previous_id = _uuid.UUID(previous)
+        except ValueError:
+            raise Http404 from None
+        prior = get_object_or_404(sel.cases_visible_to(request.user), public_id=previous_id)
+        initial = {"previous_case": prior.pk, "household": prior.household_id}
     form = f.CaseCreateForm(
-        request.POST or None, user=request.user, households=households_visible_to(request.user)
+        request.POST or None,
+        initial=initial,
+        user=request.user,
+        households=households_visible_to(request.user),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         household = d["household"]
         members = list(household.members.current().select_related("person"))
-        principal = next(
-            (m.person for m in members if m.relation == "self"),
-            members[0].person if members else None,
+        living = [m for m in members if not m.person.is_deceased_on()]
+        principal = d.get("principal") or next(
+            (m.person for m in living if m.relation == "self"),
+            living[0].person if living else None,
         )
         try:
             case = svc.case_create(
@@ -171,9 +186,10 @@ def case_create(request):
                 coordinating_agency=d["coordinating_agency"],
                 lead_agency=d["lead_agency"],
                 principal=principal,
-                persons=[m.person for m in members],
+                persons=[m.person for m in living],
                 opened_on=d["opened_on"],
                 summary=d["summary"],
+                previous_case=d.get("previous_case"),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -196,6 +212,10 @@ def case_detail(request, case_id):
 
     person_rights = person_decisions(request.user, [m.person for m in page.members])
     member_rows = [(m, person_rights[m.person_id]) for m in page.members]
+    linked_next = [(n, can(request.user, "case.view", n)) for n in case.next_cases.all()]
+    linked_previous_visible = bool(case.previous_case_id) and can(
+        request.user, "case.view", case.previous_case
+    )
     record(actor=request.user, action="case.view", obj=case, basis=decision.basis)
     return render(
         request,
@@ -206,7 +226,9 @@ def case_detail(request, case_id):
             timeline=timeline_for(case, request.user),
             basis_label=decision.basis_label,
             member_rows=member_rows,
-            genogram=genogram_svg(page.members),
+            linked_next=linked_next,
+            linked_previous_visible=linked_previous_visible,
+            genogram=genogram_svg(page.members, principal_id=case.principal_id),
             ecomap=ecomap_svg(
                 ecomap_nodes(page.team, relations),
                 centre_label=_("世帯(%(n)s人)")
@@ -257,7 +279,7 @@ ACTIONS = {
     "start_planning": (_("プラン作成に進む"), "case.manage", f.ReasonForm),
     "send_to_meeting": (_("会議付議の状態にする(提出済みプラン)"), "case.manage", f.ReasonForm),
     "close_exceptional": (_("死亡・転出による終結"), "case.manage", f.ExceptionalCloseForm),
-    "reopen": (_("ケースを再開"), "case.manage", f.ReasonForm),
+    "reopen": (_("ケースを再開"), "case.reopen", f.ReasonForm),
 }
 
 
@@ -978,7 +1000,7 @@ def notes_pdf(request, case_id):
 @login_required
 def handover(request):
     require(request.user, "caseload.handover")
-    from agencies.choices import Role
+    from agencies.choices import CARE_ROLES, Role
     from agencies.models import Membership
 
     supervised = {
@@ -998,10 +1020,16 @@ def handover(request):
         require(request.user, "caseload.handover", worker)
         cases = list(sel.cases_of_worker(worker))
         agency_ids = set(Membership.objects.filter(user=worker).values_list("agency_id", flat=True))
+        # Care staff working at the worker's agencies today: never the worker, a resident or an
+        # admin-only account.
         successors = (
-            User.objects.filter(is_active=True, memberships__agency_id__in=agency_ids)
+            User.objects.filter(
+                is_active=True,
+                memberships__in=Membership.objects.current().filter(
+                    agency_id__in=agency_ids, role__in=CARE_ROLES
+                ),
+            )
             .exclude(pk=worker.pk)
-            .filter(memberships__end_date__isnull=True)
             .distinct()
             .order_by("kana")
         )

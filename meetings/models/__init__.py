@@ -11,3 +11,4 @@ from .meeting import (  # noqa: F401
     MinutesAddendum,
     RoleAssignment,
 )
+from .written import WrittenAnswer  # noqa: F401, E402

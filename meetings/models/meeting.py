@@ -17,6 +17,7 @@ from ..choices import (
     AgendaKind,
     AttendanceStatus,
     DecisionKind,
+    MeetingFormat,
     MeetingStatus,
     RequestStatus,
 )
@@ -52,6 +53,9 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("開始日時"))
     duration_minutes = models.PositiveSmallIntegerField(_("所要時間(分)"), default=90)
     place = models.CharField(_("開催場所"), max_length=120, blank=True)
+    format = models.CharField(
+        _("開催方法"), max_length=20, choices=MeetingFormat.choices, default=MeetingFormat.IN_PERSON
+    )
     online = models.BooleanField(_("オンライン開催"), default=False)
     online_note = models.CharField(
         _("オンライン参加方法"),

@@ -32,3 +32,16 @@ def test_demo_seeds_bodies_meetings_and_pledge_gating():
     assert check(users["jiritsu1"], "agendaitem.view", item)
     assert not check(users["kyoiku1"], "agendaitem.view", item)  # member without this year's pledge
     assert Meeting.objects.count() >= 48
+
+
+def test_demo_has_a_written_meeting_with_every_members_answer():
+    from meetings.choices import MeetingFormat
+    from meetings.written import missing_answers
+
+    ctx = {"rng": random.Random(20261122)}
+    agencies_demo.seed(ctx)
+    demo.seed(ctx)
+    written = Meeting.objects.get(format=MeetingFormat.WRITTEN)
+    assert written.status == "held"
+    assert missing_answers(written) == []
+    assert written.items.get().decision.kind == "shared"

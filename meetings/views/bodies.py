@@ -267,6 +267,7 @@ def meeting_create(request, public_id):
                 place=form.cleaned_data["place"],
                 online=form.cleaned_data["online"],
                 online_note=form.cleaned_data["online_note"],
+                format=form.cleaned_data["format"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)

@@ -177,3 +177,30 @@ def item_decide(request, public_id):
             "held": meeting.status == MeetingStatus.HELD,
         },
     )
+
+
+@login_required
+@require_POST
+def item_answer(request, public_id):
+    """A member's 書面開催 answer to one item (from the meeting page)."""
+    from ..forms import WrittenAnswerForm
+    from ..written import written_answer_record
+
+    item = get_item(public_id)
+    require(request.user, "meeting.view", item.meeting)
+    form = WrittenAnswerForm(request.POST, prefix=f"a{item.pk}")
+    if form.is_valid():
+        try:
+            written_answer_record(
+                item=item,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            message_service_errors(request, exc)
+        else:
+            messages.success(request, _("書面の回答を記録しました。"))
+    else:
+        messages.error(request, _("回答を選んでください。"))
+    return redirect("meetings:meeting_detail", item.meeting.public_id)

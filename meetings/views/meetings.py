@@ -24,7 +24,7 @@ from audit.services import record
 
 from .. import lists, policy, selectors, services
 from ..calendar import add_months, month_grid, week_days, week_start
-from ..choices import MeetingStatus
+from ..choices import MeetingFormat, MeetingStatus
 from ..feeds import user_calendar_ics
 from ..forms import (
     AddendumForm,
@@ -210,6 +210,8 @@ def _render_detail(request, meeting, *, direct_form=None, status=200):
         "nav_active": "meetings",
         "Status": MeetingStatus,
     }
+    if meeting.format == MeetingFormat.WRITTEN:
+        ctx["written"] = _written_rows(request.user, meeting, items)
     if can_manage and meeting.status == MeetingStatus.PLANNED:
         ctx["queue"] = selectors.agenda_queue(meeting.body, request.user)
         ctx["direct_form"] = direct_form or DirectItemForm(body=meeting.body)
@@ -220,6 +222,31 @@ def _render_detail(request, meeting, *, direct_form=None, status=200):
     if can_manage and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_FIXED):
         ctx["cancel_form"] = CancelForm()
     return render(request, "meetings/meeting_detail.html", ctx, status=status)
+
+
+def _written_rows(user, meeting, items):
+    """書面開催: per item the user may open, the answers, who has not answered, and the user's
+    own answer form while answers are being gathered."""
+    from meetings.forms import WrittenAnswerForm
+    from meetings.models import WrittenAnswer
+    from meetings.written import missing_answers
+
+    visible = [i for i in items if i.access]
+    answers: dict[int, list] = {}
+    for row in WrittenAnswer.objects.filter(item__in=visible).select_related("member__user"):
+        answers.setdefault(row.item_id, []).append(row)
+    missing = dict(missing_answers(meeting, visible))
+    seat = meeting.body.members.current().filter(user=user).first()
+    open_ = meeting.status == MeetingStatus.AGENDA_FIXED and seat is not None
+    return [
+        {
+            "item": i,
+            "answers": answers.get(i.pk, []),
+            "missing": missing.get(i, []),
+            "form": WrittenAnswerForm(prefix=f"a{i.pk}") if open_ else None,
+        }
+        for i in visible
+    ]
 
 
 @login_required
@@ -510,9 +537,7 @@ def agenda_pdf(request, public_id):
             "body": meeting.body,
             "items": _item_access(request.user, list(meeting.items.all())),
             "can_manage": check(request.user, "meeting.manage", meeting).allowed,
-            "members": list(
-                meeting.body.members.current(meeting.date).select_related("user", "agency")
-            ),
+            "members": list(meeting.body.members.current().select_related("user", "agency")),
         },
         request=request,
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_note_case_timeline_index'),
+        ('cases', '0012_note_case_timeline_index'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0009_merge_20261206_0505'),
-        ('cases', '0009_merge_20261206_0503'),
+        ('cases', '0011_life_events_previous_case_and_head_label'),
         ('meetings', '0007_body_basis_from_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
