@@ -188,6 +188,27 @@ def parse_date(text) -> dt.date:
     return d
 
 
+_YEAR = re.compile(r"(\d{4})年?(?:生まれ|生)?")
+_ERA_YEAR = re.compile(r"(明治|大正|昭和|平成|令和|[MTSHR])(\d{1,2}|元)年?(?:生まれ|生)?")
+
+
+def parse_year(text) -> int | None:
+    """A year typed into a search box: 1950, 1950年, 昭和25, S25, 昭和25年生 → 1950. None when the
+    text is not a year or names a year its era never had (平成32)."""
+    s = unicodedata.normalize("NFKC", str(text or "")).strip().upper()
+    if m := _YEAR.fullmatch(s):
+        year = int(m.group(1))
+        return year if 1868 <= year <= 2100 else None
+    if m := _ERA_YEAR.fullmatch(s):
+        era = _ERA_BY_KEY[m.group(1)]
+        era_year = 1 if m.group(2) == "元" else int(m.group(2))
+        year = era.start.year + era_year - 1
+        if era_year < 1 or (era.end is not None and year > era.end.year):
+            return None
+        return year
+    return None
+
+
 def parse_date_or_none(text) -> dt.date | None:
     """parse_date for imports that report a bad date themselves: None instead of an error."""
     try:
