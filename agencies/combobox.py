@@ -34,6 +34,17 @@ class Option:
     detail: str = ""
 
 
+def install_empty_label() -> None:
+    """Every select's empty choice reads 「選択してください」 instead of Django's 「---------」: the
+    default of ModelChoiceField and the blank choice of model fields with choices. Set once at
+    start-up (AgenciesConfig.ready) so no form in any app has to remember it."""
+    from django.db.models import fields as model_fields
+    from django.forms import models as form_models
+
+    form_models.ModelChoiceField.__init__.__kwdefaults__["empty_label"] = EMPTY_LABEL
+    model_fields.BLANK_CHOICE_DASH[:] = [("", EMPTY_LABEL)]
+
+
 NOT_FOUND = _("該当する候補が見つかりません。入力を確かめるか、候補から選んでください。")
 
 # How many options the endpoint answers at most; the rest is announced as "more".

@@ -274,7 +274,7 @@ class IssueForm(forms.Form):
         label=_("世帯員"), queryset=None, required=False, empty_label=_("世帯全体")
     )
     category = forms.ChoiceField(
-        label=_("課題の分類"), choices=[("", "---")] + IssueCategory.choices, required=False
+        label=_("課題の分類"), choices=[("", EMPTY_LABEL)] + IssueCategory.choices, required=False
     )
     note = forms.CharField(label=_("内容"), max_length=300, required=False)
 
@@ -289,7 +289,9 @@ class IssueForm(forms.Form):
 
 class RelationForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("種類"), choices=[("", "---")] + AssessmentRelation.Kind.choices, required=False
+        label=_("種類"),
+        choices=[("", EMPTY_LABEL)] + AssessmentRelation.Kind.choices,
+        required=False,
     )
     label = forms.CharField(label=_("名称・続柄"), max_length=100, required=False)
     agency = forms.ModelChoiceField(label=_("機関"), queryset=None, required=False)
@@ -380,7 +382,7 @@ class PlanItemForm(forms.Form):
         label=_("対象"), queryset=None, required=False, empty_label=_("世帯全体")
     )
     category = forms.ChoiceField(
-        label=_("課題の分類"), choices=[("", "---")] + IssueCategory.choices, required=False
+        label=_("課題の分類"), choices=[("", EMPTY_LABEL)] + IssueCategory.choices, required=False
     )
     issue = forms.CharField(
         label=_("課題"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -486,7 +488,7 @@ class EvaluationItemForm(forms.Form):
     achievement = forms.ChoiceField(
         label=_("達成度"),
         required=False,
-        choices=[("", "---")] + EvaluationItem.Achievement.choices,
+        choices=[("", EMPTY_LABEL)] + EvaluationItem.Achievement.choices,
     )
     note = forms.CharField(
         label=_("評価・所見"), required=False, widget=forms.Textarea(attrs={"rows": 2})

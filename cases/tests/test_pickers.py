@@ -317,3 +317,23 @@ def test_plan_item_staff_typed_by_name_is_found_in_the_agency(agency, caseworker
     )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["staff"] == caseworker
+
+
+def test_no_select_anywhere_offers_dashes_as_the_empty_choice(caseworker, agency):
+    from django import forms
+
+    from agencies.models import Agency
+    from cases.models import Person
+
+    class AnyAppForm(forms.Form):  # a form written without thinking of the empty label
+        agency = forms.ModelChoiceField(queryset=Agency.objects.all())
+
+    class AnyModelForm(forms.ModelForm):  # a model field with choices, blank allowed
+        class Meta:
+            model = Person
+            fields = ["area"]
+
+    html = TeamAddForm().as_div() + PlanItemForm().as_div()
+    html += AnyAppForm().as_div() + AnyModelForm().as_div()
+    assert "---------" not in html and ">---<" not in html
+    assert html.count("選択してください") >= 5
