@@ -367,6 +367,33 @@
     Array.prototype.forEach.call(scope.querySelectorAll("[data-combobox]"), setupCombobox);
   }
 
+  // ---- the menu shows that it scrolls sideways ------------------------------------------------
+  function markMenuOverflow() {
+    var nav = document.querySelector(".main-nav");
+    var list = nav && nav.querySelector("ul");
+    if (!list) {
+      return;
+    }
+    var update = function () {
+      var hiddenLeft = list.scrollLeft > 1;
+      var hiddenRight = list.scrollLeft + list.clientWidth < list.scrollWidth - 1;
+      var more = hiddenLeft && hiddenRight ? "both" : hiddenLeft ? "start" : hiddenRight ? "end" : "";
+      if (more) {
+        nav.setAttribute("data-more", more);
+      } else {
+        nav.removeAttribute("data-more");
+      }
+    };
+    list.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    // The current page's item is scrolled into view, so the cue is right from the start.
+    var current = list.querySelector('[aria-current="page"]');
+    if (current && current.scrollIntoView && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = Math.max(0, current.offsetLeft - list.clientWidth / 3);
+    }
+    update();
+  }
+
   // ---- session about to expire ---------------------------------------------------------------
   var sessionTimer = null;
   var WARN_BEFORE_SECONDS = 120;
@@ -410,6 +437,7 @@
   onReady(function () {
     wrapTables(document);
     setupComboboxes(document);
+    markMenuOverflow();
     scheduleSessionNotice();
     var extend = document.querySelector("#session-notice button");
     if (extend) {

@@ -21,7 +21,7 @@ def test_referral_pickers_by_keyboard(page, live_server, login):
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/cases/referrals/new/")
 
-    person = page.get_by_role("combobox", name="本人")
+    person = page.get_by_role("combobox", name="本人", exact=True)
     person.focus()
     # カタカナ for a record kept in ひらがな, plus the birth year: only w.person matches.
     page.keyboard.type(f"ヤマダ {w.person.birth_date.year}")
@@ -37,7 +37,7 @@ def test_referral_pickers_by_keyboard(page, live_server, login):
     expect(person).to_have_value(re.compile(w.person.full_name))
 
     # Escape closes an open list without choosing.
-    household = page.get_by_role("combobox", name="世帯")
+    household = page.get_by_role("combobox", name="世帯", exact=True)
     household.focus()
     page.keyboard.type("やまだ")
     expect(page.locator("#id_household_listbox")).to_be_visible()
