@@ -187,14 +187,16 @@ class PickerField(forms.ModelChoiceField):
 def picker_response(request, options, *, more: bool = False, hint: str = ""):
     """The endpoint's answer: <li role="option"> rows the combobox script moves into its listbox,
     with a status line for screen readers. Never cached (it holds personal data)."""
-    from django.shortcuts import render
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
     from django.utils.cache import add_never_cache_headers
 
-    response = render(
-        request,
-        "partials/combobox_options.html",
-        {"results": options, "more": more, "hint": hint},
+    # No request context: the answer needs none of the page's context processors (menu,
+    # notification count), and each would cost a query on every keystroke.
+    html = render_to_string(
+        "partials/combobox_options.html", {"results": options, "more": more, "hint": hint}
     )
+    response = HttpResponse(html)
     add_never_cache_headers(response)
     return response
 

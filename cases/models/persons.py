@@ -73,6 +73,8 @@ class Person(models.Model):
         verbose_name = _("対象者")
         verbose_name_plural = _("対象者")
         ordering = ["family_name_kana", "given_name_kana", "pk"]
+        # Birth date alone or a birth year (a range) in the search box and the pickers.
+        indexes = [models.Index(fields=["birth_date"], name="person_birth_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name}".strip()
