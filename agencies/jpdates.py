@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
+from holidays.countries import Japan
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -269,33 +270,44 @@ def holiday_name(value) -> str:
     return ""
 
 
-def _is_business_day(d: dt.date, closure: frozenset[tuple[int, int]]) -> bool:
-    if d.weekday() >= 5:
-        return False
-    if (d.month, d.day) in closure:
-        return False
-    return d not in _national_holidays(d.year)
+class _CityCalendar(Japan):
+    """The national holidays plus the municipality's closure days: what the `holidays`
+    package's own working-day functions (is_working_day, get_nth_working_day,
+    get_working_days_count) count with."""
+
+    def __init__(self, closure: frozenset[tuple[int, int]]):
+        self.closure = closure
+        super().__init__(language="ja")
+
+    def _populate(self, year: int) -> None:
+        super()._populate(year)
+        for month, day in self.closure:
+            self[dt.date(year, month, day)] = "閉庁日"
+
+
+@lru_cache(maxsize=8)
+def _calendar(closure: frozenset[tuple[int, int]]) -> _CityCalendar:
+    return _CityCalendar(closure)
+
+
+def _city_calendar() -> _CityCalendar:
+    return _calendar(_closure_days())
 
 
 def is_business_day(value) -> bool:
     """Monday–Friday, not a national holiday, not a municipal closure day."""
-    return _is_business_day(_as_date(value), _closure_days())
+    return _city_calendar().is_working_day(_as_date(value))
 
 
 def next_business_day(value) -> dt.date:
     """The date itself when it is a business day, else the next one (deadline roll-forward)."""
-    d, closure = _as_date(value), _closure_days()
-    while not _is_business_day(d, closure):
-        d += dt.timedelta(days=1)
-    return d
+    return _city_calendar().get_nth_working_day(_as_date(value), 0)
 
 
 def previous_business_day(value) -> dt.date:
     """The date itself when it is a business day, else the one before it."""
-    d, closure = _as_date(value), _closure_days()
-    while not _is_business_day(d, closure):
-        d -= dt.timedelta(days=1)
-    return d
+    d, calendar = _as_date(value), _city_calendar()
+    return d if calendar.is_working_day(d) else calendar.get_nth_working_day(d, -1)
 
 
 def add_business_days(value, n: int) -> dt.date:
@@ -304,14 +316,8 @@ def add_business_days(value, n: int) -> dt.date:
     The start date is never counted, so add_business_days(friday, 1) is the next Monday (when it
     is not a holiday) and add_business_days(d, -3) is "3 business days before d".
     """
-    d, closure = _as_date(value), _closure_days()
-    step = dt.timedelta(days=1 if n >= 0 else -1)
-    remaining = abs(n)
-    while remaining:
-        d += step
-        if _is_business_day(d, closure):
-            remaining -= 1
-    return d
+    d = _as_date(value)
+    return d if n == 0 else _city_calendar().get_nth_working_day(d, n)
 
 
 def business_days_between(start, end) -> int:
@@ -320,15 +326,11 @@ def business_days_between(start, end) -> int:
     a, b = _as_date(start), _as_date(end)
     if b < a:
         return -business_days_between(b, a)
-    closure = _closure_days()
-    count = 0
-    d = a
-    one = dt.timedelta(days=1)
-    while d < b:
-        d += one
-        if _is_business_day(d, closure):
-            count += 1
-    return count
+    if a == b:
+        return 0
+    calendar = _city_calendar()
+    # The package counts the closed interval [a, b]; the start day is not counted here.
+    return calendar.get_working_days_count(a, b) - int(calendar.is_working_day(a))
 
 
 # --- ages -------------------------------------------------------------------------------------
