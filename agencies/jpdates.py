@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
-from holidays.countries import Japan
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from holidays.countries import Japan
 
 
 @dataclass(frozen=True)
