@@ -54,10 +54,11 @@ PICKER_LIMIT = 20
 class ComboboxWidget(forms.Widget):
     template_name = "agencies/combobox.html"
 
-    def __init__(self, *, url: str = "", depends: str = "", attrs=None):
+    def __init__(self, *, url: str = "", depends: str = "", depends_param: str = "", attrs=None):
         super().__init__(attrs)
         self.url = url  # the endpoint (a URL name resolved lazily by the field)
         self.depends = depends  # the name of a field whose value narrows the options
+        self.depends_param = depends_param or depends  # how the endpoint calls that value
         self.describe: Callable[[str], str] = lambda value: ""
 
     def value_from_datadict(self, data, files, name):
@@ -85,6 +86,7 @@ class ComboboxWidget(forms.Widget):
                 "text": text,
                 "url": str(self.url),
                 "depends": f"{prefix}{self.depends}" if self.depends else "",
+                "depends_param": self.depends_param,
             }
         )
         return context
@@ -105,13 +107,16 @@ class PickerField(forms.ModelChoiceField):
         queryset=None,
         url: str = "",
         depends: str = "",
+        depends_param: str = "",
         label_from=str,
         not_found=None,
         **kwargs,
     ):
         kwargs.setdefault("empty_label", EMPTY_LABEL)
         super().__init__(
-            queryset=queryset, widget=ComboboxWidget(url=url, depends=depends), **kwargs
+            queryset=queryset,
+            widget=ComboboxWidget(url=url, depends=depends, depends_param=depends_param),
+            **kwargs,
         )
         self.label_from = label_from
         self.search: Callable[[str], Iterable] | None = None

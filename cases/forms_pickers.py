@@ -45,12 +45,14 @@ def consent_field(**kwargs) -> PickerField:
     )
 
 
-def staff_field(**kwargs) -> PickerField:
+def staff_field(*, agency: str = "agency", **kwargs) -> PickerField:
+    """担当者: care staff of the agency chosen in the field named `agency`."""
     kwargs.setdefault("label", _("担当者"))
     kwargs.setdefault("required", False)
     return PickerField(
         url=reverse_lazy("agencies:staff_picker"),
-        depends="agency",
+        depends=agency,
+        depends_param="agency",
         label_from=lambda u: u.display_name or u.username,
         **kwargs,
     )

@@ -252,7 +252,7 @@
     function fetchOptions() {
       var params = new URLSearchParams({ q: input.value });
       if (depends) {
-        params.set(depends.replace(/^.*-/, ""), dependencyValue(form, depends));
+        params.set(box.getAttribute("data-depends-param"), dependencyValue(form, depends));
       }
       var mine = ++serial;
       window
