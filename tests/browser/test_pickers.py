@@ -85,3 +85,27 @@ def test_consultation_form_is_compact_and_errors_link_to_fields(page, live_serve
     expect(page.locator("#id_summary")).to_be_focused()
     summary.get_by_role("link", name=re.compile("課題の分類")).click()
     expect(page.locator("#id_categories_0")).to_be_focused()
+
+
+def test_staff_picker_follows_the_chosen_agency(page, live_server, login):
+    from cases.services.intake import referral_accept
+
+    w = IntakeWorld()
+    case = referral_accept(actor=w.coordinator, referral=w.opened())
+    login(w.coordinator.username, PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/cases/support/{case.public_id}/team/")
+    page.locator('select[name="add-agency"]').select_option(str(w.sender.pk))
+    staff = page.get_by_role("combobox", name="担当者")
+    staff.focus()
+    page.keyboard.press("ArrowDown")
+    options = page.locator("#id_add-user_listbox").get_by_role("option")
+    expect(options).to_have_count(2)  # the sender's two caseworkers, nobody else
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    hidden = page.locator('input[name="add-user"]')
+    assert hidden.input_value() in {str(w.worker.pk), str(w.colleague.pk)}
+    # Another agency: the chosen person no longer fits and is cleared.
+    page.locator('select[name="add-agency"]').select_option(str(w.other.pk))
+    expect(hidden).to_have_value("")
+    expect(staff).to_have_value("")
