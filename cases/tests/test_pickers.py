@@ -337,3 +337,25 @@ def test_no_select_anywhere_offers_dashes_as_the_empty_choice(caseworker, agency
     html += AnyAppForm().as_div() + AnyModelForm().as_div()
     assert "---------" not in html and ">---<" not in html
     assert html.count("選択してください") >= 5
+
+
+def test_person_found_by_phone_digits(client, caseworker, agency):
+    from cases.normalize import normalize_phone
+
+    person = PersonFactory(
+        registered_by_agency=agency,
+        phone="090-1234-5678",
+        phone_digits=normalize_phone("090-1234-5678"),
+    )
+    client.force_login(caseworker)
+    assert options(client.get(PERSONS, {"q": "090-1234"})) == [str(person.public_id)]
+    assert options(client.get(PERSONS, {"q": "山田 ５６７８"})) == [str(person.public_id)]
+
+
+def test_search_terms_split_into_name_year_and_phone():
+    from cases.selectors.pickers import parse_terms
+
+    terms = parse_terms("ｻﾄｳ 昭和25 090-12")
+    assert terms.birth_year == 1950 and terms.phone == "09012" and terms.text == "サトウ"
+    assert parse_terms("平成32").birth_year is None  # no such year: kept as text
+    assert parse_terms("平成32").text == "平成32"
