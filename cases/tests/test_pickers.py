@@ -359,3 +359,17 @@ def test_search_terms_split_into_name_year_and_phone():
     assert terms.birth_year == 1950 and terms.phone == "09012" and terms.text == "サトウ"
     assert parse_terms("平成32").birth_year is None  # no such year: kept as text
     assert parse_terms("平成32").text == "平成32"
+
+
+def test_grantee_agency_finds_the_person_once_the_referral_is_accepted(client, db):
+    """A 多機関協働 coordinator sees a person registered elsewhere once a consented referral is
+    accepted (a grant); before, the picker does not offer them."""
+    from cases.services.intake import referral_accept
+    from cases.tests.factories import IntakeWorld
+
+    w = IntakeWorld()
+    client.force_login(w.coordinator)
+    query = {"q": f"やまだ {w.person.birth_date.year}"}
+    assert options(client.get(PERSONS, query)) == []
+    referral_accept(actor=w.coordinator, referral=w.opened())
+    assert str(w.person.public_id) in options(client.get(PERSONS, query))
