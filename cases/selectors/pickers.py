@@ -72,10 +72,24 @@ def person_detail(person: Person) -> str:
     return "・".join(p for p in parts if p)
 
 
-def person_pick(*, actor, q: str) -> QuerySet[Person]:
-    """Active persons the actor may see matching every term, by ふりがな. Empty for no terms."""
+def too_short(q: str) -> bool:
+    """A single kana (or letter) and nothing else: a tenth of the city starts with た, so the
+    pickers wait for a second character (or a birth year). One kanji (林, 森) is a name."""
     terms = parse_terms(q)
-    if not terms:
+    text = normalize_name(terms.text)
+    return (
+        len(text) == 1
+        and not terms.birth_year
+        and not terms.phone
+        and not unicodedata.name(text, "").startswith("CJK UNIFIED IDEOGRAPH")
+    )
+
+
+def person_pick(*, actor, q: str) -> QuerySet[Person]:
+    """Active persons the actor may see matching every term, by ふりがな. Empty for no terms
+    or a query that is `too_short`."""
+    terms = parse_terms(q)
+    if not terms or too_short(q):
         return Person.objects.none()
     matches = _match_queryset(q=terms.text, phone=terms.phone, birth_year=terms.birth_year)
     # Ordered by an expression no index provides: PostgreSQL then gathers the matches through
@@ -158,7 +172,7 @@ def household_pick(*, actor, q: str) -> QuerySet[Household]:
     character names half the city's addresses). The candidates are found through the person
     and address indexes first, then checked against the visibility rule."""
     terms = parse_terms(q)
-    if not terms:
+    if not terms or too_short(q):
         return Household.objects.none()
     persons = _match_queryset(q=terms.text, phone=terms.phone, birth_year=terms.birth_year)
     candidates = (

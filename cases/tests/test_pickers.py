@@ -373,3 +373,14 @@ def test_grantee_agency_finds_the_person_once_the_referral_is_accepted(client, d
     assert options(client.get(PERSONS, query)) == []
     referral_accept(actor=w.coordinator, referral=w.opened())
     assert str(w.person.public_id) in options(client.get(PERSONS, query))
+
+
+def test_single_kana_waits_for_more_but_single_kanji_searches(client, caseworker, agency, person):
+    hayashi = PersonFactory(
+        registered_by_agency=agency, family_name="林", family_name_kana="はやし"
+    )
+    client.force_login(caseworker)
+    response = client.get(PERSONS, {"q": "さ"})
+    assert options(response) == [] and "もう1文字" in response.content.decode()
+    assert options(client.get(PERSONS, {"q": "さ 1950"})) == [str(person.public_id)]
+    assert options(client.get(PERSONS, {"q": "林"})) == [str(hayashi.public_id)]

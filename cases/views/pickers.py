@@ -16,6 +16,13 @@ from audit.services import record_list
 from cases.selectors import pickers
 
 HINT = gettext_lazy("氏名・ふりがな(ひらがな・カタカナ)・生年(例: 1950、昭和25)で検索できます。")
+MORE = gettext_lazy("もう1文字入力するか、生年を加えてください(例: たな、た 1950)。")
+
+
+def _hint(q: str, default) -> str:
+    if not q.strip():
+        return str(default)
+    return str(MORE) if pickers.too_short(q) else ""
 
 
 @login_required
@@ -25,9 +32,7 @@ def person_picker(request):
     q = request.GET.get("q", "")
     persons, more = limited(pickers.person_pick(actor=request.user, q=q))
     record_list(actor=request.user, action="person.search", objects=persons)
-    return picker_response(
-        request, pickers.person_options(persons), more=more, hint="" if q.strip() else HINT
-    )
+    return picker_response(request, pickers.person_options(persons), more=more, hint=_hint(q, HINT))
 
 
 @login_required
@@ -41,7 +46,7 @@ def household_picker(request):
         request,
         pickers.household_options(actor=request.user, households=households),
         more=more,
-        hint="" if q.strip() else _("世帯主の氏名・ふりがな、または住所で検索できます。"),
+        hint=_hint(q, _("世帯主の氏名・ふりがな、または住所で検索できます。")),
     )
 
 
