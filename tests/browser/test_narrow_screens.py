@@ -111,6 +111,13 @@ def test_main_pages_fit_a_360px_screen(page, live_server):
              .map(td => td.getBoundingClientRect().width))"""
     )
     assert narrowest >= 120, narrowest
+    # The sheet's header values take the whole width under their labels.
+    assert page.locator("dl.sheet dd").count() >= 2
+    value_width = page.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('dl.sheet dd')]"
+        ".map(dd => dd.getBoundingClientRect().width))"
+    )
+    assert value_width >= 250, value_width
 
     # The calendar's list view lists the month's meetings, every day readable.
     yesterday = timezone.localdate() - dt.timedelta(days=1)
