@@ -9,3 +9,7 @@ class AgenciesConfig(AppConfig):
         from . import api_contract, policy, signals  # noqa: F401 - rules and auth audit receivers
 
         api_contract.harden_fields()
+
+        from .combobox import install_empty_label
+
+        install_empty_label()

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.combobox import EMPTY_LABEL
+
 from . import policy
 from .choices import Programme, Role
 from .csvio import CSV_CONTENT_TYPES
@@ -142,7 +144,7 @@ class StaffCreateForm(StaffForm):
         label=_("所属機関"), queryset=Agency.objects.none(), required=False
     )
     role = forms.ChoiceField(
-        label=_("役割"), choices=[("", "---------"), *Role.choices], required=False
+        label=_("役割"), choices=[("", EMPTY_LABEL), *Role.choices], required=False
     )
     start_date = forms.DateField(label=_("所属開始日"), required=False, widget=DateInput)
     send_setup_email = forms.BooleanField(

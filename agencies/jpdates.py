@@ -26,6 +26,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from holidays.countries import Japan
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,27 @@ def parse_date(text) -> dt.date:
     return d
 
 
+_YEAR = re.compile(r"(\d{4})年?(?:生まれ|生)?")
+_ERA_YEAR = re.compile(r"(明治|大正|昭和|平成|令和|[MTSHR])(\d{1,2}|元)年?(?:生まれ|生)?")
+
+
+def parse_year(text) -> int | None:
+    """A year typed into a search box: 1950, 1950年, 昭和25, S25, 昭和25年生 → 1950. None when the
+    text is not a year or names a year its era never had (平成32)."""
+    s = unicodedata.normalize("NFKC", str(text or "")).strip().upper()
+    if m := _YEAR.fullmatch(s):
+        year = int(m.group(1))
+        return year if 1868 <= year <= 2100 else None
+    if m := _ERA_YEAR.fullmatch(s):
+        era = _ERA_BY_KEY[m.group(1)]
+        era_year = 1 if m.group(2) == "元" else int(m.group(2))
+        year = era.start.year + era_year - 1
+        if era_year < 1 or (era.end is not None and year > era.end.year):
+            return None
+        return year
+    return None
+
+
 def parse_date_or_none(text) -> dt.date | None:
     """parse_date for imports that report a bad date themselves: None instead of an error."""
     try:
@@ -248,33 +270,44 @@ def holiday_name(value) -> str:
     return ""
 
 
-def _is_business_day(d: dt.date, closure: frozenset[tuple[int, int]]) -> bool:
-    if d.weekday() >= 5:
-        return False
-    if (d.month, d.day) in closure:
-        return False
-    return d not in _national_holidays(d.year)
+class _CityCalendar(Japan):
+    """The national holidays plus the municipality's closure days: what the `holidays`
+    package's own working-day functions (is_working_day, get_nth_working_day,
+    get_working_days_count) count with."""
+
+    def __init__(self, closure: frozenset[tuple[int, int]]):
+        self.closure = closure
+        super().__init__(language="ja")
+
+    def _populate(self, year: int) -> None:
+        super()._populate(year)
+        for month, day in self.closure:
+            self[dt.date(year, month, day)] = "閉庁日"
+
+
+@lru_cache(maxsize=8)
+def _calendar(closure: frozenset[tuple[int, int]]) -> _CityCalendar:
+    return _CityCalendar(closure)
+
+
+def _city_calendar() -> _CityCalendar:
+    return _calendar(_closure_days())
 
 
 def is_business_day(value) -> bool:
     """Monday–Friday, not a national holiday, not a municipal closure day."""
-    return _is_business_day(_as_date(value), _closure_days())
+    return _city_calendar().is_working_day(_as_date(value))
 
 
 def next_business_day(value) -> dt.date:
     """The date itself when it is a business day, else the next one (deadline roll-forward)."""
-    d, closure = _as_date(value), _closure_days()
-    while not _is_business_day(d, closure):
-        d += dt.timedelta(days=1)
-    return d
+    return _city_calendar().get_nth_working_day(_as_date(value), 0)
 
 
 def previous_business_day(value) -> dt.date:
     """The date itself when it is a business day, else the one before it."""
-    d, closure = _as_date(value), _closure_days()
-    while not _is_business_day(d, closure):
-        d -= dt.timedelta(days=1)
-    return d
+    d, calendar = _as_date(value), _city_calendar()
+    return d if calendar.is_working_day(d) else calendar.get_nth_working_day(d, -1)
 
 
 def add_business_days(value, n: int) -> dt.date:
@@ -283,14 +316,8 @@ def add_business_days(value, n: int) -> dt.date:
     The start date is never counted, so add_business_days(friday, 1) is the next Monday (when it
     is not a holiday) and add_business_days(d, -3) is "3 business days before d".
     """
-    d, closure = _as_date(value), _closure_days()
-    step = dt.timedelta(days=1 if n >= 0 else -1)
-    remaining = abs(n)
-    while remaining:
-        d += step
-        if _is_business_day(d, closure):
-            remaining -= 1
-    return d
+    d = _as_date(value)
+    return d if n == 0 else _city_calendar().get_nth_working_day(d, n)
 
 
 def business_days_between(start, end) -> int:
@@ -299,15 +326,11 @@ def business_days_between(start, end) -> int:
     a, b = _as_date(start), _as_date(end)
     if b < a:
         return -business_days_between(b, a)
-    closure = _closure_days()
-    count = 0
-    d = a
-    one = dt.timedelta(days=1)
-    while d < b:
-        d += one
-        if _is_business_day(d, closure):
-            count += 1
-    return count
+    if a == b:
+        return 0
+    calendar = _city_calendar()
+    # The package counts the closed interval [a, b]; the start day is not counted here.
+    return calendar.get_working_days_count(a, b) - int(calendar.is_working_day(a))
 
 
 # --- ages -------------------------------------------------------------------------------------

@@ -141,3 +141,41 @@ def care_staff_of(agency_id: int, on=None) -> QuerySet[User]:
         .distinct()
         .order_by("kana", "username")
     )
+
+
+def staff_pick(*, actor, agency_id, q: str = "") -> list[User]:
+    """The 担当者 picker for professionals: `care_staff_matching` (nothing for anyone else)."""
+    if not is_professional(actor):
+        return []
+    return care_staff_matching(agency_id=agency_id, q=q)
+
+
+def care_staff_matching(*, agency_id, q: str = "") -> list[User]:
+    """Care-role staff of one agency (never residents or admin-only accounts) whose name or
+    ふりがな contains `q`, kana-insensitively (ひらがな, カタカナ and 半角カナ meet). An agency has
+    tens of staff, so the match runs in Python."""
+    from cases.normalize import normalize_kana, normalize_name
+
+    try:
+        agency_id = int(agency_id)
+    except (TypeError, ValueError):
+        return []
+    staff = list(care_staff_of(agency_id).prefetch_related(_current_memberships_prefetch()))
+    text = (q or "").strip()
+    if not text:
+        return staff
+    name, kana = normalize_name(text), normalize_kana(text)
+    return [
+        u
+        for u in staff
+        if name in normalize_name(u.display_name or u.username)
+        or (kana and kana in normalize_kana(u.kana))
+    ]
+
+
+def staff_role_at(user: User, agency_id: int) -> str:
+    """The role label a staff member holds at an agency (from the prefetched memberships)."""
+    for m in getattr(user, "current_membership_list", None) or user.current_memberships():
+        if m.agency_id == agency_id:
+            return str(m.get_role_display())
+    return ""

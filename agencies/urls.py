@@ -1,11 +1,13 @@
 from django.urls import path
 
 from . import admin_views as v
+from .views import staff_picker
 
 app_name = "agencies"
 
 urlpatterns = [
     path("", v.agency_list, name="agency_list"),
+    path("pick/staff/", staff_picker, name="staff_picker"),
     path("new/", v.agency_create, name="agency_create"),
     path("<int:pk>/", v.agency_detail, name="agency_detail"),
     path("<int:pk>/edit/", v.agency_edit, name="agency_edit"),

@@ -10,6 +10,7 @@ from django.views.i18n import set_language as django_set_language
 
 from . import dashboard as dashboard_panels
 from . import panels  # noqa: F401 - registers the agencies panels
+from .combobox import Option
 from .services import staff_update
 
 
@@ -74,3 +75,27 @@ def set_language(request):
     if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
         staff_update(actor=user, staff=user, data={"language": language}, expected_version=None)
     return django_set_language(request)
+
+
+@login_required
+@require_GET
+def staff_picker(request):
+    """The 担当者 picker: care-role staff of the agency given as ?agency= (agencies/combobox.py)."""
+    from django.utils.translation import gettext as _
+
+    from .combobox import limited, picker_response
+    from .policy import require
+    from .selectors import staff_pick, staff_role_at
+
+    require(request.user, "staff.list")
+    agency = request.GET.get("agency", "")
+    users, more = limited(
+        staff_pick(actor=request.user, agency_id=agency, q=request.GET.get("q", ""))
+    )
+    options = [
+        Option(str(u.pk), u.display_name or u.username, staff_role_at(u, int(agency)))
+        for u in users
+    ]
+    return picker_response(
+        request, options, more=more, hint="" if agency else _("先に機関を選んでください。")
+    )

@@ -13,9 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Area, User
 from agencies.selectors import care_staff_of
 from cases.choices import IssueCategory, Route
+from cases.forms_pickers import (
+    bind_pickers,
+    check_consent_person,
+    consent_field,
+    household_field,
+    person_field,
+)
 from cases.models import (
     ConcernSlip,
-    Consent,
     ConsultationOutcome,
     ConsulterKind,
     Referral,
@@ -23,29 +29,6 @@ from cases.models import (
     Urgency,
 )
 from cases.policy.intake import staff_agency_ids
-
-
-def _persons_for(user):
-    from cases.policy.persons import persons_visible_to
-
-    return persons_visible_to(user).order_by("family_name_kana", "given_name_kana", "pk")
-
-
-def _households_for(user):
-    from cases.policy.persons import households_visible_to
-
-    return households_visible_to(user).order_by("-created_at", "pk")
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        birth = f" ({obj.birth_date:%Y-%m-%d})" if obj.birth_date else ""
-        return f"{obj.full_name}{birth}"
-
-
-class HouseholdChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.address or _('住所未登録')} [{str(obj.public_id)[:8]}]"
 
 
 class TokenMixin(forms.Form):
@@ -92,16 +75,8 @@ class ConsultationForm(TokenMixin):
         max_length=100,
         help_text=_("例: 長女、ケアマネジャー、隣人"),
     )
-    person = PersonChoiceField(
-        label=_("本人"),
-        queryset=None,
-        required=False,
-        to_field_name="public_id",
-        help_text=_("匿名・未登録の場合は空欄"),
-    )
-    household = HouseholdChoiceField(
-        label=_("世帯"), queryset=None, required=False, to_field_name="public_id"
-    )
+    person = person_field(help_text=_("氏名・ふりがな・生年で検索。匿名・未登録の場合は空欄"))
+    household = household_field(help_text=_("世帯主の氏名・ふりがな、または住所で検索"))
     categories = forms.MultipleChoiceField(
         label=_("課題の分類(複数可)"),
         choices=IssueCategory.choices,
@@ -123,8 +98,7 @@ class ConsultationForm(TokenMixin):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["agency"].queryset = Agency.objects.filter(pk__in=staff_agency_ids(user))
-        self.fields["person"].queryset = _persons_for(user)
-        self.fields["household"].queryset = _households_for(user)
+        bind_pickers(self, user)
         self.initial.setdefault(
             "received_at", timezone.localtime().replace(second=0, microsecond=0)
         )
@@ -210,18 +184,13 @@ class ReferralForm(TokenMixin):
         widget=forms.RadioSelect,
         initial=Referral.Variant.WITH_CONSENT,
     )
-    person = PersonChoiceField(
-        label=_("本人"), queryset=None, required=False, to_field_name="public_id"
-    )
-    household = HouseholdChoiceField(
-        label=_("世帯"), queryset=None, required=False, to_field_name="public_id"
-    )
-    consent = forms.ModelChoiceField(
-        label=_("本人同意"),
-        queryset=Consent.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        help_text=_("同意ありの様式では必須。つなぎ先が共有先に含まれている同意を選んでください。"),
+    person = person_field(help_text=_("氏名・ふりがな・生年で検索"))
+    household = household_field(help_text=_("世帯主の氏名・ふりがな、または住所で検索"))
+    consent = consent_field(
+        help_text=_(
+            "同意ありの様式では必須。選んだ本人の同意から、つなぎ先が共有先に含まれているものを"
+            "選んでください(同意日でも検索できます)。"
+        ),
     )
     route = forms.ChoiceField(
         label=_("相談経路(気づいたきっかけ)"), choices=[("", "—"), *Route.choices], required=False
@@ -258,27 +227,14 @@ class ReferralForm(TokenMixin):
         self.fields["to_agency"].label_from_instance = lambda a: (
             a.name if a.active else _("%(name)s(無効)") % {"name": a.name}
         )
-        persons = _persons_for(user)
-        self.fields["person"].queryset = persons
-        self.fields["household"].queryset = _households_for(user)
-        self.fields["consent"].queryset = Consent.objects.filter(
-            person__in=persons.values("pk")
-        ).select_related("person")
-        self.fields["consent"].label_from_instance = lambda c: (
-            _("%(name)s %(date)s 同意(%(method)s)%(state)s")
-            % {
-                "name": c.person.full_name,
-                "date": f"{c.given_on:%Y-%m-%d}",
-                "method": c.get_method_display(),
-                "state": "" if c.is_in_force() else _(" ※撤回・失効"),
-            }
-        )
+        bind_pickers(self, user)
         self.init_token()
 
     def clean(self):
         data = super().clean()
         if not data.get("person") and not data.get("household"):
             self.add_error("person", _("本人または世帯を選んでください。"))
+        check_consent_person(self)
         if data.get("variant") == Referral.Variant.WITH_CONSENT and not data.get("consent"):
             self.add_error("consent", _("本人同意ありの様式では、同意の記録を選んでください。"))
         if data.get("variant") == Referral.Variant.WITHOUT_CONSENT and data.get("consent"):

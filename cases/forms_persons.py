@@ -115,6 +115,11 @@ class PersonForm(forms.ModelForm):
         }
 
 
+PRINCIPAL_REQUIRED = _(
+    "世帯は最初の世帯員（本人）と一緒に登録してください。対象者の画面から世帯を登録できます。"
+)
+
+
 class HouseholdForm(forms.ModelForm):
     type_tags = forms.MultipleChoiceField(
         label=_("世帯類型"),
@@ -128,8 +133,21 @@ class HouseholdForm(forms.ModelForm):
         fields = ["postal_code", "address", "area", "type_tags", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, agencies=None, **kwargs):
+    def __init__(self, *args, agencies=None, choose_principal_for=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if choose_principal_for is not None:
+            # Registered without coming from a person's page: the first member is picked here.
+            from cases.forms_pickers import bind_pickers, person_field
+
+            self.fields = {
+                "person": person_field(
+                    required=True,
+                    help_text=_("この世帯の本人(最初の世帯員)。氏名・ふりがな・生年で検索"),
+                    error_messages={"required": PRINCIPAL_REQUIRED},
+                ),
+                **self.fields,
+            }
+            bind_pickers(self, choose_principal_for)
         if agencies is not None and len(agencies) > 1:
             self.fields["agency"] = forms.ModelChoiceField(
                 label=_("登録する機関"),

@@ -8,8 +8,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.combobox import EMPTY_LABEL
 from agencies.models import Agency, User
 from cases.choices import ClosureReason, IssueCategory
+from cases.forms_pickers import (
+    bind_pickers,
+    bind_staff,
+    check_staff_agency,
+    household_field,
+    staff_field,
+)
 from cases.models import (
     ActivityNote,
     Assessment,
@@ -67,7 +75,9 @@ class LockVersionMixin(forms.Form):
 
 
 class CaseCreateForm(forms.Form):
-    household = forms.ModelChoiceField(label=_("世帯"), queryset=None)
+    household = household_field(
+        required=True, help_text=_("世帯主の氏名・ふりがな、または住所で検索")
+    )
     coordinating_agency = forms.ModelChoiceField(label=_("多機関協働の実施機関"), queryset=None)
     lead_agency = forms.ModelChoiceField(
         label=_("主担当機関"),
@@ -95,6 +105,7 @@ class CaseCreateForm(forms.Form):
         from cases.models import Person, SupportCase
         from cases.selectors.support import cases_visible_to
 
+        bind_pickers(self, user)
         self.fields["household"].queryset = households
         self.fields["principal"].queryset = (
             Person.objects.filter(
@@ -112,9 +123,6 @@ class CaseCreateForm(forms.Form):
             .order_by("-closed_on", "-pk")
         )
         self.fields["previous_case"].label_from_instance = lambda c: c.number
-        self.fields["household"].label_from_instance = lambda h: (
-            f"{h.address or '住所未登録'}({str(h.public_id)[:8]})"
-        )
         own = Agency.objects.filter(pk__in=user.agency_ids(), programmes__icontains='"multiagency"')
         self.fields["coordinating_agency"].queryset = own
         self.fields["lead_agency"].queryset = _agencies()
@@ -177,8 +185,8 @@ class ExceptionalCloseForm(forms.Form):
 
 
 class TeamAddForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("機関"), queryset=None)
-    user = forms.ModelChoiceField(label=_("担当者"), queryset=None, required=False)
+    agency = forms.ModelChoiceField(label=_("機関"), queryset=None, empty_label=EMPTY_LABEL)
+    user = staff_field(help_text=_("選んだ機関の職員から、氏名・ふりがなで検索"))
     role = forms.ChoiceField(
         label=_("ケースでの役割"), choices=TeamRole.choices, initial=TeamRole.SUPPORT
     )
@@ -188,7 +196,12 @@ class TeamAddForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = _agencies()
-        self.fields["user"].queryset = _staff()
+        bind_staff(self, staff="user")
+
+    def clean(self):
+        data = super().clean()
+        check_staff_agency(self, staff="user")
+        return data
 
 
 class TeamLeaveForm(forms.Form):
@@ -292,7 +305,7 @@ class IssueForm(forms.Form):
         label=_("世帯員"), queryset=None, required=False, empty_label=_("世帯全体")
     )
     category = forms.ChoiceField(
-        label=_("課題の分類"), choices=[("", "---")] + IssueCategory.choices, required=False
+        label=_("課題の分類"), choices=[("", EMPTY_LABEL)] + IssueCategory.choices, required=False
     )
     note = forms.CharField(label=_("内容"), max_length=300, required=False)
 
@@ -307,7 +320,9 @@ class IssueForm(forms.Form):
 
 class RelationForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("種類"), choices=[("", "---")] + AssessmentRelation.Kind.choices, required=False
+        label=_("種類"),
+        choices=[("", EMPTY_LABEL)] + AssessmentRelation.Kind.choices,
+        required=False,
     )
     label = forms.CharField(label=_("名称・続柄"), max_length=100, required=False)
     agency = forms.ModelChoiceField(label=_("機関"), queryset=None, required=False)
@@ -398,7 +413,7 @@ class PlanItemForm(forms.Form):
         label=_("対象"), queryset=None, required=False, empty_label=_("世帯全体")
     )
     category = forms.ChoiceField(
-        label=_("課題の分類"), choices=[("", "---")] + IssueCategory.choices, required=False
+        label=_("課題の分類"), choices=[("", EMPTY_LABEL)] + IssueCategory.choices, required=False
     )
     issue = forms.CharField(
         label=_("課題"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -409,8 +424,10 @@ class PlanItemForm(forms.Form):
     action = forms.CharField(
         label=_("支援内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    agency = forms.ModelChoiceField(label=_("担当機関"), queryset=None, required=False)
-    staff = forms.ModelChoiceField(label=_("担当者"), queryset=None, required=False)
+    agency = forms.ModelChoiceField(
+        label=_("担当機関"), queryset=None, required=False, empty_label=EMPTY_LABEL
+    )
+    staff = staff_field(help_text=_("担当機関の職員から、氏名・ふりがなで検索"))
     frequency = forms.CharField(label=_("頻度"), max_length=50, required=False)
     due_on = DateField(label=_("期限"), required=False)
 
@@ -423,7 +440,7 @@ class PlanItemForm(forms.Form):
         )
         self.fields["person"].labels = member_labels(members)
         self.fields["agency"].queryset = _agencies()
-        self.fields["staff"].queryset = _staff()
+        bind_staff(self)
 
     def has_content(self) -> bool:
         d = self.cleaned_data
@@ -441,9 +458,7 @@ class PlanItemForm(forms.Form):
         ):
             if not data.get(name):
                 self.add_error(name, message)
-        staff, agency = data.get("staff"), data.get("agency")
-        if staff and agency and agency.pk not in staff.agency_ids():
-            self.add_error("staff", _("担当者は担当機関に所属している職員を選んでください。"))
+        check_staff_agency(self)
         return data
 
 
@@ -504,7 +519,7 @@ class EvaluationItemForm(forms.Form):
     achievement = forms.ChoiceField(
         label=_("達成度"),
         required=False,
-        choices=[("", "---")] + EvaluationItem.Achievement.choices,
+        choices=[("", EMPTY_LABEL)] + EvaluationItem.Achievement.choices,
     )
     note = forms.CharField(
         label=_("評価・所見"), required=False, widget=forms.Textarea(attrs={"rows": 2})

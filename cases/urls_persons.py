@@ -1,9 +1,14 @@
 from django.urls import path
 
 from .views import persons as views
+from .views import pickers
 
 # Personal records are addressed by public_id (UUID), never by name or sequential id.
 urlpatterns = [
+    # Search-as-you-type pickers (agencies/combobox.py); the search text is a query parameter.
+    path("pick/persons/", pickers.person_picker, name="person_picker"),
+    path("pick/households/", pickers.household_picker, name="household_picker"),
+    path("pick/consents/", pickers.consent_picker, name="consent_picker"),
     path("persons/", views.person_search_view, name="person_search"),
     path("persons/new/", views.person_create, name="person_create"),
     path("persons/<uuid:public_id>/", views.person_detail, name="person_detail"),

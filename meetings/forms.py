@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, User
 from cases.choices import ClosureReason
+from cases.forms_pickers import bind_staff, check_staff_agency, staff_field
 
 from .choices import (
     DECISIONS_BY_AGENDA_KIND,
@@ -224,29 +225,15 @@ class RoleForm(forms.Form):
     owner_agency = forms.ModelChoiceField(
         label=_("担当機関"), queryset=Agency.objects.active(), required=False
     )
-    # Only staff with a care role somewhere (never residents or admin-only accounts); the service
-    # checks the person works at the chosen agency.
-    owner_user = forms.ModelChoiceField(
-        label=_("担当者"),
-        queryset=User.objects.none(),
-        required=False,
-    )
+    # A picker of the chosen agency's care-role staff (never residents or admin-only accounts);
+    # the service checks again that the person works at the chosen agency.
+    owner_user = staff_field(agency="owner_agency")
     task = forms.CharField(label=_("役割・タスク"), max_length=200, required=False)
     due_on = forms.DateField(label=_("期限"), widget=DateInput(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from agencies.choices import CARE_ROLES
-        from agencies.models import Membership
-
-        self.fields["owner_user"].queryset = (
-            User.objects.filter(
-                is_active=True,
-                memberships__in=Membership.objects.current().filter(role__in=CARE_ROLES),
-            )
-            .distinct()
-            .order_by("kana")
-        )
+        bind_staff(self, staff="owner_user", agency="owner_agency")
 
     def clean(self):
         data = super().clean()
@@ -256,6 +243,7 @@ class RoleForm(forms.Form):
             self.add_error("due_on", _("期限を入力してください。"))
         if data.get("owner_agency") and not data.get("task"):
             self.add_error("task", _("役割・タスクを入力してください。"))
+        check_staff_agency(self, staff="owner_user", agency="owner_agency")
         return data
 
 

@@ -19,8 +19,7 @@ class Person(models.Model):
     given_name = models.CharField(_("名"), max_length=50, blank=True)
     family_name_kana = models.CharField(_("せい(ふりがな)"), max_length=50, blank=True)
     given_name_kana = models.CharField(_("めい(ふりがな)"), max_length=50, blank=True)
-    # Indexed: search by birth date alone is how a window finds a person with a common name.
-    birth_date = models.DateField(_("生年月日"), null=True, blank=True, db_index=True)
+    birth_date = models.DateField(_("生年月日"), null=True, blank=True)
     sex = models.CharField(_("性別"), max_length=30, blank=True)
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
     address = models.CharField(_("住所"), max_length=200, blank=True)
@@ -74,6 +73,8 @@ class Person(models.Model):
         verbose_name = _("対象者")
         verbose_name_plural = _("対象者")
         ordering = ["family_name_kana", "given_name_kana", "pk"]
+        # Birth date alone or a birth year (a range) in the search box and the pickers.
+        indexes = [models.Index(fields=["birth_date"], name="person_birth_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name}".strip()

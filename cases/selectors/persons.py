@@ -79,6 +79,7 @@ def _match_queryset(
     birth_date: dt.date | None = None,
     phone: str = "",
     case_number: str = "",
+    birth_year: int | None = None,
 ) -> QuerySet | None:
     qs = _with_bigrams(Person.objects.active())
     conditions = []
@@ -91,6 +92,13 @@ def _match_queryset(
         conditions.append(cond)
     if birth_date:
         conditions.append(Q(birth_date=birth_date))
+    if birth_year:  # a range on the column: the birth_date index serves it
+        conditions.append(
+            Q(
+                birth_date__gte=dt.date(birth_year, 1, 1),
+                birth_date__lte=dt.date(birth_year, 12, 31),
+            )
+        )
     digits = normalize_phone(phone)
     if digits:
         conditions.append(

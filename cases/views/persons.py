@@ -333,7 +333,11 @@ def household_create(request):
         principal = get_object_or_404(Person.objects.active(), public_id=ref)
         require(request.user, "person.view", principal)
     agencies = _care_agencies(request.user)
-    form = HouseholdForm(request.POST or None, agencies=agencies)
+    form = HouseholdForm(
+        request.POST or None,
+        agencies=agencies,
+        choose_principal_for=request.user if principal is None else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = {
             k: form.cleaned_data[k]
@@ -344,7 +348,7 @@ def household_create(request):
                 actor=request.user,
                 data=data,
                 agency=form.cleaned_data.get("agency"),
-                principal=principal,
+                principal=principal or form.cleaned_data.get("person"),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -383,6 +387,8 @@ def household_detail(request, public_id):
             "current_rows": [r for r in rows if r.member.is_current],
             "past_rows": [r for r in rows if not r.member.is_current],
             "can_update": can(request.user, "household.update", household),
+            "can_consult": can(request.user, "consultation.create"),
+            "can_refer": can(request.user, "referral.create"),
             "nav_active": NAV,
         },
     )

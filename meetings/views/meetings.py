@@ -158,7 +158,8 @@ def calendar_view(request):
             first=first,
             prev=dt.date(py, pm, 1),
             next=dt.date(ny, nm, 1),
-            view="month",
+            # The list view is the month as one row per day with meetings (phones, screen readers).
+            view="list" if view == "list" else "month",
         )
     return render(request, "meetings/calendar.html", ctx)
 

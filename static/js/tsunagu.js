@@ -7,6 +7,7 @@
  *   <button data-confirm="…">, <a data-confirm="…">  asks before that button / link
  *   <form data-allow-resubmit>                         opts out of the double-submit guard
  *   <body data-session-seconds="1800" data-keepalive-url="/healthz">  expiry notice
+ *   <div data-combobox data-url="…">                  search-as-you-type picker
  *
  * User-facing text lives in templates/base.html (translated there), never in this file.
  */
@@ -171,6 +172,228 @@
     });
   }
 
+  // ---- search-as-you-type pickers (ARIA 1.2 combobox; agencies/combobox.py) ----------------
+  // <div data-combobox data-url data-depends>: a hidden input with the chosen id, a text input
+  // (role=combobox) and a listbox. Typing asks the endpoint (?q=, plus the field named in
+  // data-depends) for <li role="option"> rows; ArrowDown/ArrowUp move, Enter chooses, Escape
+  // closes (and clears the text when already closed). Without this script the text input is a
+  // plain field the server resolves.
+  var COMBOBOX_DELAY_MS = 200;
+
+  function dependencyValue(form, name) {
+    if (!form || !name) {
+      return "";
+    }
+    var field = form.elements[name];
+    return field ? field.value : "";
+  }
+
+  function setupCombobox(box) {
+    if (box.dataset.comboboxReady) {
+      return;
+    }
+    box.dataset.comboboxReady = "1";
+    var input = box.querySelector('[role="combobox"]');
+    var hidden = box.querySelector("[data-combobox-value]");
+    var list = box.querySelector('[role="listbox"]');
+    var status = box.querySelector("[data-combobox-status]");
+    var form = input.form;
+    var depends = box.getAttribute("data-depends") || "";
+    var timer = null;
+    var serial = 0;
+    var active = -1;
+
+    function options() {
+      return Array.prototype.slice.call(list.querySelectorAll('[role="option"]'));
+    }
+
+    function highlight(index) {
+      var opts = options();
+      opts.forEach(function (opt, i) {
+        opt.setAttribute("aria-selected", i === index ? "true" : "false");
+        opt.classList.toggle("is-active", i === index);
+      });
+      active = index;
+      if (index >= 0 && opts[index]) {
+        input.setAttribute("aria-activedescendant", opts[index].id);
+        opts[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function open() {
+      if (options().length) {
+        list.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      }
+    }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      highlight(-1);
+    }
+
+    function choose(opt) {
+      hidden.value = opt.getAttribute("data-value");
+      input.value = opt.getAttribute("data-label");
+      close();
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+
+    function clearChoice() {
+      if (hidden.value) {
+        hidden.value = "";
+        hidden.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+
+    function fetchOptions() {
+      var params = new URLSearchParams({ q: input.value });
+      if (depends) {
+        params.set(box.getAttribute("data-depends-param"), dependencyValue(form, depends));
+      }
+      var mine = ++serial;
+      window
+        .fetch(box.getAttribute("data-url") + "?" + params.toString(), {
+          credentials: "same-origin",
+          headers: { "HX-Request": "true" },
+        })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (mine !== serial) {
+            return; // an answer to an older query
+          }
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var answer = doc.querySelector("ul");
+          list.textContent = "";
+          Array.prototype.forEach.call(answer ? answer.querySelectorAll('[role="option"]') : [], function (opt, i) {
+            opt.id = list.id + "-" + i;
+            list.appendChild(document.importNode(opt, true));
+          });
+          status.textContent = answer ? answer.getAttribute("data-status") : "";
+          highlight(-1);
+          if (options().length && document.activeElement === input) {
+            open();
+          } else {
+            close();
+          }
+        })
+        .catch(function () {
+          showNotice("ajax-error");
+        });
+    }
+
+    function schedule() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(fetchOptions, COMBOBOX_DELAY_MS);
+    }
+
+    input.addEventListener("input", function () {
+      clearChoice();
+      schedule();
+    });
+    input.addEventListener("focus", function () {
+      if (!hidden.value) {
+        schedule();
+      }
+    });
+    input.addEventListener("blur", function () {
+      window.setTimeout(close, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      var opts = options();
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (list.hidden) {
+          if (opts.length) {
+            open();
+          } else {
+            fetchOptions();
+            return;
+          }
+        }
+        highlight(Math.min(active + 1, opts.length - 1));
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!list.hidden) {
+          highlight(Math.max(active - 1, 0));
+        }
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0 && opts[active]) {
+          event.preventDefault();
+          choose(opts[active]);
+        }
+      } else if (event.key === "Escape") {
+        if (!list.hidden) {
+          event.preventDefault();
+          close();
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = "";
+          clearChoice();
+        }
+      }
+    });
+    list.addEventListener("mousedown", function (event) {
+      var opt = event.target.closest('[role="option"]');
+      if (opt) {
+        event.preventDefault();
+        choose(opt);
+      }
+    });
+    // A dependent picker (consent ← person, staff ← agency) forgets its choice when what it
+    // depends on changes.
+    if (form && depends) {
+      form.addEventListener("change", function (event) {
+        if (event.target.name === depends) {
+          input.value = "";
+          clearChoice();
+          list.textContent = "";
+          close();
+        }
+      });
+    }
+  }
+
+  function setupComboboxes(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    Array.prototype.forEach.call(scope.querySelectorAll("[data-combobox]"), setupCombobox);
+  }
+
+  // ---- the menu shows that it scrolls sideways ------------------------------------------------
+  function markMenuOverflow() {
+    var nav = document.querySelector(".main-nav");
+    var list = nav && nav.querySelector("ul");
+    if (!list) {
+      return;
+    }
+    var update = function () {
+      var hiddenLeft = list.scrollLeft > 1;
+      var hiddenRight = list.scrollLeft + list.clientWidth < list.scrollWidth - 1;
+      var more = hiddenLeft && hiddenRight ? "both" : hiddenLeft ? "start" : hiddenRight ? "end" : "";
+      if (more) {
+        nav.setAttribute("data-more", more);
+      } else {
+        nav.removeAttribute("data-more");
+      }
+    };
+    list.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    // The current page's item is scrolled into view, so the cue is right from the start.
+    var current = list.querySelector('[aria-current="page"]');
+    if (current && current.scrollIntoView && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = Math.max(0, current.offsetLeft - list.clientWidth / 3);
+    }
+    update();
+  }
+
   // ---- session about to expire ---------------------------------------------------------------
   var sessionTimer = null;
   var WARN_BEFORE_SECONDS = 120;
@@ -213,6 +436,8 @@
 
   onReady(function () {
     wrapTables(document);
+    setupComboboxes(document);
+    markMenuOverflow();
     scheduleSessionNotice();
     var extend = document.querySelector("#session-notice button");
     if (extend) {
@@ -221,6 +446,7 @@
     if (window.htmx) {
       window.htmx.onLoad(function (elt) {
         wrapTables(elt.parentElement || elt);
+        setupComboboxes(elt.parentElement || elt);
       });
     }
   });

@@ -1,0 +1,128 @@
+"""Picker fields for 本人, 世帯, 本人同意 and 担当者 (agencies/combobox.py), shared by the intake
+and case forms. A form declares the field with one of the `*_field` functions and binds it to
+the acting user in __init__ with `bind_pickers`; the queryset a submitted id is checked against
+and the typed-text search are the selectors the picker endpoints use."""
+
+from __future__ import annotations
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from agencies.combobox import PickerField
+from agencies.models import Membership, User
+from cases.models import Consent
+from cases.selectors import pickers
+
+
+def person_field(**kwargs) -> PickerField:
+    kwargs.setdefault("label", _("本人"))
+    kwargs.setdefault("required", False)
+    return PickerField(
+        url=reverse_lazy("cases:person_picker"),
+        to_field_name="public_id",
+        label_from=pickers.person_label,
+        **kwargs,
+    )
+
+
+def household_field(**kwargs) -> PickerField:
+    kwargs.setdefault("label", _("世帯"))
+    kwargs.setdefault("required", False)
+    return PickerField(
+        url=reverse_lazy("cases:household_picker"), to_field_name="public_id", **kwargs
+    )
+
+
+def consent_field(**kwargs) -> PickerField:
+    kwargs.setdefault("label", _("本人同意"))
+    kwargs.setdefault("required", False)
+    return PickerField(
+        url=reverse_lazy("cases:consent_picker"),
+        depends="person",
+        to_field_name="public_id",
+        label_from=pickers.consent_label,
+        **kwargs,
+    )
+
+
+def staff_field(*, agency: str = "agency", **kwargs) -> PickerField:
+    """担当者: care staff of the agency chosen in the field named `agency`."""
+    kwargs.setdefault("label", _("担当者"))
+    kwargs.setdefault("required", False)
+    return PickerField(
+        url=reverse_lazy("agencies:staff_picker"),
+        depends=agency,
+        depends_param="agency",
+        label_from=lambda u: u.display_name or u.username,
+        **kwargs,
+    )
+
+
+def care_staff() -> object:
+    """Every active staff member holding a care role somewhere today: what a submitted 担当者
+    id is checked against before the form checks it belongs to the chosen agency."""
+    from agencies.choices import CARE_ROLES
+
+    return User.objects.filter(
+        is_active=True, memberships__in=Membership.objects.current().filter(role__in=CARE_ROLES)
+    ).distinct()
+
+
+def bind_pickers(form, user, *, person="person", household="household", consent="consent"):
+    """Narrow the form's picker fields to what `user` may see and give them their search."""
+    from cases.policy.persons import households_visible_to, persons_visible_to
+
+    fields = form.fields
+    if person in fields:
+        fields[person].queryset = persons_visible_to(user).select_related(
+            "registered_by_agency", "area"
+        )
+        fields[person].search = lambda q: pickers.person_pick(actor=user, q=q)
+    if household in fields:
+        fields[household].queryset = households_visible_to(user).select_related(
+            "area", "registered_by_agency"
+        )
+        fields[household].label_from = lambda h: pickers.household_label(actor=user, household=h)
+        fields[household].search = lambda q: pickers.household_pick(actor=user, q=q)
+    if consent in fields:
+        fields[consent].queryset = Consent.objects.filter(
+            person__in=persons_visible_to(user).values("pk")
+        )
+        # Fields are cleaned in order, so the person is known when the consent is resolved.
+        fields[consent].search = lambda q: pickers.consent_pick(
+            actor=user, person=getattr(form, "cleaned_data", {}).get(person), q=q
+        )
+
+
+def bind_staff(form, *, staff="staff", agency="agency"):
+    """A 担当者 field: care staff; typed text is looked up among the chosen agency's staff."""
+    from agencies.selectors import care_staff_matching
+
+    field = form.fields[staff]
+    field.queryset = care_staff()
+
+    def search(q):
+        chosen = getattr(form, "cleaned_data", {}).get(agency)
+        if chosen is None:
+            return []
+        return care_staff_matching(agency_id=chosen.pk, q=q)
+
+    field.search = search
+
+
+def check_consent_person(form, *, person="person", consent="consent") -> None:
+    data = form.cleaned_data
+    chosen = data.get(consent)
+    if chosen is not None and chosen.person_id != getattr(data.get(person), "pk", None):
+        form.add_error(consent, _("本人同意は、選んだ本人の同意の記録から選んでください。"))
+
+
+def check_staff_agency(form, *, staff="staff", agency="agency") -> None:
+    data = form.cleaned_data
+    user, chosen = data.get(staff), data.get(agency)
+    if user is None:
+        return
+    from agencies.selectors import care_staff_of
+
+    if chosen is None or not care_staff_of(chosen.pk).filter(pk=user.pk).exists():
+        form.add_error(staff, _("担当者は、選んだ機関に所属している職員から選んでください。"))
