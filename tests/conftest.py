@@ -87,7 +87,7 @@ def start_worker(
     log_path: Path, *, redis_url: str, queue: str, env: dict | None = None
 ) -> WorkerProcess:
     """Start `celery -A config worker` (solo pool) on `queue` of `redis_url`, against the test
-    database. `env` adds or overrides environment variables (test hooks)."""
+    database. `env` adds or overrides environment variables (test hooks); None removes one."""
     full_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -102,6 +102,7 @@ def start_worker(
         "EMAIL_URL": "consolemail://",
         **(env or {}),
     }
+    full_env = {k: v for k, v in full_env.items() if v is not None}  # None removes a variable
     cmd = [
         sys.executable,
         "-m",
