@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "outbox",
+    "retention",
 ]
 
 MIDDLEWARE = [

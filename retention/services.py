@@ -1,0 +1,259 @@
+"""Retention: list what is due, anonymise it on an admin's approval.
+
+`retention_list_due` (monthly task) finds closed support cases whose retention period has run
+out and writes one `Anonymisation` row (status 承認待ち) per case; a case is held back while its
+household or any of its persons belongs to a case that is open or not yet due. Nothing happens
+to a record until an administrator approves it: `anonymisation_approve` then, in one
+transaction,
+  - replaces the personal fields of the case's persons (names → 匿名, kana, address, postal
+    code, phone, e-mail, notes → empty, birth date → 1 January of the birth year) and of its
+    household (address, postal code, notes);
+  - replaces the free text of the case and of every record attached to it (TextFields, and who
+    the note was with) by 「(匿名化済み)」;
+  - deletes the uploaded files (note attachments, scanned consent forms);
+  - keeps every row, link, date, code and count, so figures of past years do not change;
+  - writes the counts to the ledger row and one audit event. Nothing is deleted silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.policy import require
+from audit.services import record
+
+from .models import Anonymisation, RecordKind, RetentionRule
+
+logger = logging.getLogger(__name__)
+
+ANONYMISED = "(匿名化済み)"
+PERSON_NAME = "匿名"
+PERSON_CLEARED = (
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "postal_code",
+    "address",
+    "phone",
+    "email",
+    "notes",
+    "name_search",
+    "kana_search",
+    "phone_digits",
+)
+HOUSEHOLD_CLEARED = ("postal_code", "address", "notes")
+CASE_TEXTS = ("summary", "closure_note", "followup_note")
+# CharFields of attached records that hold free text about people (TextFields are all cleared).
+EXTRA_TEXTS = {"cases.activitynote": ("with_whom",)}
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    return _years_before(day, -years)
+
+
+def retention_rule(kind: str = RecordKind.SUPPORT_CASE) -> RetentionRule | None:
+    return RetentionRule.objects.filter(kind=kind, enabled=True).first()
+
+
+def _cutoff(rule: RetentionRule, today: dt.date | None) -> dt.date:
+    return _years_before(today or timezone.localdate(), rule.years_after_closure)
+
+
+def _live_links(cutoff: dt.date) -> tuple[set[int], set[int]]:
+    """Households and persons of every case that is open or was closed after `cutoff`."""
+    from cases.models import SupportCase
+
+    ended = SupportCase.objects.closed().filter(closed_on__lte=cutoff)
+    live = SupportCase.objects.exclude(pk__in=ended.values("pk"))
+    households = set(live.values_list("household_id", flat=True))
+    persons = set(live.values_list("persons", flat=True)) | set(
+        live.values_list("principal_id", flat=True)
+    )
+    return households, persons - {None}
+
+
+def _is_clear(case, households: set[int], persons: set[int]) -> bool:
+    own = {p.pk for p in case.persons.all()} | {case.principal_id}
+    return case.household_id not in households and not own & persons
+
+
+def due_cases(today: dt.date | None = None) -> list:
+    """Ended cases past their retention period, with nothing open or younger sharing their
+    household or persons, not listed yet."""
+    from cases.models import SupportCase
+
+    rule = retention_rule()
+    if rule is None:
+        return []
+    cutoff = _cutoff(rule, today)
+    candidates = list(
+        SupportCase.objects.closed()
+        .filter(closed_on__lte=cutoff)
+        .exclude(pk__in=Anonymisation.objects.values("case_id"))
+        .prefetch_related("persons")
+        .order_by("closed_on", "pk")
+    )
+    if not candidates:
+        return []
+    households, persons = _live_links(cutoff)
+    return [case for case in candidates if _is_clear(case, households, persons)]
+
+
+@transaction.atomic
+def retention_list_due(today: dt.date | None = None) -> list[Anonymisation]:
+    """List what is due (monthly). Idempotent: a case is listed once. Admins are notified."""
+    rule = retention_rule()
+    if rule is None:
+        return []
+    listed = []
+    for case in due_cases(today):
+        item, created = Anonymisation.objects.get_or_create(
+            kind=RecordKind.SUPPORT_CASE,
+            case=case,
+            defaults={
+                "record_label": case.number,
+                "closed_on": case.closed_on,
+                "due_on": _add_years(case.closed_on, rule.years_after_closure),
+                "legal_basis": rule.legal_basis,
+            },
+        )
+        if created:
+            record(actor=None, action="anonymisation.list", obj=item)
+            listed.append(item)
+    if listed:
+        count = len(listed)
+        transaction.on_commit(lambda: _notify_admins(count))
+    return listed
+
+
+def _notify_admins(count: int) -> None:
+    from django.urls import reverse
+
+    from agencies.choices import Role
+    from agencies.models import Membership
+    from notifications.services import notify_now
+
+    admins = set(
+        Membership.objects.current().filter(role=Role.ADMIN).values_list("user_id", flat=True)
+    )
+    notify_now(
+        recipients=admins,
+        rule="retention.due",
+        title=_("保存期間を過ぎた記録が%(n)s件あります(匿名化の承認待ち)") % {"n": count},
+        body=_("保存期間と匿名化の画面で内容を確認し、承認してください。"),
+        url=reverse("retention:index"),
+        object_ref="retention",
+    )
+
+
+def _clear_texts(model, qs) -> int:
+    fields = [f.name for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
+    fields += list(EXTRA_TEXTS.get(model._meta.label_lower, ()))
+    if not fields:
+        return 0
+    return qs.update(**{name: ANONYMISED for name in fields}) * len(fields)
+
+
+def _delete_files(rows, field: str) -> int:
+    deleted = 0
+    for row in rows:
+        stored = getattr(row, field)
+        if stored:
+            stored.delete(save=False)
+            type(row).objects.filter(pk=row.pk).update(**{field: ""})
+            deleted += 1
+    return deleted
+
+
+@transaction.atomic
+def anonymisation_approve(*, item: Anonymisation, actor) -> Anonymisation:
+    """Anonymise the listed case now (see the module docstring). Refused when the item was done
+    already or something now links the case's household or persons to a live case."""
+    decision = require(actor, "retention.approve", item)
+    from cases.models import Consent, HouseholdMember, NoteAttachment, Person, SupportCase
+
+    item = Anonymisation.objects.select_for_update().get(pk=item.pk)
+    if item.status != Anonymisation.Status.DUE:
+        raise ValidationError(_("この記録はすでに匿名化されています。"))
+    case = SupportCase.objects.prefetch_related("persons").get(pk=item.case_id)
+    rule = retention_rule()
+    cutoff = _cutoff(rule, None) if rule else dt.date.min
+    households, persons_live = _live_links(cutoff)
+    ended = (
+        case.closed_on is not None
+        and case.closed_on <= cutoff
+        and case.status
+        in (
+            SupportCase.Status.CLOSED,
+            SupportCase.Status.HANDED_BACK,
+        )
+    )
+    if not ended or not _is_clear(case, households, persons_live):
+        raise ValidationError(
+            _(
+                "この世帯または対象者に、終結していないか保存期間内のケースがあるため匿名化できません。"
+            )
+        )
+    person_ids = (
+        set(case.persons.values_list("pk", flat=True))
+        | {case.principal_id}
+        | set(
+            HouseholdMember.objects.filter(household_id=case.household_id).values_list(
+                "person_id", flat=True
+            )
+        )
+    )
+    person_ids.discard(None)
+    persons = 0
+    for person in Person.objects.filter(pk__in=person_ids):
+        birth = person.birth_date.replace(month=1, day=1) if person.birth_date else None
+        persons += Person.objects.filter(pk=person.pk).update(
+            family_name=PERSON_NAME,
+            birth_date=birth,
+            **{name: "" for name in PERSON_CLEARED},
+        )
+    from cases.models import Household
+
+    households = Household.objects.filter(pk=case.household_id).update(
+        **{name: "" for name in HOUSEHOLD_CLEARED}
+    )
+    texts = SupportCase.objects.filter(pk=case.pk).update(
+        summary=ANONYMISED, closure_note="", followup_note=""
+    ) * len(CASE_TEXTS)
+    for rel in SupportCase._meta.related_objects:
+        if rel.one_to_many and rel.related_model._meta.app_label == "cases":
+            model = rel.related_model
+            texts += _clear_texts(model, model._default_manager.filter(**{rel.field.name: case}))
+    files = _delete_files(NoteAttachment.objects.filter(note__case=case), "file")
+    files += _delete_files(Consent.objects.filter(person_id__in=person_ids), "document")
+    item.status = Anonymisation.Status.DONE
+    item.approved_by = actor
+    item.approved_at = timezone.now()
+    item.persons, item.households, item.texts, item.files = persons, households, texts, files
+    item.save()
+    record(
+        actor=actor,
+        action="anonymisation.approve",
+        obj=item,
+        basis=decision.basis,
+        changes=[
+            f"persons:{persons}",
+            f"households:{households}",
+            f"texts:{texts}",
+            f"files:{files}",
+        ],
+    )
+    return item
