@@ -257,3 +257,43 @@ def anonymisation_approve(*, item: Anonymisation, actor) -> Anonymisation:
         ],
     )
     return item
+
+
+@transaction.atomic
+def retention_rule_update(
+    *, rule: RetentionRule, actor, years_after_closure: int, legal_basis: str, enabled: bool
+) -> RetentionRule:
+    """Change a record kind's retention period (audited: the period decides what is erased)."""
+    decision = require(actor, "retention.approve")
+    legal_basis = (legal_basis or "").strip()
+    errors = {}
+    if not legal_basis:
+        errors["legal_basis"] = _("根拠(法令・規程)を入力してください。")
+    if not 1 <= years_after_closure <= 100:
+        errors["years_after_closure"] = _("1〜100年の範囲で入力してください。")
+    if errors:
+        raise ValidationError(errors)
+    changed = [
+        name
+        for name, value in (
+            ("years_after_closure", years_after_closure),
+            ("legal_basis", legal_basis),
+            ("enabled", enabled),
+        )
+        if getattr(rule, name) != value
+    ]
+    if changed:
+        rule.years_after_closure, rule.legal_basis, rule.enabled = (
+            years_after_closure,
+            legal_basis,
+            enabled,
+        )
+        rule.save()
+        record(
+            actor=actor,
+            action="retention_rule.update",
+            obj=rule,
+            basis=decision.basis,
+            changes=changed,
+        )
+    return rule

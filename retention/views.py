@@ -7,9 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.forms import apply_service_errors
 from agencies.policy import require
 
 from . import services
+from .forms import RetentionRuleForm
 from .models import Anonymisation, RetentionRule
 
 
@@ -42,3 +44,31 @@ def approve(request, public_id):
             % {"record": item.record_label, "p": item.persons, "f": item.files},
         )
     return redirect("retention:index")
+
+
+@login_required
+def rule_edit(request, kind):
+    require(request.user, "retention.approve")
+    rule = get_object_or_404(RetentionRule, kind=kind)
+    form = RetentionRuleForm(
+        request.POST or None,
+        initial={
+            "years_after_closure": rule.years_after_closure,
+            "legal_basis": rule.legal_basis,
+            "enabled": rule.enabled,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.retention_rule_update(rule=rule, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("保存期間を変更しました。"))
+            return redirect("retention:index")
+    return render(
+        request,
+        "retention/rule_form.html",
+        {"form": form, "rule": rule, "nav_active": "admin"},
+        status=400 if form.errors else 200,
+    )

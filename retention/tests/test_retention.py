@@ -184,3 +184,24 @@ def test_api_lists_and_approves_for_the_admin(city_db, due_item, client):
     again = client.post(f"/api/v1/anonymisations/{due_item.public_id}/approve/")
     assert again.status_code == 400 and again.json()["error"]["message"]
     assert client.get("/api/v1/anonymisations/not-a-uuid/").status_code == 404
+
+
+def test_admin_changes_the_period_with_its_basis_and_it_is_audited(city_db, rule, client):
+    verified(client, city_db.admin)
+    url = reverse("retention:rule_edit", args=[rule.kind])
+    bad = client.post(url, {"years_after_closure": 0, "legal_basis": ""})
+    assert bad.status_code == 400
+    assert "根拠" in bad.content.decode()
+    ok = client.post(
+        url, {"years_after_closure": 7, "legal_basis": "市文書管理規程 別表", "enabled": "on"}
+    )
+    assert ok.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.years_after_closure, rule.legal_basis) == (7, "市文書管理規程 別表")
+    event = AuditEvent.objects.get(action="retention_rule.update")
+    assert event.actor == city_db.admin
+    assert set(event.changes) == {"years_after_closure", "legal_basis"}
+    caseworker = staff(AgencyFactory(), Role.CASEWORKER)
+    client.force_login(caseworker)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"years_after_closure": 1, "legal_basis": "x"}).status_code == 403
