@@ -8,9 +8,10 @@ transaction,
   - replaces the personal fields of the case's persons (names → 匿名, kana, address, postal
     code, phone, e-mail, notes → empty, birth date → 1 January of the birth year) and of its
     household (address, postal code, notes);
-  - replaces the free text of the case and of every record attached to it (TextFields, and who
-    the note was with) by 「(匿名化済み)」;
-  - deletes the uploaded files (note attachments, scanned consent forms);
+  - replaces the free text of the case and of every record attached to the case, its persons or
+    its household in cases / meetings / outreach / participation (every TextField, and the short
+    fields that hold names: EXTRA_TEXTS) by 「(匿名化済み)」;
+  - deletes the uploaded files of those records (note attachments, scanned consent forms);
   - keeps every row, link, date, code and count, so figures of past years do not change;
   - writes the counts to the ledger row and one audit event. Nothing is deleted silently.
 """
@@ -49,8 +50,31 @@ PERSON_CLEARED = (
 )
 HOUSEHOLD_CLEARED = ("postal_code", "address", "notes")
 CASE_TEXTS = ("summary", "closure_note", "followup_note")
-# CharFields of attached records that hold free text about people (TextFields are all cleared).
-EXTRA_TEXTS = {"cases.activitynote": ("with_whom",)}
+# Records attached to the case, its persons or its household in these apps are cleared (one
+# level of children too: assessment issues and relations, plan items, monitoring…). The access
+# ledger (access), the audit log and community records are not personal case content and stay.
+ATTACHED_APPS = {"cases", "meetings", "outreach", "participation"}
+# Short CharFields that hold names or free text about people (every TextField is cleared).
+EXTRA_TEXTS = {
+    "cases.activitynote": ("with_whom",),
+    "cases.referral": ("accompanied_note",),
+    "cases.concernslip": ("location",),
+    "cases.consultation": ("consulter_note",),
+    "cases.assessment": ("consulter_note",),
+    "cases.assessmentrelation": ("label", "note"),
+    "cases.consent": ("proxy_name", "proxy_relation", "withdrawn_note"),
+    "cases.plan": ("consent_note",),
+    "meetings.agendaitem": ("title",),
+    "meetings.agendarequest": ("title",),
+    "outreach.outreachtarget": (
+        "source_detail",
+        "informant",
+        "approx_name",
+        "approx_kana",
+        "approx_address",
+        "match_note",
+    ),
+}
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -159,22 +183,57 @@ def _notify_admins(count: int) -> None:
     )
 
 
-def _clear_texts(model, qs) -> int:
-    fields = [f.name for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
-    fields += list(EXTRA_TEXTS.get(model._meta.label_lower, ()))
-    if not fields:
-        return 0
-    return qs.update(**{name: ANONYMISED for name in fields}) * len(fields)
+def _text_fields(model) -> dict[str, str]:
+    """{field: replacement} for the free text of `model`."""
+    extra = EXTRA_TEXTS.get(model._meta.label_lower, ())
+    out = {}
+    for f in model._meta.concrete_fields:
+        if isinstance(f, models.TextField) or (f.name in extra and isinstance(f, models.CharField)):
+            fits = f.max_length is None or f.max_length >= len(ANONYMISED)
+            out[f.name] = ANONYMISED if fits else ""
+    return out
 
 
-def _delete_files(rows, field: str) -> int:
+def _attached(owners: list[tuple[type, set[int]]], skip: set) -> dict[type, set[int]]:
+    """Every row (by model) in ATTACHED_APPS that points at one of the owners, and the rows that
+    point at those (two levels down: plan → item → monitoring)."""
+    found: dict[type, set[int]] = {}
+    level = owners
+    for _depth in range(3):
+        following = []
+        for owner, ids in level:
+            if not ids:
+                continue
+            for rel in owner._meta.related_objects:
+                model = rel.related_model
+                if model in skip or model._meta.app_label not in ATTACHED_APPS:
+                    continue
+                if not (rel.one_to_many or rel.many_to_many):
+                    continue
+                pks = set(
+                    model._default_manager.filter(**{f"{rel.field.name}__in": ids}).values_list(
+                        "pk", flat=True
+                    )
+                ) - found.get(model, set())
+                if pks:
+                    found.setdefault(model, set()).update(pks)
+                    following.append((model, pks))
+        level = following
+    return found
+
+
+def _delete_files(model, pks: set[int]) -> int:
     deleted = 0
-    for row in rows:
-        stored = getattr(row, field)
-        if stored:
-            stored.delete(save=False)
-            type(row).objects.filter(pk=row.pk).update(**{field: ""})
-            deleted += 1
+    file_fields = [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+    if not file_fields:
+        return 0
+    for row in model._default_manager.filter(pk__in=pks):
+        for name in file_fields:
+            stored = getattr(row, name)
+            if stored:
+                stored.delete(save=False)
+                model._default_manager.filter(pk=row.pk).update(**{name: ""})
+                deleted += 1
     return deleted
 
 
@@ -183,7 +242,7 @@ def anonymisation_approve(*, item: Anonymisation, actor) -> Anonymisation:
     """Anonymise the listed case now (see the module docstring). Refused when the item was done
     already or something now links the case's household or persons to a live case."""
     decision = require(actor, "retention.approve", item)
-    from cases.models import Consent, HouseholdMember, NoteAttachment, Person, SupportCase
+    from cases.models import HouseholdMember, Person, SupportCase
 
     item = Anonymisation.objects.select_for_update().get(pk=item.pk)
     if item.status != Anonymisation.Status.DUE:
@@ -207,16 +266,23 @@ def anonymisation_approve(*, item: Anonymisation, actor) -> Anonymisation:
                 "この世帯または対象者に、終結していないか保存期間内のケースがあるため匿名化できません。"
             )
         )
-    person_ids = (
-        set(case.persons.values_list("pk", flat=True))
-        | {case.principal_id}
-        | set(
-            HouseholdMember.objects.filter(household_id=case.household_id).values_list(
-                "person_id", flat=True
-            )
+    from cases.models import Household
+
+    member_ids = set(
+        HouseholdMember.objects.filter(household_id=case.household_id).values_list(
+            "person_id", flat=True
         )
     )
+    # The case's persons, and household members not in a live case elsewhere (a member who
+    # moved to another household with an open case keeps their name there).
+    person_ids = ({p.pk for p in case.persons.all()} | {case.principal_id}) | (
+        member_ids - persons_live
+    )
     person_ids.discard(None)
+    # Duplicates merged into these persons carry the same names.
+    person_ids |= set(
+        Person.objects.filter(merged_into__in=person_ids).values_list("pk", flat=True)
+    )
     persons = 0
     for person in Person.objects.filter(pk__in=person_ids):
         birth = person.birth_date.replace(month=1, day=1) if person.birth_date else None
@@ -225,20 +291,22 @@ def anonymisation_approve(*, item: Anonymisation, actor) -> Anonymisation:
             birth_date=birth,
             **{name: "" for name in PERSON_CLEARED},
         )
-    from cases.models import Household
-
     households = Household.objects.filter(pk=case.household_id).update(
         **{name: "" for name in HOUSEHOLD_CLEARED}
     )
     texts = SupportCase.objects.filter(pk=case.pk).update(
         summary=ANONYMISED, closure_note="", followup_note=""
     ) * len(CASE_TEXTS)
-    for rel in SupportCase._meta.related_objects:
-        if rel.one_to_many and rel.related_model._meta.app_label == "cases":
-            model = rel.related_model
-            texts += _clear_texts(model, model._default_manager.filter(**{rel.field.name: case}))
-    files = _delete_files(NoteAttachment.objects.filter(note__case=case), "file")
-    files += _delete_files(Consent.objects.filter(person_id__in=person_ids), "document")
+    attached = _attached(
+        [(SupportCase, {case.pk}), (Person, person_ids), (Household, {case.household_id})],
+        skip={SupportCase, Person, Household, HouseholdMember},
+    )
+    files = 0
+    for model, pks in attached.items():
+        files += _delete_files(model, pks)
+        fields = _text_fields(model)
+        if fields:
+            texts += model._default_manager.filter(pk__in=pks).update(**fields) * len(fields)
     item.status = Anonymisation.Status.DONE
     item.approved_by = actor
     item.approved_at = timezone.now()

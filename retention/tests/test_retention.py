@@ -117,6 +117,11 @@ def test_due_cases_are_listed_once_and_anonymised_only_on_approval(
     case.refresh_from_db()
     assert case.summary == ANONYMISED and case.number == item.record_label  # links stay
     assert all(n.content == ANONYMISED for n in case.notes.all())
+    from cases.models import Assessment, Consultation
+
+    assessments = {a.chief_complaint for a in Assessment.objects.filter(case=case)}
+    consultations = {c.summary for c in Consultation.objects.filter(person_id__in=person_ids)}
+    assert assessments | consultations == {ANONYMISED}
     consent.refresh_from_db()
     assert not consent.document and not __import__("os").path.exists(path)
     # Links and counts stay: every figure of the past year is what it was.
