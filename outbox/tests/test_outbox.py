@@ -109,3 +109,15 @@ def test_eager_mode_runs_the_task_in_process(settings):
     outbox_enqueue("audit.heartbeat", args=["outbox-eager"])
     assert AuditEvent.objects.filter(object_id="outbox-eager").count() == 1
     assert OutboxMessage.objects.get().sent_at is not None
+
+
+def test_a_starting_worker_sends_what_waited(broker):
+    from outbox.signals import drain_on_worker_start
+
+    broker.down()
+    waiting = [outbox_enqueue("tsunagu.ping", dedupe_key=f"start:{n}") for n in range(3)]
+    assert OutboxMessage.objects.pending().count() == 3
+    broker.up()
+    drain_on_worker_start()
+    assert not OutboxMessage.objects.pending().exists()
+    assert all(OutboxMessage.objects.get(pk=m.pk).sent_at for m in waiting)
