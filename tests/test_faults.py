@@ -7,7 +7,8 @@ kills what it needs to, and reports `lost=… duplicated=…` in its assertion m
   (b) a worker killed (SIGKILL) in the middle of a slow sweep: a new worker finishes it
       (acks_late: the message returns after the visibility timeout), every reminder once;
   (c) the application's database connections killed between requests: the next request
-      succeeds (CONN_HEALTH_CHECKS), and without health checks it would not.
+      succeeds (CONN_HEALTH_CHECKS), and without health checks it would not; and a connection
+      killed in the middle of a request fails that request only.
 Skipped with a message without redis-server or PostgreSQL; with CI=true that is a failure.
 """
 
@@ -365,16 +366,16 @@ def _start_web(tmp_path: Path, *, health_checks: bool) -> tuple[subprocess.Popen
         "TSUNAGU_VAR_DIR": str(tmp_path / "var"),
         "SECRET_KEY": settings.SECRET_KEY,  # reads the session this test process wrote
     }
-    log = (tmp_path / f"web-{health_checks}.log").open("ab")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "1", "--threads", "1", "--timeout", "60"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with (tmp_path / f"web-{health_checks}.log").open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+            + ["--workers", "1", "--threads", "1", "--timeout", "60"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     _wait_for(lambda: _status(base + "/healthz") == 200, timeout=60, what="gunicorn")
     return proc, base
@@ -426,3 +427,46 @@ def test_killed_database_connections_do_not_fail_the_next_request(
         # The control: the same kill without health checks fails the next request, so the test
         # above can fail.
         assert after_kill == [500, 500, 500], f"statuses without health checks: {after_kill}"
+
+
+def test_connection_killed_in_the_middle_of_a_request_fails_only_that_request(
+    needs_postgres, tmp_path
+):
+    """The request is held mid-way (its session read waits for a table lock this test holds),
+    its connection is terminated while it waits, and the next request is served normally."""
+    import threading
+
+    from django.db import transaction
+
+    user = staff(AgencyFactory(), Role.CASEWORKER)
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    proc, base = _start_web(tmp_path, health_checks=True)
+    page = base + reverse("notifications:inbox")
+    in_flight: list[int] = []
+    try:
+        assert _status(page, cookie) == 200
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE django_session IN ACCESS EXCLUSIVE MODE")
+            request = threading.Thread(target=lambda: in_flight.append(_status(page, cookie)))
+            request.start()
+
+            def waiting_pid():
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+                row = cursor.fetchone()
+                return row[0] if row else None
+
+            pid = _wait_for(waiting_pid, timeout=30, what="the request to wait mid-way")
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        request.join(timeout=30)
+        after = [_status(page, cookie) for _ in range(3)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert in_flight and in_flight[0] != 200  # the request whose connection died
+    failed = sum(s != 200 for s in after)
+    assert after == [200, 200, 200], f"lost={failed} duplicated=0 statuses={after}"
