@@ -121,3 +121,20 @@ def test_a_starting_worker_sends_what_waited(broker):
     drain_on_worker_start()
     assert not OutboxMessage.objects.pending().exists()
     assert all(OutboxMessage.objects.get(pk=m.pk).sent_at for m in waiting)
+
+
+def test_the_admin_home_shows_waiting_work(broker, client):
+    from agencies.choices import Role
+    from agencies.tests.factories import AgencyFactory, staff
+    from meetings.tests.conftest import verified
+
+    admin = staff(AgencyFactory(), Role.ADMIN)
+    verified(client, admin)
+    from django.urls import reverse
+
+    url = reverse("agencies:admin_home")
+    assert "送信待ちの処理はありません" in client.get(url).content.decode()
+    broker.down()
+    outbox_enqueue("tsunagu.ping", dedupe_key="home")
+    page = client.get(url).content.decode()
+    assert "送信待ち 1件" in page

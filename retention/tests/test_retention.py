@@ -210,3 +210,13 @@ def test_admin_changes_the_period_with_its_basis_and_it_is_audited(city_db, rule
     client.force_login(caseworker)
     assert client.get(url).status_code == 403
     assert client.post(url, {"years_after_closure": 1, "legal_basis": "x"}).status_code == 403
+
+
+def test_api_answers_its_contract_for_bad_input(city_db, due_item, client):
+    verified(client, city_db.admin)
+    unknown = client.get("/api/v1/anonymisations/?bogus=1")
+    assert unknown.status_code == 400 and "bogus" in unknown.content.decode()
+    bad_status = client.get("/api/v1/anonymisations/?status=nonsense")
+    assert bad_status.status_code == 400
+    missing = client.get("/api/v1/anonymisations/00000000-0000-0000-0000-000000000000/")
+    assert missing.status_code == 404 and missing.json()["error"]
