@@ -6,8 +6,12 @@ import time
 import pytest
 from celery.beat import ScheduleEntry
 from django.db import transaction
+from django.urls import reverse
 
+from agencies.choices import Role
+from agencies.tests.factories import AgencyFactory, staff
 from config.celery import app
+from meetings.tests.conftest import verified
 from outbox.beat import OutboxScheduler
 from outbox.models import OutboxMessage
 from outbox.services import Sent, outbox_drain, outbox_enqueue, outbox_send
@@ -124,14 +128,8 @@ def test_a_starting_worker_sends_what_waited(broker):
 
 
 def test_the_admin_home_shows_waiting_work(broker, client):
-    from agencies.choices import Role
-    from agencies.tests.factories import AgencyFactory, staff
-    from meetings.tests.conftest import verified
-
     admin = staff(AgencyFactory(), Role.ADMIN)
     verified(client, admin)
-    from django.urls import reverse
-
     url = reverse("agencies:admin_home")
     assert "送信待ちの処理はありません" in client.get(url).content.decode()
     broker.down()
