@@ -23,6 +23,7 @@ class OutboxScheduler(PersistentScheduler):
             return super().apply_entry(entry, producer=producer)
         from .services import outbox_enqueue
 
+        logger.info("Scheduler: writing due task %s (%s) to the outbox", entry.name, entry.task)
         try:
             outbox_enqueue(
                 entry.task,

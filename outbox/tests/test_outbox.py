@@ -136,3 +136,15 @@ def test_the_admin_home_shows_waiting_work(broker, client):
     outbox_enqueue("tsunagu.ping", dedupe_key="home")
     page = client.get(url).content.decode()
     assert "送信待ち 1件" in page
+
+
+def test_the_drain_forgets_rows_sent_more_than_a_week_ago(broker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = outbox_enqueue("tsunagu.ping")
+    recent = outbox_enqueue("tsunagu.ping")
+    OutboxMessage.objects.filter(pk=old.pk).update(sent_at=timezone.now() - timedelta(days=8))
+    assert outbox_drain().pruned == 1
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [recent.pk]
