@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from importlib import import_module
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -93,14 +94,21 @@ def _publish(message: OutboxMessage) -> None:
         "retry": True,
         "retry_policy": PUBLISH_RETRY_POLICY,
     }
-    task = app.tasks.get(message.task)
-    if task is None:
-        app.loader.import_default_modules()  # autodiscovery is lazy in a web process
-        task = app.tasks.get(message.task)
+    task = app.tasks.get(message.task) or _import_task(app, message.task)
     if task is not None:
         task.apply_async(message.args, message.kwargs, **options)
     else:
         app.send_task(message.task, message.args, message.kwargs, **options)
+
+
+def _import_task(app, name: str):
+    """Autodiscovery is lazy in a web process: import `<app>.tasks` of a task named
+    '<app>.<task>' (not `import_default_modules()`, which would run Django's system checks)."""
+    try:
+        import_module(f"{name.split('.', 1)[0]}.tasks")
+    except ImportError:
+        return None
+    return app.tasks.get(name)
 
 
 def outbox_send(message_id: int) -> Sent:
