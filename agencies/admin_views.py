@@ -92,8 +92,19 @@ def admin_home(request):
             "staff_count": User.objects.filter(is_active=True).count(),
             "without_membership": selectors.staff_without_current_membership().count(),
             "area_count": Area.objects.count(),
+            "outbox": _outbox_state(),
         },
     )
+
+
+def _outbox_state() -> dict:
+    """Background work waiting for the broker (outbox/): a count that stays above zero means
+    Redis or the workers are down — the work is kept and sent once they are back."""
+    from django.db.models import Min
+
+    from outbox.models import OutboxMessage
+
+    return OutboxMessage.objects.pending().aggregate(waiting=Count("pk"), oldest=Min("created_at"))
 
 
 # --- agencies ---------------------------------------------------------------------------

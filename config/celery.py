@@ -18,6 +18,14 @@ app.conf.beat_schedule = {
     # The audit log's daily hash chain (audit/chain.py); verify with `manage.py audit_verify`.
     "audit-seal": {"task": "audit.seal", "schedule": crontab(hour=1, minute=15)},
     "reports-sweep-jobs": {"task": "reports.sweep_jobs", "schedule": crontab(minute="*/10")},
+    # Records past their retention period, listed for an administrator's approval (monthly).
+    "retention-list-due": {
+        "task": "retention.list_due",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    # Send what the broker refused while it was down (outbox/services.py); every entry above is
+    # itself written to the outbox first by outbox.beat.OutboxScheduler.
+    "outbox-drain": {"task": "outbox.drain", "schedule": 60.0},
 }
 
 

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "community",
     "notifications",
     "reports",
+    "outbox",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +119,7 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # A connection killed by the server (restart, failover, pg_terminate_backend) is replaced
     # before the request uses it, instead of failing the request with a 500.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
@@ -250,7 +252,10 @@ CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    # A task taken by a worker that died (acks_late) goes back to the queue after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 else:
     for sub in ("queue", "processed", "control", "results", "state"):
         (CELERY_QUEUE_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -272,6 +277,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = TESTING
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks go through the outbox (outbox/beat.py), so a beat run while Redis is down is sent
+# when it is back instead of being lost.
+CELERY_BEAT_SCHEDULER = "outbox.beat:OutboxScheduler"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
+# Test hook for the fault tests: seconds to pause after each reminder rule of a sweep, so that a
+# worker can be killed in the middle of one. Always 0 in production.
+NOTIFICATIONS_SWEEP_RULE_PAUSE = env.float("TSUNAGU_SWEEP_RULE_PAUSE", default=0.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

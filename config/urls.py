@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("community.api_urls")),
     path("", include("participation.api")),
     path("", include("reports.api_urls")),
+    path("", include("retention.api")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("participation/", include("participation.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("retention/", include("retention.urls")),
     path("i18n/setlang/", agency_views.set_language, name="set_language"),
     path("i18n/date-style/", agency_views.set_date_style, name="set_date_style"),
     path("api/v1/", include(api_v1)),

@@ -14,6 +14,7 @@ E-mail is sent by tasks that take a notification id and claim it with a conditio
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -27,6 +28,7 @@ from django.utils import timezone, translation
 
 from agencies import policy
 from audit.services import record
+from outbox.services import outbox_enqueue
 
 from .models import Level, Notification, NotificationPreference, Reminder, RuleSetting
 from .rules import RuleContext, RuleSpec, Setting, available_rules, get_rule
@@ -108,6 +110,8 @@ def sweep(
         except Exception:
             logger.exception("notification rule failed: %s", spec.code)
             result.failed.append(spec.code)
+        if settings.NOTIFICATIONS_SWEEP_RULE_PAUSE:
+            time.sleep(settings.NOTIFICATIONS_SWEEP_RULE_PAUSE)  # fault tests only
     if queue_mail:
         result.emails_queued = queue_urgent_emails(now=now)
     logger.info(
@@ -249,8 +253,6 @@ def queue_urgent_emails(*, now: datetime | None = None) -> int:
     At most URGENT_MAIL_DAILY_LIMIT immediate mails per user in 24 hours: the first sweep over
     old data (or a bad day) must not bury a supervisor in mail; the rest go in the digest.
     """
-    from .tasks import deliver_notification_email
-
     now = now or timezone.now()
     pending = list(
         Notification.objects.filter(
@@ -282,8 +284,18 @@ def queue_urgent_emails(*, now: datetime | None = None) -> int:
             recently[uid] = recently.get(uid, 0) + 1
             ids.append(pk)
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: deliver_notification_email.delay(notification_id=pk))
+        _queue_email(pk)
     return len(ids)
+
+
+def _queue_email(notification_id: int) -> None:
+    """Through the outbox: a mail queued while Redis is down is sent when it is back; queued
+    twice (two sweeps before the first went out) it waits once."""
+    outbox_enqueue(
+        "notifications.deliver_email",
+        kwargs={"notification_id": notification_id},
+        dedupe_key=f"notification-email:{notification_id}",
+    )
 
 
 def notification_email_send(*, notification_id: int) -> bool:
@@ -420,17 +432,13 @@ def notify_now(
         ]
     )
     if level == Level.URGENT and notes:
-        from .tasks import deliver_notification_email
-
         ids = list(
             Notification.objects.filter(
                 _wants_urgent_mail(), pk__in=[n.pk for n in notes if n.pk]
             ).values_list("pk", flat=True)
         )
         for pk in ids:
-            transaction.on_commit(
-                lambda pk=pk: deliver_notification_email.delay(notification_id=pk)
-            )
+            _queue_email(pk)
     return notes
 
 

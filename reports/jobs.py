@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from agencies.policy import require
 from audit.services import record
+from outbox.services import outbox_enqueue
 
 from .build import build_annual_report, report_json
 from .models import ReportJob
@@ -46,14 +47,15 @@ def report_job_request(*, actor, fiscal_year: int, as_of, fmt: str, public: bool
         requested_by=actor, fiscal_year=fiscal_year, as_of=as_of, format=fmt, public=public
     )
     record(actor=actor, action="report_job.create", obj=job, basis=decision.basis)
-    transaction.on_commit(lambda: _queue(job.pk))
+    _queue(job.pk)  # the outbox row commits with the job; it is sent after commit
     return job
 
 
 def _queue(job_id: int) -> None:
-    from .tasks import build_report_job
-
-    build_report_job.delay(job_id=job_id)
+    # Through the outbox: written with the job, sent after commit or, if Redis is down, later.
+    outbox_enqueue(
+        "reports.build_report_job", kwargs={"job_id": job_id}, dedupe_key=f"report-job:{job_id}"
+    )
 
 
 def _progress(job_id: int, value: int) -> None:

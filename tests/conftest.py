@@ -83,6 +83,70 @@ def reset_broker_pool(app) -> None:
     app.amqp._producer_pool = None
 
 
+def start_worker(
+    log_path: Path, *, redis_url: str, queue: str, env: dict | None = None
+) -> WorkerProcess:
+    """Start `celery -A config worker` (solo pool) on `queue` of `redis_url`, against the test
+    database. `env` adds or overrides environment variables (test hooks); None removes one."""
+    full_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_DEFAULT_QUEUE": queue,  # what the worker itself queues stays with it
+        "TSUNAGU_TESTING": "false",
+        "TSUNAGU_VAR_DIR": str(log_path.parent / "var"),
+        "SECRET_KEY": "celery-worker-test",
+        "CONN_MAX_AGE": "0",
+        "EMAIL_URL": "consolemail://",
+        **(env or {}),
+    }
+    full_env = {k: v for k, v in full_env.items() if v is not None}  # None removes a variable
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--queues",
+        queue,
+        "--hostname",
+        f"{queue}-{uuid.uuid4().hex[:6]}@%h",
+        "--pool",
+        "solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel",
+        "INFO",
+    ]
+    with log_path.open("ab") as log:
+        # A new session so that stopping it never touches pytest's own process group.
+        proc = subprocess.Popen(
+            cmd,
+            cwd=settings.BASE_DIR,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return WorkerProcess(queue=queue, proc=proc, log=log_path)
+
+
+def stop_worker(worker: WorkerProcess) -> None:
+    """Warm shutdown (SIGTERM), SIGKILL after 20 s."""
+    proc = worker.proc
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 @pytest.fixture
 def celery_worker_process(tmp_path, monkeypatch):
     from django.db import connection
@@ -100,57 +164,10 @@ def celery_worker_process(tmp_path, monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     reset_broker_pool(app)  # another fixture may have closed the pool
     queue = f"tsunagu-test-{uuid.uuid4().hex[:12]}"
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": test_database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "TSUNAGU_TESTING": "false",
-        "TSUNAGU_VAR_DIR": str(tmp_path / "var"),
-        "SECRET_KEY": "celery-worker-test",
-        "CONN_MAX_AGE": "0",
-        "EMAIL_URL": "consolemail://",
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--queues",
-        queue,
-        "--hostname",
-        f"{queue}@%h",
-        "--pool",
-        "solo",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "--loglevel",
-        "INFO",
-    ]
-    with log_path.open("wb") as log:
-        # A new session so that stopping it never touches pytest's own process group.
-        proc = subprocess.Popen(
-            cmd,
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    worker = start_worker(tmp_path / "worker.log", redis_url=redis_url, queue=queue)
     try:
-        yield WorkerProcess(queue=queue, proc=proc, log=log_path)
+        yield worker
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # warm shutdown
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        stop_worker(worker)
         # Close this process's broker connections; the test database can then be dropped.
         reset_broker_pool(app)

@@ -164,5 +164,7 @@ def test_with_redis_url_celery_and_cache_use_redis(monkeypatch, tmp_path):
     conf = _load_settings(monkeypatch, tmp_path, REDIS_URL="redis://127.0.0.1:6379/3")
     assert conf["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
     assert conf["CELERY_RESULT_BACKEND"] == "redis://127.0.0.1:6379/3"
-    assert conf["CELERY_BROKER_TRANSPORT_OPTIONS"] == {}
+    # A task a killed worker had taken (acks_late) returns to the queue after an hour.
+    assert conf["CELERY_BROKER_TRANSPORT_OPTIONS"] == {"visibility_timeout": 3600}
+    assert conf["CELERY_BEAT_SCHEDULER"] == "outbox.beat:OutboxScheduler"
     assert conf["CACHES"]["default"]["BACKEND"].endswith("RedisCache")

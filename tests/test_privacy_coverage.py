@@ -50,6 +50,7 @@ APPS = (
     "notifications",
     "outreach",
     "participation",
+    "retention",
 )
 
 

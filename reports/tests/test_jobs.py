@@ -104,7 +104,8 @@ def test_sweep_deletes_expired_files_and_requeues_lost_jobs(
         created_at=timezone.now() - dt.timedelta(minutes=10),
     )
     later = timezone.now() + dt.timedelta(hours=25)
-    result = jobs.report_jobs_sweep(now=later)
+    with django_capture_on_commit_callbacks(execute=True):  # re-queued through the outbox
+        result = jobs.report_jobs_sweep(now=later)
     assert result == {"expired": 1, "requeued": 1}
     done.refresh_from_db()
     lost.refresh_from_db()
