@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .tabular import looks_like_formula
+from .tabular import needs_apostrophe
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 10_000
@@ -152,7 +152,7 @@ def _line_of(raw: bytes, offset: int) -> int:
 def _clean(value: str) -> str:
     value = value.strip(_SPACES)
     # Undo our own export neutralisation so an exported file imports back unchanged.
-    if len(value) > 1 and value[0] == "'" and looks_like_formula(value[1:]):
+    if len(value) > 1 and value[0] == "'" and needs_apostrophe(value[1:]):
         value = value[1:]
     return value
 

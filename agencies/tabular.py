@@ -86,9 +86,15 @@ def cell_value(value):
     if isinstance(value, dt.date):
         return value
     text = str(value)
-    if looks_like_formula(text):
+    if needs_apostrophe(text):
         return "'" + text
     return text
+
+
+def needs_apostrophe(text: str) -> bool:
+    """A formula, or text that already starts with the apostrophe an import would take for our
+    own neutralisation ("'=1" would come back as "=1"): both get one more."""
+    return looks_like_formula(text) or (text[:1] == "'" and looks_like_formula(text[1:]))
 
 
 def neutralise(value) -> str | int | float | Decimal:

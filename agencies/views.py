@@ -10,7 +10,8 @@ from django.views.i18n import set_language as django_set_language
 
 from . import dashboard as dashboard_panels
 from . import panels  # noqa: F401 - registers the agencies panels
-from .combobox import Option
+from .combobox import Option, limited, picker_response
+from .policy import require
 from .services import staff_update
 
 
@@ -89,12 +90,12 @@ def staff_picker(request):
     """The 担当者 picker: care-role staff of the agency given as ?agency= (agencies/combobox.py)."""
     from django.utils.translation import gettext as _
 
-    from .combobox import limited, picker_response
-    from .policy import require
     from .selectors import staff_pick, staff_role_at
 
     require(request.user, "staff.list")
     agency = request.GET.get("agency", "")
+    if not agency.isdigit():
+        agency = ""
     users, more = limited(
         staff_pick(actor=request.user, agency_id=agency, q=request.GET.get("q", ""))
     )

@@ -306,6 +306,19 @@ NOT_PERSONAL = {
     },
     "api-report-annual": "reports (counts)",
     "api-report-targets": "reports (counts)",
+    "agencies:staff_picker": "directory: care-role staff of one agency (cases/tests/test_pickers.py)",
+    # 異動: the worker's holdings as case numbers, dates and place names, for the supervisor or
+    # the admin — no 主訴, task text or person (cases/tests/test_transfer.py)
+    "cases:transfer": "staff transfer: numbers and dates only (cases/tests/test_transfer.py)",
+    "staff-transfer-detail": "staff transfer: numbers and dates only (cases/tests/test_transfer.py)",
+    "staff-transfer-complete": "staff transfer (cases/tests/test_transfer.py)",
+    # retention: the admin's queue of case numbers due for anonymisation, no content
+    "retention:index": "retention queue: case numbers and dates (retention/tests)",
+    "retention:approve": "retention queue (retention/tests)",
+    "retention:rule_edit": "retention periods, configuration",
+    "anonymisation-list": "retention queue: case numbers and dates (retention/tests)",
+    "anonymisation-detail": "retention queue: case numbers and dates (retention/tests)",
+    "anonymisation-approve": "retention queue (retention/tests)",
     # break-the-glass: opening is a form; the review queue is the supervisors' (access tests)
     "access:emergency_open": "a form (access/tests/test_emergency.py)",
     "access:emergency_list": "review queue of supervisors (access/tests/test_emergency.py)",
@@ -378,6 +391,16 @@ PERSONAL: dict[str, Row] = {
     "access:person_record": Row(lambda w: {"public_id": w.principal.public_id}),
     "access:person_record_pdf": Row(lambda w: {"public_id": w.principal.public_id}),
     # consultations, referrals, concern slips
+    # search-as-you-type pickers answer what the person search answers
+    "cases:person_picker": Row(
+        query="?q={name}", ok=CASE_READERS, marker=lambda w: str(w.principal.public_id)
+    ),
+    "cases:household_picker": Row(
+        query="?q={address}", ok=CASE_READERS, marker=lambda w: str(w.household.public_id)
+    ),
+    "cases:consent_picker": Row(
+        query="?person={person}", ok=CASE_READERS, marker=lambda w: str(w.consent.public_id)
+    ),
     "cases:consultation_list": Row(ok=OWN, marker=lambda w: str(w.consultation.public_id)),
     "cases:consultation_export": Row(ok=OWN, marker=lambda w: w.consultation.summary),
     "cases:consultation_detail": Row(lambda w: {"public_id": w.consultation.public_id}),
@@ -473,6 +496,7 @@ PERSONAL: dict[str, Row] = {
     "meetings:paper_pdf": Row(lambda w: {"public_id": w.item.public_id}, owner="convenor"),
     "meetings:item_decide": Row(lambda w: {"public_id": w.item.public_id}, owner="convenor"),
     "meetings:item_remove": Row(lambda w: {"public_id": w.item.public_id}, post=True),
+    "meetings:item_answer": Row(lambda w: {"public_id": w.item.public_id}, post=True),
     "meetings:my_roles": Row(ok=frozenset({"role"}), marker=lambda w: w.role_task),
     "meetings:role_open": Row(
         lambda w: {"public_id": w.role.public_id},
@@ -637,6 +661,8 @@ PERSONAL_API: dict[str, Row] = {
     ),
     "agendaitem-detail": Row(lambda w: {"public_id": w.item.public_id}, owner="convenor"),
     "agendaitem-decision": Row(lambda w: {"public_id": w.item.public_id}, post=True),
+    "agendaitem-answer": Row(lambda w: {"public_id": w.item.public_id}, post=True),
+    "agendaitem-answers": Row(lambda w: {"public_id": w.item.public_id}, owner="convenor"),
     "meetingdecision-list": Row(
         query="?meeting={meeting}",
         ok=frozenset({"owner"}),
@@ -920,7 +946,13 @@ def _url(w, name, row) -> str:
         url = reverse(name, kwargs={k: str(v) for k, v in (kwargs or {}).items()} or None)
     else:
         url = reverse(name, kwargs=kwargs)
-    query = row.query.format(case=w.case.public_id, meeting=w.meeting.public_id)
+    query = row.query.format(
+        case=w.case.public_id,
+        meeting=w.meeting.public_id,
+        person=w.principal.public_id,
+        name=w.principal.family_name + w.principal.given_name,
+        address=w.household.address,
+    )
     return url + query
 
 

@@ -14,26 +14,28 @@ are listed with the reason.
 import ast
 import inspect
 import textwrap
+from pathlib import Path
 from types import FunctionType, MethodType, ModuleType
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 
 from agencies import policy
 
 from .test_permission_matrix import routes
 
-PROJECT = (
-    "access",
-    "agencies",
-    "audit",
-    "cases",
-    "community",
-    "config",
-    "meetings",
-    "notifications",
-    "outreach",
-    "participation",
-    "reports",
+# The project's own apps: every installed app whose package lives in this repository.
+PROJECT = tuple(
+    sorted(
+        {"config"}
+        | {
+            app.name.split(".")[0]
+            for app in apps.get_app_configs()
+            if Path(app.path).resolve().is_relative_to(Path(settings.BASE_DIR).resolve())
+            and "site-packages" not in Path(app.path).parts
+        }
+    )
 )
 ENTRY_POINTS = {policy.check, policy.require, policy.require_visible, policy.can}
 SELECTOR_SUFFIXES = ("visible_to", "visibility_q")

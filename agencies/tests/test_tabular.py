@@ -60,9 +60,17 @@ def test_no_text_reaches_a_spreadsheet_as_a_formula(text):
     cell = tabular.neutralise(text)
     assert cell == text or cell == "'" + text
     if cell != text:
-        assert tabular.looks_like_formula(text)
+        assert tabular.needs_apostrophe(text)
     # The reader undoes the apostrophe: an export imports back unchanged.
     assert csvio._clean(cell) == text.strip(" \t\u3000") or tabular.looks_like_formula(text)
+
+
+def test_text_starting_with_an_apostrophe_imports_back_unchanged():
+    for text in ("'=1", "'@SUM(A1)", "'＝x"):
+        cell = tabular.neutralise(text)
+        assert cell == "'" + text
+        assert csvio._clean(cell) == text
+    assert tabular.neutralise("'abc") == "'abc"
 
 
 def _csv_lines(response) -> list[str]:

@@ -159,7 +159,7 @@ def test_case_create_page_offers_the_next_case_of_a_closed_one(family, client):
     answer = client.post(
         url,
         {
-            "household": case.household.pk,
+            "household": str(case.household.public_id),
             "coordinating_agency": body.pk,
             "principal": son.pk,
             "previous_case": case.pk,

@@ -1,6 +1,7 @@
 """Access to participation records follows the case's rules and grants: the case team (owner),
-an agency given a grant on the case (grantee, e.g. a 支援会議 member), an outsider and an admin —
-on the policy, the HTML pages, the API lists and the report's drill-down."""
+an agency given a grant on the case (grantee: a role from a 重層的支援会議, with consent), an
+outsider and an admin — on the policy, the HTML pages, the API lists and the report's drill-down.
+A role from a 支援会議 (no consent) opens the case's basic data only, not participation sheets."""
 
 import pytest
 from django.urls import reverse
@@ -34,7 +35,7 @@ def w():
         agency=w.partner,
         case=w.case,
         persons=[w.person],
-        basis=bases.SHIEN_KAIGI,
+        basis=bases.JUSO_KAIGI,
         source="role",
         source_ref=GRANT_REF,
     )
@@ -136,3 +137,23 @@ def test_caseload_lists_the_case_for_owner_and_grantee_only(client, w):
         assert w.case.number in client.get(url).content.decode(), user
     client.force_login(w.outsider)
     assert w.case.number not in client.get(url).content.decode()
+
+
+def test_a_shien_kaigi_role_does_not_open_participation_sheets(client, w):
+    """社会福祉法106条の6: a 支援会議 shares 基本・世帯 only (access registry sections)."""
+    partner = AgencyFactory(name="社協 CSW")
+    csw = staff(partner, Role.CASEWORKER)
+    grant_give(
+        agency=partner,
+        case=w.case,
+        persons=[w.person],
+        basis=bases.SHIEN_KAIGI,
+        source="role",
+        source_ref="meetings.meetingmember:shien",
+    )
+    assert not can(csw, "placement.view", w.placement)
+    login_verified(client, csw)
+    assert (
+        client.get(reverse("participation:placement", args=[w.placement.public_id])).status_code
+        == 404
+    )

@@ -72,3 +72,14 @@ def login(page, live_server):
         page.get_by_role("button", name="ログイン").click()
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _live_server_outlives_the_browser(request):
+    """Start the live server before the browser, so that at the end of the session the browser
+    (and its keep-alive connections) closes first: otherwise a request thread still closing
+    after the server stopped touches the shared in-memory SQLite connection from another thread
+    (a teardown error on whatever test ran last)."""
+    if "live_server" in request.fixturenames and "page" in request.fixturenames:
+        request.getfixturevalue("live_server")
+        request.getfixturevalue("browser")
