@@ -44,7 +44,9 @@ def test_emergency_access_is_reasoned_shown_and_reviewed(browser, live_server):
     page.get_by_label("ケース番号").fill(case.number)
     page.get_by_label("緊急の理由").fill("急ぎ")
     page.get_by_role("button", name="理由を記録して開く").click()
-    expect(page.locator("p.error", has_text="文字以上で具体的に")).to_be_visible()  # reason required
+    expect(
+        page.locator("p.error", has_text="文字以上で具体的に")
+    ).to_be_visible()  # reason required
     page.get_by_label("緊急の理由").fill("自宅で倒れているとの通報があり、緊急連絡先の確認が必要")
     page.get_by_role("button", name="理由を記録して開く").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.number)
