@@ -10,6 +10,7 @@ from django.utils import timezone
 from access import bases
 from access.models import AccessGrant, Disclosure, LegalBasis
 from access.services import grants_end, ref
+from access.tests.factories import shien_kaigi_8050
 from agencies.choices import Role
 from agencies.policy import can
 from agencies.tests.factories import AgencyFactory, MembershipFactory, staff
@@ -19,8 +20,8 @@ from cases.selectors.support import cases_visible_to
 from cases.services import persons as person_services
 from cases.tests.factories import ConsentFactory, open_case
 from meetings import services
-from meetings.choices import AgendaKind, BodyKind, DecisionKind, DesignatedFrom
-from meetings.tests.conftest import hold, make_body, schedule, seat
+from meetings.choices import BodyKind, DesignatedFrom
+from meetings.tests.conftest import make_body
 
 pytestmark = pytest.mark.django_db
 
@@ -79,49 +80,7 @@ def test_consent_basis_refused_for_a_shien_kaigi(supervisor, city):
 @pytest.fixture
 def world(supervisor, coordinator, city):
     """An 8050 case at the city, a 支援会議 yesterday that gives roles to 包括, 自立相談 and 社協."""
-    houkatsu = AgencyFactory(name="北部包括")
-    jiritsu = AgencyFactory(name="自立相談支援機関")
-    shakyo = AgencyFactory(name="市社協")
-    workers = {a: staff(a, Role.CASEWORKER) for a in (houkatsu, jiritsu)}
-    workers[shakyo] = staff(shakyo, Role.CSW)
-    body = make_body(supervisor, city, BodyKind.SHIEN_KAIGI, "支援会議(北部)")
-    seat(body, supervisor, supervisor)
-    case = open_case(coordinator=coordinator, agency=city)
-    meeting = schedule(body, supervisor, days=-1)
-    item = services.agenda_item_add(
-        meeting=meeting,
-        actor=supervisor,
-        kind=AgendaKind.WORRYING_NO_CONSENT,
-        title="8050 世帯",
-        case=case,
-    )
-    hold(meeting, supervisor)
-    decision = services.item_record_decision(
-        item=item,
-        actor=supervisor,
-        kind=DecisionKind.SHARED,
-        roles=[
-            {"owner_agency": houkatsu, "task": "母の介護認定", "due_on": _today()},
-            {
-                "owner_agency": jiritsu,
-                "task": "就労相談",
-                "due_on": _today() + dt.timedelta(days=60),
-            },
-            {
-                "owner_agency": shakyo,
-                "owner_user": workers[shakyo],
-                "task": "月1回の訪問",
-                "due_on": _today() + dt.timedelta(days=10),
-            },
-        ],
-    )
-    return {
-        "case": case,
-        "roles": {r.owner_agency_id: r for r in decision.roles.all()},
-        "agencies": (houkatsu, jiritsu, shakyo),
-        "workers": workers,
-        "body": body,
-    }
+    return shien_kaigi_8050(supervisor=supervisor, coordinator=coordinator, city=city)
 
 
 def test_role_owners_see_case_and_persons_outsider_does_not(world, stranger):
