@@ -36,7 +36,22 @@ def _not_found(page, url) -> str:
     return main.inner_text()
 
 
-def test_8050_roles_open_what_they_need_and_end_with_the_role(browser, live_server):
+@pytest.fixture
+def new_page(live_server, browser):
+    """A page in its own browser context (one signed-in actor each); all closed at the end, also
+    when the test fails, before the live server stops."""
+    contexts = []
+
+    def _new_page():
+        contexts.append(browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo"))
+        return contexts[-1].new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+
+
+def test_8050_roles_open_what_they_need_and_end_with_the_role(live_server, new_page):
     registry_ensure()  # a transactional test before this one may have flushed the seed rows
     city = multiagency_agency(operator_type=OperatorType.MUNICIPAL, name="みどり市 福祉相談課")
     supervisor = staff(city, Role.SUPERVISOR, display_name="係長 誠")
@@ -58,9 +73,6 @@ def test_8050_roles_open_what_they_need_and_end_with_the_role(browser, live_serv
     url = live_server.url
     case_url = f"{url}/cases/support/{case.public_id}/"
     person_urls = {p: f"{url}/cases/persons/{p.public_id}/" for p in (son, mother)}
-
-    def new_page():
-        return browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
 
     # 1. Each agency with a role: its role in the list → the case → both persons' 基本情報.
     pages = {}
@@ -155,6 +167,3 @@ def test_8050_roles_open_what_they_need_and_end_with_the_role(browser, live_serv
         expect(ledger.filter(has_text=jiritsu.name).locator("td").last).not_to_have_text(
             wareki(timezone.localdate())
         )
-
-    for page in (*pages.values(), outsider, owner):
-        page.context.close()
