@@ -29,6 +29,10 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
+# The font family print/base.html declares with @font-face. Inline SVG (genogram, ecomap) must name
+# it itself: WeasyPrint's SVG text does not inherit the HTML's font.
+PDF_FONT_FAMILY = "Tsunagu Sans"
+
 # Resources are resolved against this pseudo origin and served from the static files only: a PDF
 # never fetches anything from the network (closed municipal networks, and no SSRF through HTML).
 _BASE_URL = "https://tsunagu.invalid/"

@@ -115,8 +115,15 @@ def _layout(nodes: list[Node]) -> tuple[list[list[Node]], list[Node]]:
     return ordered, others
 
 
-def genogram_svg(members, *, today=None, principal_id=None) -> str:
-    """`principal_id`: the person the case is about (本人, double line); without it the 世帯主."""
+def _font_rule(cls: str, font_family: str | None) -> str:
+    """On screen the text takes the page's font; a PDF names its own (WeasyPrint's SVG text does
+    not inherit from the HTML and would fall back to the machine's sans-serif)."""
+    return f'.{cls} text{{font-family:"{font_family}"}}' if font_family else ""
+
+
+def genogram_svg(members, *, today=None, principal_id=None, font_family=None) -> str:
+    """`principal_id`: the person the case is about (本人, double line); without it the 世帯主.
+    `font_family`: the PDF's font (agencies.pdf.PDF_FONT_FAMILY); None on screen."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
@@ -252,7 +259,7 @@ def genogram_svg(members, *, today=None, principal_id=None) -> str:
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="genogram" role="img" viewBox="0 0 {width:.0f} {height + 20:.0f}" '
         f'width="{width:.0f}" height="{height + 20:.0f}" aria-label="{escape(_("ジェノグラム"))}">'
-        f"<style>{_STYLE}</style>"
+        f"<style>{_STYLE}{_font_rule('genogram', font_family)}</style>"
         + "".join(parts)
         + f'<text class="legend" x="8" y="{height + 12:.0f}">{legend}</text></svg>'
     )
@@ -314,7 +321,7 @@ def ecomap_nodes(team, relations) -> list[EcoNode]:
     return nodes
 
 
-def ecomap_svg(nodes: list[EcoNode], *, centre_label: str) -> str:
+def ecomap_svg(nodes: list[EcoNode], *, centre_label: str, font_family=None) -> str:
     if not nodes:
         return mark_safe(
             f'<p class="empty">{escape(_("支援チームと社会関係が登録されるとエコマップが表示されます。"))}</p>'
@@ -346,7 +353,8 @@ def ecomap_svg(nodes: list[EcoNode], *, centre_label: str) -> str:
     legend = escape(_("太線: 強いつながり/支援チーム 実線: 普通 点線: 弱い 波線: 緊張・対立"))
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="ecomap" role="img" viewBox="0 0 {width} {height + 20}" '
-        f'width="{width}" height="{height + 20}" aria-label="{escape(_("エコマップ"))}"><style>{_ECO_STYLE}</style>'
+        f'width="{width}" height="{height + 20}" aria-label="{escape(_("エコマップ"))}">'
+        f"<style>{_ECO_STYLE}{_font_rule('ecomap', font_family)}</style>"
         + "".join(parts)
         + f'<g class="household"><circle cx="{cx}" cy="{cy}" r="58"/><text x="{cx}" y="{cy + 5}">{escape(centre_label)}</text></g>'
         + f'<text class="legend" x="8" y="{height + 12}">{legend}</text></svg>'
@@ -377,3 +385,25 @@ _ECO_STYLE = (
     ".ecomap .tie--weak{stroke-width:1.5;stroke-dasharray:6 5}.ecomap .tie--stressful{stroke:#b3261e;stroke-width:1.8}"
     ".ecomap .legend{text-anchor:start;font-size:11px;fill:#444}"
 )
+
+
+# --- both, for a case -----------------------------------------------------------------------------
+
+
+def household_drawings(
+    *, members, team, relations, principal_id=None, today=None, font_family=None
+) -> dict:
+    """The genogram and the ecomap of one household, as the case page, the assessment PDF and the
+    meeting paper draw them: `members` HouseholdMember rows (with person), `team` the case's
+    current CaseTeamMember rows (with agency), `relations` AssessmentRelation rows."""
+    living = sum(1 for m in members if m.left_on is None)
+    return {
+        "genogram": genogram_svg(
+            members, today=today, principal_id=principal_id, font_family=font_family
+        ),
+        "ecomap": ecomap_svg(
+            ecomap_nodes(team, relations),
+            centre_label=_("世帯(%(n)s人)") % {"n": living},
+            font_family=font_family,
+        ),
+    }

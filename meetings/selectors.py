@@ -420,3 +420,43 @@ def case_meeting_route(case) -> CaseMeetingRoute:
         .first()
     )
     return CaseMeetingRoute(consent, kind, bodies, waiting, pending_items, watch)
+
+
+def paper_drawings(item: AgendaItem, *, font_family: str | None = None) -> dict | None:
+    """The genogram and ecomap printed with an item's paper, or None when it has no household.
+
+    The same persons as the paper's text (cases.genogram draws relations and ages, no names): the
+    household's current members, or only the item's persons when it names some (a 支援会議 member
+    sees those and nothing else of the household). The ecomap: the case's current team and the
+    relations of its current assessment — for an item covering part of the household the team
+    only, since the relations describe the whole household. Drawn when printed, from the records
+    as they are then.
+    """
+    from cases.genogram import household_drawings
+
+    case = item.case
+    household = item.household or (case.household if case is not None else None)
+    if household is None:
+        return None
+    covered = {p.pk for p in item.persons.all()}
+    current = list(
+        _cases_model("HouseholdMember")
+        .objects.current()
+        .filter(household=household)
+        .select_related("person")
+        .order_by("-is_key_person", "pk")
+    )
+    members = [m for m in current if m.person_id in covered] if covered else current
+    team, relations = [], []
+    if case is not None:
+        team = list(case.team.current().select_related("agency"))
+        assessment = case.assessments.filter(superseded_at__isnull=True).order_by("-number").first()
+        if assessment is not None and len(members) == len(current):
+            relations = list(assessment.relations.select_related("agency"))
+    return household_drawings(
+        members=members,
+        team=team,
+        relations=relations,
+        principal_id=case.principal_id if case is not None else None,
+        font_family=font_family,
+    )

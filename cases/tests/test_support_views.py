@@ -349,3 +349,87 @@ def test_supervisor_panel_lists_plans_and_evaluations_awaiting_decision(body, ow
     assert awaiting_decision_panel(other_supervisor).count == 0
     assert awaiting_decision_panel(owner) is None
     assert any(p.key == "awaiting_decision" for p in dashboard_panels.panels_for(supervisor))
+
+
+# --- the genogram and ecomap on paper ------------------------------------------------------------
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_assessment_pdf_draws_the_genogram_and_ecomap_in_the_projects_font(client, body, owner):
+    """A household of 3 and two relations: the PDF carries both drawings (their legends and the
+    ecomap's labels exist only in the SVG), the member table still names people, and every glyph
+    — the SVG's text included — is in the project's font."""
+    from django.conf import settings
+    from fontTools.ttLib import TTFont
+
+    from agencies.tests.test_pdf import _embedded_font_ids
+
+    case = open_case(
+        coordinator=owner,
+        agency=body,
+        members=[
+            ("self", "男", 1975, True),
+            ("parent", "女", 1948, True),
+            ("child", "女", 2005, False),
+        ],
+    )
+    a = s.assessment_create(case=case, actor=owner)
+    s.assessment_update(
+        assessment=a,
+        actor=owner,
+        lock_version=a.lock_version,
+        data={"view": "母の介護と本人の就労"},
+        relations=[
+            {"kind": "person", "label": "叔父", "strength": "stressful"},
+            {"kind": "community", "label": "民生委員", "strength": "weak"},
+        ],
+    )
+    client.force_login(owner)
+    response = client.get(_url(case, "assessments/1/pdf/"))
+    assert response.status_code == 200
+    text = _pdf_text(response.content)
+    assert "男性" in text and "本人(二重線)" in text  # the genogram's legend
+    assert "緊張・対立" in text and "世帯(3人)" in text  # the ecomap's legend and centre
+    assert text.count("叔父") >= 2 and text.count("民生委員") >= 2  # drawn and tabulated
+    assert "母の介護と本人の就労" in text  # the Japanese text of the sheet
+    for m in case.household.members.select_related("person"):
+        assert m.person.family_name in text  # the table: the drawing's text alternative
+    project_ids = {
+        TTFont(settings.BASE_DIR / "static" / "fonts" / name)["name"].getDebugName(3)
+        for name in ("NotoSansJP-Regular.ttf", "NotoSansJP-Bold.ttf")
+    }
+    embedded = _embedded_font_ids(response.content)
+    assert embedded and embedded <= project_ids
+
+
+def test_the_case_page_and_the_pdf_draw_the_same_genogram(client, case, owner):
+    """One drawing: the PDF's SVG is the screen's with the PDF font named."""
+    from cases.genogram import household_drawings
+
+    client.force_login(owner)
+    page = client.get(_url(case)).content.decode()
+    members = list(case.household.members.select_related("person").order_by("-is_key_person", "pk"))
+    screen = household_drawings(
+        members=members, team=[], relations=[], principal_id=case.principal_id
+    )
+    pdf = household_drawings(
+        members=members,
+        team=[],
+        relations=[],
+        principal_id=case.principal_id,
+        font_family="Tsunagu Sans",
+    )
+    assert str(screen["genogram"]) in page
+    assert (
+        'font-family:"Tsunagu Sans"' in pdf["genogram"] and "font-family" not in screen["genogram"]
+    )
+    assert str(pdf["genogram"]).replace('.genogram text{font-family:"Tsunagu Sans"}', "") == str(
+        screen["genogram"]
+    )

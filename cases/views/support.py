@@ -20,13 +20,13 @@ from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
 from agencies.models import Agency, User
-from agencies.pdf import pdf_response, render_pdf
+from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
 from agencies.policy import can, require, require_visible
 from audit.services import record, record_list
 from audit.views_of import recent_views
 from cases import forms_support as f
 from cases import lists
-from cases.genogram import ecomap_nodes, ecomap_svg, genogram_svg
+from cases.genogram import household_drawings
 from cases.models import (
     ActivityNote,
     Assessment,
@@ -228,11 +228,11 @@ def case_detail(request, case_id):
             member_rows=member_rows,
             linked_next=linked_next,
             linked_previous_visible=linked_previous_visible,
-            genogram=genogram_svg(page.members, principal_id=case.principal_id),
-            ecomap=ecomap_svg(
-                ecomap_nodes(page.team, relations),
-                centre_label=_("世帯(%(n)s人)")
-                % {"n": sum(1 for m in page.members if m.left_on is None)},
+            **household_drawings(
+                members=page.members,
+                team=page.team,
+                relations=relations,
+                principal_id=case.principal_id,
             ),
             today=timezone.localdate(),
             **_perms(request.user, case),
@@ -932,6 +932,8 @@ def _pdf(request, case, template, filename, obj, action, **context):
 def assessment_pdf(request, case_id, number):
     case, _decision = _case(request, case_id, "assessment.view")
     a = _assessment(case, number)
+    members = _members(case)
+    relations = list(a.relations.select_related("agency"))
     return _pdf(
         request,
         case,
@@ -941,9 +943,16 @@ def assessment_pdf(request, case_id, number):
         "assessment.export",
         a=a,
         issues=a.issues.select_related("person"),
-        relations=a.relations.select_related("agency"),
-        members=_members(case),
+        relations=relations,
+        members=members,
         sections=sel.sheet_sections(a, f.AssessmentForm.SECTIONS),
+        **household_drawings(
+            members=members,
+            team=list(case.team.current().select_related("agency")),
+            relations=relations,
+            principal_id=case.principal_id,
+            font_family=PDF_FONT_FAMILY,
+        ),
     )
 
 

@@ -534,3 +534,80 @@ def test_meetings_generate_needs_the_manager(client, partner_worker, juso):
     client.force_login(partner_worker)
     url = reverse("meetings:meetings_generate", args=[juso.public_id])
     assert client.post(url, {"count": "x"}).status_code == 403
+
+
+# --- the genogram and ecomap in the papers -----------------------------------------------------
+
+
+def _papers_world(supervisor, coordinator, city, juso):
+    """A case item whose household has 3 members and whose assessment has two relations."""
+    from cases.models import AssessmentRelation
+    from cases.tests.factories import HouseholdMemberFactory, PersonFactory
+
+    seat(juso, coordinator, supervisor)
+    case, plan = submitted_plan(coordinator, city)
+    child = PersonFactory(registered_by_agency=city, sex="女", birth_date=dt.date(2010, 4, 1))
+    HouseholdMemberFactory(
+        household=case.household, person=child, relation="child", lives_together=True
+    )
+    case.persons.add(child)  # the case, and so its item, is about the whole household
+    assessment = case.assessments.get()
+    AssessmentRelation.objects.create(
+        assessment=assessment, kind="person", label="叔父", strength="stressful"
+    )
+    AssessmentRelation.objects.create(
+        assessment=assessment, kind="community", label="民生委員", strength="weak"
+    )
+    meeting = schedule(juso, supervisor)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}"
+    )
+    return case, meeting, item
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_papers_pdf_draws_the_households_genogram_and_ecomap(
+    client, supervisor, coordinator, city, juso
+):
+    case, meeting, item = _papers_world(supervisor, coordinator, city, juso)
+    verified(client, supervisor)
+    for url in (
+        reverse("meetings:papers_pdf", args=[meeting.public_id]),
+        reverse("meetings:paper_pdf", args=[item.public_id]),
+    ):
+        r = client.get(url)
+        assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+        text = _pdf_text(r.content)
+        assert "本人(二重線)" in text and "緊張・対立" in text  # both legends: both drawings
+        assert "世帯(3人)" in text and "叔父" in text and "民生委員" in text
+        assert "出力日現在の記録から" in text and "父子が安心して暮らせる" in text
+        for m in case.household.members.select_related("person"):
+            assert m.person.family_name not in text  # the papers name nobody
+        from agencies.tests.test_pdf import _embedded_font_ids
+
+        assert all("NotoSansJP" in font for font in _embedded_font_ids(r.content))
+
+
+def test_paper_drawings_of_an_item_naming_persons_cover_those_persons_only(
+    supervisor, coordinator, city, juso
+):
+    from meetings.selectors import paper_drawings
+
+    case, _meeting, item = _papers_world(supervisor, coordinator, city, juso)
+    whole = paper_drawings(item)
+    assert str(whole["genogram"]).count('<g class="member') == 3
+    assert "叔父" in whole["ecomap"] and "font-family" not in whole["genogram"]
+    item.persons.set([case.principal])
+    only = paper_drawings(item, font_family="Tsunagu Sans")
+    assert str(only["genogram"]).count('<g class="member') == 1
+    assert "世帯(1人)" in only["ecomap"] and "叔父" not in only["ecomap"]
+    assert 'font-family:"Tsunagu Sans"' in only["ecomap"]
+    item.case, item.household = None, None
+    assert paper_drawings(item) is None

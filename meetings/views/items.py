@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from access.services import ledger_papers
 from agencies.forms import apply_service_errors, message_service_errors
-from agencies.pdf import pdf_response, render_pdf
+from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
 
-from .. import policy, services
+from .. import policy, selectors, services
 from ..choices import MeetingStatus
 from ..forms import DecisionForm, PaperForm, RoleFormSet
 from ..models import Decision
@@ -124,6 +124,7 @@ def paper_pdf(request, public_id):
     ledger_papers(actor=request.user, items=[item])
     item.access = decision
     item.basis_text = policy.ui_basis(decision)
+    item.drawings = selectors.paper_drawings(item, font_family=PDF_FONT_FAMILY)
     pdf = render_pdf(
         "meetings/print/papers.html",
         {"meeting": item.meeting, "body": item.meeting.body, "items": [item]},

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from access.services import ledger_papers
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
-from agencies.pdf import pdf_response, render_pdf
+from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
 
@@ -557,6 +557,8 @@ def papers_pdf(request, public_id):
     for item in items:
         record(actor=request.user, action="agendaitem.export", obj=item, basis=item.access.basis)
     ledger_papers(actor=request.user, items=items)
+    for item in items:
+        item.drawings = selectors.paper_drawings(item, font_family=PDF_FONT_FAMILY)
     pdf = render_pdf(
         "meetings/print/papers.html",
         {"meeting": meeting, "body": meeting.body, "items": items},
