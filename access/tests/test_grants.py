@@ -300,3 +300,20 @@ def test_8050_scenario_over_the_api(client, world, stranger, coordinator):
     for agency in (houkatsu, jiritsu, shakyo):
         assert agency.name in body
     assert "支援会議" in body
+
+
+def test_a_role_holder_is_not_offered_team_management(client, world, coordinator):
+    """A 支援会議 role opens the case page and the team (read only): the link says so."""
+    from django.urls import reverse
+
+    from agencies.tests.utils import login_as
+
+    case = world["case"]
+    url = reverse("cases:case_detail", args=[case.public_id])
+    csw = world["workers"][world["agencies"][2]]
+    login_as(client, csw)
+    page = client.get(url).content.decode()
+    assert "チームを管理" not in page and "チームの詳細" in page
+    login_as(client, coordinator)
+    page = client.get(url).content.decode()
+    assert "チームを管理" in page

@@ -78,6 +78,12 @@ def _perms(user, case) -> dict:
     }
 
 
+def _on_case_team(user, case) -> bool:
+    from meetings.policy import on_case_team
+
+    return on_case_team(user, case)
+
+
 def _case_url(case, suffix: str = "") -> str:
     return reverse("cases:case_detail", args=[case.public_id]) + suffix
 
@@ -238,6 +244,9 @@ def case_detail(request, case_id):
             **_perms(request.user, case),
             transitions_available=_available_actions(request.user, case),
             meeting_route=_meeting_route(case),
+            # 「会議に付議」 is the case team's (meetings.views.bodies.case_submit asks the same).
+            can_submit=_on_case_team(request.user, case),
+            can_manage_team=can(request.user, "team.manage", case),
             # "Who viewed this": for those who manage the case.
             views=recent_views(case) if can(request.user, "case.manage", case) else None,
         ),
