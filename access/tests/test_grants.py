@@ -317,3 +317,43 @@ def test_a_role_holder_is_not_offered_team_management(client, world, coordinator
     login_as(client, coordinator)
     page = client.get(url).content.decode()
     assert "チームを管理" in page
+
+
+def test_case_and_person_pages_cost_the_same_with_more_grants(client, coordinator, city):
+    """The case page and the person page of a case shared with 2 or with 12 agencies."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from access.services import grant_give
+    from meetings.tests.conftest import verified
+
+    case = open_case(coordinator=coordinator, agency=city)
+    person = case.principal
+    case_url = reverse("cases:case_detail", args=[case.public_id])
+    person_url = reverse("cases:person_detail", args=[person.public_id])
+
+    def share(n, start):
+        for i in range(n):
+            grant_give(
+                agency=AgencyFactory(),
+                case=case,
+                persons=[person],
+                basis=bases.SHIEN_KAIGI,
+                source="role",
+                source_ref=f"t:{start + i}",
+            )
+
+    def cost():
+        counts = []
+        for url in (case_url, person_url):
+            assert client.get(url).status_code == 200
+            with CaptureQueriesContext(connection) as q:
+                assert client.get(url).status_code == 200
+            counts.append(len(q.captured_queries))
+        return counts
+
+    share(2, 0)
+    verified(client, coordinator)
+    few = cost()
+    share(10, 2)
+    assert cost() == few
