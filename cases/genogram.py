@@ -64,13 +64,14 @@ class Node:
     extra: list = field(default_factory=list)
 
 
-def _nodes(members, today) -> list[Node]:
+def _nodes(members, today, hide_age_of=frozenset()) -> list[Node]:
     nodes = []
     for m in members:
         p = m.person
         if m.left_on is not None and not p.deceased_on:
             continue
-        age = p.age(on=p.deceased_on or today) if p.birth_date else None
+        shown = p.birth_date and p.pk not in hide_age_of
+        age = p.age(on=p.deceased_on or today) if shown else None
         nodes.append(
             Node(
                 key=m.pk,
@@ -121,13 +122,17 @@ def _font_rule(cls: str, font_family: str | None) -> str:
     return f'.{cls} text{{font-family:"{font_family}"}}' if font_family else ""
 
 
-def genogram_svg(members, *, today=None, principal_id=None, font_family=None) -> str:
+def genogram_svg(
+    members, *, today=None, principal_id=None, font_family=None, hide_age_of=frozenset()
+) -> str:
     """`principal_id`: the person the case is about (本人, double line); without it the 世帯主.
-    `font_family`: the PDF's font (agencies.pdf.PDF_FONT_FAMILY); None on screen."""
+    `font_family`: the PDF's font (agencies.pdf.PDF_FONT_FAMILY); None on screen.
+    `hide_age_of`: ids of persons the viewer may not see (drawn without their age, as the
+    member table shows them without it)."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    nodes = _nodes(members, today)
+    nodes = _nodes(members, today, hide_age_of)
     by_person = {m.pk: m.person_id for m in members}
     for n in nodes:
         n.is_principal = (
@@ -391,7 +396,14 @@ _ECO_STYLE = (
 
 
 def household_drawings(
-    *, members, team, relations, principal_id=None, today=None, font_family=None
+    *,
+    members,
+    team,
+    relations,
+    principal_id=None,
+    today=None,
+    font_family=None,
+    hide_age_of=frozenset(),
 ) -> dict:
     """The genogram and the ecomap of one household, as the case page, the assessment PDF and the
     meeting paper draw them: `members` HouseholdMember rows (with person), `team` the case's
@@ -399,7 +411,11 @@ def household_drawings(
     living = sum(1 for m in members if m.left_on is None)
     return {
         "genogram": genogram_svg(
-            members, today=today, principal_id=principal_id, font_family=font_family
+            members,
+            today=today,
+            principal_id=principal_id,
+            font_family=font_family,
+            hide_age_of=hide_age_of,
         ),
         "ecomap": ecomap_svg(
             ecomap_nodes(team, relations),

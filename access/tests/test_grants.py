@@ -357,3 +357,31 @@ def test_case_and_person_pages_cost_the_same_with_more_grants(client, coordinato
     few = cost()
     share(10, 2)
     assert cost() == few
+
+
+def test_the_genogram_does_not_age_a_member_the_viewer_may_not_see(client, coordinator, city):
+    """A role on the 本人 only: the member table hides the mother, and so does the drawing."""
+    import re
+
+    from access.services import grant_give
+    from meetings.tests.conftest import verified
+
+    case = open_case(coordinator=coordinator, agency=city)
+    principal = case.principal
+    other = next(p for p in case.persons.all() if p.pk != principal.pk and p.birth_date)
+    partner = AgencyFactory()
+    worker = staff(partner, Role.CASEWORKER)
+    grant_give(
+        agency=partner,
+        case=case,
+        persons=[principal],
+        basis=bases.SHIEN_KAIGI,
+        source="role",
+        source_ref="t:genogram",
+    )
+    verified(client, worker)
+    page = client.get(reverse("cases:case_detail", args=[case.public_id])).content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    ages = set(re.findall(r'class="age"[^>]*>(\d+)<', svg))
+    assert str(principal.age()) in ages
+    assert str(other.age()) not in ages or other.age() == principal.age()

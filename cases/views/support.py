@@ -239,6 +239,7 @@ def case_detail(request, case_id):
                 team=page.team,
                 relations=relations,
                 principal_id=case.principal_id,
+                hide_age_of={pid for pid, d in person_rights.items() if not d.allowed},
             ),
             today=timezone.localdate(),
             **_perms(request.user, case),
