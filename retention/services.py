@@ -14,6 +14,12 @@ transaction,
   - deletes the uploaded files of those records (note attachments, scanned consent forms);
   - keeps every row, link, date, code and count, so figures of past years do not change;
   - writes the counts to the ledger row and one audit event. Nothing is deleted silently.
+
+The other record kinds that hold personal data and can end without a case (retention/kinds.py:
+consultations, つなぐシート, outreach targets) follow the same steps with their own rule: a
+record past its period is listed unless its person or household belongs to a live case or to an
+open or in-period record of those kinds; approval clears the record's own free text and files
+and its person's and household's personal fields (with what is attached to them).
 """
 
 from __future__ import annotations
@@ -25,11 +31,13 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.policy import require
 from audit.services import record
 
-from .models import Anonymisation, RecordKind, RetentionRule
+from . import kinds
+from .models import RECORD_FIELDS, Anonymisation, RecordKind, RetentionRule
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +100,10 @@ def retention_rule(kind: str = RecordKind.SUPPORT_CASE) -> RetentionRule | None:
     return RetentionRule.objects.filter(kind=kind, enabled=True).first()
 
 
-def _cutoff(rule: RetentionRule, today: dt.date | None) -> dt.date:
+def _cutoff(rule: RetentionRule | None, today: dt.date | None) -> dt.date:
+    """The last end date past its period; without an enabled rule nothing is (keep all)."""
+    if rule is None:
+        return dt.date.min
     return _years_before(today or timezone.localdate(), rule.years_after_closure)
 
 
@@ -112,6 +123,41 @@ def _live_links(cutoff: dt.date) -> tuple[set[int], set[int]]:
 def _is_clear(case, households: set[int], persons: set[int]) -> bool:
     own = {p.pk for p in case.persons.all()} | {case.principal_id}
     return case.household_id not in households and not own & persons
+
+
+def _live_people(today: dt.date | None) -> tuple[set[int], set[int]]:
+    """Households and persons still needed: those of live cases (`_live_links`) and of open or
+    in-period records of the other kinds (each by its own rule)."""
+    households, persons = _live_links(_cutoff(retention_rule(), today))
+    for kind in kinds.RECORD_KINDS:
+        rows = kinds.live(kind, _cutoff(retention_rule(kind), today))
+        persons |= set(rows.filter(person__isnull=False).values_list("person_id", flat=True))
+        if hasattr(kinds.model_of(kind), "household_id"):
+            households |= set(
+                rows.filter(household__isnull=False).values_list("household_id", flat=True)
+            )
+    return households, persons
+
+
+def _record_is_clear(record, households: set[int], persons: set[int]) -> bool:
+    own_persons, own_households = kinds.people(record)
+    return not (own_persons & persons or own_households & households)
+
+
+def due_records(kind: str, today: dt.date | None = None) -> list:
+    """Records of `kind` (not a case) past their period, not listed yet, naming nobody still
+    needed."""
+    rule = retention_rule(kind)
+    if rule is None:
+        return []
+    listed = Anonymisation.objects.filter(kind=kind).values(f"{RECORD_FIELDS[kind]}_id")
+    candidates = list(
+        kinds.due(kind, _cutoff(rule, today)).exclude(pk__in=listed).order_by("ended_on", "pk")
+    )
+    if not candidates:
+        return []
+    households, persons = _live_people(today)
+    return [r for r in candidates if _record_is_clear(r, households, persons)]
 
 
 def due_cases(today: dt.date | None = None) -> list:
@@ -139,18 +185,21 @@ def due_cases(today: dt.date | None = None) -> list:
 @transaction.atomic
 def retention_list_due(today: dt.date | None = None) -> list[Anonymisation]:
     """List what is due (monthly). Idempotent: a case is listed once. Admins are notified."""
-    rule = retention_rule()
-    if rule is None:
-        return []
+    due = [
+        (RecordKind.SUPPORT_CASE, case, case.number, case.closed_on) for case in due_cases(today)
+    ]
+    for kind in kinds.RECORD_KINDS:
+        due += [(kind, r, kinds.label(kind, r), r.ended_on) for r in due_records(kind, today)]
     listed = []
-    for case in due_cases(today):
+    for kind, row, label, ended_on in due:
+        rule = retention_rule(kind)
         item, created = Anonymisation.objects.get_or_create(
-            kind=RecordKind.SUPPORT_CASE,
-            case=case,
+            kind=kind,
+            **{RECORD_FIELDS[kind]: row},
             defaults={
-                "record_label": case.number,
-                "closed_on": case.closed_on,
-                "due_on": _add_years(case.closed_on, rule.years_after_closure),
+                "record_label": label,
+                "closed_on": ended_on,
+                "due_on": _add_years(ended_on, rule.years_after_closure),
                 "legal_basis": rule.legal_basis,
             },
         )
@@ -239,74 +288,16 @@ def _delete_files(model, pks: set[int]) -> int:
 
 @transaction.atomic
 def anonymisation_approve(*, item: Anonymisation, actor) -> Anonymisation:
-    """Anonymise the listed case now (see the module docstring). Refused when the item was done
-    already or something now links the case's household or persons to a live case."""
+    """Anonymise the listed record now (see the module docstring). Refused when the item was
+    done already or something now links its household or persons to a live record."""
     decision = require(actor, "retention.approve", item)
-    from cases.models import HouseholdMember, Person, SupportCase
-
     item = Anonymisation.objects.select_for_update().get(pk=item.pk)
     if item.status != Anonymisation.Status.DUE:
         raise ValidationError(_("この記録はすでに匿名化されています。"))
-    case = SupportCase.objects.prefetch_related("persons").get(pk=item.case_id)
-    rule = retention_rule()
-    cutoff = _cutoff(rule, None) if rule else dt.date.min
-    households, persons_live = _live_links(cutoff)
-    ended = (
-        case.closed_on is not None
-        and case.closed_on <= cutoff
-        and case.status
-        in (
-            SupportCase.Status.CLOSED,
-            SupportCase.Status.HANDED_BACK,
-        )
-    )
-    if not ended or not _is_clear(case, households, persons_live):
-        raise ValidationError(
-            _(
-                "この世帯または対象者に、終結していないか保存期間内のケースがあるため匿名化できません。"
-            )
-        )
-    from cases.models import Household
-
-    member_ids = set(
-        HouseholdMember.objects.filter(household_id=case.household_id).values_list(
-            "person_id", flat=True
-        )
-    )
-    # The case's persons, and household members not in a live case elsewhere (a member who
-    # moved to another household with an open case keeps their name there).
-    person_ids = ({p.pk for p in case.persons.all()} | {case.principal_id}) | (
-        member_ids - persons_live
-    )
-    person_ids.discard(None)
-    # Duplicates merged into these persons carry the same names.
-    person_ids |= set(
-        Person.objects.filter(merged_into__in=person_ids).values_list("pk", flat=True)
-    )
-    persons = 0
-    for person in Person.objects.filter(pk__in=person_ids):
-        birth = person.birth_date.replace(month=1, day=1) if person.birth_date else None
-        persons += Person.objects.filter(pk=person.pk).update(
-            family_name=PERSON_NAME,
-            birth_date=birth,
-            **{name: "" for name in PERSON_CLEARED},
-        )
-    households = Household.objects.filter(pk=case.household_id).update(
-        **{name: "" for name in HOUSEHOLD_CLEARED}
-    )
-    texts = SupportCase.objects.filter(pk=case.pk).update(
-        summary=ANONYMISED, closure_note="", followup_note=""
-    ) * len(CASE_TEXTS)
-    attached = _attached(
-        [(SupportCase, {case.pk}), (Person, person_ids), (Household, {case.household_id})],
-        skip={SupportCase, Person, Household, HouseholdMember},
-    )
-    files = 0
-    for model, pks in attached.items():
-        files += _delete_files(model, pks)
-        fields = _text_fields(model)
-        if fields:
-            texts += model._default_manager.filter(pk__in=pks).update(**fields) * len(fields)
+    if item.kind == RecordKind.SUPPORT_CASE:
+        persons, households, texts, files = _anonymise_case(item)
+    else:
+        persons, households, texts, files = _anonymise_record(item)
     item.status = Anonymisation.Status.DONE
     item.approved_by = actor
     item.approved_at = timezone.now()
@@ -325,6 +316,117 @@ def anonymisation_approve(*, item: Anonymisation, actor) -> Anonymisation:
         ],
     )
     return item
+
+
+HELD_BACK = gettext_lazy(
+    "この世帯または対象者に、終結していないか保存期間内の記録(ケース・相談受付・つなぐシート・"
+    "アウトリーチ)があるため匿名化できません。"
+)
+
+
+def _anonymise_record(item: Anonymisation) -> tuple[int, int, int, int]:
+    """A consultation, つなぐシート or outreach target: refused unless it is still due and its
+    person and household are needed by nothing live."""
+    from cases.models import Household, HouseholdMember, Person, SupportCase
+
+    model = kinds.model_of(item.kind)
+    row = (
+        kinds.due(item.kind, _cutoff(retention_rule(item.kind), None))
+        .filter(pk=getattr(item, f"{RECORD_FIELDS[item.kind]}_id"))
+        .first()
+    )
+    households_live, persons_live = _live_people(None)
+    if row is None or not _record_is_clear(row, households_live, persons_live):
+        raise ValidationError(HELD_BACK)
+    person_ids, household_ids = kinds.people(row)
+    texts = 0
+    fields = _text_fields(model)
+    if fields:
+        texts = model._default_manager.filter(pk=row.pk).update(**fields) * len(fields)
+    files = _delete_files(model, {row.pk})
+    persons, households, more_texts, more_files = _anonymise_people(
+        [(model, {row.pk})],
+        person_ids,
+        household_ids,
+        skip={SupportCase, Person, Household, HouseholdMember, model},
+    )
+    return persons, households, texts + more_texts, files + more_files
+
+
+def _anonymise_people(
+    owners: list[tuple[type, set[int]]], person_ids: set[int], household_ids: set[int], skip: set
+) -> tuple[int, int, int, int]:
+    """Clear the persons' (and their merged duplicates') and households' personal fields, and
+    the free text and files of every record attached to them or to the owners."""
+    from cases.models import Household, Person
+
+    # Duplicates merged into these persons carry the same names.
+    person_ids = set(person_ids) | set(
+        Person.objects.filter(merged_into__in=person_ids).values_list("pk", flat=True)
+    )
+    persons = 0
+    for person in Person.objects.filter(pk__in=person_ids):
+        birth = person.birth_date.replace(month=1, day=1) if person.birth_date else None
+        persons += Person.objects.filter(pk=person.pk).update(
+            family_name=PERSON_NAME,
+            birth_date=birth,
+            **{name: "" for name in PERSON_CLEARED},
+        )
+    households = Household.objects.filter(pk__in=household_ids).update(
+        **{name: "" for name in HOUSEHOLD_CLEARED}
+    )
+    attached = _attached(
+        [*owners, (Person, person_ids), (Household, set(household_ids))], skip=skip
+    )
+    texts = files = 0
+    for model, pks in attached.items():
+        files += _delete_files(model, pks)
+        fields = _text_fields(model)
+        if fields:
+            texts += model._default_manager.filter(pk__in=pks).update(**fields) * len(fields)
+    return persons, households, texts, files
+
+
+def _anonymise_case(item: Anonymisation) -> tuple[int, int, int, int]:
+    from cases.models import HouseholdMember, Person, SupportCase
+
+    case = SupportCase.objects.prefetch_related("persons").get(pk=item.case_id)
+    cutoff = _cutoff(retention_rule(), None)
+    households, persons_live = _live_links(cutoff)
+    ended = (
+        case.closed_on is not None
+        and case.closed_on <= cutoff
+        and case.status
+        in (
+            SupportCase.Status.CLOSED,
+            SupportCase.Status.HANDED_BACK,
+        )
+    )
+    if not ended or not _is_clear(case, households, persons_live):
+        raise ValidationError(HELD_BACK)
+    from cases.models import Household
+
+    member_ids = set(
+        HouseholdMember.objects.filter(household_id=case.household_id).values_list(
+            "person_id", flat=True
+        )
+    )
+    # The case's persons, and household members not in a live case elsewhere (a member who
+    # moved to another household with an open case keeps their name there).
+    person_ids = ({p.pk for p in case.persons.all()} | {case.principal_id}) | (
+        member_ids - persons_live
+    )
+    person_ids.discard(None)
+    texts = SupportCase.objects.filter(pk=case.pk).update(
+        summary=ANONYMISED, closure_note="", followup_note=""
+    ) * len(CASE_TEXTS)
+    persons, households, more_texts, files = _anonymise_people(
+        [(SupportCase, {case.pk})],
+        person_ids,
+        {case.household_id},
+        skip={SupportCase, Person, Household, HouseholdMember},
+    )
+    return persons, households, texts + more_texts, files
 
 
 @transaction.atomic
