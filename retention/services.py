@@ -2,7 +2,8 @@
 
 `retention_list_due` (monthly task) finds closed support cases whose retention period has run
 out and writes one `Anonymisation` row (status 承認待ち) per case; a case is held back while its
-household or any of its persons belongs to a case that is open or not yet due. Nothing happens
+household or any of its persons belongs to a case that is open or not yet due, or to an open or
+in-period consultation, つなぐシート or outreach target (`_live_people`). Nothing happens
 to a record until an administrator approves it: `anonymisation_approve` then, in one
 transaction,
   - replaces the personal fields of the case's persons (names → 匿名, kana, address, postal
@@ -178,7 +179,7 @@ def due_cases(today: dt.date | None = None) -> list:
     )
     if not candidates:
         return []
-    households, persons = _live_links(cutoff)
+    households, persons = _live_people(today)
     return [case for case in candidates if _is_clear(case, households, persons)]
 
 
@@ -392,7 +393,7 @@ def _anonymise_case(item: Anonymisation) -> tuple[int, int, int, int]:
 
     case = SupportCase.objects.prefetch_related("persons").get(pk=item.case_id)
     cutoff = _cutoff(retention_rule(), None)
-    households, persons_live = _live_links(cutoff)
+    households, persons_live = _live_people(None)
     ended = (
         case.closed_on is not None
         and case.closed_on <= cutoff
