@@ -312,12 +312,12 @@ NOT_PERSONAL = {
     "cases:transfer": "staff transfer: numbers and dates only (cases/tests/test_transfer.py)",
     "staff-transfer-detail": "staff transfer: numbers and dates only (cases/tests/test_transfer.py)",
     "staff-transfer-complete": "staff transfer (cases/tests/test_transfer.py)",
-    # retention: the admin's queue of case numbers due for anonymisation, no content
-    "retention:index": "retention queue: case numbers and dates (retention/tests)",
+    # retention: the admin's queue of record numbers due for anonymisation, no content
+    "retention:index": "retention queue: record numbers and dates (retention/tests)",
     "retention:approve": "retention queue (retention/tests)",
     "retention:rule_edit": "retention periods, configuration",
-    "anonymisation-list": "retention queue: case numbers and dates (retention/tests)",
-    "anonymisation-detail": "retention queue: case numbers and dates (retention/tests)",
+    "anonymisation-list": "retention queue: record numbers and dates (retention/tests)",
+    "anonymisation-detail": "retention queue: record numbers and dates (retention/tests)",
     "anonymisation-approve": "retention queue (retention/tests)",
     # break-the-glass: opening is a form; the review queue is the supervisors' (access tests)
     "access:emergency_open": "a form (access/tests/test_emergency.py)",
