@@ -30,6 +30,7 @@ from .registry import (
     interp,
     joined,
     register,
+    register_breakdown,
 )
 
 P = Programme.COMMUNITY.value
@@ -403,24 +404,21 @@ def _programs_by_kind(period: Period) -> dict:
     return count_by(programs_held(period), "kind")
 
 
-for n, (code, label) in enumerate(ProgramKind.choices):
-    register(
-        Figure(
-            code=f"community.programs.kind.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.DISTINCT,
-            unit=Unit.ITEMS,
-            rule=interp(_("種類が「%(kind)s」の実施した数です。"), kind=label),
-            records=lambda period, code=code: programs_held(period).filter(kind=code),
-            grouped=_programs_by_kind,
-            group_key=code,
-            record_kind="program",
-            group="community.programs",
-            group_label=_("種類"),
-            order=821 + n,
-        )
-    )
+register_breakdown(
+    "community.programs",
+    "kind",
+    ProgramKind.choices,
+    records=programs_held,
+    field="kind",
+    rule=lambda label: interp(_("種類が「%(kind)s」の実施した数です。"), kind=label),
+    programme=P,
+    basis=Basis.DISTINCT,
+    unit=Unit.ITEMS,
+    grouped=_programs_by_kind,
+    record_kind="program",
+    group_label=_("種類"),
+    order=821,
+)
 
 
 def _program_sums(period: Period) -> dict:
@@ -562,21 +560,18 @@ def _issues_by_source(period: Period) -> dict:
     return count_by(issues_raised(period), "source")
 
 
-for n, (code, label) in enumerate(IssueSource.choices):
-    register(
-        Figure(
-            code=f"community.issues.raised.source.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.ITEMS,
-            rule=interp(_("「%(source)s」から挙がった地域課題の件数です。"), source=label),
-            records=lambda period, code=code: issues_raised(period).filter(source=code),
-            grouped=_issues_by_source,
-            group_key=code,
-            record_kind="community_issue",
-            group="community.issues.raised",
-            group_label=_("提起のもと"),
-            order=851 + n,
-        )
-    )
+register_breakdown(
+    "community.issues.raised",
+    "source",
+    IssueSource.choices,
+    records=issues_raised,
+    field="source",
+    rule=lambda label: interp(_("「%(source)s」から挙がった地域課題の件数です。"), source=label),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.ITEMS,
+    grouped=_issues_by_source,
+    record_kind="community_issue",
+    group_label=_("提起のもと"),
+    order=851,
+)

@@ -36,6 +36,7 @@ from .registry import (
     interp,
     joined,
     register,
+    register_breakdown,
 )
 
 P = Programme.OUTREACH.value
@@ -113,27 +114,24 @@ def _targets_by_source(period: Period) -> dict:
     return count_by(targets_known(period), "source")
 
 
-for n, (code, label) in enumerate(Source.choices):
-    register(
-        Figure(
-            code=f"outreach.targets.new.source.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.DISTINCT,
-            unit=Unit.PERSONS,
-            rule=interp(
-                _("把握の経路が「%(source)s」の新たに把握した対象者の数です。"), source=label
-            ),
-            records=lambda period, code=code: targets_known(period).filter(source=code),
-            grouped=_targets_by_source,
-            group_key=code,
-            record_kind="outreach_target",
-            group="outreach.targets.new",
-            group_label=_("把握の経路"),
-            counts_persons=True,
-            order=501 + n,
-        )
-    )
+register_breakdown(
+    "outreach.targets.new",
+    "source",
+    Source.choices,
+    records=targets_known,
+    field="source",
+    rule=lambda label: interp(
+        _("把握の経路が「%(source)s」の新たに把握した対象者の数です。"), source=label
+    ),
+    programme=P,
+    basis=Basis.DISTINCT,
+    unit=Unit.PERSONS,
+    grouped=_targets_by_source,
+    record_kind="outreach_target",
+    group_label=_("把握の経路"),
+    counts_persons=True,
+    order=501,
+)
 
 
 def _contacted(period: Period) -> dict:
@@ -218,24 +216,21 @@ def _contacts_by_kind(period: Period) -> dict:
     return count_by(contacts(period), "kind")
 
 
-for n, (code, label) in enumerate(ContactKind.choices):
-    register(
-        Figure(
-            code=f"outreach.contacts.kind.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.ITEMS,
-            rule=interp(_("種別が「%(kind)s」の接触の延べ件数です。"), kind=label),
-            records=lambda period, code=code: contacts(period).filter(kind=code),
-            grouped=_contacts_by_kind,
-            group_key=code,
-            record_kind="outreach_contact",
-            group="outreach.contacts",
-            group_label=_("接触の種別"),
-            order=531 + n,
-        )
-    )
+register_breakdown(
+    "outreach.contacts",
+    "kind",
+    ContactKind.choices,
+    records=contacts,
+    field="kind",
+    rule=lambda label: interp(_("種別が「%(kind)s」の接触の延べ件数です。"), kind=label),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.ITEMS,
+    grouped=_contacts_by_kind,
+    record_kind="outreach_contact",
+    group_label=_("接触の種別"),
+    order=531,
+)
 
 register(
     Figure(
@@ -383,24 +378,21 @@ def _closures_by_reason(period: Period) -> dict:
     return count_by(closures(period), "closure_reason")
 
 
-for n, (code, label) in enumerate(ClosureReason.choices):
-    register(
-        Figure(
-            code=f"outreach.closed.reason.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.ITEMS,
-            rule=interp(_("終結理由が「%(reason)s」の終結の件数です。"), reason=label),
-            records=lambda period, code=code: closures(period).filter(closure_reason=code),
-            grouped=_closures_by_reason,
-            group_key=code,
-            record_kind="outreach_transition",
-            group="outreach.closed",
-            group_label=_("終結理由"),
-            order=571 + n,
-        )
-    )
+register_breakdown(
+    "outreach.closed",
+    "reason",
+    ClosureReason.choices,
+    records=closures,
+    field="closure_reason",
+    rule=lambda label: interp(_("終結理由が「%(reason)s」の終結の件数です。"), reason=label),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.ITEMS,
+    grouped=_closures_by_reason,
+    record_kind="outreach_transition",
+    group_label=_("終結理由"),
+    order=571,
+)
 
 register(
     Figure(

@@ -35,6 +35,7 @@ from .registry import (
     interp,
     joined,
     register,
+    register_breakdown,
 )
 
 P = Programme.PARTICIPATION.value
@@ -220,46 +221,40 @@ def _placements_by_role(period: Period) -> dict:
     return count_by(active(period), "role")
 
 
-for n, (code, label) in enumerate(ResourceKind.choices):
-    register(
-        Figure(
-            code=f"participation.placements.kind.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.ITEMS,
-            rule=interp(_("参加先の種類が「%(kind)s」の参加の件数です。"), kind=label),
-            records=lambda period, code=code: active(period).filter(resource__kind=code),
-            grouped=_placements_by_kind,
-            group_key=code,
-            record_kind="placement",
-            group="participation.placements",
-            group_label=_("参加先の種類"),
-            order=626 + n,
-        )
-    )
+register_breakdown(
+    "participation.placements",
+    "kind",
+    ResourceKind.choices,
+    records=active,
+    field="resource__kind",
+    rule=lambda label: interp(_("参加先の種類が「%(kind)s」の参加の件数です。"), kind=label),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.ITEMS,
+    grouped=_placements_by_kind,
+    record_kind="placement",
+    group_label=_("参加先の種類"),
+    order=626,
+)
 
-for n, (code, label) in enumerate(PlacementRole.choices):
-    register(
-        Figure(
-            code=f"participation.placements.role.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.ITEMS,
-            rule=interp(
-                _("参加のかたちが「%(role)s」の参加の件数です(担い手=手伝う側として参加)。"),
-                role=label,
-            ),
-            records=lambda period, code=code: active(period).filter(role=code),
-            grouped=_placements_by_role,
-            group_key=code,
-            record_kind="placement",
-            group="participation.placements",
-            group_label=_("参加のかたち"),
-            order=650 + n,
-        )
-    )
+register_breakdown(
+    "participation.placements",
+    "role",
+    PlacementRole.choices,
+    records=active,
+    field="role",
+    rule=lambda label: interp(
+        _("参加のかたちが「%(role)s」の参加の件数です(担い手=手伝う側として参加)。"),
+        role=label,
+    ),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.ITEMS,
+    grouped=_placements_by_role,
+    record_kind="placement",
+    group_label=_("参加のかたち"),
+    order=650,
+)
 
 register(
     Figure(
@@ -335,24 +330,21 @@ def _ended_by_outcome(period: Period) -> dict:
     return count_by(ended(period), "outcome")
 
 
-for n, (code, label) in enumerate(Outcome.choices):
-    register(
-        Figure(
-            code=f"participation.ended.outcome.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.ITEMS,
-            rule=interp(_("終了の結果が「%(outcome)s」の件数です。"), outcome=label),
-            records=lambda period, code=code: ended(period).filter(outcome=code),
-            grouped=_ended_by_outcome,
-            group_key=code,
-            record_kind="placement",
-            group="participation.ended",
-            group_label=_("終了の結果"),
-            order=671 + n,
-        )
-    )
+register_breakdown(
+    "participation.ended",
+    "outcome",
+    Outcome.choices,
+    records=ended,
+    field="outcome",
+    rule=lambda label: interp(_("終了の結果が「%(outcome)s」の件数です。"), outcome=label),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.ITEMS,
+    grouped=_ended_by_outcome,
+    record_kind="placement",
+    group_label=_("終了の結果"),
+    order=671,
+)
 
 register(
     Figure(
@@ -378,24 +370,21 @@ def _follow_ups_by_target(period: Period) -> dict:
     return count_by(follow_ups(period), "target")
 
 
-for n, (code, label) in enumerate(FollowUpTarget.choices):
-    register(
-        Figure(
-            code=f"participation.follow_ups.target.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.TIMES,
-            rule=interp(_("相手が「%(target)s」のフォローアップの回数です。"), target=label),
-            records=lambda period, code=code: follow_ups(period).filter(target=code),
-            grouped=_follow_ups_by_target,
-            group_key=code,
-            record_kind="follow_up",
-            group="participation.follow_ups",
-            group_label=_("相手"),
-            order=681 + n,
-        )
-    )
+register_breakdown(
+    "participation.follow_ups",
+    "target",
+    FollowUpTarget.choices,
+    records=follow_ups,
+    field="target",
+    rule=lambda label: interp(_("相手が「%(target)s」のフォローアップの回数です。"), target=label),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.TIMES,
+    grouped=_follow_ups_by_target,
+    record_kind="follow_up",
+    group_label=_("相手"),
+    order=681,
+)
 
 register(
     Figure(

@@ -222,6 +222,35 @@ def register(figure: Figure) -> Figure:
     return figure
 
 
+def register_breakdown(
+    group: str,
+    segment: str,
+    choices,
+    *,
+    records: Callable,
+    field: str,
+    rule: Callable[[str], str],
+    order: int,
+    **common,
+) -> None:
+    """One figure per choice below the figure `group` (code `group.segment.<choice>`): the rows
+    of `records(period)` whose `field` is that choice; `rule(label)` its written rule; `common`
+    what every part shares with the others (programme, basis, unit, grouped, record_kind …)."""
+    for n, (code, label) in enumerate(choices):
+        register(
+            Figure(
+                code=f"{group}.{segment}.{code}",
+                label=label,
+                rule=rule(label),
+                records=lambda period, code=code: records(period).filter(**{field: code}),
+                group_key=code,
+                group=group,
+                order=order + n,
+                **common,
+            )
+        )
+
+
 def get(code: str) -> Figure | None:
     return _FIGURES.get(code)
 
