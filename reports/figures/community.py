@@ -12,7 +12,17 @@ from agencies.choices import Programme
 from community.choices import ResourceKind, ResourceStatus
 from community.models import Resource
 
-from .registry import ALL, Basis, Figure, Period, Unit, count_by, interp, register
+from .registry import (
+    ALL,
+    Basis,
+    Figure,
+    Period,
+    Unit,
+    count_by,
+    interp,
+    register,
+    register_breakdown,
+)
 
 P = Programme.COMMUNITY.value
 
@@ -59,24 +69,21 @@ register(
 )
 
 
-for n, (code, label) in enumerate(ResourceKind.choices):
-    register(
-        Figure(
-            code=f"community.places.kind.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.DISTINCT,
-            unit=Unit.PLACES,
-            rule=interp(_("種類が「%(kind)s」の拠点・居場所の数です。"), kind=label),
-            records=lambda period, code=code: places_open(period).filter(kind=code),
-            grouped=_places_by_kind,
-            group_key=code,
-            record_kind="resource",
-            group="community.places",
-            group_label=_("種類"),
-            order=701 + n,
-        )
-    )
+register_breakdown(
+    "community.places",
+    "kind",
+    ResourceKind.choices,
+    records=places_open,
+    field="kind",
+    rule=lambda label: interp(_("種類が「%(kind)s」の拠点・居場所の数です。"), kind=label),
+    programme=P,
+    basis=Basis.DISTINCT,
+    unit=Unit.PLACES,
+    grouped=_places_by_kind,
+    record_kind="resource",
+    group_label=_("種類"),
+    order=701,
+)
 
 register(
     Figure(

@@ -16,7 +16,19 @@ from cases.models import (
     Person,
 )
 
-from .registry import ALL, Basis, Figure, Period, Unit, cached, count_by, interp, joined, register
+from .registry import (
+    ALL,
+    Basis,
+    Figure,
+    Period,
+    Unit,
+    cached,
+    count_by,
+    interp,
+    joined,
+    register,
+    register_breakdown,
+)
 
 P = Programme.CONSULTATION.value
 COMMUNITY_ROUTES = (Route.IBASHO, Route.MINSEI, Route.RESIDENT)
@@ -132,24 +144,21 @@ register(
 )
 
 
-for n, (code, label) in enumerate(Route.choices):
-    register(
-        Figure(
-            code=f"consultation.contacts.route.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.ITEMS,
-            rule=interp(_("相談経路が「%(route)s」の相談受付の延べ件数です。"), route=label),
-            records=lambda period, code=code: consultations(period).filter(route=code),
-            grouped=_contacts_by_route,
-            group_key=code,
-            record_kind="consultation",
-            group="consultation.contacts",
-            group_label=_("相談経路"),
-            order=121 + n,
-        )
-    )
+register_breakdown(
+    "consultation.contacts",
+    "route",
+    Route.choices,
+    records=consultations,
+    field="route",
+    rule=lambda label: interp(_("相談経路が「%(route)s」の相談受付の延べ件数です。"), route=label),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.ITEMS,
+    grouped=_contacts_by_route,
+    record_kind="consultation",
+    group_label=_("相談経路"),
+    order=121,
+)
 
 
 def _issues_by_category(period: Period) -> dict:
@@ -184,26 +193,23 @@ register(
 )
 
 
-for n, (code, label) in enumerate(IssueCategory.choices):
-    register(
-        Figure(
-            code=f"consultation.issues.category.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.ITEMS,
-            rule=interp(
-                _("課題の分類に「%(category)s」が記録された相談受付の件数です。"), category=label
-            ),
-            records=lambda period, code=code: consultations(period).filter(issues__category=code),
-            grouped=_issues_by_category,
-            group_key=code,
-            record_kind="consultation",
-            group="consultation.issues",
-            group_label=_("課題の分類"),
-            order=141 + n,
-        )
-    )
+register_breakdown(
+    "consultation.issues",
+    "category",
+    IssueCategory.choices,
+    records=consultations,
+    field="issues__category",
+    rule=lambda label: interp(
+        _("課題の分類に「%(category)s」が記録された相談受付の件数です。"), category=label
+    ),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.ITEMS,
+    grouped=_issues_by_category,
+    record_kind="consultation",
+    group_label=_("課題の分類"),
+    order=141,
+)
 
 register(
     Figure(

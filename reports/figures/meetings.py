@@ -8,7 +8,17 @@ from agencies.choices import Programme
 from meetings.choices import BodyKind, MeetingStatus
 from meetings.models import AgendaItem, Meeting
 
-from .registry import ALL, Basis, Figure, Period, Unit, count_by, interp, register
+from .registry import (
+    ALL,
+    Basis,
+    Figure,
+    Period,
+    Unit,
+    count_by,
+    interp,
+    register,
+    register_breakdown,
+)
 
 P = Programme.MULTIAGENCY.value
 
@@ -47,24 +57,21 @@ register(
 )
 
 
-for n, (code, label) in enumerate(BodyKind.choices):
-    register(
-        Figure(
-            code=f"meeting.held.kind.{code}",
-            label=label,
-            programme=P,
-            basis=Basis.CUMULATIVE,
-            unit=Unit.TIMES,
-            rule=interp(_("会議体が「%(kind)s」の会議の開催回数です。"), kind=label),
-            records=lambda period, code=code: meetings_held(period).filter(body__kind=code),
-            grouped=_meetings_by_kind,
-            group_key=code,
-            record_kind="meeting",
-            group="meeting.held",
-            group_label=_("会議の種類"),
-            order=501 + n,
-        )
-    )
+register_breakdown(
+    "meeting.held",
+    "kind",
+    BodyKind.choices,
+    records=meetings_held,
+    field="body__kind",
+    rule=lambda label: interp(_("会議体が「%(kind)s」の会議の開催回数です。"), kind=label),
+    programme=P,
+    basis=Basis.CUMULATIVE,
+    unit=Unit.TIMES,
+    grouped=_meetings_by_kind,
+    record_kind="meeting",
+    group_label=_("会議の種類"),
+    order=501,
+)
 
 register(
     Figure(
