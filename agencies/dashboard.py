@@ -4,8 +4,14 @@ A provider takes the user and returns a Panel or None (nothing for this role). P
 render; an empty one says what will appear there.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,21 +63,14 @@ def citywide(key: str, compute: Callable[[], Panel]) -> Panel:
     first): computed at most every settings.DASHBOARD_CACHE_SECONDS (they aggregate a fiscal
     year of the whole city: 0.3 s at city scale). The cache is a help, never a dependency: with
     Redis down the panel is computed."""
-    import logging
-
-    from django.conf import settings
-    from django.core.cache import cache
-
-    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute()
-
     full_key = f"dashboard:{key}"
-    log = logging.getLogger(__name__)
     try:
         cached = cache.get(full_key)
     except Exception:  # noqa: BLE001 - an unreachable cache must not take the dashboard down
-        log.warning("dashboard cache unavailable; computing %s", key)
+        _log.warning("dashboard cache unavailable; computing %s", key)
         return compute()
     if cached is not None:
         return cached
@@ -79,5 +78,5 @@ def citywide(key: str, compute: Callable[[], Panel]) -> Panel:
     try:
         cache.set(full_key, result, seconds)
     except Exception:  # noqa: BLE001
-        log.warning("dashboard cache unavailable; not storing %s", key)
+        _log.warning("dashboard cache unavailable; not storing %s", key)
     return result
