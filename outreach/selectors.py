@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -108,31 +109,53 @@ class TimelineEntry:
     obj: object
 
 
-def target_timeline(target: OutreachTarget) -> list[TimelineEntry]:
-    """Contacts, stage transitions and plans, newest first, in four queries."""
-    contacts = list(
+TIMELINE_PAGE_SIZE = 50
+
+
+@dataclass
+class Timeline:
+    entries: list[TimelineEntry]
+    page_obj: object  # the Page of contacts (for partials/pager.html)
+
+
+def target_timeline(target: OutreachTarget, page: int | str | None = 1) -> Timeline:
+    """Contacts, stage transitions and plans, newest first, one page of contacts at a time.
+
+    A busy target has hundreds of contacts; the page shows 50 and the transitions and plans that
+    fall between them (page k: from its oldest contact up to the oldest contact of page k-1; the
+    last page: everything older), so paging through shows every entry exactly once.
+    """
+    contacts = (
         target.contacts.select_related("author", "agency")
         .prefetch_related("staff")
         .order_by("-occurred_at", "-pk")
     )
-    transitions = list(target.transitions.select_related("actor"))
-    plans = list(
-        target.plans.select_related("recorded_by", "agenda_item__meeting__body").prefetch_related(
-            "owners"
-        )
-    )
-    entries = [TimelineEntry(c.occurred_at, "contact", c) for c in contacts]
+    page_obj = Paginator(contacts, TIMELINE_PAGE_SIZE).get_page(page)
+    shown = list(page_obj.object_list)
+    # The window of time this page covers: [oldest contact shown, oldest of the page before).
+    upper = None
+    if page_obj.has_previous():
+        upper = contacts.values_list("occurred_at", flat=True)[page_obj.start_index() - 2]
+    lower = shown[-1].occurred_at if shown and page_obj.has_next() else None
+
+    def in_window(at: dt.datetime) -> bool:
+        return (lower is None or at >= lower) and (upper is None or at < upper)
+
+    entries = [TimelineEntry(c.occurred_at, "contact", c) for c in shown]
     tz = timezone.get_current_timezone()
-    for t in transitions:
-        entries.append(
-            TimelineEntry(dt.datetime.combine(t.on, dt.time(23, 59), tz), "transition", t)
-        )
+    for t in target.transitions.select_related("actor"):
+        at = dt.datetime.combine(t.on, dt.time(23, 59), tz)
+        if in_window(at):
+            entries.append(TimelineEntry(at, "transition", t))
+    plans = target.plans.select_related(
+        "recorded_by", "agenda_item__meeting__body"
+    ).prefetch_related("owners")
     for p in plans:
-        entries.append(
-            TimelineEntry(dt.datetime.combine(p.decided_on, dt.time(23, 58), tz), "plan", p)
-        )
+        at = dt.datetime.combine(p.decided_on, dt.time(23, 58), tz)
+        if in_window(at):
+            entries.append(TimelineEntry(at, "plan", p))
     entries.sort(key=lambda e: e.at, reverse=True)
-    return entries
+    return Timeline(entries=entries, page_obj=page_obj)
 
 
 def current_plan(target: OutreachTarget):

@@ -162,6 +162,7 @@ def target_detail(request, target_id):
         request.user, "case.view", target.support_case
     )
     today = timezone.localdate()
+    timeline = sel.target_timeline(target, request.GET.get("page"))
     return render(
         request,
         "outreach/target_detail.html",
@@ -169,7 +170,8 @@ def target_detail(request, target_id):
             "target": target,
             "decision": decision,
             "assignees": list(target.assignees.all()),
-            "timeline": sel.target_timeline(target),
+            "timeline": timeline.entries,
+            "page_obj": timeline.page_obj,
             "plan": sel.current_plan(target),
             "visits": list(
                 target.planned_visits.filter(cancelled=False, planned_on__gte=today)

@@ -195,7 +195,7 @@ def test_from_concern_slip_to_support_case_over_three_months(shakyo, csw, csw2):
     stages = list(target.transitions.values_list("to_stage", flat=True))
     assert stages == ["discovered", "preparing", "relating", "visiting", "connecting", "closed"]
     assert target.contacts.count() == 6
-    timeline = target_timeline(target)
+    timeline = target_timeline(target).entries
     assert sum(e.kind == "contact" for e in timeline) == 6
     assert any(e.kind == "plan" and e.obj == plan for e in timeline)
     counts = outreach_counts(target.__class__.objects.filter(pk=target.pk))

@@ -319,3 +319,43 @@ def test_api_list_queries_do_not_grow_with_linked_persons(shakyo, csw):
         body = api.get("/api/v1/outreach/targets/").json()
     assert sum(1 for r in body["results"] if r["person"]) == 12
     assert len(more) == len(few)
+
+
+def test_busy_target_pages_its_timeline_and_shows_every_entry_once(
+    client, csw, shakyo, django_assert_max_num_queries
+):
+    from outreach.selectors import TIMELINE_PAGE_SIZE, target_timeline
+
+    target = make_target(csw, shakyo)
+    start = timezone.now() - dt.timedelta(days=200)
+    contacts = [
+        log_contact(csw, target, when=start + dt.timedelta(days=i, hours=1), content=f"訪問{i:03}")
+        for i in range(TIMELINE_PAGE_SIZE * 2 + 7)
+    ]
+    # A stage change in the middle of the second page's period.
+    StageTransition = target.transitions.model
+    StageTransition.objects.create(
+        target=target,
+        to_stage=Stage.PREPARING,
+        on=(start + dt.timedelta(days=40)).date(),
+        reason="準備",
+        actor=csw,
+    )
+    seen = []
+    for number in (1, 2, 3):
+        timeline = target_timeline(target, number)
+        seen += [(e.kind, e.obj.pk) for e in timeline.entries]
+        assert sum(e.kind == "contact" for e in timeline.entries) <= TIMELINE_PAGE_SIZE
+    expected = {("contact", c.pk) for c in contacts} | {
+        ("transition", t.pk) for t in target.transitions.all()
+    }
+    assert sorted(seen) == sorted(expected)  # every entry, none twice
+
+    client.force_login(csw)
+    with django_assert_max_num_queries(40):
+        page1 = client.get(target.get_absolute_url()).content.decode()
+    assert "訪問106" in page1 and "訪問057" in page1 and "訪問056" not in page1  # newest 50
+    assert 'rel="next"' in page1
+    page3 = client.get(target.get_absolute_url() + "?page=3").content.decode()
+    assert "訪問000" in page3
+    assert client.get(target.get_absolute_url() + "?page=abc").status_code == 200
