@@ -64,9 +64,10 @@ def visible_case_filter(user, prefix: str = "") -> Q:
         return Q(pk__in=[])
     from cases.models import SupportCase
 
-    key = f"{prefix}pk__in" if prefix else "pk__in"
-    # One IN over a UNION, not `coordinator = … OR pk IN (…)`: the OR makes PostgreSQL scan every
-    # case and test each one; the union is an index lookup on both sides.
+    key = f"{prefix}pk__in_ids" if prefix else "pk__in_ids"
+    # One lookup over a UNION, not `coordinator = … OR pk IN (…)`: the OR makes PostgreSQL scan
+    # every case and test each one; the union is an index lookup on both sides, and `in_ids`
+    # fetches the cases by primary key (agencies/lookups.py).
     coordinated = (
         SupportCase.objects.filter(coordinator_filter(user, agency_ids)).order_by().values("pk")
     )
