@@ -8,9 +8,10 @@ subquery once (an InitPlan) and fetches the rows through the primary-key index. 
 get the plain IN.
 """
 
-from django.db.models import Field, Lookup
+from django.db.models import Field, ForeignObject, Lookup
 
 
+@ForeignObject.register_lookup  # foreign keys have their own lookup table
 @Field.register_lookup
 class InIds(Lookup):
     lookup_name = "in_ids"

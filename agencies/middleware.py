@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
-from agencies import jpdates
+from agencies import jpdates, policy
 
 ACTIVE_COOKIE = "tsunagu_active"
 OTP_ENROLLED_SESSION_KEY = "tsunagu_otp_enrolled"
@@ -95,7 +95,8 @@ class SecurityPolicyMiddleware:
             bool(user is not None and user.is_authenticated and user.show_seireki)
         )
         try:
-            response = self.get_response(request)
+            with policy.decisions_cached():
+                response = self.get_response(request)
         finally:
             jpdates.SHOW_SEIREKI.reset(token)
         return self._after(request, response)

@@ -11,7 +11,9 @@ record's content or anything formatted from the object.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -345,3 +347,36 @@ def _staff_set_active(user, staff) -> Decision:
         # An admin who deactivates themselves may leave the city without any admin.
         return deny(str(_("自分自身のアカウントは無効にできません。")))
     return allow(Basis.ADMIN)
+
+
+# --- decisions computed once per request ------------------------------------------------------
+# A page asks several rules about the same record (view, update, merge, access record). Inside
+# `decisions_cached()` (entered by agencies.middleware for each request) an expensive decision is
+# computed once per key; outside it (tasks, tests, the shell) nothing is cached. Apps empty the
+# cache when what their decisions are made of is written (`forget_cached_decisions`, connected to
+# the models' save/delete signals), so a change made during the request counts at once.
+_DECISIONS: ContextVar[dict | None] = ContextVar("policy_decisions", default=None)
+
+
+@contextmanager
+def decisions_cached():
+    token = _DECISIONS.set({})
+    try:
+        yield
+    finally:
+        _DECISIONS.reset(token)
+
+
+def cached_decision(key: Hashable, compute: Callable):
+    cache = _DECISIONS.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget_cached_decisions(**_signal_kwargs) -> None:
+    cache = _DECISIONS.get()
+    if cache:
+        cache.clear()

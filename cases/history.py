@@ -163,12 +163,17 @@ def _notes(user, person, limit):
     from cases.policy.support import note_visibility_filter
     from cases.selectors.support import cases_visible_to
 
+    # Start from the person's own notes (fetched by primary key), then keep those of visible
+    # cases: joining the other way reads every note of every visible case (30,000 for an agency
+    # at city scale) to find the few about this person.
+    about_person = ActivityNote.persons.through.objects.filter(person=person).values(
+        "activitynote_id"
+    )
     qs = (
-        ActivityNote.objects.filter(case__in=cases_visible_to(user), persons=person)
+        ActivityNote.objects.filter(pk__in_ids=about_person, case__in=cases_visible_to(user))
         .filter(note_visibility_filter(user))
         .select_related("case", "agency")
-        .order_by("-occurred_at", "-pk")
-        .distinct()[:limit]
+        .order_by("-occurred_at", "-pk")[:limit]
     )
     return [
         HistoryEntry(

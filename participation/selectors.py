@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from cases.models import HouseholdMember, Person, SupportCase
@@ -18,12 +19,10 @@ from .models import ParticipationAssessment
 
 def participation_cases(user):
     """Cases the user sees that involve 参加支援 (programme chosen, or a participation sheet)."""
-    return (
-        cases_visible_to(user)
-        .filter(
-            Q(programmes__icontains='"participation"') | Q(participation_assessments__isnull=False)
-        )
-        .distinct()
+    return cases_visible_to(user).filter(
+        Q(programmes__icontains='"participation"')
+        # EXISTS, not a join + DISTINCT over whole case rows.
+        | Exists(ParticipationAssessment.objects.filter(case_id=OuterRef("pk")))
     )
 
 
@@ -34,8 +33,13 @@ class CaseRow:
     placements: list = field(default_factory=list)
 
 
-def caseload(user, limit: int = 200) -> list[CaseRow]:
-    cases = list(
+CASELOAD_PAGE_SIZE = 50
+
+
+def caseload(user, page: int | str | None = 1) -> tuple[list[CaseRow], Page]:
+    """One page of the open 参加支援 cases the user sees, newest first, with their current
+    assessments and placements (a fixed number of queries per page)."""
+    qs = (
         participation_cases(user)
         .open()
         .select_related("lead_agency", "coordinator")
@@ -46,11 +50,12 @@ def caseload(user, limit: int = 200) -> list[CaseRow]:
                 to_attr="current_participation_assessments",
             )
         )
-        .order_by("-opened_on", "-pk")[:limit]
+        .order_by("-opened_on", "-pk")
     )
-    rows = [CaseRow(case=c, assessments=c.current_participation_assessments) for c in cases]
+    page_obj = Paginator(qs, CASELOAD_PAGE_SIZE).get_page(page)
+    rows = [CaseRow(case=c, assessments=c.current_participation_assessments) for c in page_obj]
     _attach_placements(rows)
-    return rows
+    return rows, page_obj
 
 
 def _attach_placements(rows: list[CaseRow]) -> None:

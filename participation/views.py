@@ -56,9 +56,9 @@ def _ctx(**extra):
 def index(request):
     """参加支援 top: the cases the worker follows (care staff) and the catalogue (everyone)."""
     require(request.user, "participation.index")
-    rows, outcomes = [], []
+    rows, outcomes, page_obj = [], [], None
     if can(request.user, "participation.caseload"):
-        rows = sel.caseload(request.user)
+        rows, page_obj = sel.caseload(request.user, request.GET.get("page"))
         record_list(actor=request.user, action="case.list", objects=[r.case for r in rows])
         outcomes = sel.visible_outcomes(request.user)
     return render(
@@ -66,6 +66,7 @@ def index(request):
         "participation/index.html",
         _ctx(
             rows=rows,
+            page_obj=page_obj,
             outcomes=outcomes,
             can_caseload=can(request.user, "participation.caseload"),
         ),

@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
-from agencies.policy import DENY, Basis, Decision, allow, rule
+from agencies.policy import DENY, Basis, Decision, allow, cached_decision, rule
 from cases.choices import InfoKind
 
 # Roles that work with persons. Admin (reference data) and resident (concern slips) are not here.
@@ -263,7 +263,10 @@ def person_access(user, person) -> PersonDecision:
     """May `user` see `person`'s record, on what basis, and which sections (``.sections``)?"""
     if person is None:
         return PERSON_DENY
-    return person_decisions(user, [person])[person.pk]
+    return cached_decision(
+        ("person", getattr(user, "pk", None), person.pk),
+        lambda: person_decisions(user, [person])[person.pk],
+    )
 
 
 def visible_sections(user, person) -> set[str]:

@@ -285,13 +285,29 @@ def person_households(person: Person) -> list[HouseholdMember]:
     )
 
 
-def person_consents(person: Person) -> list[Consent]:
-    return list(
+CONSENTS_SHOWN = 20
+
+
+def person_consents(person: Person, *, everything: bool = False) -> tuple[list[Consent], int]:
+    """The person's consents for the person page: those in force first (all of them), then the
+    newest ended ones up to CONSENTS_SHOWN rows unless `everything`; and the total number.
+
+    A person known for years to many agencies has a hundred consents or more; the page shows the
+    ones that matter today and links to the rest.
+    """
+    base = (
         Consent.objects.filter(person=person)
         .select_related("recorded_by_agency", "explained_by", "withdrawn_by")
         .prefetch_related("agencies")
         .order_by("-given_on", "-pk")
     )
+    in_force = list(base.in_force())
+    rest = base.exclude(pk__in=[c.pk for c in in_force])
+    if not everything:
+        rest = rest[: max(CONSENTS_SHOWN - len(in_force), 0)]
+    rows = in_force + list(rest)
+    total = len(rows) if everything else Consent.objects.filter(person=person).count()
+    return rows, total
 
 
 @dataclass

@@ -237,3 +237,20 @@ def test_coordinator_may_merge_records_seen_through_consent(person, other_agency
     assert can(coordinator, "person.merge", person)
     caseworker_there = staff(other_agency, Role.CASEWORKER)
     assert not can(caseworker_there, "person.merge", person)
+
+
+def test_inside_a_request_the_decision_is_cached_until_a_consent_changes(
+    person, other_agency, outsider, django_assert_num_queries
+):
+    from agencies.policy import decisions_cached
+
+    team_case_for(person, other_agency)
+    consent = ConsentFactory(person=person, agencies=[other_agency])
+    with decisions_cached():
+        assert person_access(outsider, person)
+        with django_assert_num_queries(0):
+            assert person_access(outsider, person)  # asked again by the same page
+        consent.withdrawn_at = timezone.now()
+        consent.save()
+        assert not person_access(outsider, person)  # the write emptied the cache
+    assert not person_access(outsider, person)

@@ -404,3 +404,33 @@ def test_detail_actions_sit_together_and_empty_search_home_has_no_bullet(
     client.force_login(outsider)
     html = client.get(reverse("cases:person_search")).content.decode()
     assert '<p class="empty">まだ登録がありません。</p>' in html
+
+
+def test_person_page_shows_consents_in_force_first_and_links_to_the_rest(
+    client, caseworker, person, agency, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    for i in range(30):  # thirty ended consents over the years
+        ConsentFactory(
+            person=person,
+            given_on=today - dt.timedelta(days=400 + i),
+            valid_until=today - dt.timedelta(days=30 + i),
+            agencies=[agency],
+        )
+    ConsentFactory(  # the only one in force, and the oldest
+        person=person, given_on=today - dt.timedelta(days=3000), agencies=[agency]
+    )
+    client.force_login(caseworker)
+    url = reverse("cases:person_detail", args=[person.public_id])
+    with django_assert_max_num_queries(45):
+        html = client.get(url).content.decode()
+    section = html[html.index('data-testid="section-consents"') :].split("</section>")[0]
+    assert section.count("<tr>") - 1 == 20  # header row + 20 consents
+    assert "有効" in section  # the one in force is shown although it is the oldest
+    assert 'data-testid="all-consents"' in section and "31件" in section
+    everything = client.get(url + "?consents=all").content.decode()
+    section = everything[everything.index('data-testid="section-consents"') :].split("</section>")[
+        0
+    ]
+    assert section.count("<tr>") - 1 == 31
+    assert 'data-testid="all-consents"' not in section

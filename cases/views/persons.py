@@ -171,6 +171,7 @@ def person_detail(request, public_id):
         link_access = {m.household_id: household_access(request.user, m.household) for m in links}
     history = person_history(request.user, person)
     can_update = can(request.user, "person.update", person)
+    consents, consent_total = person_consents(person, everything="consents" in request.GET)
     return render(
         request,
         "cases/persons/person_detail.html",
@@ -185,7 +186,8 @@ def person_detail(request, public_id):
             "show_household": InfoKind.HOUSEHOLD in sections,
             "show_notes": InfoKind.OTHER in sections,
             "links": [(m, link_access.get(m.household_id)) for m in links],
-            "consents": person_consents(person),
+            "consents": consents,
+            "consent_total": consent_total,
             "can_update": can_update,
             # "Who viewed this": for those responsible for the record (who may edit it).
             "views": recent_views(person) if can_update else None,

@@ -206,3 +206,40 @@ def test_api_create_read_update_and_conflict(client, w):
     login_verified(client, w.admin)
     assert client.get(url).status_code == 404
     assert client.get(f"{base}not-a-uuid/").status_code == 404
+
+
+def test_index_pages_the_caseload_at_a_fixed_number_of_queries(
+    client, w, sheet, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.tests.factories import SupportCaseFactory
+    from participation.selectors import CASELOAD_PAGE_SIZE
+
+    client.force_login(w.coordinator)
+    url = reverse("participation:index")
+    client.get(url)  # the first request of a session costs more
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    made = [
+        SupportCaseFactory(
+            lead_agency=w.body,
+            coordinating_agency=w.body,
+            coordinator=w.coordinator,
+            programmes=["participation"],
+            summary=f"参加支援ケース{i:02}",
+            number=f"R8-P{i:03}",
+        )
+        for i in range(CASELOAD_PAGE_SIZE + 4)
+    ]
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(url).content.decode()
+    assert len(many) == len(few)  # 55 cases cost what 1 did
+    shown = [c for c in made if c.summary in first]
+    assert len(shown) == CASELOAD_PAGE_SIZE - 1 or len(shown) == CASELOAD_PAGE_SIZE
+    assert 'rel="next"' in first
+    second = client.get(url + "?page=2").content.decode()
+    rest = [c for c in made if c.summary in second]
+    assert len(shown) + len(rest) == len(made)  # every case once, across the pages
+    assert w.case.number in first + second
