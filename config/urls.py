@@ -45,7 +45,11 @@ urlpatterns = [
     # answers 401/403 through SERVE_PERMISSIONS; the docs pages send to the login page).
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/swagger_ui.html"
+            )
+        ),
         name="api-docs",
     ),
     path(

@@ -147,28 +147,72 @@
   });
 
   // ---- wide tables scroll sideways inside a focusable region -----------------------------
+  // Each region is named after its table (aria-label, caption) or else the heading of the part
+  // of the page it is in, so that two tables on a page are two different landmarks (a screen
+  // reader's list of regions would otherwise show the same name twice).
+  function squash(text) {
+    return (text || "").replace(/\s+/g, " ").trim();
+  }
+
+  function headingBefore(el) {
+    for (var node = el; node && node !== document.body; node = node.parentElement) {
+      if (node !== el && node.getAttribute("aria-labelledby")) {
+        var named = document.getElementById(node.getAttribute("aria-labelledby").split(" ")[0]);
+        if (named) {
+          return squash(named.textContent);
+        }
+      }
+      for (var sib = node.previousElementSibling; sib; sib = sib.previousElementSibling) {
+        if (/^H[1-6]$/.test(sib.tagName)) {
+          return squash(sib.textContent);
+        }
+      }
+    }
+    return "";
+  }
+
+  function uniqueLabel(label, wrapper) {
+    var taken = {};
+    document.querySelectorAll(".table-scroll[aria-label]").forEach(function (other) {
+      if (other !== wrapper) {
+        taken[other.getAttribute("aria-label")] = true;
+      }
+    });
+    var candidate = label;
+    for (var n = 2; taken[candidate]; n++) {
+      candidate = label + " (" + n + ")";
+    }
+    return candidate;
+  }
+
   function wrapTables(root) {
     var scope = root && root.querySelectorAll ? root : document;
     var tables = scope.querySelectorAll("table.table");
     Array.prototype.forEach.call(tables, function (table) {
-      if (table.parentElement && table.parentElement.classList.contains("table-scroll")) {
+      var wrapper = table.parentElement;
+      if (!wrapper || !wrapper.classList.contains("table-scroll")) {
+        wrapper = document.createElement("div");
+        wrapper.className = "table-scroll";
+        table.parentNode.insertBefore(wrapper, table);
+        wrapper.appendChild(table);
+      }
+      if (wrapper.hasAttribute("role")) {
         return;
       }
-      var wrapper = document.createElement("div");
-      wrapper.className = "table-scroll";
+      // A wrapper written in the template gets the same treatment: focusable, so a keyboard
+      // user can scroll it (axe: scrollable-region-focusable), and named.
       wrapper.setAttribute("tabindex", "0");
       wrapper.setAttribute("role", "region");
       var caption = table.querySelector("caption");
+      var generic = document.body.getAttribute("data-table-label") || "";
+      var heading = headingBefore(wrapper);
       var label =
-        table.getAttribute("aria-label") ||
-        (caption && caption.textContent.trim()) ||
-        document.body.getAttribute("data-table-label") ||
-        "";
+        squash(table.getAttribute("aria-label")) ||
+        (caption && squash(caption.textContent)) ||
+        (heading ? heading + " " + generic : generic);
       if (label) {
-        wrapper.setAttribute("aria-label", label);
+        wrapper.setAttribute("aria-label", uniqueLabel(label, wrapper));
       }
-      table.parentNode.insertBefore(wrapper, table);
-      wrapper.appendChild(table);
     });
   }
 
