@@ -349,6 +349,9 @@ SHEET_READERS = frozenset({"owner", "team"})  # sheets: the team with consent (s
 # A 支援会議 role sees the case (basic data) but not its sheets: it knows the case, so it is
 # told "not allowed" (403) rather than "not found".
 ROLE_SEES_CASE = {"role": 403}
+# Who may change a person's or household's record: not a 支援会議 role, which sees it (403).
+RECORD_KEEPERS = frozenset({"owner", "team"})
+ROLE_READS_ONLY = {"role": 403}
 
 
 def _case(w):
@@ -365,19 +368,27 @@ PERSONAL: dict[str, Row] = {
         query="?q=", ok=CASE_READERS, marker=lambda w: str(w.principal.public_id)
     ),
     "cases:person_detail": Row(lambda w: {"public_id": w.principal.public_id}, CASE_READERS),
-    # cases' rule: whoever sees a person's 基本情報 may correct it (person.update)
-    "cases:person_edit": Row(lambda w: {"public_id": w.principal.public_id}, CASE_READERS),
+    # least access (cases.policy.persons.RECORD_KEEPING_BASES): the record is corrected by its
+    # agency and by those working with the person on consent; a 支援会議 role only reads it
+    "cases:person_edit": Row(
+        lambda w: {"public_id": w.principal.public_id}, RECORD_KEEPERS, statuses=ROLE_READS_ONLY
+    ),
     "cases:person_merge": Row(
         lambda w: {"public_id": w.principal.public_id}, statuses={"team": 403, "role": 403}
     ),
     "cases:consent_create": Row(lambda w: {"public_id": w.principal.public_id}, CASE_READERS),
     "cases:household_detail": Row(lambda w: {"public_id": w.household.public_id}, CASE_READERS),
-    "cases:household_edit": Row(lambda w: {"public_id": w.household.public_id}, CASE_READERS),
-    "cases:household_member_add": Row(lambda w: {"public_id": w.household.public_id}, CASE_READERS),
+    "cases:household_edit": Row(
+        lambda w: {"public_id": w.household.public_id}, RECORD_KEEPERS, statuses=ROLE_READS_ONLY
+    ),
+    "cases:household_member_add": Row(
+        lambda w: {"public_id": w.household.public_id}, RECORD_KEEPERS, statuses=ROLE_READS_ONLY
+    ),
     "cases:household_member_leave": Row(
         lambda w: {"public_id": w.household.public_id, "person_id": w.mother.public_id},
-        CASE_READERS,
+        RECORD_KEEPERS,
         post=True,
+        statuses=ROLE_READS_ONLY,
     ),
     # cases' rule: anybody who works with the person records a withdrawal (the person may tell
     # any of them), and sees the consent that opens the record to them

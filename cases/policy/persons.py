@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access import bases
 from agencies.choices import Role
 from agencies.policy import DENY, Basis, Decision, allow, cached_decision, rule
 from cases.choices import InfoKind
@@ -377,12 +378,27 @@ def _person_view(user, person) -> Decision:
     return person_access(user, person)
 
 
+# Least access: who may *change* a person's or household's record. The agency that registered it,
+# and those who work with the person on the person's consent (a consent naming them, the 多機関協働
+# case team, a 重層的支援会議 that needs consent). A role from a meeting that shares information
+# without consent (支援会議, 地域ケア会議, 要対協 …) or an emergency opening reads; it does not edit.
+RECORD_KEEPING_BASES = frozenset(
+    {Basis.SAME_AGENCY, Basis.CONSENT, Basis.CASE_TEAM, bases.CONSENT, bases.JUSO_KAIGI}
+)
+
+
+def _keeps_record(decision: PersonDecision, section: str) -> bool:
+    return (
+        decision.allowed
+        and section in decision.sections
+        and (decision.basis in RECORD_KEEPING_BASES)
+    )
+
+
 @rule("person.update")
 def _person_update(user, person) -> Decision:
     decision = person_access(user, person)
-    if decision.allowed and InfoKind.BASIC in decision.sections:
-        return decision
-    return DENY
+    return decision if _keeps_record(decision, InfoKind.BASIC) else DENY
 
 
 @rule("person.merge")
@@ -406,7 +422,19 @@ def _household_view(user, household) -> Decision:
 
 @rule("household.update", "household.add_member", "household.member_leave")
 def _household_change(user, household) -> Decision:
-    return household_access(user, household)
+    decision = household_access(user, household)
+    if not decision.allowed or decision.basis == Basis.SAME_AGENCY:
+        return decision
+    # Through a member: a member whose record the user keeps (RECORD_KEEPING_BASES).
+    members = [
+        m.person
+        for m in household.members.current().select_related("person")
+        if m.person.merged_into_id is None
+    ]
+    for member_decision in person_decisions(user, members).values():
+        if _keeps_record(member_decision, InfoKind.HOUSEHOLD):
+            return member_decision
+    return DENY
 
 
 @rule("consent.view", "consent.withdraw", "consent.document")
