@@ -2,9 +2,13 @@
 business days.
 
 Screens and PDFs show dates with `format_date` / `format_datetime` (templates: {% load jp %}
-{{ d|jdate }} {{ t|jdatetime }}); every typed or imported date goes through `parse_date` (forms:
-cases.forms_persons.JapaneseDateField, API: JapaneseDateSerializerField, CSV imports). Files
-(CSV/XLSX) carry ISO dates, see agencies/tabular.py.
+{{ d|jdate }} {{ t|jdatetime }}, :"weekday" for 令和8年11月24日(火)); the one compact form for
+calendar cells and dense rows is `format_monthday` (|jmonthday, 11月24日(火)), with
+`format_month` (|jmonth) and `format_time` (|jtime). Templates never use Django's |date: for
+what a user reads (agencies/tests/test_one_date_style.py). Every typed or imported date goes
+through `parse_date` (forms: cases.forms_persons.JapaneseDateField, API:
+JapaneseDateSerializerField, CSV imports). Files (CSV/XLSX) carry ISO dates, see
+agencies/tabular.py.
 
 Business days follow the national holidays (the maintained `holidays` package, in Japanese) plus
 the municipality's own closure days in settings.TSUNAGU_CLOSURE_DAYS ("MM-DD", 12/29–1/3 by
