@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dashboard import Panel, PanelItem, panel
+from agencies.jpdates import format_datetime
 from agencies.policy import can
 
 
@@ -23,7 +24,7 @@ def emergency_review_panel(user) -> Panel | None:
             PanelItem(
                 f"{a.case.number} / {a.user.display_name or a.user.username}",
                 reverse("access:emergency_review", args=[a.public_id]),
-                meta=f"{a.started_at:%Y-%m-%d %H:%M}",
+                meta=format_datetime(a.started_at),
                 badge=str(_("未確認")),
                 tone="danger",
             )

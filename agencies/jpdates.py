@@ -2,9 +2,13 @@
 business days.
 
 Screens and PDFs show dates with `format_date` / `format_datetime` (templates: {% load jp %}
-{{ d|jdate }} {{ t|jdatetime }}); every typed or imported date goes through `parse_date` (forms:
-cases.forms_persons.JapaneseDateField, API: JapaneseDateSerializerField, CSV imports). Files
-(CSV/XLSX) carry ISO dates, see agencies/tabular.py.
+{{ d|jdate }} {{ t|jdatetime }}, :"weekday" for 令和8年11月24日(火)); the one compact form for
+calendar cells and dense rows is `format_monthday` (|jmonthday, 11月24日(火)), with
+`format_month` (|jmonth) and `format_time` (|jtime). Templates never use Django's |date: for
+what a user reads (agencies/tests/test_one_date_style.py). Every typed or imported date goes
+through `parse_date` (forms: cases.forms_persons.JapaneseDateField, API:
+JapaneseDateSerializerField, CSV imports). Files (CSV/XLSX) carry ISO dates, see
+agencies/tabular.py.
 
 Business days follow the national holidays (the maintained `holidays` package, in Japanese) plus
 the municipality's own closure days in settings.TSUNAGU_CLOSURE_DAYS ("MM-DD", 12/29–1/3 by
@@ -24,6 +28,7 @@ from functools import lru_cache
 import holidays
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from holidays.countries import Japan
@@ -91,28 +96,76 @@ def wareki(value, style: str = "long") -> str:
 SHOW_SEIREKI: ContextVar[bool] = ContextVar("show_seireki", default=False)
 
 
-def format_date(value, *, seireki: bool | None = None) -> str:
+def weekday_label(value) -> str:
+    """The weekday in brackets: (木) in Japanese, (Thu) in English (Django's own translations
+    of the abbreviated day names, the ones |date:"D" used)."""
+    return f"({WEEKDAYS_ABBR[_as_date(value).weekday()]})"
+
+
+def format_date(value, *, seireki: bool | None = None, weekday: bool = False) -> str:
     """The product's one date style on screens and in PDFs: 令和8年11月26日, or with the Western
-    year after it when the user asks for it: 令和8年11月26日(2026年). Empty for None/""."""
+    year after it when the user asks for it: 令和8年11月26日(2026年). With weekday=True the day
+    of the week follows the day: 令和8年11月26日(木). Empty for None/""."""
     if value is None or value == "":
         return ""
     if seireki is None:
         seireki = SHOW_SEIREKI.get()
     d = _as_date(value)
     if d < ERAS[-1].start:  # before 明治: no era to name
-        return f"{d.year}年{d.month}月{d.day}日"
-    text = wareki(d)
+        text = f"{d.year}年{d.month}月{d.day}日"
+        return text + weekday_label(d) if weekday else text
+    text = wareki(d) + (weekday_label(d) if weekday else "")
     return f"{text}({d.year}年)" if seireki else text
 
 
-def format_datetime(value, *, seireki: bool | None = None) -> str:
-    """令和8年11月26日 14:05, always in Asia/Tokyo (settings.TIME_ZONE), never UTC."""
+def _local(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def format_datetime(value, *, seireki: bool | None = None, weekday: bool = False) -> str:
+    """令和8年11月26日 14:05 (令和8年11月26日(木) 14:05 with weekday=True), always in Asia/Tokyo
+    (settings.TIME_ZONE), never UTC. A date alone: as format_date."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{format_date(local.date(), seireki=seireki)} {local:%H:%M}"
-    return format_date(value, seireki=seireki)
+        local = _local(value)
+        return f"{format_date(local.date(), seireki=seireki, weekday=weekday)} {local:%H:%M}"
+    return format_date(value, seireki=seireki, weekday=weekday)
+
+
+def format_month(value, *, seireki: bool | None = None) -> str:
+    """A month for headings (a calendar's month): 令和8年11月, with (2026年) when the user asks
+    for the Western year."""
+    if value is None or value == "":
+        return ""
+    if seireki is None:
+        seireki = SHOW_SEIREKI.get()
+    d = _as_date(value)
+    if d < ERAS[-1].start:
+        return f"{d.year}年{d.month}月"
+    era, year = era_of(d)
+    text = f"{era.name}{_year_label(year)}年{d.month}月"
+    return f"{text}({d.year}年)" if seireki else text
+
+
+def format_monthday(value) -> str:
+    """The one compact form, for calendar cells, dense tables and queues where the year is plain
+    from the context: 11月26日(木)."""
+    if value is None or value == "":
+        return ""
+    d = _as_date(value)
+    return f"{d.month}月{d.day}日{weekday_label(d)}"
+
+
+def format_time(value) -> str:
+    """The time of day of a datetime in Asia/Tokyo, or of a time: 14:05."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = _local(value)
+    if not isinstance(value, dt.datetime | dt.time):
+        raise TypeError("a datetime or time is required")
+    return f"{value:%H:%M}"
 
 
 # --- parsing: the one parser for typed and imported dates ---------------------------------------

@@ -1,11 +1,11 @@
 """Dashboard panels of the intake side ("what needs me")."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
 from agencies.dashboard import Panel, PanelItem, panel
+from agencies.jpdates import format_date
 from cases.models import ConcernSlip
 from cases.policy.intake import is_resident, staff_agency_ids
 from cases.selectors import intake as selectors
@@ -81,7 +81,7 @@ def concern_slip_panel(user) -> Panel | None:
             return None
         items = [
             PanelItem(
-                _("%(date)s 受信") % {"date": f"{timezone.localtime(s.submitted_at):%Y-%m-%d}"},
+                _("%(date)s 受信") % {"date": format_date(s.submitted_at)},
                 reverse("cases:concern_slip_detail", args=[s.public_id]),
                 meta=s.get_urgency_display(),
                 tone="danger" if s.urgency == "urgent" else "",
@@ -101,7 +101,7 @@ def concern_slip_panel(user) -> Panel | None:
         slips = list(selectors.concern_slips_of(user).order_by("-submitted_at")[:5])
         items = [
             PanelItem(
-                _("%(date)s 提出") % {"date": f"{timezone.localtime(s.submitted_at):%Y-%m-%d}"},
+                _("%(date)s 提出") % {"date": format_date(s.submitted_at)},
                 reverse("cases:concern_slip_detail", args=[s.public_id]),
                 badge=s.get_status_display(),
             )

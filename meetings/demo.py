@@ -9,7 +9,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from agencies.jpdates import fiscal_year
+from agencies.jpdates import fiscal_year, format_date
 
 from . import services
 from .choices import AgendaKind, AttendanceStatus, BodyKind, DecisionKind, MeetingStatus, Recurrence
@@ -277,7 +277,7 @@ def _history_decision(item, meeting, *, actor, persons, decision, text, roles, t
                 agency=agency,
                 due_on=due,
                 via_item=item.ref,
-                via_label=f"{meeting.body.name} {meeting.date:%Y-%m-%d}",
+                via_label=f"{meeting.body.name} {format_date(meeting.date, seireki=False)}",
             )
         done = plan_item is None and due is not None and due < today - dt.timedelta(days=7)
         RoleAssignment.objects.create(

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies.jpdates import format_date
+
 from .choices import DecisionKind
 
 # Meeting decision → Evaluation.Decision value of the cases app.
@@ -97,7 +99,7 @@ def roles_to_plan(*, item, decision, actor) -> int:
     if plan is None:
         return 0
     meeting = item.meeting
-    label = f"{meeting.body.name} {meeting.date:%Y-%m-%d}"
+    label = f"{meeting.body.name} {format_date(meeting.date, seireki=False)}"
     try:
         for role in roles:
             role.plan_item = support.plan_item_add_from_assignment(

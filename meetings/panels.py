@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.dashboard import Panel, PanelItem, panel
+from agencies.jpdates import format_monthday, format_time
 from agencies.policy import is_professional
 
 from . import policy, selectors
@@ -21,7 +22,7 @@ def next_meetings(user) -> Panel | None:
         empty_text=_("予定されている会議はありません。"),
         items=[
             PanelItem(
-                label=f"{timezone.localtime(m.starts_at):%m/%d %H:%M} {m.body.name}",
+                label=f"{format_monthday(m.starts_at)} {format_time(m.starts_at)} {m.body.name}",
                 url=reverse("meetings:meeting_detail", args=[m.public_id]),
                 badge=m.get_status_display(),
                 tone="" if m.status != "planned" else "warn",
@@ -43,9 +44,10 @@ def agenda_deadlines(user) -> Panel | None:
         days = (m.submission_deadline - today).days
         items.append(
             PanelItem(
-                label=_("%(body)s %(date)s開催") % {"body": m.body.name, "date": f"{m.date:%m/%d}"},
+                label=_("%(body)s %(date)s開催")
+                % {"body": m.body.name, "date": format_monthday(m.date)},
                 url=reverse("meetings:meeting_detail", args=[m.public_id]),
-                meta=_("議題の提出期限 %(d)s") % {"d": f"{m.submission_deadline:%m/%d}"},
+                meta=_("議題の提出期限 %(d)s") % {"d": format_monthday(m.submission_deadline)},
                 badge=_("あと%(n)s日") % {"n": days} if days else _("本日"),
                 tone="danger" if days <= 2 else "warn",
             )
@@ -101,10 +103,12 @@ def my_roles(user) -> Panel | None:
                 meta=_("%(body)s %(date)s の決定・担当 %(agency)s")
                 % {
                     "body": meeting.body.name,
-                    "date": f"{meeting.date:%m/%d}",
+                    "date": format_monthday(meeting.date),
                     "agency": r.owner_agency.short_name or r.owner_agency.name,
                 },
-                badge=_("期限 %(d)s") % {"d": f"{r.due_on:%m/%d}"} if r.due_on else _("期限なし"),
+                badge=_("期限 %(d)s") % {"d": format_monthday(r.due_on)}
+                if r.due_on
+                else _("期限なし"),
                 tone="danger" if overdue else ("warn" if r.due_on else ""),
             )
         )

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.jpdates import format_date
+
 from .models import Level, Notification, Reminder, ref_for
 from .rules.registry import Directory, safe_url
 
@@ -161,7 +163,7 @@ def concern_slip_status_notify(*, slip_id: int, status: str) -> list[Notificatio
     slip = ConcernSlip.objects.select_related("to_agency").get(pk=slip_id)
     today = timezone.localdate()
     directory = Directory(today)
-    submitted_on = timezone.localtime(slip.submitted_at).strftime("%Y-%m-%d")
+    submitted_on = format_date(slip.submitted_at, seireki=False)
     if status == ConcernSlip.Status.SUBMITTED:
         recipients = directory.with_role(
             slip.to_agency_id, Role.COORDINATOR, Role.CSW

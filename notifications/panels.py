@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.dashboard import Panel, PanelItem, panel
+from agencies.jpdates import format_date
 from agencies.policy import can
 
 from . import selectors
@@ -22,9 +23,7 @@ def urgent_reminders(user) -> Panel | None:
             PanelItem(
                 n.title,
                 reverse("notifications:open", args=[n.public_id]),
-                meta=_("期限 %(date)s") % {"date": n.due_date.strftime("%Y-%m-%d")}
-                if n.due_date
-                else "",
+                meta=_("期限 %(date)s") % {"date": format_date(n.due_date)} if n.due_date else "",
                 badge=_("至急"),
                 tone="danger",
             )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.forms import DateInput
+from agencies.jpdates import format_date
 from agencies.models import Area, Membership, User
 from cases.choices import IssueCategory
 from cases.models.intake import Urgency
@@ -205,7 +206,7 @@ class PlanForm(forms.Form):
         self.fields["agenda_item"].choices = [("", _("(支援会議以外で決定)"))] + [
             (
                 str(i.public_id),
-                f"{timezone.localtime(i.meeting.starts_at):%Y-%m-%d} {i.meeting.body.name}",
+                f"{format_date(i.meeting.starts_at)} {i.meeting.body.name}",
             )
             for i in items
         ]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.jpdates import format_datetime
 from cases.models.intake import Urgency
 
 
@@ -383,7 +384,7 @@ class OutreachContact(models.Model):
         indexes = [models.Index(fields=["target", "occurred_at"], name="outreach_contact_target")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {format_datetime(self.occurred_at)}"
 
     def audit_label(self) -> str:
         return f"outreach-contact:{self.public_id}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.dashboard import Panel, PanelItem, panel
+from agencies.jpdates import format_monthday, format_time
 
 from . import policy
 from .models import OutreachTarget, PlannedVisit
@@ -32,8 +33,14 @@ def outreach_today(user) -> Panel | None:
     )
     items = [
         PanelItem(
-            label=f"{v.planned_on:%m/%d} {v.planned_time or ''} {v.target.number}".replace(
-                "  ", " "
+            label=" ".join(
+                part
+                for part in (
+                    format_monthday(v.planned_on),
+                    format_time(v.planned_time) if v.planned_time else "",
+                    v.target.number,
+                )
+                if part
             ),
             url=reverse("outreach:target_detail", args=[v.target.public_id]),
             badge=v.get_kind_display(),

@@ -260,7 +260,7 @@ def target_move(
         errors["on"] = _("変更日に未来の日付は入力できません。")
     elif on < locked.stage_changed_on:
         errors["on"] = _("変更日は前回の段階変更日(%(d)s)以降にしてください。") % {
-            "d": locked.stage_changed_on.isoformat()
+            "d": jpdates.format_date(locked.stage_changed_on)
         }
     if to_stage == Stage.CLOSED:
         if closure_reason not in ClosureReason.values:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from agencies.choices import Role
+from agencies.jpdates import format_date
 from agencies.policy import is_admin
 
 ROW_LIMIT = 200
@@ -94,14 +94,13 @@ _PARTICIPATION_PREFIX = {
 
 def _row(kind: str, obj) -> tuple[str, str]:
     """(label, url) of one counted record: no names in URLs, public ids only."""
-    local = timezone.localtime
     if kind == "household":
         return (str(obj), reverse("cases:household_detail", args=[obj.public_id]))
     if kind == "person":
         return (obj.full_name, reverse("cases:person_detail", args=[obj.public_id]))
     if kind == "consultation":
         return (
-            f"{local(obj.received_at):%Y-%m-%d} {obj.agency} {obj.get_route_display()}",
+            f"{format_date(obj.received_at)} {obj.agency} {obj.get_route_display()}",
             reverse("cases:consultation_detail", args=[obj.public_id]),
         )
     if kind == "referral":
@@ -116,22 +115,22 @@ def _row(kind: str, obj) -> tuple[str, str]:
         )
     if kind == "plan":
         return (
-            f"{obj.case.number} {obj.meeting_on or ''}",
+            f"{obj.case.number} {format_date(obj.meeting_on)}".rstrip(),
             reverse("cases:plan_detail", args=[obj.case.public_id, obj.number]),
         )
     if kind == "meeting":
         return (
-            f"{local(obj.starts_at):%Y-%m-%d} {obj.body.name}",
+            f"{format_date(obj.starts_at)} {obj.body.name}",
             reverse("meetings:meeting_detail", args=[obj.public_id]),
         )
     if kind == "agenda_item":
         return (
-            f"{local(obj.meeting.starts_at):%Y-%m-%d} {obj.title}",
+            f"{format_date(obj.meeting.starts_at)} {obj.title}",
             reverse("meetings:meeting_detail", args=[obj.meeting.public_id]),
         )
     if kind == "concern_slip":
         return (
-            f"{local(obj.submitted_at):%Y-%m-%d}",
+            format_date(obj.submitted_at),
             reverse("cases:concern_slip_detail", args=[obj.public_id]),
         )
     if kind == "resource":
@@ -148,15 +147,15 @@ def _row(kind: str, obj) -> tuple[str, str]:
     if kind in ("placement_transition", "activity_day", "follow_up"):
         p = obj.placement
         return (
-            f"{obj.on:%Y-%m-%d} {p.resource.name}",
+            f"{format_date(obj.on)} {p.resource.name}",
             reverse("participation:placement", args=[p.public_id]),
         )
     if kind == "session":
-        return (f"{obj.held_on:%Y-%m-%d} {obj.resource.name}", "")
+        return (f"{format_date(obj.held_on)} {obj.resource.name}", "")
     if kind == "volunteer_activity":
-        return (f"{obj.done_on:%Y-%m-%d} {obj.volunteer.name}", "")
+        return (f"{format_date(obj.done_on)} {obj.volunteer.name}", "")
     if kind == "place_concern":
-        return (f"{obj.noticed_on:%Y-%m-%d} {obj.resource.name}", "")
+        return (f"{format_date(obj.noticed_on)} {obj.resource.name}", "")
     if kind == "community_issue":
         return (obj.title, obj.get_absolute_url())
     if kind == "resource_gap":

@@ -298,7 +298,7 @@ def to_pdf(report: AnnualReport, *, public: bool = False) -> bytes:
                 for r in report.targets()
             ],
             "classification": classification(public),
-            "as_of_label": jpdates.wareki(report.as_of),
+            "as_of_label": jpdates.format_date(report.as_of),
             "tables": [
                 {
                     "table": t,

@@ -59,7 +59,7 @@ def index(request):
         {
             "form": form,
             "report": report,
-            "as_of_label": jpdates.wareki(report.as_of) if report else "",
+            "as_of_label": jpdates.format_date(report.as_of) if report else "",
             "rows": _display_rows(report) if report else [],
             "can_manage": can(request.user, "report.manage"),
             "nav_active": "reports",
@@ -249,7 +249,7 @@ def figure_detail(request, code: str):
         {
             "figure": figure,
             "period": period,
-            "as_of_label": jpdates.wareki(period.end),
+            "as_of_label": jpdates.format_date(period.end),
             "value": figure.value(period),
             "result": result,
             "row_limit": ROW_LIMIT,

@@ -1,8 +1,13 @@
 """Template filters for Japanese dates: {% load jp %} then {{ d|jdate }} and {{ t|jdatetime }} (the
-product's one date style on screens: 和暦, the user's 西暦 setting, Asia/Tokyo), {{ d|wareki }},
+product's one date style on screens and in PDFs: 和暦, the user's 西暦 setting, Asia/Tokyo; add
+:"weekday" for 令和8年11月26日(木)), {{ d|jmonthday }} (the one compact form, 11月26日(木), for
+calendar cells and dense tables), {{ d|jmonth }} (令和8年11月), {{ t|jtime }} (14:05),
+{{ d|wareki }},
 {{ d|wareki_short }}, {{ d|fy_label }} (a date or a fiscal year), {{ person.birth_date|age }}.
 
-Empty values render as an empty string so optional dates need no {% if %}.
+Empty values render as an empty string so optional dates need no {% if %}. Inside <title> (no
+markup there) use {{ d|jdate|striptags }}. Django's |date: filter is for machine-readable
+attributes only (value=, min=, max=, datetime=, URLs): agencies/tests/test_one_date_style.py.
 """
 
 import datetime as dt
@@ -28,33 +33,77 @@ def wareki(value) -> str:
     return jpdates.wareki(value)
 
 
+def _weekday(arg) -> bool:
+    if _empty(arg):
+        return False
+    if arg != "weekday":
+        raise template.TemplateSyntaxError('the only option is "weekday"')
+    return True
+
+
+def _local_date(value) -> dt.date:
+    d = timezone.localtime(value).date() if _aware(value) else value
+    return d.date() if isinstance(d, dt.datetime) else d
+
+
+def _time_element(machine: str, text: str) -> str:
+    return format_html('<time class="date" datetime="{}">{}</time>', machine, text)
+
+
 @register.filter
-def jdate(value) -> str:
+def jdate(value, arg=None) -> str:
     """The one date style on screens: 令和8年11月26日 (with (2026年) when the user asks for it),
-    in a <time> element that does not break inside the date."""
+    in a <time> element that does not break inside the date. {{ d|jdate:"weekday" }} adds the
+    day of the week: 令和8年11月26日(木)."""
     if _empty(value):
         return ""
-    d = timezone.localtime(value).date() if _aware(value) else value
-    if isinstance(d, dt.datetime):
-        d = d.date()
-    return format_html(
-        '<time class="date" datetime="{}">{}</time>', d.isoformat(), jpdates.format_date(d)
-    )
+    d = _local_date(value)
+    return _time_element(d.isoformat(), jpdates.format_date(d, weekday=_weekday(arg)))
 
 
 @register.filter
-def jdatetime(value) -> str:
-    """令和8年11月26日 14:05 in Asia/Tokyo, in a <time> element (a date alone: as jdate)."""
+def jdatetime(value, arg=None) -> str:
+    """令和8年11月26日 14:05 in Asia/Tokyo, in a <time> element (a date alone: as jdate).
+    {{ t|jdatetime:"weekday" }}: 令和8年11月26日(木) 14:05 (meeting lists)."""
     if _empty(value):
         return ""
     if not isinstance(value, dt.datetime):
-        return jdate(value)
+        return jdate(value, arg)
     local = timezone.localtime(value) if _aware(value) else value
-    return format_html(
-        '<time class="date" datetime="{}">{}</time>',
+    return _time_element(
         local.isoformat(timespec="minutes"),
-        jpdates.format_datetime(local),
+        jpdates.format_datetime(local, weekday=_weekday(arg)),
     )
+
+
+@register.filter
+def jmonth(value) -> str:
+    """A month heading (calendars): 令和8年11月, with (2026年) when the user asks for it."""
+    if _empty(value):
+        return ""
+    d = _local_date(value)
+    return _time_element(f"{d:%Y-%m}", jpdates.format_month(d))
+
+
+@register.filter
+def jmonthday(value) -> str:
+    """The one compact date, for calendar cells, dense tables and queues where the year is plain
+    from the context: 11月26日(木)."""
+    if _empty(value):
+        return ""
+    d = _local_date(value)
+    return _time_element(d.isoformat(), jpdates.format_monthday(d))
+
+
+@register.filter
+def jtime(value) -> str:
+    """The time of day in Asia/Tokyo: 14:05 (an end time after a jdatetime, a calendar entry)."""
+    if _empty(value):
+        return ""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if _aware(value) else value
+        return _time_element(local.isoformat(timespec="minutes"), jpdates.format_time(local))
+    return _time_element(f"{value:%H:%M}", jpdates.format_time(value))
 
 
 def _aware(value) -> bool:

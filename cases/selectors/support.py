@@ -306,9 +306,9 @@ def _display(obj, name: str) -> str:
     if isinstance(value, bool):
         return "あり" if value else "なし"
     if hasattr(value, "isoformat"):
-        from agencies.jpdates import wareki
+        from agencies.jpdates import format_date
 
-        return wareki(value)
+        return format_date(value)
     return str(value)
 
 

@@ -301,7 +301,7 @@ def _validate_referral(actor, from_agency, data: dict, *, sending: bool = False)
                     "亡くなった方(死亡日 %(date)s)へのつなぐシートは作成できません。"
                     "遺された家族をつなぐときは、その方を本人にしてください。"
                 )
-                % {"date": f"{person.deceased_on:%Y-%m-%d}"}
+                % {"date": jpdates.format_date(person.deceased_on)}
             }
         )
     errors: dict[str, str] = {}
@@ -1144,7 +1144,7 @@ def concern_slip_to_consultation(
         part
         for part in (
             _("気づきシート(%(date)s 提出)より")
-            % {"date": timezone.localtime(locked.submitted_at).strftime("%Y-%m-%d")},
+            % {"date": jpdates.format_date(locked.submitted_at, seireki=False)},
             _("気になる方・世帯: %(text)s") % {"text": locked.subject_description},
             _("場所: %(text)s") % {"text": locked.location} if locked.location else "",
             _("気づいたこと: %(text)s") % {"text": locked.noticed},

@@ -398,7 +398,7 @@ def case_create(
                     "亡くなった方(死亡日 %(date)s)を本人とする新しいケースは登録できません。"
                     "遺された家族の支援は、その方を本人として登録し、前の支援に終結したケースを選んでください。"
                 )
-                % {"date": f"{principal.deceased_on:%Y-%m-%d}"}
+                % {"date": jpdates.format_date(principal.deceased_on)}
             }
         )
     if previous_case is not None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agencies.choices import Role
+from agencies.jpdates import format_date
 from agencies.tests.factories import AgencyFactory, staff
 from cases.choices import ClosureReason
 from cases.models import HouseholdMember, SupportCase
@@ -76,6 +77,7 @@ def test_no_new_case_or_referral_for_a_deceased_person(family):
             persons=[mother],
         )
     assert "亡くなった方" in exc.value.message_dict["principal"][0]
+    assert f"死亡日 {format_date(mother.deceased_on)}" in exc.value.message_dict["principal"][0]
     with pytest.raises(ValidationError) as exc:
         referral_create(
             actor=coordinator,
@@ -85,7 +87,10 @@ def test_no_new_case_or_referral_for_a_deceased_person(family):
             household=case.household,
             triggers=["complex"],
         )
-    assert "亡くなった方" in exc.value.message_dict["person"][0]
+    assert (
+        f"亡くなった方(死亡日 {format_date(mother.deceased_on)})"
+        in (exc.value.message_dict["person"][0])
+    )
     api = APIClient()
     api.force_authenticate(coordinator)
     answer = api.post(

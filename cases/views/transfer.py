@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import CARE_ROLES, Role
 from agencies.forms import apply_service_errors
+from agencies.jpdates import format_date
 from agencies.models import Membership
 from agencies.policy import is_admin, require
 from cases.forms_transfer import TransferForm
@@ -71,7 +72,7 @@ def transfer(request):
                     )
                     % {
                         "n": len(result.handed_over),
-                        "date": f"{form.cleaned_data['transfer_date']:%Y-%m-%d}",
+                        "date": format_date(form.cleaned_data["transfer_date"]),
                     },
                 )
                 return redirect(reverse("cases:transfer"))

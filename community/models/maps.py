@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.jpdates import format_date
+
 
 class MapFrame(models.Model):
     """The bounding box (lon/lat) the SVG paths were projected in; one row per import."""
@@ -25,7 +27,7 @@ class MapFrame(models.Model):
         ordering = ["-imported_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.source_name} {self.imported_at:%Y-%m-%d}"
+        return f"{self.source_name} {format_date(self.imported_at)}"
 
 
 class AreaShape(models.Model):

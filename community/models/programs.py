@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.jpdates import format_date
 from community.choices import ProgramKind
 
 
@@ -73,7 +74,7 @@ class ProgramSession(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.program} {self.held_on:%Y-%m-%d}"
+        return f"{self.program} {format_date(self.held_on)}"
 
     def audit_label(self) -> str:
         return f"program-session:{self.public_id}"

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.jpdates import format_date
 from community.choices import AGE_BANDS, ATTRIBUTES
 
 
@@ -92,7 +93,7 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resource} {self.held_on:%Y-%m-%d}"
+        return f"{self.resource} {format_date(self.held_on)}"
 
     def audit_label(self) -> str:
         return f"session:{self.public_id}"
@@ -159,7 +160,7 @@ class PlaceConcern(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resource} {self.noticed_on:%Y-%m-%d}"
+        return f"{self.resource} {format_date(self.noticed_on)}"
 
     def audit_label(self) -> str:
         return f"place-concern:{self.public_id}"

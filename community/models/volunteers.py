@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.jpdates import format_date
 from community.choices import TrainingKind
 
 
@@ -104,7 +105,7 @@ class VolunteerTraining(models.Model):
         ordering = ["-taken_on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.taken_on:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {format_date(self.taken_on)}"
 
 
 class VolunteerActivity(models.Model):
@@ -135,4 +136,4 @@ class VolunteerActivity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.done_on:%Y-%m-%d} {self.hours}h"
+        return f"{format_date(self.done_on)} {self.hours}h"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors
-from agencies.jpdates import fiscal_year, fiscal_year_label
+from agencies.jpdates import fiscal_year, fiscal_year_label, format_date
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
@@ -272,7 +272,7 @@ def session_tally(request, public_id):
             messages.success(
                 request,
                 _("%(date)s の開催を記録しました(参加者 延べ%(n)s人)。")
-                % {"date": session.held_on.isoformat(), "n": session.participants},
+                % {"date": format_date(session.held_on), "n": session.participants},
             )
             return redirect("community:session_list", resource.public_id)
     return render(

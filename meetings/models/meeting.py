@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
+from agencies.jpdates import format_date
 
 from ..choices import (
     AgendaKind,
@@ -109,8 +110,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["starts_at"])]
 
     def __str__(self) -> str:
-        local = timezone.localtime(self.starts_at)
-        return f"{self.body.name} {local:%Y-%m-%d}"
+        return f"{self.body.name} {format_date(self.starts_at)}"
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", args=[self.public_id])

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.jpdates import format_date
 from cases.services import support as s
 from cases.tests.factories import ConsentFactory, open_case, plan_items_for
 from meetings import services
@@ -96,7 +97,10 @@ def test_no_consent_case_goes_to_a_shien_kaigi_and_gets_a_watch_policy(
     page = client.get(reverse("cases:case_detail", args=[case.public_id]))
     html = page.content.decode()
     assert 'data-testid="watch-policy"' in html and "手紙を送る" in html
-    assert review.strftime("%Y-%m-%d") in html
+    assert (
+        f'次回の見直し <time class="date" datetime="{review.isoformat()}">{format_date(review)}</time>'
+        in html
+    )
 
 
 def test_consented_case_page_points_to_the_juso_kaigi(client, city, coordinator, juso, shien):

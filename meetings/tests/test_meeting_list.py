@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from agencies.jpdates import format_datetime, format_monthday
 from audit.models import AuditEvent
 from meetings.choices import BodyKind
 
@@ -70,3 +71,19 @@ def test_meeting_list_costs_a_fixed_number_of_queries(
     client.get(reverse("meetings:meeting_list"))
     with django_assert_max_num_queries(20):
         assert client.get(reverse("meetings:meeting_list"), {"sort": "body"}).status_code == 200
+
+
+def test_list_and_calendar_show_the_one_date_style(client, meetings, partner_worker):
+    """和暦 with the weekday, the deadline in the one compact form, never 2026-11-26 (issue 15)."""
+    client.force_login(partner_worker)
+    m = meetings[0]
+    html = client.get(reverse("meetings:meeting_list")).content.decode()
+    assert format_datetime(m.starts_at, seireki=False, weekday=True) in html
+    assert f">{format_monthday(m.submission_deadline)}</time>" in html
+    assert f">{m.date.isoformat()}<" not in html
+    calendar = client.get(reverse("meetings:calendar"), {"view": "list", "date": m.date}).content
+    assert f">{format_monthday(m.date)}</time>" in calendar.decode()
+    partner_worker.show_seireki = True
+    partner_worker.save(update_fields=["show_seireki"])
+    html = client.get(reverse("meetings:meeting_list")).content.decode()
+    assert format_datetime(m.starts_at, seireki=True, weekday=True) in html

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
+from agencies.jpdates import format_date
 
 from ..models import Level, ref_for
 from .registry import Hit, RuleContext, Setting, register, safe_url, steps_passed
@@ -61,7 +62,7 @@ def place_no_session(ctx: RuleContext, setting: Setting):
             recipients = owner if step == 0 else supervisors
             if not recipients:
                 continue
-            body = _("最後の開催記録: %(d)s") % {"d": place.last.isoformat()}
+            body = _("最後の開催記録: %(d)s") % {"d": format_date(place.last, seireki=False)}
             if step:
                 body += "\n" + _("記録のない状態が続いているため、係長にもお知らせしています。")
             yield Hit(

@@ -8,6 +8,8 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from agencies.jpdates import format_date
+
 from ..models import Level, ref_for
 from .registry import Hit, RuleContext, Setting, register, safe_url
 from .support import OPEN
@@ -125,7 +127,7 @@ def consent_expiry(ctx: RuleContext, setting: Setting):
             step=1 if expired else 0,
             recipients=recipients,
             subject=first[1],
-            title=title % {"n": numbers, "date": c.valid_until.strftime("%Y-%m-%d")},
+            title=title % {"n": numbers, "date": format_date(c.valid_until, seireki=False)},
             body=_("同意の範囲外の機関は、更新されるまでこの世帯の詳細を閲覧できなくなります。")
             if expired
             else "",

@@ -8,7 +8,7 @@ receiving agency's supervisors.
 
 from django.utils.translation import gettext as _
 
-from agencies.jpdates import add_business_days
+from agencies.jpdates import add_business_days, format_date
 
 from ..models import Level, ref_for
 from .registry import Hit, RuleContext, Setting, register, safe_url
@@ -62,7 +62,7 @@ def _referral_hits(ctx: RuleContext, setting: Setting, *, status: str, title: st
                     _("受理機関: %(agency)s / 回答期限: %(due)s")
                     % {
                         "agency": r.to_agency.short_name or r.to_agency.name,
-                        "due": due.strftime("%Y-%m-%d"),
+                        "due": format_date(due, seireki=False),
                     }
                 )
                 + ("\n" + _("期限を過ぎたため、係長にもお知らせしています。") if step == 1 else ""),

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.jpdates import fiscal_year
+from agencies.jpdates import fiscal_year, format_date
 
 from ..models import Level, ref_for
 from .registry import Directory, Hit, RuleContext, Setting, register, safe_url, steps_passed
@@ -55,7 +55,7 @@ def _members_url(body) -> str:
 
 
 def _label(meeting) -> str:
-    return f"{meeting.body.name} {meeting.date:%Y-%m-%d}"
+    return f"{meeting.body.name} {format_date(meeting.date, seireki=False)}"
 
 
 @register(
@@ -216,7 +216,7 @@ def agenda_submission(ctx: RuleContext, setting: Setting):
                 )
                 % {
                     "meeting": _label(meeting),
-                    "date": deadline.strftime("%Y-%m-%d"),
+                    "date": format_date(deadline, seireki=False),
                     "count": len(numbers),
                 },
                 body=_("提出待ちのケース: %(numbers)s") % {"numbers": "、".join(numbers[:20])},
@@ -344,7 +344,7 @@ def role_assignment_due(ctx: RuleContext, setting: Setting):
                 step=step,
                 recipients=recipients,
                 subject=subject,
-                title=title % {"subject": subject, "date": due.strftime("%Y-%m-%d")},
+                title=title % {"subject": subject, "date": format_date(due, seireki=False)},
                 body=_("%(meeting)s の決定による役割分担です。済んだら「完了」を記録してください。")
                 % {"meeting": _label(meeting)},
                 # The role's own page: the owner's list, where it is marked done.

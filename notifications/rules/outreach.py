@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
+from agencies.jpdates import format_date
 
 from ..models import Level, ref_for
 from .registry import Directory, Hit, RuleContext, Setting, register, safe_url, steps_passed
@@ -114,7 +115,7 @@ def outreach_retry_due(ctx: RuleContext, setting: Setting):
             recipients=recipients,
             subject=target.number,
             title=_("アウトリーチ対象者 %(n)s の再接触予定日(%(d)s)が近づいています")
-            % {"n": target.number, "d": target.next_try_on.isoformat()},
+            % {"n": target.number, "d": format_date(target.next_try_on, seireki=False)},
             url=_url(target),
             agency_id=target.agency_id,
             level=Level.NORMAL,

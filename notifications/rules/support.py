@@ -12,6 +12,8 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from agencies.jpdates import format_date
+
 from ..models import Level, ref_for
 from .registry import Directory, Hit, RuleContext, Setting, register, safe_url, steps_passed
 
@@ -237,7 +239,7 @@ def monitoring_due(ctx: RuleContext, setting: Setting):
                 step=s,
                 recipients=ladder[s],
                 subject=case.number,
-                title=title % {"n": case.number, "date": due.strftime("%Y-%m-%d"), "i": n},
+                title=title % {"n": case.number, "date": format_date(due, seireki=False), "i": n},
                 body=_("期限を過ぎているため、上位の担当者にもお知らせしています。")
                 if s >= 2
                 else "",
@@ -302,7 +304,7 @@ def evaluation_due(ctx: RuleContext, setting: Setting):
                 step=step,
                 recipients=recipients,
                 subject=case.number,
-                title=title % {"n": case.number, "date": due.strftime("%Y-%m-%d")},
+                title=title % {"n": case.number, "date": format_date(due, seireki=False)},
                 url=case_url(case),
                 agency_id=_agency(case),
                 level=Level.URGENT if step == 2 else Level.NORMAL,
@@ -349,7 +351,7 @@ def case_inactive(ctx: RuleContext, setting: Setting):
             due=due,
             subject=case.number,
             title=_("ケース %(n)s は %(date)s 以降、支援経過の記録がありません")
-            % {"n": case.number, "date": last.strftime("%Y-%m-%d")},
+            % {"n": case.number, "date": format_date(last, seireki=False)},
         )
 
 
@@ -412,7 +414,7 @@ def post_closure_check(ctx: RuleContext, setting: Setting):
             title=_(
                 "ケース %(n)s の終結後の確認日(%(date)s)です。主担当機関での状況を確認してください"
             )
-            % {"n": case.number, "date": due.strftime("%Y-%m-%d")},
+            % {"n": case.number, "date": format_date(due, seireki=False)},
             body=case.followup_note
             or _("確認したら支援経過記録に残してください(記録すると通知は解消します)。"),
             url=case_url(case),

@@ -150,7 +150,7 @@ def test_agenda_submission_deadline_for_coordinators_with_waiting_cases(world, s
     assert not _rule("agenda_submission").exists()
     sweep_on(D(2026, 7, 5))
     [n] = notes_for(world.coordinator, "agenda_submission")
-    assert "2026-07-08" in n.title and "1件" in n.title and waiting.number in n.body
+    assert "令和8年7月8日" in n.title and "1件" in n.title and waiting.number in n.body
     builders.plan(waiting, status="submitted")
     sweep_on(D(2026, 7, 6))
     n.refresh_from_db()

@@ -180,7 +180,7 @@ def test_open_case_without_activity_for_sixty_days(world, sweep_on):
     assert not _rule("case_inactive").exists()
     sweep_on(D(2026, 5, 1))
     [n] = notes_for(world.coordinator, "case_inactive")
-    assert "2026-03-01" in n.title
+    assert "令和8年3月1日" in n.title
     builders.note(c, on=D(2026, 5, 2))
     sweep_on(D(2026, 5, 2))
     n.refresh_from_db()

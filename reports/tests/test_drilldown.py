@@ -1,6 +1,8 @@
 """Drill-down: a figure and the records it counted always agree; the rows are narrowed to what
 the viewer may see; an admin sees counts only."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -15,6 +17,7 @@ from reports.tests.city import AS_OF, FY
 
 pytestmark = pytest.mark.usefixtures("city_db")
 PERIOD = Period.of(FY, AS_OF)
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
 def test_every_count_figure_agrees_with_its_records(city_db):
@@ -24,6 +27,8 @@ def test_every_count_figure_agrees_with_its_records(city_db):
             assert result.total == figure.value(PERIOD), figure.code
         assert result.visible <= result.total
         assert len(result.rows) == min(result.visible, 200)
+        # Dated rows read in the one date style (令和…), never 2026-11-26.
+        assert not any(ISO_DATE.search(label) for label, _url in result.rows), figure.code
 
 
 def test_rows_follow_the_viewers_access(city_db):

@@ -13,6 +13,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from agencies import jpdates
 from agencies.choices import OperatorType, Role
 from agencies.tests.factories import staff
 from cases.models import SupportCase
@@ -77,12 +78,7 @@ def test_supervisor_builds_agenda_prints_and_decides(page, live_server):
     expect(
         page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="会議")
     ).to_have_attribute("aria-current", "page")
-    page.get_by_role(
-        "link",
-        name=meeting.starts_at.astimezone(timezone.get_current_timezone()).strftime(
-            "%Y年%-m月%-d日"
-        ),
-    ).first.click()
+    page.get_by_role("link", name=jpdates.format_date(meeting.starts_at)).first.click()
     expect(page.get_by_test_id("queue")).to_contain_text(case.number)
 
     # Pick the submitted plan from the queue, with a 20-minute time box.
