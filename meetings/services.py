@@ -1120,9 +1120,9 @@ def role_assignments_notify(*, role_ids) -> int:
         notes = notify_now(
             recipients=recipients,
             rule=ROLE_NEW_RULE,
-            title=_("会議で役割が割り当てられました(%(subject)s・期限 %(due)s)")
-            % {"subject": subject, "due": f"{role.due_on:%Y-%m-%d}" if role.due_on else "—"},
-            body=role.task,
+            message_code="role_assignment_new.title",
+            params={"subject": subject, "due": f"{role.due_on:%Y-%m-%d}" if role.due_on else "—"},
+            body_text=role.task,
             url=role.get_absolute_url(),
             object_ref=ref,
             due_date=role.due_on,

@@ -409,8 +409,8 @@ def _notify_successors(counts: dict[int, int], *, agency, on: date) -> None:
         notify_now(
             recipients=[user_id],
             rule=HANDOVER_RULE,
-            title=_("異動に伴い%(n)s件の業務を引き継ぎました(%(agency)s・%(date)s)")
-            % {"n": n, "agency": agency.name, "date": f"{on:%Y-%m-%d}"},
+            message_code="caseload_handover.title",
+            params={"n": n, "agency": agency.name, "date": f"{on:%Y-%m-%d}"},
             url="/",
             object_ref=f"agencies.agency:{agency.pk}:{on:%Y-%m-%d}",
             due_date=on,

@@ -595,6 +595,9 @@ def test_role_assignment_is_work_notified_with_due_date_and_case_link(
     role = RoleAssignment.objects.get(decision__item=item)
     note = Notification.objects.get(recipient=partner_worker, rule="role_assignment_new")
     assert case.number in note.title and due.strftime("%Y-%m-%d") in note.title
+    assert (
+        note.message_code == "role_assignment_new.title" and note.params["subject"] == case.number
+    )
     assert note.url == role.get_absolute_url() and note.due_date == due
     services.role_assignments_notify(role_ids=[role.pk])  # safe to run twice
     assert Notification.objects.filter(rule="role_assignment_new").count() == 1

@@ -61,18 +61,21 @@ def place_no_session(ctx: RuleContext, setting: Setting):
             recipients = owner if step == 0 else supervisors
             if not recipients:
                 continue
-            body = _("最後の開催記録: %(d)s") % {"d": place.last.isoformat()}
-            if step:
-                body += "\n" + _("記録のない状態が続いているため、係長にもお知らせしています。")
             yield Hit(
                 object_ref=ref_for("community.resource", place.pk),
                 due_date=due,
                 step=step,
                 recipients=recipients,
                 subject=place.name,
-                title=_("「%(name)s」の開催記録が%(days)s日以上ありません")
-                % {"name": place.name, "days": (ctx.today - place.last).days},
-                body=body,
+                title="place_no_session.title",
+                params={
+                    "name": place.name,
+                    "days": (ctx.today - place.last).days,
+                    "d": place.last.isoformat(),
+                },
+                body=("place_no_session.body", "place_no_session.escalated")
+                if step
+                else ("place_no_session.body",),
                 url=safe_url(place, "community:place_detail", place.public_id),
                 agency_id=place.operating_agency_id,
                 level=Level.URGENT if step else Level.NORMAL,

@@ -65,11 +65,9 @@ def outreach_stagnant(ctx: RuleContext, setting: Setting):
                 step=step,
                 recipients=recipients,
                 subject=target.number,
-                title=_("アウトリーチ対象者 %(n)s に%(days)s日以上接触していません")
-                % {"n": target.number, "days": setting.threshold},
-                body=_("手紙・訪問など次の関わりを計画してください。")
-                if step == 0
-                else _("停滞が続いているため、係長にもお知らせしています。"),
+                title="outreach_stagnant.title",
+                params={"n": target.number, "days": setting.threshold},
+                body=("outreach_stagnant.body",) if step == 0 else ("outreach_stagnant.escalated",),
                 url=_url(target),
                 agency_id=target.agency_id,
                 level=Level.URGENT if step else Level.NORMAL,
@@ -113,8 +111,8 @@ def outreach_retry_due(ctx: RuleContext, setting: Setting):
             step=0,
             recipients=recipients,
             subject=target.number,
-            title=_("アウトリーチ対象者 %(n)s の再接触予定日(%(d)s)が近づいています")
-            % {"n": target.number, "d": target.next_try_on.isoformat()},
+            title="outreach_retry_due.title",
+            params={"n": target.number, "d": target.next_try_on.isoformat()},
             url=_url(target),
             agency_id=target.agency_id,
             level=Level.NORMAL,
