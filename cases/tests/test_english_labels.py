@@ -1,5 +1,6 @@
-"""English mode (issue 15): the case page's actions follow the reader's language, and 「期限切れ」
-is two words — a missed monitoring date ("Overdue") and a consent past its validity ("Expired")."""
+"""English mode (issue 15): the case page's actions and deadlines and the duplicate check's reasons
+follow the reader's language, and 「期限切れ」 is two words — a missed monitoring date ("Overdue")
+and a consent past its validity ("Expired")."""
 
 import datetime as dt
 
@@ -11,20 +12,30 @@ from django.utils.translation import trans_real
 from agencies.choices import Role
 from agencies.tests.factories import staff
 from cases.models import SupportCase
-from cases.tests.factories import ConsentFactory, PersonFactory, multiagency_agency, open_case
+from cases.selectors.persons import person_find_duplicates
+from cases.tests.factories import (
+    ConsentFactory,
+    PersonFactory,
+    case_with_approved_plan,
+    multiagency_agency,
+    open_case,
+)
 
 pytestmark = pytest.mark.django_db
 
-# The English the catalogue gives the two meanings (the .po is edited by its owner; the test adds
-# the entries to the loaded catalogue so that it checks which meaning each screen asks for).
+# English for msgids the .po does not carry yet (it is edited by its owner): the tests add them to
+# the loaded catalogue, so that they check which message a screen asks for.
 MEANINGS = {"deadline\x04期限切れ": "Overdue", "consent\x04期限切れ": "Expired"}
+REASONS = {
+    "氏名と生年月日が一致": "Same name and date of birth",
+    "ふりがなと生年月日が一致": "Same furigana and date of birth",
+}
 
 
-@pytest.fixture
-def two_meanings():
+def _added(entries):
     catalog = trans_real.translation("en")._catalog
-    before = {key: catalog.get(key) for key in MEANINGS}
-    for key, text in MEANINGS.items():
+    before = {key: catalog.get(key) for key in entries}
+    for key, text in entries.items():
         catalog[key] = text
     yield
     for key, text in before.items():
@@ -32,6 +43,16 @@ def two_meanings():
             catalog._catalogs[0].pop(key, None)
         else:
             catalog[key] = text
+
+
+@pytest.fixture
+def two_meanings():
+    yield from _added(MEANINGS)
+
+
+@pytest.fixture
+def reasons():
+    yield from _added(REASONS)
 
 
 def english(user):
@@ -85,3 +106,36 @@ def test_consent_past_its_validity_reads_expired(client, agency, caseworker, two
     client.force_login(english(caseworker))
     page = client.get(reverse("cases:person_detail", args=[person.public_id])).content.decode()
     assert "Expired" in page and "Overdue" not in page
+
+
+def test_case_page_deadlines_are_in_the_readers_language(client, body, owner):
+    case, _plan = case_with_approved_plan(coordinator=owner, agency=body)
+    client.force_login(english(owner))
+    page = client.get(reverse("cases:case_detail", args=[case.public_id])).content.decode()
+    with translation.override("en"):
+        label = translation.gettext("次回モニタリング")
+    assert label != "次回モニタリング" and label in page
+    assert "次回モニタリング" not in page
+
+
+def test_duplicate_reasons_are_in_the_readers_language(agency, caseworker, reasons):
+    birth = dt.date(1948, 7, 15)
+    PersonFactory(
+        registered_by_agency=agency,
+        family_name="高橋",
+        given_name="一郎",
+        family_name_kana="たかはし",
+        given_name_kana="いちろう",
+        birth_date=birth,
+    )
+    data = {
+        "family_name": "高橋",
+        "given_name": "一郎",
+        "family_name_kana": "たかはし",
+        "given_name_kana": "いちろう",
+        "birth_date": birth,
+        "phone": "",
+    }
+    with translation.override("en"):
+        [match] = person_find_duplicates(actor=caseworker, data=data)
+    assert match.reasons == list(REASONS.values())
