@@ -375,7 +375,7 @@ class TargetViewSet(
         responses={
             201: OutreachContactSerializer,
             200: OpenApiResponse(
-                OutreachContactSerializer, description=_("同じ送信トークンの再送")
+                OutreachContactSerializer, description=gettext_lazy("同じ送信トークンの再送")
             ),
             **ERRORS,
         },

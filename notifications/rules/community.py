@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Max
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
 

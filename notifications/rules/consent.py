@@ -6,7 +6,7 @@ open support case — and that no newer consent in force already replaces.
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Level, ref_for
 from .registry import Hit, RuleContext, Setting, register, safe_url

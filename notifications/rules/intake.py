@@ -6,7 +6,7 @@ else the agency's coordinators, else its supervisors); step 1, E business days l
 receiving agency's supervisors.
 """
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from agencies.jpdates import add_business_days
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from agencies.jpdates import fiscal_year
 

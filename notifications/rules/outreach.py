@@ -8,7 +8,7 @@ and coordinators; escalation goes to the agency's supervisors.
 from datetime import timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Level, ref_for
 from .registry import Directory, Hit, RuleContext, Setting, register, safe_url, steps_passed

@@ -308,6 +308,24 @@ def test_dashboard_panels(agency, caseworker):
     assert overview.items[0].url == reverse("notifications:overdue") + "?rule=monitoring_due"
 
 
+def test_rule_names_follow_the_readers_language(client, agency, caseworker):
+    """Rule labels are registered at import: they must be translated when shown, not then."""
+    from django.utils import translation
+
+    from notifications.panels import overdue_overview
+
+    supervisor = staff(agency, Role.SUPERVISOR)
+    _overdue(agency, caseworker)
+    with translation.override("en"):
+        label = translation.gettext("モニタリング予定日")
+        assert label != "モニタリング予定日"
+        assert overdue_overview(supervisor).items[0].label == label
+    supervisor.language = "en"
+    supervisor.save(update_fields=["language"])
+    page = verified_login(client, supervisor).get(reverse("notifications:overdue")).content
+    assert label in page.decode() and "モニタリング予定日" not in page.decode()
+
+
 # --- API --------------------------------------------------------------------------------------
 
 
