@@ -140,12 +140,12 @@ def _notify(access_id: int, recipients: set[int]) -> None:
     notify_now(
         recipients=recipients,
         rule="access.emergency",
-        title=_("緊急時のアクセスが使われました(確認が必要です)"),
-        body=_("%(agency)sの%(user)sが緊急時の根拠で記録を開きました。理由を確認してください。")
-        % {
+        message_code="access.emergency.title",
+        params={
             "agency": access.agency.short_name or access.agency.name,
             "user": access.user.display_name or access.user.username,
         },
+        body_codes=("access.emergency.body",),
         url=reverse("access:emergency_review", args=[access.public_id]),
         object_ref=f"access.emergencyaccess:{access.pk}",
         level=Level.URGENT,

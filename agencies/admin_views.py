@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.services import record
@@ -612,14 +613,14 @@ _IMPORTS = {
     "agency": {
         "action": "agency.import",
         "columns": imports.AGENCY_COLUMNS,
-        "title": _("機関のCSV取込"),
+        "title": gettext_lazy("機関のCSV取込"),
         "filename": "機関取込テンプレート.csv",
         "list_url": "agencies:agency_list",
     },
     "staff": {
         "action": "staff.import",
         "columns": imports.STAFF_COLUMNS,
-        "title": _("職員・所属のCSV取込"),
+        "title": gettext_lazy("職員・所属のCSV取込"),
         "filename": "職員取込テンプレート.csv",
         "list_url": "agencies:staff_list",
     },

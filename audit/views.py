@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from agencies.paging import CappedPaginator
@@ -17,20 +17,20 @@ from .services import record
 
 PAGE_SIZE = 50
 EXPORT_HEADER = [
-    _("日時"),
-    _("実行者"),
-    _("操作コード"),
-    _("操作"),
-    _("種別"),
-    _("対象の種類"),
-    _("対象ID"),
-    _("対象"),
-    _("根拠"),
-    _("変更項目コード"),
-    _("変更項目"),
-    _("表示した記録"),
-    _("IPアドレス"),
-    _("ユーザーエージェント"),
+    gettext_lazy("日時"),
+    gettext_lazy("実行者"),
+    gettext_lazy("操作コード"),
+    gettext_lazy("操作"),
+    gettext_lazy("種別"),
+    gettext_lazy("対象の種類"),
+    gettext_lazy("対象ID"),
+    gettext_lazy("対象"),
+    gettext_lazy("根拠"),
+    gettext_lazy("変更項目コード"),
+    gettext_lazy("変更項目"),
+    gettext_lazy("表示した記録"),
+    gettext_lazy("IPアドレス"),
+    gettext_lazy("ユーザーエージェント"),
 ]
 
 
@@ -94,4 +94,4 @@ def event_export(request):
         for e in events.iterator(chunk_size=2000)
     )
     filename = f"監査ログ_{timezone.localtime():%Y%m%d_%H%M}.csv"
-    return csv_response(filename, EXPORT_HEADER, rows, streaming=True)
+    return csv_response(filename, [str(h) for h in EXPORT_HEADER], rows, streaming=True)

@@ -61,9 +61,10 @@ def member_labels(members) -> dict[int, str]:
     labels = {}
     for m in members:
         age = m.person.age()
-        labels[m.person_id] = (
-            f"{m.person.full_name}({m.get_relation_display()}{f'・{age}歳' if age is not None else ''})"
-        )
+        relation = m.get_relation_display()
+        if age is not None:
+            relation = f"{relation}・{_('%(age)s歳') % {'age': age}}"
+        labels[m.person_id] = f"{m.person.full_name}({relation})"
     return labels
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SIZE = 34  # shape width/height
 GAP_X = 92
@@ -235,7 +236,9 @@ def genogram_svg(
 
     for n in nodes:
         title = escape(
-            n.label + (f" {n.age}歳" if n.age is not None else "") + (" 死亡" if n.deceased else "")
+            n.label
+            + (" " + _("%(age)s歳") % {"age": n.age} if n.age is not None else "")
+            + (" " + _("死亡") if n.deceased else "")
         )
         cls = (
             "member"
@@ -301,11 +304,11 @@ class EcoNode:
 
 
 ECO_KIND_SHORT = {
-    "agency": "支援機関",
-    "person": "親族・知人",
-    "community": "地域",
-    "work_school": "職場・学校",
-    "other": "その他",
+    "agency": gettext_lazy("支援機関"),
+    "person": gettext_lazy("親族・知人"),
+    "community": gettext_lazy("地域"),
+    "work_school": gettext_lazy("職場・学校"),
+    "other": gettext_lazy("その他"),
 }
 
 
@@ -322,7 +325,7 @@ def ecomap_nodes(team, relations) -> list[EcoNode]:
     for r in relations:
         if r.agency_id and r.agency_id in seen_agencies:
             continue
-        nodes.append(EcoNode(r.label, ECO_KIND_SHORT.get(r.kind, ""), r.strength, r.kind))
+        nodes.append(EcoNode(r.label, str(ECO_KIND_SHORT.get(r.kind, "")), r.strength, r.kind))
     return nodes
 
 

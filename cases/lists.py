@@ -7,6 +7,7 @@ viewer could not open on the detail page: the querysets are the policy-filtered 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.listing import Column, ListSpec
@@ -72,9 +73,17 @@ CONSULTATIONS = ListSpec(
         Column("route", _("相談経路"), lambda c: c.get_route_display(), order=("route",)),
         Column("consulter", _("相談者"), lambda c: c.get_consulter_kind_display()),
         Column("consulter_note", _("相談者(補足)"), lambda c: c.consulter_note, shown=False),
-        Column("person", _("本人登録"), lambda c: "あり" if c.person_id else "なし", shown=False),
         Column(
-            "household", _("世帯登録"), lambda c: "あり" if c.household_id else "なし", shown=False
+            "person",
+            _("本人登録"),
+            lambda c: gettext("あり") if c.person_id else gettext("なし"),
+            shown=False,
+        ),
+        Column(
+            "household",
+            _("世帯登録"),
+            lambda c: gettext("あり") if c.household_id else gettext("なし"),
+            shown=False,
         ),
         Column("categories", _("課題の分類"), lambda c: "・".join(c.category_labels())),
         Column("urgency", _("緊急度"), lambda c: c.get_urgency_display(), order=("urgency",)),
@@ -120,7 +129,7 @@ REFERRALS_SENT = ListSpec(
         Column(
             "person",
             _("本人"),
-            lambda r: r.person.full_name if r.person_id else "世帯",
+            lambda r: r.person.full_name if r.person_id else gettext("世帯"),
             order=("person__family_name_kana", "person__given_name_kana"),
         ),
         Column(

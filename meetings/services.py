@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from access.services import role_grant_end, role_grant_give
 from agencies import uploads
 from agencies.choices import OperatorType
-from agencies.jpdates import fiscal_year, fiscal_year_label, format_date
+from agencies.jpdates import fiscal_year, fiscal_year_label
 from agencies.policy import require
 from audit.services import record
 
@@ -724,7 +724,7 @@ def build_paper(item: AgendaItem) -> str:
             _("【ケース】%(number)s(受付 %(opened)s/主担当 %(lead)s/状態 %(status)s)")
             % {
                 "number": case.number,
-                "opened": format_date(case.opened_on, seireki=False),
+                "opened": case.opened_on.strftime("%Y-%m-%d"),
                 "lead": case.lead_agency.short_name or case.lead_agency.name,
                 "status": case.get_status_display(),
             }
@@ -774,7 +774,7 @@ def build_paper(item: AgendaItem) -> str:
         if notes:
             lines.append(str(_("【これまでの支援(直近)】")))
             for note in reversed(notes):
-                day = format_date(note.occurred_at, seireki=False)
+                day = timezone.localtime(note.occurred_at).strftime("%Y-%m-%d")
                 first = note.content.splitlines()[0][:80] if note.content else ""
                 lines.append(f"・{day} {note.get_kind_display()} {first}")
     subject = item.subject if item.subject_id else None
@@ -792,7 +792,7 @@ def build_paper(item: AgendaItem) -> str:
                     "goal": pi.goal,
                     "action": pi.action,
                     "agency": pi.agency.short_name or pi.agency.name,
-                    "due": _("、期限 %(d)s") % {"d": format_date(pi.due_on, seireki=False)}
+                    "due": _("、期限 %(d)s") % {"d": pi.due_on.strftime("%Y-%m-%d")}
                     if pi.due_on
                     else "",
                 }
@@ -920,7 +920,8 @@ def meeting_mark_held(*, meeting: Meeting, actor) -> Meeting:
         )
     if meeting.date > timezone.localdate():
         raise ValidationError(
-            _("開催日(%(d)s)より前に開催済みにはできません。") % {"d": format_date(meeting.date)}
+            _("開催日(%(d)s)より前に開催済みにはできません。")
+            % {"d": meeting.date.strftime("%Y-%m-%d")}
         )
     if meeting.format == MeetingFormat.WRITTEN:
         from .written import require_all_answers
@@ -1119,12 +1120,9 @@ def role_assignments_notify(*, role_ids) -> int:
         notes = notify_now(
             recipients=recipients,
             rule=ROLE_NEW_RULE,
-            title=_("会議で役割が割り当てられました(%(subject)s・期限 %(due)s)")
-            % {
-                "subject": subject,
-                "due": format_date(role.due_on, seireki=False) if role.due_on else "—",
-            },
-            body=role.task,
+            message_code="role_assignment_new.title",
+            params={"subject": subject, "due": f"{role.due_on:%Y-%m-%d}" if role.due_on else "—"},
+            body_text=role.task,
             url=role.get_absolute_url(),
             object_ref=ref,
             due_date=role.due_on,
@@ -1155,7 +1153,7 @@ def role_assignment_complete(
         raise ValidationError(
             {
                 "done_on": _("完了日は会議の決定日(%(d)s)から今日までの日付にしてください。")
-                % {"d": format_date(decided_on)}
+                % {"d": f"{decided_on:%Y-%m-%d}"}
             }
         )
     updated = RoleAssignment.objects.filter(

@@ -15,6 +15,9 @@ from .models import Notification
 class NotificationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     unread = serializers.BooleanField(source="is_unread", read_only=True)
+    # Rendered from the stored message code in the caller's language (older rows: stored text).
+    title = serializers.CharField(source="display_title", read_only=True)
+    body = serializers.CharField(source="display_body", read_only=True)
 
     class Meta:
         model = Notification

@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.jpdates import format_date
-
+from .messages import choice, notification_text
 from .models import Level, Notification, Reminder, ref_for
 from .rules.registry import Directory, safe_url
 
@@ -22,20 +21,17 @@ logger = logging.getLogger(__name__)
 RULE = "referral_status"
 
 
-def _titles(referral) -> dict[str, str]:
-    n = referral.number
-    to = referral.to_agency.short_name or referral.to_agency.name
-    return {
-        "sent": _("つなぐシート %(n)s が届きました") % {"n": n},
-        "resent": _("つなぐシート %(n)s に追加情報が回答され、再送付されました") % {"n": n},
-        "opened": _("つなぐシート %(n)s を%(to)sが確認しました") % {"n": n, "to": to},
-        "accepted": _("つなぐシート %(n)s が%(to)sで受理されました") % {"n": n, "to": to},
-        "returned": _("つなぐシート %(n)s が%(to)sから差し戻されました") % {"n": n, "to": to},
-        "info_requested": _("つなぐシート %(n)s について%(to)sから追加情報の依頼があります")
-        % {"n": n, "to": to},
-        "withdrawn": _("つなぐシート %(n)s が取り下げられました") % {"n": n},
-        "assigned": _("つなぐシート %(n)s の担当者になりました") % {"n": n},
-    }
+# What happened → the title's message (notifications.messages: referral_status.<key>).
+REFERRAL_KEYS = (
+    "sent",
+    "resent",
+    "opened",
+    "accepted",
+    "returned",
+    "info_requested",
+    "withdrawn",
+    "assigned",
+)
 
 
 def on_referral_status_changed(sender, *, referral_id, status, event_id=None, **kwargs) -> None:
@@ -65,7 +61,6 @@ def referral_status_notify(*, referral_id: int, event_id: int | None) -> list[No
     receiver_side = directory.person_or_coordinators(
         referral.assignee_id, referral.to_agency_id
     ) or (directory.supervisors(referral.to_agency_id))
-    titles = _titles(referral)
     if kind == "assigned":
         key, recipients = "assigned", {referral.assignee_id} if referral.assignee_id else set()
     elif kind == "info_answered" or (
@@ -76,7 +71,7 @@ def referral_status_notify(*, referral_id: int, event_id: int | None) -> list[No
         key, recipients = "sent", receiver_side
     elif status == "withdrawn":
         key, recipients = "withdrawn", receiver_side | sender_side
-    elif status in titles:
+    elif status in REFERRAL_KEYS:
         key, recipients = status, sender_side
     else:
         return []
@@ -110,11 +105,18 @@ def referral_status_notify(*, referral_id: int, event_id: int | None) -> list[No
         ignore_conflicts=True,
     )
     url = safe_url(referral, "cases:referral_detail", referral.public_id)
-    body = ""
+    params = {
+        "n": referral.number,
+        "to": referral.to_agency.short_name or referral.to_agency.name,
+    }
+    body: tuple[str, ...] = ()
     if key == "accepted" and referral.case_id:
-        body = _("支援ケース %(case)s として受理されました。") % {"case": referral.case.number}
+        params["case"] = referral.case.number
+        body = ("referral_status.accepted_as_case",)
     elif key in ("accepted", "returned") and referral.outcome:
-        body = _("回答の結果: %(outcome)s") % {"outcome": referral.get_outcome_display()}
+        params["outcome"] = choice("cases.referral.outcome", referral.outcome)
+        body = ("referral_status.outcome",)
+    text = notification_text(f"referral_status.{key}", params, body)
     pending = Reminder.objects.filter(
         rule=RULE, object_ref=obj_ref, notification__isnull=True
     ).values_list("pk", "recipient_id")
@@ -122,8 +124,7 @@ def referral_status_notify(*, referral_id: int, event_id: int | None) -> list[No
         Notification(
             recipient_id=rid,
             rule=RULE,
-            title=titles[key],
-            body=body,
+            **text,
             url=url,
             object_ref=ref_for("cases.referral", referral_id),
             level=level,
@@ -163,20 +164,20 @@ def concern_slip_status_notify(*, slip_id: int, status: str) -> list[Notificatio
     slip = ConcernSlip.objects.select_related("to_agency").get(pk=slip_id)
     today = timezone.localdate()
     directory = Directory(today)
-    submitted_on = format_date(slip.submitted_at, seireki=False)
+    submitted_on = timezone.localtime(slip.submitted_at).strftime("%Y-%m-%d")
     if status == ConcernSlip.Status.SUBMITTED:
         recipients = directory.with_role(
             slip.to_agency_id, Role.COORDINATOR, Role.CSW
         ) or directory.supervisors(slip.to_agency_id)
-        title = _("気づきシート(%(date)s 提出)が届きました") % {"date": submitted_on}
+        text = notification_text("concern_slip_status.submitted", {"date": submitted_on})
         url = safe_url(slip, "cases:concern_slip_detail", slip.public_id)
         level = Level.URGENT if slip.urgency == "urgent" else Level.NORMAL
     else:
         recipients = {slip.submitted_by_id} if directory.is_current(slip.submitted_by_id) else set()
-        title = _("提出した気づきシート(%(date)s)の状態が「%(status)s」になりました") % {
-            "date": submitted_on,
-            "status": ConcernSlip.Status(status).label,
-        }
+        text = notification_text(
+            "concern_slip_status.changed",
+            {"date": submitted_on, "status": choice("cases.concernslip.status", status)},
+        )
         url = safe_url(slip, "cases:concern_slip_detail", slip.public_id)
         level = Level.NORMAL
     if not recipients:
@@ -207,7 +208,7 @@ def concern_slip_status_notify(*, slip_id: int, status: str) -> list[Notificatio
         Notification(
             recipient_id=rid,
             rule=SLIP_RULE,
-            title=title,
+            **text,
             url=url,
             object_ref=ref_for("cases.concernslip", slip_id),
             level=level,

@@ -6,6 +6,8 @@ constraint makes a second sweep — or two sweeps at once — a no-op. Each Remi
 `Notification` (a one-to-one key), which is what the user sees.
 
 Titles and bodies carry case / referral numbers, never a person's name; URLs carry UUIDs only.
+A notification stores a message code and parameters (see notifications.messages) and is rendered
+in the reader's language; `title` / `body` keep the Japanese text as a snapshot and fallback.
 """
 
 import uuid
@@ -16,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import messages
 
 
 class Level(models.TextChoices):
@@ -110,6 +114,12 @@ class Notification(models.Model):
         related_name="notifications",
     )
     rule = models.CharField(_("種類"), max_length=60)
+    # What the reader sees: rendered from these at read time, in the reader's language.
+    message_code = models.CharField(_("件名のメッセージ"), max_length=80, blank=True)
+    body_codes = models.JSONField(_("本文のメッセージ"), default=list, blank=True)
+    params = models.JSONField(_("メッセージの値"), default=dict, blank=True)
+    # The Japanese text when created: shown for rows without a code (older ones) and for a
+    # body typed by a user (kept as written, not translated).
     title = models.CharField(_("件名"), max_length=200)
     body = models.TextField(_("本文"), blank=True)
     url = models.CharField(_("リンク"), max_length=300, blank=True)
@@ -149,6 +159,24 @@ class Notification(models.Model):
 
     def audit_label(self) -> str:
         return f"notification:{self.public_id}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (the stored text if there is no usable code)."""
+        if self.message_code:
+            text = messages.render(self.message_code, self.params)
+            if text is not None:
+                return text
+        return self.title
+
+    @property
+    def display_body(self) -> str:
+        """The body in the active language; a body typed by a user is shown as stored."""
+        if self.body_codes:
+            text = messages.render_lines(self.body_codes, self.params)
+            if text is not None:
+                return text
+        return self.body
 
     @property
     def is_unread(self) -> bool:

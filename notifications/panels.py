@@ -21,7 +21,7 @@ def urgent_reminders(user) -> Panel | None:
         empty_text=_("未読の至急通知はありません。期限を過ぎた項目があるとここに表示されます。"),
         items=[
             PanelItem(
-                n.title,
+                n.display_title,
                 reverse("notifications:open", args=[n.public_id]),
                 meta=_("期限 %(date)s") % {"date": format_date(n.due_date)} if n.due_date else "",
                 badge=_("至急"),

@@ -30,6 +30,7 @@ from agencies import policy
 from audit.services import record
 from outbox.services import outbox_enqueue
 
+from .messages import notification_text
 from .models import Level, Notification, NotificationPreference, Reminder, RuleSetting
 from .rules import RuleContext, RuleSpec, Setting, available_rules, get_rule
 
@@ -171,16 +172,18 @@ def run_rule(spec: RuleSpec, ctx: RuleContext, setting: Setting) -> RuleRun:
             .values_list("pk", "object_ref", "due_date", "step", "recipient_id")
         )
         notes = []
+        texts: dict = {}  # rendered once per hit, not per recipient
         for pk, ref, due, step, recipient_id in pending:
             h = by_key.get((ref, due, step))
             if h is None:
                 continue  # no longer due; resolved below
+            if (ref, due, step) not in texts:
+                texts[(ref, due, step)] = notification_text(h.title, h.params, h.body, h.body_text)
             notes.append(
                 Notification(
                     recipient_id=recipient_id,
                     rule=spec.code,
-                    title=h.title[:200],
-                    body=h.body,
+                    **texts[(ref, due, step)],
                     url=h.url[:300],
                     object_ref=ref,
                     due_date=due,
@@ -405,23 +408,27 @@ def notify_now(
     *,
     recipients,
     rule: str,
-    title: str,
-    body: str = "",
+    message_code: str,
+    params: dict | None = None,
+    body_codes: tuple[str, ...] = (),
+    body_text: str = "",
     url: str = "",
     object_ref: str = "",
     level: str = Level.NORMAL,
     due_date: date | None = None,
 ) -> list[Notification]:
     """An immediate in-app notification (an event, not a deadline). Urgent ones are mailed after
-    commit to recipients who want that."""
+    commit to recipients who want that. The title is the message `message_code` (see
+    notifications.messages) with `params`; the body is `body_codes` (one line each) or
+    `body_text`, a text typed by a user shown as written."""
     now = timezone.now()
+    text = notification_text(message_code, params, body_codes, body_text)
     notes = Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=getattr(r, "pk", r),
                 rule=rule,
-                title=title[:200],
-                body=body,
+                **text,
                 url=url[:300],
                 object_ref=object_ref,
                 level=level,

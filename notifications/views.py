@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.policy import require
@@ -18,7 +19,12 @@ from .forms import PreferenceForm, RuleSettingForm
 from .models import Notification
 from .rules import all_rules, get_rule
 
-SHOW_CHOICES = {"unread": _("未読"), "urgent": _("至急"), "all": _("すべて")}
+# Lazy: rendered in each request's language, not the language at import.
+SHOW_CHOICES = {
+    "unread": gettext_lazy("未読"),
+    "urgent": gettext_lazy("至急"),
+    "all": gettext_lazy("すべて"),
+}
 
 
 @login_required

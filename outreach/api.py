@@ -14,6 +14,7 @@ import uuid
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -73,7 +74,7 @@ class OutreachTargetSerializer(serializers.ModelSerializer):
         slug_field="number", read_only=True, allow_null=True
     )
     version = serializers.IntegerField(
-        min_value=1, required=False, help_text=_("更新時は必須: 取得したときの版")
+        min_value=1, required=False, help_text=gettext_lazy("更新時は必須: 取得したときの版")
     )
 
     class Meta:
@@ -122,7 +123,7 @@ class OutreachTargetSerializer(serializers.ModelSerializer):
 class OutreachTargetUpdateSerializer(OutreachTargetSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
-    version = serializers.IntegerField(min_value=1, help_text=_("取得したときの版"))
+    version = serializers.IntegerField(min_value=1, help_text=gettext_lazy("取得したときの版"))
 
     class Meta(OutreachTargetSerializer.Meta):
         extra_kwargs = {"worry": {"required": False}}
@@ -168,7 +169,7 @@ class OutreachContactSerializer(serializers.ModelSerializer):
     idempotency_key = serializers.UUIDField(
         required=False,
         allow_null=True,
-        help_text=_(
+        help_text=gettext_lazy(
             "送信ごとに一意のUUID。同じ値の再送は新しい記録を作らず、既存の記録を返します。"
         ),
     )
@@ -225,12 +226,12 @@ class OutreachCountsSerializer(serializers.Serializer):
     targets_by_stage = serializers.DictField(child=serializers.IntegerField())
     contacts = serializers.IntegerField()
     contacts_by_kind = serializers.DictField(child=serializers.IntegerField())
-    visits = serializers.IntegerField(help_text=_("訪問回数(延べ)"))
-    staff_visits = serializers.IntegerField(help_text=_("延べ訪問人数(職員)"))
-    visited_targets = serializers.IntegerField(help_text=_("訪問した対象者(実人数)"))
+    visits = serializers.IntegerField(help_text=gettext_lazy("訪問回数(延べ)"))
+    staff_visits = serializers.IntegerField(help_text=gettext_lazy("延べ訪問人数(職員)"))
+    visited_targets = serializers.IntegerField(help_text=gettext_lazy("訪問した対象者(実人数)"))
     visits_with_nurse = serializers.IntegerField()
     targets_with_nurse = serializers.IntegerField()
-    connections = serializers.IntegerField(help_text=_("つないだ対象者(実人数)"))
+    connections = serializers.IntegerField(help_text=gettext_lazy("つないだ対象者(実人数)"))
 
 
 def _target_or_404(request, public_id) -> OutreachTarget:
@@ -374,7 +375,7 @@ class TargetViewSet(
         responses={
             201: OutreachContactSerializer,
             200: OpenApiResponse(
-                OutreachContactSerializer, description=_("同じ送信トークンの再送")
+                OutreachContactSerializer, description=gettext_lazy("同じ送信トークンの再送")
             ),
             **ERRORS,
         },

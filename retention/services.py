@@ -226,8 +226,9 @@ def _notify_admins(count: int) -> None:
     notify_now(
         recipients=admins,
         rule="retention.due",
-        title=_("保存期間を過ぎた記録が%(n)s件あります(匿名化の承認待ち)") % {"n": count},
-        body=_("保存期間と匿名化の画面で内容を確認し、承認してください。"),
+        message_code="retention.due.title",
+        params={"n": count},
+        body_codes=("retention.due.body",),
         url=reverse("retention:index"),
         object_ref="retention",
     )

@@ -55,6 +55,9 @@ def test_emergency_opens_for_hours_notifies_and_is_in_the_ledger(
         Notification.objects.filter(rule="access.emergency").values_list("recipient_id", flat=True)
     )
     assert notified == {boss.pk, officer.pk}
+    assert set(
+        Notification.objects.filter(rule="access.emergency").values_list("message_code", flat=True)
+    ) == {"access.emergency.title"}
     assert Disclosure.objects.filter(channel="emergency", person=case.principal).exists()
     with time_machine.travel(access.expires_at + dt.timedelta(minutes=1)):
         fresh = type(worker).objects.get(pk=worker.pk)

@@ -96,6 +96,14 @@ def jmonthday(value) -> str:
 
 
 @register.filter
+def jweekday(value) -> str:
+    """The weekday alone, for a calendar's column heads: 木 (Thu in English)."""
+    if _empty(value):
+        return ""
+    return jpdates.weekday_label(_local_date(value)).strip("()")
+
+
+@register.filter
 def jtime(value) -> str:
     """The time of day in Asia/Tokyo: 14:05 (an end time after a jdatetime, a calendar entry)."""
     if _empty(value):

@@ -14,6 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models import Func, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from cases.models import Consent, Household, HouseholdMember, Person, SupportCase
@@ -226,22 +227,23 @@ def person_find_duplicates(
         same_birth = bool(birth) and p.birth_date == birth
         name_equal = bool(name) and p.name_search == name
         variant = name_equal and f"{p.family_name}{p.given_name}" != raw_name
-        name_label = "氏名(異体字を同一視)" if variant else "氏名"
         if name_equal and same_birth:
-            reasons.append(f"{name_label}と生年月日が一致")
+            reasons.append(
+                _("氏名(異体字を同一視)と生年月日が一致") if variant else _("氏名と生年月日が一致")
+            )
             score = max(score, REASON_WEIGHTS["name_birth"])
         elif name_equal:
-            reasons.append(f"{name_label}が一致")
+            reasons.append(_("氏名(異体字を同一視)が一致") if variant else _("氏名が一致"))
             score = max(score, REASON_WEIGHTS["name"])
         if kana and p.kana_search == kana:
             if same_birth:
-                reasons.append("ふりがなと生年月日が一致")
+                reasons.append(_("ふりがなと生年月日が一致"))
                 score = max(score, REASON_WEIGHTS["kana_birth"])
             else:
-                reasons.append("ふりがなが一致")
+                reasons.append(_("ふりがなが一致"))
                 score = max(score, REASON_WEIGHTS["kana"])
         elif same_birth and family_kana and p.kana_search.startswith(family_kana):
-            reasons.append("姓のふりがなと生年月日が一致")
+            reasons.append(_("姓のふりがなと生年月日が一致"))
             score = max(score, REASON_WEIGHTS["family_kana_birth"])
         elif (
             same_birth
@@ -249,10 +251,10 @@ def person_find_duplicates(
             and name
             and p.name_search.startswith(normalize_name(family))
         ):
-            reasons.append("姓と生年月日が一致")
+            reasons.append(_("姓と生年月日が一致"))
             score = max(score, REASON_WEIGHTS["family_kana_birth"])
         if len(phone) >= 6 and p.phone_digits == phone:
-            reasons.append("電話番号が一致")
+            reasons.append(_("電話番号が一致"))
             score = score + REASON_WEIGHTS["phone"] // 3 if score else REASON_WEIGHTS["phone"]
         if birth and p.birth_date and p.birth_date != birth and score:
             score -= 30  # same name, different birth date: probably a namesake

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.choices import Role
 from cases.models import (
@@ -138,7 +139,7 @@ def case_page(user, case: SupportCase) -> CasePage:
                 if case.next_monitoring_on < today
                 else ("warn" if case.next_monitoring_on <= today + timedelta(days=7) else "")
             )
-            deadlines.append(Deadline(case.next_monitoring_on, "次回モニタリング", tone))
+            deadlines.append(Deadline(case.next_monitoring_on, _("次回モニタリング"), tone))
         for plan in plans:
             if plan.status == Plan.Status.APPROVED and plan.period_end:
                 tone = (
@@ -147,13 +148,21 @@ def case_page(user, case: SupportCase) -> CasePage:
                     else ("warn" if plan.period_end <= today + timedelta(days=30) else "")
                 )
                 deadlines.append(
-                    Deadline(plan.period_end, f"プラン第{plan.number}版 支援期間の終了(評価)", tone)
+                    Deadline(
+                        plan.period_end,
+                        _("プラン第%(n)s版 支援期間の終了(評価)") % {"n": plan.number},
+                        tone,
+                    )
                 )
             if plan.status == Plan.Status.APPROVED:
                 for item in plan.items.all():
                     if item.due_on and item.due_on >= today - timedelta(days=30):
                         tone = "danger" if item.due_on < today else ""
-                        deadlines.append(Deadline(item.due_on, f"期限: {item.goal[:30]}", tone))
+                        deadlines.append(
+                            Deadline(
+                                item.due_on, _("期限: %(goal)s") % {"goal": item.goal[:30]}, tone
+                            )
+                        )
     deadlines.sort(key=lambda d: d.on)
     from cases.policy.support import case_access
 
@@ -304,7 +313,7 @@ def _display(obj, name: str) -> str:
     if field.choices:
         return str(getattr(obj, f"get_{name}_display")())
     if isinstance(value, bool):
-        return "あり" if value else "なし"
+        return _("あり") if value else _("なし")
     if hasattr(value, "isoformat"):
         from agencies.jpdates import format_date
 
@@ -327,7 +336,7 @@ def assessment_diff(old: Assessment, new: Assessment) -> list[FieldDiff]:
     def issues(a):
         return "\n".join(
             sorted(
-                f"{(i.person.full_name if i.person else '世帯')}: {i.get_category_display()}{(' — ' + i.note) if i.note else ''}"
+                f"{(i.person.full_name if i.person else _('世帯'))}: {i.get_category_display()}{(' — ' + i.note) if i.note else ''}"
                 for i in a.issues.select_related("person")
             )
         )
@@ -337,8 +346,8 @@ def assessment_diff(old: Assessment, new: Assessment) -> list[FieldDiff]:
             sorted(f"{r.label}({r.get_strength_display()})" for r in a.relations.all())
         )
 
-    rows.append(FieldDiff("課題チェック", issues(old), issues(new)))
-    rows.append(FieldDiff("社会関係", relations(old), relations(new)))
+    rows.append(FieldDiff(_("課題チェック"), issues(old), issues(new)))
+    rows.append(FieldDiff(_("社会関係"), relations(old), relations(new)))
     return rows
 
 

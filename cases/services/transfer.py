@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.choices import CARE_ROLES, Role
-from agencies.jpdates import format_date
 from agencies.models import Membership
 from agencies.policy import can, require
 from audit.services import record
@@ -134,7 +133,7 @@ def _role_items(worker, agency_id: int) -> list[WorkItem]:
     items = []
     for role in roles:
         item = role.decision.item
-        label = f"{format_date(item.meeting.starts_at)} {item.meeting.body.name}"
+        label = f"{timezone.localtime(item.meeting.starts_at):%Y-%m-%d} {item.meeting.body.name}"
         if item.case_id:
             label = f"{label}({item.case.number})"
         items.append(
@@ -410,8 +409,8 @@ def _notify_successors(counts: dict[int, int], *, agency, on: date) -> None:
         notify_now(
             recipients=[user_id],
             rule=HANDOVER_RULE,
-            title=_("異動に伴い%(n)s件の業務を引き継ぎました(%(agency)s・%(date)s)")
-            % {"n": n, "agency": agency.name, "date": format_date(on, seireki=False)},
+            message_code="caseload_handover.title",
+            params={"n": n, "agency": agency.name, "date": f"{on:%Y-%m-%d}"},
             url="/",
             object_ref=f"agencies.agency:{agency.pk}:{on:%Y-%m-%d}",
             due_date=on,

@@ -172,7 +172,8 @@ def test_april_transfer_hands_everything_over_and_access_ends(
         "referral",
         "outreach",
     }
-    assert Notification.objects.filter(recipient=april.successor, rule=t.HANDOVER_RULE).exists()
+    handover = Notification.objects.get(recipient=april.successor, rule=t.HANDOVER_RULE)
+    assert handover.message_code == "caseload_handover.title" and handover.params["n"] >= 1
     assert AuditEvent.objects.filter(action="staff.transfer").exists()
 
     # April: the worker starts at another agency and reaches nothing of the old one

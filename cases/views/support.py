@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from agencies import jpdates, uploads
@@ -284,12 +285,21 @@ def case_edit(request, case_id):
 
 # --- transitions -----------------------------------------------------------------------------------
 
+# Lazy: module-level labels evaluated at import would stay in the language of the first import.
 ACTIONS = {
-    "start_assessment": (_("アセスメントを開始"), "case.manage", f.ReasonForm),
-    "start_planning": (_("プラン作成に進む"), "case.manage", f.ReasonForm),
-    "send_to_meeting": (_("会議付議の状態にする(提出済みプラン)"), "case.manage", f.ReasonForm),
-    "close_exceptional": (_("死亡・転出による終結"), "case.manage", f.ExceptionalCloseForm),
-    "reopen": (_("ケースを再開"), "case.reopen", f.ReasonForm),
+    "start_assessment": (gettext_lazy("アセスメントを開始"), "case.manage", f.ReasonForm),
+    "start_planning": (gettext_lazy("プラン作成に進む"), "case.manage", f.ReasonForm),
+    "send_to_meeting": (
+        gettext_lazy("会議付議の状態にする(提出済みプラン)"),
+        "case.manage",
+        f.ReasonForm,
+    ),
+    "close_exceptional": (
+        gettext_lazy("死亡・転出による終結"),
+        "case.manage",
+        f.ExceptionalCloseForm,
+    ),
+    "reopen": (gettext_lazy("ケースを再開"), "case.reopen", f.ReasonForm),
 }
 
 
@@ -1138,7 +1148,9 @@ def monitoring_due_panel(user) -> Panel | None:
             f"{c.number} {c.summary[:20]}",
             _case_url(c, "monitoring/"),
             meta=jpdates.format_date(c.next_monitoring_on),
-            badge=_("期限切れ") if c.next_monitoring_on < today else _("7日以内"),
+            badge=pgettext("deadline", "期限切れ")
+            if c.next_monitoring_on < today
+            else _("7日以内"),
             tone="danger" if c.next_monitoring_on < today else "warn",
         )
         for c in due

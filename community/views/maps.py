@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Area
 from agencies.policy import require
@@ -17,9 +17,9 @@ from ..choices import ResourceKind
 from ..models import MapFrame
 
 METRICS = {
-    "places": _("拠点・居場所の数"),
-    "sessions": _("月あたり開催回数"),
-    "cases": _("対応中の多機関協働ケース"),
+    "places": gettext_lazy("拠点・居場所の数"),
+    "sessions": gettext_lazy("月あたり開催回数"),
+    "cases": gettext_lazy("対応中の多機関協働ケース"),
 }
 METRIC_FIELD = {"places": "places", "sessions": "sessions_per_month", "cases": "open_cases"}
 

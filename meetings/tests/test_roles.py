@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.choices import Role
-from agencies.jpdates import format_date, format_monthday
+from agencies.jpdates import format_date
 from agencies.tests.factories import staff
 from audit.models import AuditEvent
 from cases.models import CaseTeamMember, Plan, PlanItem, SupportCase
@@ -400,9 +400,6 @@ def test_dashboard_panel_lists_open_roles_until_done(client, shared, partner_wor
     client.force_login(partner_worker)
     page = client.get(reverse("dashboard")).content.decode()
     assert "会議で割り当てられた役割" in page and "民生委員と訪問日程を調整" in page
-    # Dates in the one compact form (11月26日(木)), not 11/26.
-    assert f"期限 {format_monthday(role.due_on)}" in page
-    assert f"{format_monthday(item.meeting.date)} の決定" in page
     services.role_assignment_complete(assignment=role, actor=partner_worker)
     page = client.get(reverse("dashboard")).content.decode()
     assert "会議で割り当てられた役割" in page and "民生委員と訪問日程を調整" not in page
@@ -599,6 +596,9 @@ def test_role_assignment_is_work_notified_with_due_date_and_case_link(
     role = RoleAssignment.objects.get(decision__item=item)
     note = Notification.objects.get(recipient=partner_worker, rule="role_assignment_new")
     assert case.number in note.title and format_date(due, seireki=False) in note.title
+    assert (
+        note.message_code == "role_assignment_new.title" and note.params["subject"] == case.number
+    )
     assert note.url == role.get_absolute_url() and note.due_date == due
     services.role_assignments_notify(role_ids=[role.pk])  # safe to run twice
     assert Notification.objects.filter(rule="role_assignment_new").count() == 1

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies import jpdates
 from agencies.choices import Role
 from agencies.tests.factories import AgencyFactory, staff
 from cases.models import SupportCase
@@ -611,3 +612,29 @@ def test_paper_drawings_of_an_item_naming_persons_cover_those_persons_only(
     assert 'font-family:"Tsunagu Sans"' in only["ecomap"]
     item.case, item.household = None, None
     assert paper_drawings(item) is None
+
+
+def test_calendar_headers_and_dates_follow_the_readers_language(
+    client, supervisor, juso, partner_worker
+):
+    seat(juso, partner_worker, supervisor)
+    mine = schedule(juso, supervisor, days=3)
+    client.force_login(partner_worker)
+    url = reverse("meetings:calendar")
+    month = client.get(url, {"date": mine.date.isoformat()}).content.decode()
+    head = month.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert [f'<th scope="col">{d}</th>' in head for d in "日月火水木金土"] == [True] * 7
+    assert jpdates.format_month(mine.date) in month  # the one date style
+
+    partner_worker.language = "en"
+    partner_worker.save(update_fields=["language"])
+    month = client.get(url, {"date": mine.date.isoformat()}).content.decode()
+    head = month.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert head.count("<th") == 7
+    for day in ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"):
+        assert f'<th scope="col">{day}</th>' in head
+    assert "月" not in head
+    week = client.get(url, {"view": "week", "date": mine.date.isoformat()}).content.decode()
+    days = week.split('data-testid="week"', 1)[1].split("</ul>", 1)[0]
+    # Dates keep the product's one style (和暦) in English too; the weekday is translated.
+    assert f"{mine.date.month}月{mine.date.day}日({mine.date:%a})" in days

@@ -10,10 +10,9 @@ from datetime import timedelta
 
 from django.db.models import Max
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
-from agencies.jpdates import format_date
 
 from ..models import Level, ref_for
 from .registry import Hit, RuleContext, Setting, register, safe_url, steps_passed
@@ -62,18 +61,21 @@ def place_no_session(ctx: RuleContext, setting: Setting):
             recipients = owner if step == 0 else supervisors
             if not recipients:
                 continue
-            body = _("最後の開催記録: %(d)s") % {"d": format_date(place.last, seireki=False)}
-            if step:
-                body += "\n" + _("記録のない状態が続いているため、係長にもお知らせしています。")
             yield Hit(
                 object_ref=ref_for("community.resource", place.pk),
                 due_date=due,
                 step=step,
                 recipients=recipients,
                 subject=place.name,
-                title=_("「%(name)s」の開催記録が%(days)s日以上ありません")
-                % {"name": place.name, "days": (ctx.today - place.last).days},
-                body=body,
+                title="place_no_session.title",
+                params={
+                    "name": place.name,
+                    "days": (ctx.today - place.last).days,
+                    "d": place.last.isoformat(),
+                },
+                body=("place_no_session.body", "place_no_session.escalated")
+                if step
+                else ("place_no_session.body",),
                 url=safe_url(place, "community:place_detail", place.public_id),
                 agency_id=place.operating_agency_id,
                 level=Level.URGENT if step else Level.NORMAL,

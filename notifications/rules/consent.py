@@ -6,9 +6,7 @@ open support case — and that no newer consent in force already replaces.
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext as _
-
-from agencies.jpdates import format_date
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Level, ref_for
 from .registry import Hit, RuleContext, Setting, register, safe_url
@@ -113,13 +111,8 @@ def consent_expiry(ctx: RuleContext, setting: Setting):
             recipients.add(c.explained_by_id)
         if not recipients:
             continue
-        numbers = "、".join(n for _pk, n, *_rest in cases[:3])
+        numbers = [n for _pk, n, *_rest in cases[:3]]
         expired = ctx.today > c.valid_until
-        title = (
-            _("ケース %(n)s の本人同意の有効期限(%(date)s)が切れています。更新してください")
-            if expired
-            else _("ケース %(n)s の本人同意の有効期限(%(date)s)が近づいています")
-        )
         first = cases[0]
         yield Hit(
             object_ref=ref_for("cases.consent", c.pk),
@@ -127,10 +120,9 @@ def consent_expiry(ctx: RuleContext, setting: Setting):
             step=1 if expired else 0,
             recipients=recipients,
             subject=first[1],
-            title=title % {"n": numbers, "date": format_date(c.valid_until, seireki=False)},
-            body=_("同意の範囲外の機関は、更新されるまでこの世帯の詳細を閲覧できなくなります。")
-            if expired
-            else "",
+            title="consent_expiry.expired" if expired else "consent_expiry.approaching",
+            params={"n": numbers, "date": c.valid_until.strftime("%Y-%m-%d")},
+            body=("consent_expiry.expired_body",) if expired else (),
             url=safe_url(None, "cases:case_detail", first[4]),
             agency_id=first[3],
             level=Level.URGENT if expired else Level.NORMAL,

@@ -6,9 +6,9 @@ else the agency's coordinators, else its supervisors); step 1, E business days l
 receiving agency's supervisors.
 """
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from agencies.jpdates import add_business_days, format_date
+from agencies.jpdates import add_business_days
 
 from ..models import Level, ref_for
 from .registry import Hit, RuleContext, Setting, register, safe_url
@@ -57,15 +57,16 @@ def _referral_hits(ctx: RuleContext, setting: Setting, *, status: str, title: st
                 step=step,
                 recipients=set(recipients),
                 subject=r.number,
-                title=title % {"n": r.number, "days": setting.threshold},
-                body=(
-                    _("受理機関: %(agency)s / 回答期限: %(due)s")
-                    % {
-                        "agency": r.to_agency.short_name or r.to_agency.name,
-                        "due": format_date(due, seireki=False),
-                    }
-                )
-                + ("\n" + _("期限を過ぎたため、係長にもお知らせしています。") if step == 1 else ""),
+                title=title,
+                params={
+                    "n": r.number,
+                    "days": setting.threshold,
+                    "agency": r.to_agency.short_name or r.to_agency.name,
+                    "due": due.strftime("%Y-%m-%d"),
+                },
+                body=("referral_due.body", "escalated.supervisors_told")
+                if step == 1
+                else ("referral_due.body",),
                 url=safe_url(r, "cases:referral_detail", r.public_id),
                 agency_id=r.to_agency_id,
                 level=Level.URGENT if urgent else Level.NORMAL,
@@ -89,7 +90,7 @@ def referral_unopened(ctx: RuleContext, setting: Setting):
         setting,
         status="sent",
         code="referral_unopened",
-        title=_("つなぐシート %(n)s が%(days)s営業日以上確認されていません"),
+        title="referral_unopened.title",
     )
 
 
@@ -112,5 +113,5 @@ def referral_unanswered(ctx: RuleContext, setting: Setting):
         setting,
         status="opened",
         code="referral_unanswered",
-        title=_("つなぐシート %(n)s に送付から%(days)s営業日以上回答していません"),
+        title="referral_unanswered.title",
     )

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from agencies.jpdates import fiscal_year, format_date
+from agencies.jpdates import fiscal_year
 
 from ..models import Level, ref_for
 from .registry import Directory, Hit, RuleContext, Setting, register, safe_url, steps_passed
@@ -55,7 +55,7 @@ def _members_url(body) -> str:
 
 
 def _label(meeting) -> str:
-    return f"{meeting.body.name} {format_date(meeting.date, seireki=False)}"
+    return f"{meeting.body.name} {meeting.date:%Y-%m-%d}"
 
 
 @register(
@@ -138,10 +138,9 @@ def pledge_missing(ctx: RuleContext, setting: Setting):
                 step=0,
                 recipients=recipients,
                 subject=_label(meeting),
-                title=_("%(meeting)s の構成員に今年度の守秘義務の誓約が未登録です")
-                % {"meeting": _label(meeting)},
-                body=_("所属: %(org)s %(title)s。誓約がないと支援会議の資料は閲覧できません。")
-                % {"org": org or "—", "title": member.title},
+                title="pledge_missing.title",
+                params={"meeting": _label(meeting), "org": org or "—", "title": member.title},
+                body=("pledge_missing.body",),
                 # The body's member list (where the pledge is recorded): the unpledged member
                 # may not open the meeting itself.
                 url=_members_url(meeting.body),
@@ -211,15 +210,14 @@ def agenda_submission(ctx: RuleContext, setting: Setting):
                 step=0,
                 recipients={uid},
                 subject=_label(meeting),
-                title=_(
-                    "%(meeting)s の議題提出期限(%(date)s)が近づいています(提出待ち %(count)s件)"
-                )
-                % {
+                title="agenda_submission.title",
+                params={
                     "meeting": _label(meeting),
-                    "date": format_date(deadline, seireki=False),
+                    "date": deadline.strftime("%Y-%m-%d"),
                     "count": len(numbers),
+                    "numbers": numbers[:20],
                 },
-                body=_("提出待ちのケース: %(numbers)s") % {"numbers": "、".join(numbers[:20])},
+                body=("agenda_submission.body",),
                 url=meeting_url(meeting),
                 agency_id=meeting.body.convenor_id,
             )
@@ -269,8 +267,8 @@ def agenda_distribution(ctx: RuleContext, setting: Setting):
             step=0,
             recipients=recipients,
             subject=_label(meeting),
-            title=_("%(meeting)s の議題・資料が確定しました(%(count)s件)。開催前にご確認ください")
-            % {"meeting": _label(meeting), "count": meeting.item_count},
+            title="agenda_distribution.title",
+            params={"meeting": _label(meeting), "count": meeting.item_count},
             url=meeting_url(meeting),
             agency_id=meeting.body.convenor_id,
         )
@@ -333,20 +331,21 @@ def role_assignment_due(ctx: RuleContext, setting: Setting):
             recipients = (d.supervisors(role.owner_agency_id) or owner) if step == 2 else owner
             if not recipients:
                 continue
-            title = (
-                _("%(subject)s: 会議で分担した役割の期限(%(date)s)が近づいています")
-                if step == 0
-                else _("%(subject)s: 会議で分担した役割の期限(%(date)s)を過ぎています")
-            )
             yield Hit(
                 object_ref=ref_for("meetings.roleassignment", role.pk),
                 due_date=due,
                 step=step,
                 recipients=recipients,
                 subject=subject,
-                title=title % {"subject": subject, "date": format_date(due, seireki=False)},
-                body=_("%(meeting)s の決定による役割分担です。済んだら「完了」を記録してください。")
-                % {"meeting": _label(meeting)},
+                title="role_assignment_due.approaching"
+                if step == 0
+                else "role_assignment_due.overdue",
+                params={
+                    "subject": subject,
+                    "date": due.strftime("%Y-%m-%d"),
+                    "meeting": _label(meeting),
+                },
+                body=("role_assignment_due.body",),
                 # The role's own page: the owner's list, where it is marked done.
                 url=safe_url(role) or meeting_url(meeting),
                 agency_id=role.owner_agency_id,

@@ -8,10 +8,9 @@ and coordinators; escalation goes to the agency's supervisors.
 from datetime import timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
-from agencies.jpdates import format_date
 
 from ..models import Level, ref_for
 from .registry import Directory, Hit, RuleContext, Setting, register, safe_url, steps_passed
@@ -66,11 +65,9 @@ def outreach_stagnant(ctx: RuleContext, setting: Setting):
                 step=step,
                 recipients=recipients,
                 subject=target.number,
-                title=_("アウトリーチ対象者 %(n)s に%(days)s日以上接触していません")
-                % {"n": target.number, "days": setting.threshold},
-                body=_("手紙・訪問など次の関わりを計画してください。")
-                if step == 0
-                else _("停滞が続いているため、係長にもお知らせしています。"),
+                title="outreach_stagnant.title",
+                params={"n": target.number, "days": setting.threshold},
+                body=("outreach_stagnant.body",) if step == 0 else ("outreach_stagnant.escalated",),
                 url=_url(target),
                 agency_id=target.agency_id,
                 level=Level.URGENT if step else Level.NORMAL,
@@ -114,8 +111,8 @@ def outreach_retry_due(ctx: RuleContext, setting: Setting):
             step=0,
             recipients=recipients,
             subject=target.number,
-            title=_("アウトリーチ対象者 %(n)s の再接触予定日(%(d)s)が近づいています")
-            % {"n": target.number, "d": format_date(target.next_try_on, seireki=False)},
+            title="outreach_retry_due.title",
+            params={"n": target.number, "d": target.next_try_on.isoformat()},
             url=_url(target),
             agency_id=target.agency_id,
             level=Level.NORMAL,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Max
 from django.db.models.functions import Coalesce, Greatest
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
 
@@ -76,10 +76,11 @@ def placement_follow_up_gap(ctx: RuleContext, setting: Setting):
                 step=step,
                 recipients=recipients,
                 subject=p.case.number,
-                title=_("ケース %(n)s の参加先「%(r)s」に%(days)s日以上フォローアップがありません")
-                % {"n": p.case.number, "r": p.resource.name, "days": setting.threshold},
-                body=_("本人と受け入れ先の様子を確認し、記録してください。")
-                + ("\n" + _("期限を過ぎているため、係長にもお知らせしています。") if step else ""),
+                title="placement_follow_up_gap.title",
+                params={"n": p.case.number, "r": p.resource.name, "days": setting.threshold},
+                body=("placement_follow_up_gap.body", "escalated.supervisors")
+                if step
+                else ("placement_follow_up_gap.body",),
                 url=safe_url(p),
                 agency_id=p.agency_id,
                 level=Level.URGENT if step else Level.NORMAL,

@@ -38,8 +38,10 @@ class Hit:
     step: int
     recipients: set[int]
     subject: str
-    title: str
-    body: str = ""
+    title: str  # a message code (notifications.messages), rendered with `params`
+    params: dict = field(default_factory=dict)
+    body: tuple[str, ...] = ()  # message codes, one line each
+    body_text: str = ""  # text typed by a user, shown as written (when `body` is empty)
     url: str = ""
     agency_id: int | None = None
     level: str = Level.NORMAL

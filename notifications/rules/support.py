@@ -10,9 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
-
-from agencies.jpdates import format_date
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Level, ref_for
 from .registry import Directory, Hit, RuleContext, Setting, register, safe_url, steps_passed
@@ -50,7 +48,7 @@ def _agency(case) -> int | None:
     return case.coordinating_agency_id or case.lead_agency_id
 
 
-def _two_step(ctx, setting, case, *, ref, due, subject, title, body="", start=None) -> list[Hit]:
+def _two_step(ctx, setting, case, *, ref, due, subject, title, params, start=None) -> list[Hit]:
     """Owner when `start` (default: the day after `due`) has come, supervisors after E more days.
     Every step reached is returned (a missed run loses nothing; sent steps are no-ops)."""
     start = start or due + timedelta(days=1)
@@ -61,11 +59,6 @@ def _two_step(ctx, setting, case, *, ref, due, subject, title, body="", start=No
         recipients = case_owner(d, case) if step == 0 else case_supervisors(d, case)
         if not recipients:
             continue
-        text = body
-        if step == 1:
-            text = (body + "\n" if body else "") + _(
-                "期限を過ぎているため、係長にもお知らせしています。"
-            )
         hits.append(
             Hit(
                 object_ref=ref,
@@ -74,7 +67,8 @@ def _two_step(ctx, setting, case, *, ref, due, subject, title, body="", start=No
                 recipients=recipients,
                 subject=subject,
                 title=title,
-                body=text,
+                params=params,
+                body=("escalated.supervisors",) if step == 1 else (),
                 url=case_url(case),
                 agency_id=_agency(case),
                 level=Level.URGENT if step else Level.NORMAL,
@@ -115,8 +109,8 @@ def assessment_overdue(ctx: RuleContext, setting: Setting):
             ref=ref_for("cases.supportcase", case.pk),
             due=due,
             subject=case.number,
-            title=_("ケース %(n)s のアセスメントが受付から%(days)s日を過ぎても未作成です")
-            % {"n": case.number, "days": setting.threshold},
+            title="assessment_overdue.title",
+            params={"n": case.number, "days": setting.threshold},
         )
 
 
@@ -159,8 +153,8 @@ def plan_overdue(ctx: RuleContext, setting: Setting):
             ref=ref_for("cases.assessment", a.pk),
             due=due,
             subject=case.number,
-            title=_("ケース %(n)s のプランがアセスメントから%(days)s日を過ぎても提出されていません")
-            % {"n": case.number, "days": setting.threshold},
+            title="plan_overdue.title",
+            params={"n": case.number, "days": setting.threshold},
         )
 
 
@@ -229,20 +223,15 @@ def monitoring_due(ctx: RuleContext, setting: Setting):
         for s in [0] if step == 0 else range(1, step + 1):
             if not ladder[s]:
                 continue
-            if s == 0:
-                title = _("ケース %(n)s のモニタリング予定日(%(date)s)が近づいています(項目%(i)s)")
-            else:
-                title = _("ケース %(n)s のモニタリング予定日(%(date)s)を過ぎています(項目%(i)s)")
             yield Hit(
                 object_ref=ref_for("cases.planitem", item.pk),
                 due_date=due,
                 step=s,
                 recipients=ladder[s],
                 subject=case.number,
-                title=title % {"n": case.number, "date": format_date(due, seireki=False), "i": n},
-                body=_("期限を過ぎているため、上位の担当者にもお知らせしています。")
-                if s >= 2
-                else "",
+                title="monitoring_due.approaching" if s == 0 else "monitoring_due.overdue",
+                params={"n": case.number, "date": due.strftime("%Y-%m-%d"), "i": n},
+                body=("escalated.upper",) if s >= 2 else (),
                 url=case_url(case),
                 agency_id=case.lead_agency_id,
                 level=Level.URGENT if s >= 2 else Level.NORMAL,
@@ -293,18 +282,14 @@ def evaluation_due(ctx: RuleContext, setting: Setting):
             recipients = case_supervisors(d, case) if step == 2 else case_owner(d, case)
             if not recipients:
                 continue
-            title = (
-                _("ケース %(n)s のプラン期間が %(date)s に終了します。評価シートを準備してください")
-                if step == 0
-                else _("ケース %(n)s のプラン期間(%(date)s 終了)が過ぎましたが、評価が未提出です")
-            )
             yield Hit(
                 object_ref=ref_for("cases.plan", plan.pk),
                 due_date=due,
                 step=step,
                 recipients=recipients,
                 subject=case.number,
-                title=title % {"n": case.number, "date": format_date(due, seireki=False)},
+                title="evaluation_due.approaching" if step == 0 else "evaluation_due.overdue",
+                params={"n": case.number, "date": due.strftime("%Y-%m-%d")},
                 url=case_url(case),
                 agency_id=_agency(case),
                 level=Level.URGENT if step == 2 else Level.NORMAL,
@@ -350,8 +335,8 @@ def case_inactive(ctx: RuleContext, setting: Setting):
             ref=ref_for("cases.supportcase", case.pk),
             due=due,
             subject=case.number,
-            title=_("ケース %(n)s は %(date)s 以降、支援経過の記録がありません")
-            % {"n": case.number, "date": format_date(last, seireki=False)},
+            title="case_inactive.title",
+            params={"n": case.number, "date": last.strftime("%Y-%m-%d")},
         )
 
 
@@ -411,11 +396,10 @@ def post_closure_check(ctx: RuleContext, setting: Setting):
             recipients=recipients,
             agency_id=case.lead_agency_id or _agency(case),
             subject=case.number,
-            title=_(
-                "ケース %(n)s の終結後の確認日(%(date)s)です。主担当機関での状況を確認してください"
-            )
-            % {"n": case.number, "date": format_date(due, seireki=False)},
-            body=case.followup_note
-            or _("確認したら支援経過記録に残してください(記録すると通知は解消します)。"),
+            title="post_closure_check.title",
+            params={"n": case.number, "date": due.strftime("%Y-%m-%d")},
+            # The note typed when the case was closed, else the standing instruction.
+            body=() if case.followup_note else ("post_closure_check.body",),
+            body_text=case.followup_note,
             url=case_url(case),
         )

@@ -308,6 +308,24 @@ def test_dashboard_panels(agency, caseworker):
     assert overview.items[0].url == reverse("notifications:overdue") + "?rule=monitoring_due"
 
 
+def test_rule_names_follow_the_readers_language(client, agency, caseworker):
+    """Rule labels are registered at import: they must be translated when shown, not then."""
+    from django.utils import translation
+
+    from notifications.panels import overdue_overview
+
+    supervisor = staff(agency, Role.SUPERVISOR)
+    _overdue(agency, caseworker)
+    with translation.override("en"):
+        label = translation.gettext("モニタリング予定日")
+        assert label != "モニタリング予定日"
+        assert overdue_overview(supervisor).items[0].label == label
+    supervisor.language = "en"
+    supervisor.save(update_fields=["language"])
+    page = verified_login(client, supervisor).get(reverse("notifications:overdue")).content
+    assert label in page.decode() and "モニタリング予定日" not in page.decode()
+
+
 # --- API --------------------------------------------------------------------------------------
 
 
@@ -371,3 +389,23 @@ def test_overdue_rows_link_only_to_records_the_viewer_may_open(client, agency, c
     drill = client.get(reverse("notifications:overdue") + "?rule=monitoring_due").content.decode()
     assert case_url in drill
     assert client.get(case_url).status_code == 200
+
+
+def test_inbox_tabs_follow_the_readers_language(client, caseworker):
+    from django.utils import translation
+
+    note(caseworker)
+    client.force_login(caseworker)
+    tabs = client.get(reverse("notifications:inbox")).content.decode().split('class="tabs"')[1]
+    tabs = tabs.split("</nav>", 1)[0]
+    assert ">未読<" in tabs and ">すべて<" in tabs
+    caseworker.language = "en"
+    caseworker.save(update_fields=["language"])
+    tabs = client.get(reverse("notifications:inbox")).content.decode().split('class="tabs"')[1]
+    tabs = tabs.split("</nav>", 1)[0]
+    with translation.override("en"):
+        labels = [translation.gettext(s) for s in ("未読", "至急", "すべて")]
+    assert labels != ["未読", "至急", "すべて"]
+    for label in labels:
+        assert f">{label}<" in tabs
+    assert "未読" not in tabs

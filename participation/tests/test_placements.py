@@ -362,7 +362,7 @@ def test_reminder_when_a_placement_has_no_follow_up_for_n_days(w):
     assert hits(TODAY - dt.timedelta(days=7)) == []  # 13 days after the trial began
     due = hits()
     assert len(due) == 1 and due[0].recipients == {w.worker.pk} and due[0].step == 0
-    assert due[0].url == p.get_absolute_url() and "R8-" in due[0].title
+    assert due[0].url == p.get_absolute_url() and due[0].params["n"].startswith("R8-")
     ps.follow_up_record(placement=p, actor=w.worker, target="host", kind="visit")
     assert hits() == []
     assert len(hits(TODAY + dt.timedelta(days=15))) == 1  # and again 14 days after that visit

@@ -85,7 +85,8 @@ def test_due_cases_are_listed_once_and_anonymised_only_on_approval(
     assert {item.record_label for item in cases} <= ended
     open_households = set(SupportCase.objects.open().values_list("household_id", flat=True))
     assert not {item.case.household_id for item in cases} & open_households
-    assert Notification.objects.filter(rule="retention.due", recipient=admin).count() == 1
+    [due] = Notification.objects.filter(rule="retention.due", recipient=admin)
+    assert due.message_code == "retention.due.title" and due.body_codes == ["retention.due.body"]
 
     # Listing changed nothing personal.
     item = cases[0]
