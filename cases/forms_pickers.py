@@ -73,6 +73,41 @@ def staff_field(*, agency: str = "agency", **kwargs) -> PickerField:
     )
 
 
+class AgencyPickerField(PickerField):
+    """An agency picker that says why an agency it does not offer cannot be chosen (it was
+    deactivated, or nobody there can answer a sheet, since the form was opened): the directory
+    is no secret, so the reason is given by name."""
+
+    purpose = "active"
+
+    def to_python(self, value):
+        from django.core.exceptions import ValidationError
+
+        from agencies.models import Agency
+
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            chosen = value[0] if isinstance(value, tuple) else value
+            if exc.code != "invalid_choice" or not str(chosen or "").isdigit():
+                raise
+            agency = Agency.objects.filter(pk=int(chosen)).first()
+            if agency is None:
+                raise
+            if not agency.active:
+                message = _(
+                    "「%(name)s」は現在無効な機関のため選べません。別の機関を選んでください。"
+                )
+            elif self.purpose == "receiver":
+                message = _(
+                    "「%(name)s」には回答できる職員が登録されていません。"
+                    "機関に確認するか、別の機関を選んでください。"
+                )
+            else:
+                raise
+            raise ValidationError(message, code="invalid_choice", params={"name": agency.name})
+
+
 def agency_field(*, purpose: str = "active", **kwargs) -> PickerField:
     """機関: the agencies a field of `purpose` may be set to (agencies.selectors.agencies_for —
     "active", or "receiver": where someone can answer a つなぐシート). The directory is the same
@@ -81,9 +116,10 @@ def agency_field(*, purpose: str = "active", **kwargs) -> PickerField:
 
     kwargs.setdefault("label", _("機関"))
     url = "agencies:receiver_picker" if purpose == "receiver" else "agencies:agency_picker"
-    field = PickerField(
+    field = AgencyPickerField(
         queryset=agencies_for(purpose), url=reverse_lazy(url), label_from=agency_label, **kwargs
     )
+    field.purpose = purpose
     field.search = lambda q: agency_matching(q=q, purpose=purpose)
     return field
 

@@ -115,7 +115,7 @@ def test_referral_form_refuses_a_receiver_nobody_can_answer(caseworker, agency, 
         user=caseworker,
     )
     assert not form.is_valid()
-    assert "to_agency" in form.errors
+    assert "職員のいない機関」には回答できる職員が登録されていません" in form.errors["to_agency"][0]
 
 
 def test_referral_receiver_typed_without_javascript_is_resolved(
