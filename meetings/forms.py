@@ -7,7 +7,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, User
+from agencies.models import User
 from cases.choices import ClosureReason
 from cases.forms_pickers import (
     agency_field,
@@ -202,11 +202,10 @@ class DecisionForm(forms.Form):
     )
     decided_on = forms.DateField(label=_("決定日"), widget=DateInput())
     next_review_on = forms.DateField(label=_("次回確認日"), widget=DateInput(), required=False)
-    lead_agency = forms.ModelChoiceField(
+    lead_agency = agency_field(
         label=_("終結後の主担当機関"),
-        queryset=Agency.objects.active(),
         required=False,
-        help_text=_("「終結承認」のときに選びます。"),
+        help_text=_("「終結承認」のときに選びます(機関名・ふりがな・種別・地区で検索)。"),
     )
     closure_reason = forms.ChoiceField(
         label=_("終結理由"), choices=[("", "---------"), *ClosureReason.choices], required=False
@@ -236,8 +235,8 @@ class DecisionForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    owner_agency = forms.ModelChoiceField(
-        label=_("担当機関"), queryset=Agency.objects.active(), required=False
+    owner_agency = agency_field(
+        label=_("担当機関"), required=False, help_text=_("機関名・ふりがな・種別・地区で検索")
     )
     # A picker of the chosen agency's care-role staff (never residents or admin-only accounts);
     # the service checks again that the person works at the chosen agency.
