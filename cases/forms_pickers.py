@@ -1,7 +1,8 @@
 """Picker fields for 本人, 世帯, 本人同意, 担当者, 機関 and 支援ケース (agencies/combobox.py), shared
-by the intake, case and meeting forms. A form declares the field with one of the `*_field` functions and binds it to
-the acting user in __init__ with `bind_pickers`; the queryset a submitted id is checked against
-and the typed-text search are the selectors the picker endpoints use."""
+by the intake, case, meeting and outreach forms. A form declares the field with one of the
+`*_field` functions and binds it to the acting user in __init__ (`bind_pickers`, `bind_case`,
+`bind_staff`); the queryset a submitted id is checked against and the typed-text search are the
+selectors the picker endpoints use."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """What the search-as-you-type pickers offer (agencies/combobox.py): persons, households, a
-person's consents and support cases, each starting from what the actor may see. The endpoints and the forms' typed
-fallback call the same functions, so a choice the list would not offer is refused on submit.
+person's consents and support cases, each starting from what the actor may see. The endpoints
+and the forms' typed fallback call the same functions, so a choice the list would not offer is
+refused on submit.
 
 A search box takes names (漢字, ひらがな, カタカナ, 半角カナ — folded as in 名寄せ), a birth year
 (1950, 昭和25, S25) and phone digits, in any order separated by spaces.
@@ -304,7 +305,8 @@ def consent_options(consents) -> list[Option]:
 
 # --- support cases ---------------------------------------------------------------------------------
 
-# A case number or a part of one: R8-0001, R8-, r8-12, 8-0001, 0001 (not a year: 1950 is a birth year).
+# A case number or a part of one: R8-0001, R8-, r8-12, 8-0001, 0001 (not a year: 1950 is a
+# birth year).
 _CASE_NUMBER = re.compile(r"(?:[A-Z]?\d{1,2}-)?\d+|[A-Z]\d{1,2}-?")
 CLOSED_STATUSES = (SupportCase.Status.CLOSED, SupportCase.Status.HANDED_BACK)
 
