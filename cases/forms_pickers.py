@@ -93,7 +93,8 @@ class AgencyPickerField(PickerField):
             if exc.code != "invalid_choice" or not str(chosen or "").isdigit():
                 raise
             agency = Agency.objects.filter(pk=int(chosen)).first()
-            if agency is None:
+            # An offered agency whose text was edited to something else: the search's answer.
+            if agency is None or self.queryset.filter(pk=agency.pk).exists():
                 raise
             if not agency.active:
                 message = _(

@@ -118,6 +118,22 @@ def test_referral_form_refuses_a_receiver_nobody_can_answer(caseworker, agency, 
     assert "職員のいない機関」には回答できる職員が登録されていません" in form.errors["to_agency"][0]
 
 
+def test_edited_receiver_text_is_searched_not_blamed_on_the_chosen_agency(
+    caseworker, agency, houkatsu, person_in
+):
+    form = ReferralForm(
+        _referral_data(
+            agency,
+            to_agency=str(houkatsu.pk),
+            to_agency_text="存在しない機関",
+            person=str(person_in.public_id),
+        ),
+        user=caseworker,
+    )
+    assert not form.is_valid()
+    assert "該当する候補が見つかりません" in form.errors["to_agency"][0]
+
+
 def test_referral_receiver_typed_without_javascript_is_resolved(
     caseworker, agency, houkatsu, person_in
 ):
