@@ -427,8 +427,8 @@ class PlanItemForm(forms.Form):
     action = forms.CharField(
         label=_("支援内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    agency = forms.ModelChoiceField(
-        label=_("担当機関"), queryset=None, required=False, empty_label=EMPTY_LABEL
+    agency = agency_field(
+        label=_("担当機関"), required=False, help_text=_("機関名・ふりがな・種別・地区で検索")
     )
     staff = staff_field(help_text=_("担当機関の職員から、氏名・ふりがなで検索"))
     frequency = forms.CharField(label=_("頻度"), max_length=50, required=False)
@@ -442,7 +442,6 @@ class PlanItemForm(forms.Form):
             pk__in=[m.person_id for m in members]
         )
         self.fields["person"].labels = member_labels(members)
-        self.fields["agency"].queryset = _agencies()
         bind_staff(self)
 
     def has_content(self) -> bool:
