@@ -126,6 +126,18 @@ def agency_field(*, purpose: str = "active", **kwargs) -> PickerField:
     return field
 
 
+def use_agency_picker(form, name: str, *, purpose: str = "active") -> None:
+    """Replace a form's agency <select> (a ModelForm's foreign key, say) by the agency picker,
+    keeping its label, help text and whether it is required."""
+    old = form.fields[name]
+    form.fields[name] = agency_field(
+        purpose=purpose,
+        label=old.label,
+        required=old.required,
+        help_text=old.help_text or _("機関名・ふりがな・種別・地区で検索"),
+    )
+
+
 def case_field(*, closed: bool = False, household: str = "", **kwargs) -> PickerField:
     """支援ケース among those the user may see (bind with `bind_case`); `closed` offers only
     closed ones, `household` names a field whose household narrows the cases."""

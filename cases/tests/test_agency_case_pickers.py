@@ -346,3 +346,14 @@ def test_case_create_page_prefills_the_previous_case_and_household(client, coord
     html = client.get(reverse("cases:case_create"), {"previous": case.public_id}).content.decode()
     assert f'value="{case.public_id}"' in html
     assert f'value="{case.household.public_id}"' in html
+
+
+def test_community_forms_pick_agencies_and_resolve_typed_text(houkatsu):
+    from community.forms import IssueForm
+
+    html = IssueForm().as_div()
+    assert 'data-url="/agencies/pick/agencies/"' in html and 'name="owner_agency_text"' in html
+    form = IssueForm({"owner_agency_text": "北部地域"})
+    form.is_valid()
+    assert "owner_agency" not in form.errors
+    assert form.cleaned_data["owner_agency"] == houkatsu
