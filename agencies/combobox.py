@@ -62,7 +62,8 @@ class ComboboxWidget(forms.Widget):
         self.describe: Callable[[str], str] = lambda value: ""
 
     def value_from_datadict(self, data, files, name):
-        return (data.get(name) or "").strip(), (data.get(f"{name}_text") or "").strip()
+        # str(): a test client or an internal caller may post an int id
+        return str(data.get(name) or "").strip(), str(data.get(f"{name}_text") or "").strip()
 
     def value_omitted_from_data(self, data, files, name):
         return name not in data and f"{name}_text" not in data

@@ -179,3 +179,71 @@ def staff_role_at(user: User, agency_id: int) -> str:
         if m.agency_id == agency_id:
             return str(m.get_role_display())
     return ""
+
+
+# --- the agency picker (agencies/combobox.py) -----------------------------------------------------
+
+# What a form's agency field may be set to. "active": any active agency (a case team, a meeting
+# member, the lead agency). "receiver": an agency a つなぐシート can be sent to — active, with at
+# least one care-role staff member today who can answer it (the rule referral_send checks,
+# cases/services/intake.py _validate_referral).
+AGENCY_PURPOSES = ("active", "receiver")
+
+
+def agencies_for(purpose: str = "active") -> QuerySet[Agency]:
+    """The agencies a field of `purpose` may be set to (a submitted id is checked against this)."""
+    from .choices import CARE_ROLES
+
+    agencies = Agency.objects.active().select_related("area")
+    if purpose == "receiver":
+        answerers = Membership.objects.current().filter(
+            agency=OuterRef("pk"), role__in=CARE_ROLES, user__is_active=True
+        )
+        agencies = agencies.filter(Exists(answerers))
+    return agencies.order_by("kana", "pk")
+
+
+def agency_label(agency: Agency) -> str:
+    return agency.name
+
+
+def agency_detail(agency: Agency) -> str:
+    parts = [agency.kana, agency.get_kind_display()]
+    if agency.area_id:
+        parts.append(agency.area.name)
+    return "・".join(p for p in parts if p)
+
+
+def agency_pick(*, actor, q: str = "", purpose: str = "active") -> list[Agency]:
+    """The agency picker for professionals: `agency_matching` (nothing for anyone else)."""
+    if not is_professional(actor):
+        return []
+    return agency_matching(q=q, purpose=purpose)
+
+
+def agency_matching(*, q: str = "", purpose: str = "active") -> list[Agency]:
+    """Agencies for `purpose` (`agencies_for`) where every space-separated term is found in the
+    name, 略称, ふりがな (ひらがな・カタカナ・半角カナ alike), 機関種別 or area name. A city has
+    hundreds of agencies, not thousands: one query, matched in Python with the same kana folding
+    as the person search."""
+    from cases.normalize import normalize_kana, normalize_name
+
+    if purpose not in AGENCY_PURPOSES:
+        return []
+    agencies = list(agencies_for(purpose))
+    terms = [(normalize_name(t), normalize_kana(t)) for t in (q or "").split()]
+    if not terms:
+        return agencies
+
+    def haystack(a: Agency) -> tuple[str, str]:
+        words = " ".join(
+            [a.name, a.short_name, a.get_kind_display(), a.area.name if a.area_id else ""]
+        )
+        return normalize_name(words), normalize_kana(a.kana)
+
+    found = []
+    for a in agencies:
+        names, kana = haystack(a)
+        if all(name in names or (k and k in kana) for name, k in terms):
+            found.append(a)
+    return found

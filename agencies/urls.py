@@ -1,13 +1,16 @@
 from django.urls import path
 
 from . import admin_views as v
-from .views import staff_picker
+from .views import agency_picker, staff_picker
 
 app_name = "agencies"
 
 urlpatterns = [
     path("", v.agency_list, name="agency_list"),
     path("pick/staff/", staff_picker, name="staff_picker"),
+    path("pick/agencies/", agency_picker, {"purpose": "active"}, name="agency_picker"),
+    # つなぐシートの送付先: only agencies where someone can answer the sheet
+    path("pick/receivers/", agency_picker, {"purpose": "receiver"}, name="receiver_picker"),
     path("new/", v.agency_create, name="agency_create"),
     path("<int:pk>/", v.agency_detail, name="agency_detail"),
     path("<int:pk>/edit/", v.agency_edit, name="agency_edit"),

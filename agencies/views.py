@@ -106,3 +106,24 @@ def staff_picker(request):
     return picker_response(
         request, options, more=more, hint="" if agency else _("先に機関を選んでください。")
     )
+
+
+@login_required
+@require_GET
+def agency_picker(request, purpose: str = "active"):
+    """The 機関 picker (agencies/combobox.py): agencies for `purpose` (agencies.selectors
+    .agencies_for — every active agency, or those a つなぐシート can be sent to) matching ?q=.
+    The directory holds no personal data, so nothing is audited."""
+    from django.utils.translation import gettext as _
+
+    from .selectors import agency_detail, agency_label, agency_pick
+
+    require(request.user, "agency.view")
+    agencies, more = limited(
+        agency_pick(actor=request.user, q=request.GET.get("q", ""), purpose=purpose)
+    )
+    options = [Option(str(a.pk), agency_label(a), agency_detail(a)) for a in agencies]
+    hint = ""
+    if not request.GET.get("q", "").strip():
+        hint = _("機関名・ふりがな・機関種別・地区で検索できます。")
+    return picker_response(request, options, more=more, hint=hint)

@@ -14,6 +14,7 @@ from agencies.models import Agency, Area, User
 from agencies.selectors import care_staff_of
 from cases.choices import IssueCategory, Route
 from cases.forms_pickers import (
+    agency_field,
     bind_pickers,
     check_consent_person,
     consent_field,
@@ -173,10 +174,14 @@ class ReferralForm(TokenMixin):
     from_agency = forms.ModelChoiceField(
         label=_("つなぎ元機関"), queryset=Agency.objects.none(), empty_label=None
     )
-    to_agency = forms.ModelChoiceField(
+    # Only agencies where someone can answer the sheet (the rule referral_send checks).
+    to_agency = agency_field(
+        purpose="receiver",
         label=_("つなぎ先機関"),
-        queryset=Agency.objects.order_by("-active", "kana"),
-        help_text=_("通常は多機関協働の実施機関(福祉相談課・社会福祉協議会)"),
+        help_text=_(
+            "通常は多機関協働の実施機関(福祉相談課・社会福祉協議会)。"
+            "機関名・ふりがな・種別・地区で検索"
+        ),
     )
     variant = forms.ChoiceField(
         label=_("様式"),
@@ -224,9 +229,6 @@ class ReferralForm(TokenMixin):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["from_agency"].queryset = Agency.objects.filter(pk__in=staff_agency_ids(user))
-        self.fields["to_agency"].label_from_instance = lambda a: (
-            a.name if a.active else _("%(name)s(無効)") % {"name": a.name}
-        )
         bind_pickers(self, user)
         self.init_token()
 

@@ -1,7 +1,8 @@
-"""Picker fields for 本人, 世帯, 本人同意 and 担当者 (agencies/combobox.py), shared by the intake
-and case forms. A form declares the field with one of the `*_field` functions and binds it to
-the acting user in __init__ with `bind_pickers`; the queryset a submitted id is checked against
-and the typed-text search are the selectors the picker endpoints use."""
+"""Picker fields for 本人, 世帯, 本人同意, 担当者, 機関 and 支援ケース (agencies/combobox.py), shared
+by the intake, case, meeting and outreach forms. A form declares the field with one of the
+`*_field` functions and binds it to the acting user in __init__ (`bind_pickers`, `bind_case`,
+`bind_staff`); the queryset a submitted id is checked against and the typed-text search are the
+selectors the picker endpoints use."""
 
 from __future__ import annotations
 
@@ -19,6 +20,21 @@ def person_field(**kwargs) -> PickerField:
     kwargs.setdefault("required", False)
     return PickerField(
         url=reverse_lazy("cases:person_picker"),
+        to_field_name="public_id",
+        label_from=pickers.person_label,
+        **kwargs,
+    )
+
+
+def household_member_field(*, household: str = "household", **kwargs) -> PickerField:
+    """本人 among the living current members of the household chosen in the field named
+    `household` (the support case's 本人). Bind with `bind_pickers(form, user, person=…)`."""
+    kwargs.setdefault("label", _("本人"))
+    kwargs.setdefault("required", False)
+    return PickerField(
+        url=reverse_lazy("cases:person_picker"),
+        depends=household,
+        depends_param="household",
         to_field_name="public_id",
         label_from=pickers.person_label,
         **kwargs,
@@ -58,6 +74,108 @@ def staff_field(*, agency: str = "agency", **kwargs) -> PickerField:
     )
 
 
+class AgencyPickerField(PickerField):
+    """An agency picker that says why an agency it does not offer cannot be chosen (it was
+    deactivated, or nobody there can answer a sheet, since the form was opened): the directory
+    is no secret, so the reason is given by name."""
+
+    purpose = "active"
+
+    def to_python(self, value):
+        from django.core.exceptions import ValidationError
+
+        from agencies.models import Agency
+
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            chosen = value[0] if isinstance(value, tuple) else value
+            if exc.code != "invalid_choice" or not str(chosen or "").isdigit():
+                raise
+            agency = Agency.objects.filter(pk=int(chosen)).first()
+            # An offered agency whose text was edited to something else: the search's answer.
+            if agency is None or self.queryset.filter(pk=agency.pk).exists():
+                raise
+            if not agency.active:
+                message = _(
+                    "「%(name)s」は現在無効な機関のため選べません。別の機関を選んでください。"
+                )
+            elif self.purpose == "receiver":
+                message = _(
+                    "「%(name)s」には回答できる職員が登録されていません。"
+                    "機関に確認するか、別の機関を選んでください。"
+                )
+            else:
+                raise
+            raise ValidationError(message, code="invalid_choice", params={"name": agency.name})
+
+
+def agency_field(*, purpose: str = "active", **kwargs) -> PickerField:
+    """機関: the agencies a field of `purpose` may be set to (agencies.selectors.agencies_for —
+    "active", or "receiver": where someone can answer a つなぐシート). The directory is the same
+    for every professional, so the field needs no binding to the user."""
+    from agencies.selectors import agencies_for, agency_label, agency_matching
+
+    kwargs.setdefault("label", _("機関"))
+    url = "agencies:receiver_picker" if purpose == "receiver" else "agencies:agency_picker"
+    field = AgencyPickerField(
+        queryset=agencies_for(purpose), url=reverse_lazy(url), label_from=agency_label, **kwargs
+    )
+    field.purpose = purpose
+    field.search = lambda q: agency_matching(q=q, purpose=purpose)
+    return field
+
+
+def use_agency_picker(form, name: str, *, purpose: str = "active") -> None:
+    """Replace a form's agency <select> (a ModelForm's foreign key, say) by the agency picker,
+    keeping its label, help text and whether it is required."""
+    old = form.fields[name]
+    form.fields[name] = agency_field(
+        purpose=purpose,
+        label=old.label,
+        required=old.required,
+        help_text=old.help_text or _("機関名・ふりがな・種別・地区で検索"),
+    )
+
+
+def case_field(*, closed: bool = False, household: str = "", **kwargs) -> PickerField:
+    """支援ケース among those the user may see (bind with `bind_case`); `closed` offers only
+    closed ones, `household` names a field whose household narrows the cases."""
+    kwargs.setdefault("label", _("支援ケース"))
+    kwargs.setdefault("required", False)
+    url = "cases:closed_case_picker" if closed else "cases:case_picker"
+    field = PickerField(
+        url=reverse_lazy(url),
+        depends=household,
+        depends_param="household",
+        to_field_name="public_id",
+        **kwargs,
+    )
+    field.closed = closed
+    return field
+
+
+def bind_case(form, user, *, case="case", household="household") -> None:
+    """Narrow a `case_field` to the cases `user` may see and give it its label and search."""
+    from cases.selectors.support import cases_visible_to
+
+    field = form.fields[case]
+    queryset = cases_visible_to(user).select_related("principal", "lead_agency")
+    if field.closed:
+        queryset = queryset.filter(status__in=pickers.CLOSED_STATUSES)
+    field.queryset = queryset
+    field.label_from = lambda c: pickers.case_label(actor=user, case=c)
+    depends = bool(field.widget.depends)
+
+    def search(q):
+        chosen = getattr(form, "cleaned_data", {}).get(household) if depends else None
+        if depends and chosen is None:
+            return []
+        return pickers.case_pick(actor=user, q=q, household=chosen, closed=field.closed)
+
+    field.search = search
+
+
 def care_staff() -> object:
     """Every active staff member holding a care role somewhere today: what a submitted 担当者
     id is checked against before the form checks it belongs to the chosen agency."""
@@ -77,7 +195,14 @@ def bind_pickers(form, user, *, person="person", household="household", consent=
         fields[person].queryset = persons_visible_to(user).select_related(
             "registered_by_agency", "area"
         )
-        fields[person].search = lambda q: pickers.person_pick(actor=user, q=q)
+        if fields[person].widget.depends:  # 本人 among the chosen household's members
+            fields[person].search = lambda q: pickers.person_pick(
+                actor=user,
+                q=q,
+                household=getattr(form, "cleaned_data", {}).get(household) or "",
+            )
+        else:
+            fields[person].search = lambda q: pickers.person_pick(actor=user, q=q)
     if household in fields:
         fields[household].queryset = households_visible_to(user).select_related(
             "area", "registered_by_agency"

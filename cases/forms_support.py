@@ -12,10 +12,14 @@ from agencies.combobox import EMPTY_LABEL
 from agencies.models import Agency, User
 from cases.choices import ClosureReason, IssueCategory
 from cases.forms_pickers import (
+    agency_field,
+    bind_case,
     bind_pickers,
     bind_staff,
+    case_field,
     check_staff_agency,
     household_field,
+    household_member_field,
     staff_field,
 )
 from cases.models import (
@@ -80,53 +84,55 @@ class CaseCreateForm(forms.Form):
         required=True, help_text=_("世帯主の氏名・ふりがな、または住所で検索")
     )
     coordinating_agency = forms.ModelChoiceField(label=_("多機関協働の実施機関"), queryset=None)
-    lead_agency = forms.ModelChoiceField(
+    lead_agency = agency_field(
         label=_("主担当機関"),
-        queryset=None,
         required=False,
-        help_text=_("空欄のときは多機関協働の実施機関"),
+        help_text=_("空欄のときは多機関協働の実施機関。機関名・ふりがな・種別・地区で検索"),
     )
-    principal = forms.ModelChoiceField(
+    principal = household_member_field(
         label=_("本人(このケースの対象となる方)"),
-        queryset=None,
-        required=False,
-        help_text=_("空欄のときは世帯主(亡くなった方を除く)。世帯主とは限りません。"),
+        help_text=_(
+            "選んだ世帯の世帯員から選びます(氏名・ふりがなで検索)。"
+            "空欄のときは世帯主(亡くなった方を除く)。世帯主とは限りません。"
+        ),
     )
-    previous_case = forms.ModelChoiceField(
+    previous_case = case_field(
+        closed=True,
+        household="household",
         label=_("前の支援(終結したケース)"),
-        queryset=None,
-        required=False,
-        help_text=_("同じ世帯の終結したケースに続く支援のとき選びます(例: 遺された家族の支援)。"),
+        help_text=_(
+            "同じ世帯の終結したケースに続く支援のとき選びます(例: 遺された家族の支援)。"
+            "ケース番号・本人の氏名で検索"
+        ),
     )
     opened_on = DateField(label=_("受付日"), initial=timezone.localdate)
     summary = forms.CharField(label=_("主訴・ケースの概要"), max_length=200)
 
     def __init__(self, *args, user, households, **kwargs):
         super().__init__(*args, **kwargs)
-        from cases.models import Person, SupportCase
-        from cases.selectors.support import cases_visible_to
-
-        bind_pickers(self, user)
+        bind_pickers(self, user, person="principal")
+        bind_case(self, user, case="previous_case")
         self.fields["household"].queryset = households
-        self.fields["principal"].queryset = (
-            Person.objects.filter(
-                household_links__household__in=households,
-                household_links__left_on__isnull=True,
-                deceased_on__isnull=True,
-            )
-            .distinct()
-            .order_by("family_name_kana", "given_name_kana", "pk")
-        )
-        self.fields["principal"].label_from_instance = lambda p: p.full_name
-        self.fields["previous_case"].queryset = (
-            cases_visible_to(user)
-            .filter(status__in=[SupportCase.Status.CLOSED, SupportCase.Status.HANDED_BACK])
-            .order_by("-closed_on", "-pk")
-        )
-        self.fields["previous_case"].label_from_instance = lambda c: c.number
         own = Agency.objects.filter(pk__in=user.agency_ids(), programmes__icontains='"multiagency"')
         self.fields["coordinating_agency"].queryset = own
-        self.fields["lead_agency"].queryset = _agencies()
+
+    def clean(self):
+        data = super().clean()
+        household, principal = data.get("household"), data.get("principal")
+        # The picker offers only the chosen household's living members; a typed or stale id
+        # that is not one is refused here (the service refuses it too).
+        if household is not None and principal is not None:
+            members = household.members.current().filter(person=principal)
+            if principal.deceased_on is not None or not members.exists():
+                self.add_error(
+                    "principal", _("本人は、選んだ世帯の世帯員(存命の方)から選んでください。")
+                )
+        previous = data.get("previous_case")
+        if household is not None and previous is not None and previous.household_id != household.pk:
+            self.add_error(
+                "previous_case", _("前の支援には、同じ世帯の終結したケースを選んでください。")
+            )
+        return data
 
     def clean_opened_on(self):
         value = self.cleaned_data["opened_on"]
@@ -186,7 +192,7 @@ class ExceptionalCloseForm(forms.Form):
 
 
 class TeamAddForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("機関"), queryset=None, empty_label=EMPTY_LABEL)
+    agency = agency_field(help_text=_("機関名・ふりがな・種別・地区で検索"))
     user = staff_field(help_text=_("選んだ機関の職員から、氏名・ふりがなで検索"))
     role = forms.ChoiceField(
         label=_("ケースでの役割"), choices=TeamRole.choices, initial=TeamRole.SUPPORT
@@ -196,7 +202,6 @@ class TeamAddForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = _agencies()
         bind_staff(self, staff="user")
 
     def clean(self):
@@ -212,13 +217,11 @@ class TeamLeaveForm(forms.Form):
 
 
 class LeadAgencyForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("新しい主担当機関"), queryset=None)
+    agency = agency_field(
+        label=_("新しい主担当機関"), help_text=_("機関名・ふりがな・種別・地区で検索")
+    )
     on = DateField(label=_("変更日"), initial=timezone.localdate)
     reason = forms.CharField(label=_("理由"), max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = _agencies()
 
 
 # --- assessment ------------------------------------------------------------------------------------
@@ -425,8 +428,8 @@ class PlanItemForm(forms.Form):
     action = forms.CharField(
         label=_("支援内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    agency = forms.ModelChoiceField(
-        label=_("担当機関"), queryset=None, required=False, empty_label=EMPTY_LABEL
+    agency = agency_field(
+        label=_("担当機関"), required=False, help_text=_("機関名・ふりがな・種別・地区で検索")
     )
     staff = staff_field(help_text=_("担当機関の職員から、氏名・ふりがなで検索"))
     frequency = forms.CharField(label=_("頻度"), max_length=50, required=False)
@@ -440,7 +443,6 @@ class PlanItemForm(forms.Form):
             pk__in=[m.person_id for m in members]
         )
         self.fields["person"].labels = member_labels(members)
-        self.fields["agency"].queryset = _agencies()
         bind_staff(self)
 
     def has_content(self) -> bool:

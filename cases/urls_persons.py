@@ -9,6 +9,9 @@ urlpatterns = [
     path("pick/persons/", pickers.person_picker, name="person_picker"),
     path("pick/households/", pickers.household_picker, name="household_picker"),
     path("pick/consents/", pickers.consent_picker, name="consent_picker"),
+    path("pick/cases/", pickers.case_picker, name="case_picker"),
+    # 前の支援: closed cases only
+    path("pick/cases/closed/", pickers.case_picker, {"closed": True}, name="closed_case_picker"),
     path("persons/", views.person_search_view, name="person_search"),
     path("persons/new/", views.person_create, name="person_create"),
     path("persons/<uuid:public_id>/", views.person_detail, name="person_detail"),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Area, User
+from cases.forms_pickers import use_agency_picker
 
 from .choices import (
     AGE_BANDS,
@@ -138,7 +139,7 @@ class ResourceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = spheres()
         self.fields["small_area"].queryset = districts()
-        self.fields["operating_agency"].queryset = Agency.objects.active().order_by("kana")
+        use_agency_picker(self, "operating_agency")
         self.fields["csw"].queryset = csws()
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
@@ -303,7 +304,7 @@ class IssueForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = spheres()
-        self.fields["owner_agency"].queryset = Agency.objects.active().order_by("kana")
+        use_agency_picker(self, "owner_agency")
 
     def _post_clean(self):
         pass
@@ -317,7 +318,7 @@ class IssueActionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].queryset = Agency.objects.active().order_by("kana")
+        use_agency_picker(self, "owner_agency")
         self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("kana")
 
     def _post_clean(self):
@@ -355,7 +356,7 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["our_agency"].queryset = Agency.objects.active().order_by("kana")
+        use_agency_picker(self, "our_agency")
 
     def _post_clean(self):
         pass

@@ -7,9 +7,16 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, User
+from agencies.models import User
 from cases.choices import ClosureReason
-from cases.forms_pickers import bind_staff, check_staff_agency, staff_field
+from cases.forms_pickers import (
+    agency_field,
+    bind_case,
+    bind_staff,
+    case_field,
+    check_staff_agency,
+    staff_field,
+)
 
 from .choices import (
     DECISIONS_BY_AGENDA_KIND,
@@ -68,8 +75,8 @@ class MemberForm(forms.Form):
         required=False,
         help_text=_("職員の場合は選んでください。外部の方は下の欄に入力します。"),
     )
-    agency = forms.ModelChoiceField(
-        label=_("所属機関"), queryset=Agency.objects.active(), required=False
+    agency = agency_field(
+        label=_("所属機関"), required=False, help_text=_("機関名・ふりがな・種別・地区で検索")
     )
     external_name = forms.CharField(label=_("氏名(外部構成員)"), max_length=100, required=False)
     external_organisation = forms.CharField(
@@ -132,14 +139,21 @@ class AgendaRequestForm(forms.Form):
     description = forms.CharField(
         label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
-    case_number = forms.CharField(label=_("ケース番号(あれば)"), max_length=20, required=False)
+    case = case_field(
+        label=_("支援ケース(あれば)"),
+        help_text=_(
+            "ケース番号(例: R8-0001)または本人の氏名・ふりがなで検索"
+            "(あなたの機関が支援チームに入っているケース)"
+        ),
+    )
 
-    def __init__(self, *args, body: MeetingBody, **kwargs):
+    def __init__(self, *args, body: MeetingBody, user, **kwargs):
         super().__init__(*args, **kwargs)
         kinds = [AgendaKind.INFO_SHARING, AgendaKind.RESOURCE_GAP]
         if body.kind == BodyKind.SHIEN_KAIGI:
             kinds.append(AgendaKind.WORRYING_NO_CONSENT)
         self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+        bind_case(self, user)
 
 
 class DirectItemForm(forms.Form):
@@ -188,11 +202,10 @@ class DecisionForm(forms.Form):
     )
     decided_on = forms.DateField(label=_("決定日"), widget=DateInput())
     next_review_on = forms.DateField(label=_("次回確認日"), widget=DateInput(), required=False)
-    lead_agency = forms.ModelChoiceField(
+    lead_agency = agency_field(
         label=_("終結後の主担当機関"),
-        queryset=Agency.objects.active(),
         required=False,
-        help_text=_("「終結承認」のときに選びます。"),
+        help_text=_("「終結承認」のときに選びます(機関名・ふりがな・種別・地区で検索)。"),
     )
     closure_reason = forms.ChoiceField(
         label=_("終結理由"), choices=[("", "---------"), *ClosureReason.choices], required=False
@@ -222,8 +235,8 @@ class DecisionForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    owner_agency = forms.ModelChoiceField(
-        label=_("担当機関"), queryset=Agency.objects.active(), required=False
+    owner_agency = agency_field(
+        label=_("担当機関"), required=False, help_text=_("機関名・ふりがな・種別・地区で検索")
     )
     # A picker of the chosen agency's care-role staff (never residents or admin-only accounts);
     # the service checks again that the person works at the chosen agency.

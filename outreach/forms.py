@@ -13,6 +13,7 @@ from agencies.forms import DateInput
 from agencies.jpdates import format_date
 from agencies.models import Area, Membership, User
 from cases.choices import IssueCategory
+from cases.forms_pickers import bind_case, case_field
 from cases.models.intake import Urgency
 
 from .models import (
@@ -265,3 +266,18 @@ class ImportForm(forms.Form):
         ],
     )
     dry_run = forms.BooleanField(label=_("確認のみ(登録しない)"), required=False, initial=True)
+
+
+class CaseLinkForm(forms.Form):
+    """対象者 → 支援ケース: a case the worker may see (the service checks the rest)."""
+
+    case = case_field(
+        label=_("支援ケース"),
+        required=True,
+        help_text=_("ケース番号(例: R8-0001)または本人の氏名・ふりがなで検索"),
+        error_messages={"required": _("つなぐ支援ケースを選んでください。")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        bind_case(self, user)

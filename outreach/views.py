@@ -21,7 +21,7 @@ from agencies.models import Agency, Area, User
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record, record_list
-from cases.models import ConcernSlip, SupportCase
+from cases.models import ConcernSlip
 
 from . import forms as f
 from . import policy
@@ -188,6 +188,9 @@ def target_detail(request, target_id):
             else None,
             "person_visible": person_visible,
             "case_visible": case_visible,
+            "link_form": f.CaseLinkForm(user=request.user)
+            if may_work and target.person_id and not target.support_case_id
+            else None,
             "nav_active": NAV,
         },
     )
@@ -497,10 +500,11 @@ def register_person(request, target_id):
 @require_POST
 def link_case(request, target_id):
     target, _decision = _target(request, target_id, "outreach_target.work")
-    case = SupportCase.objects.filter(number=request.POST.get("case_number", "").strip()).first()
-    if case is None or not can(request.user, "case.view", case):
-        messages.error(request, _("ケース番号に該当する閲覧可能なケースがありません。"))
+    form = f.CaseLinkForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("case", [])))
         return redirect(target)
+    case = form.cleaned_data["case"]
     try:
         svc.target_link_case(actor=request.user, target=target, case=case)
     except ValidationError as exc:

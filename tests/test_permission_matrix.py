@@ -307,6 +307,8 @@ NOT_PERSONAL = {
     "api-report-annual": "reports (counts)",
     "api-report-targets": "reports (counts)",
     "agencies:staff_picker": "directory: care-role staff of one agency (cases/tests/test_pickers.py)",
+    "agencies:agency_picker": "directory of agencies (cases/tests/test_pickers.py)",
+    "agencies:receiver_picker": "directory of agencies (cases/tests/test_pickers.py)",
     # 異動: the worker's holdings as case numbers, dates and place names, for the supervisor or
     # the admin — no 主訴, task text or person (cases/tests/test_transfer.py)
     "cases:transfer": "staff transfer: numbers and dates only (cases/tests/test_transfer.py)",
@@ -411,6 +413,15 @@ PERSONAL: dict[str, Row] = {
     ),
     "cases:consent_picker": Row(
         query="?person={person}", ok=CASE_READERS, marker=lambda w: str(w.consent.public_id)
+    ),
+    # the case picker answers what the case list answers (by number, and by the 本人's name
+    # only to those who may see the 本人)
+    "cases:case_picker": Row(
+        query="?q={number}", ok=CASE_READERS, marker=lambda w: str(w.case.public_id)
+    ),
+    # 前の支援: closed cases only (the world's case is open: nobody is offered it)
+    "cases:closed_case_picker": Row(
+        query="?q={number}", ok=frozenset(), marker=lambda w: str(w.case.public_id)
     ),
     "cases:consultation_list": Row(ok=OWN, marker=lambda w: str(w.consultation.public_id)),
     "cases:consultation_export": Row(ok=OWN, marker=lambda w: w.consultation.summary),
@@ -963,6 +974,7 @@ def _url(w, name, row) -> str:
         person=w.principal.public_id,
         name=w.principal.family_name + w.principal.given_name,
         address=w.household.address,
+        number=w.case.number,
     )
     return url + query
 

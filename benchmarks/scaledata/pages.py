@@ -428,6 +428,33 @@ def _staff_of_own_agency(ctx: dict) -> str:
     return "/agencies/pick/staff/?" + urlencode({"agency": ctx["agencies"][0], "q": ""})
 
 
+def _household_of_a_visible_case(ctx: dict) -> str:
+    """The support-case form's 本人 (members of the household) for a household with a case."""
+    from cases.selectors.support import cases_visible_to
+
+    case = cases_visible_to(ctx["user"]).select_related("household").order_by("pk").first()
+    return case.household.public_id if case else ""
+
+
+def _members_of_household(ctx: dict) -> str:
+    return _pick("persons", household=str(_household_of_a_visible_case(ctx)))
+
+
+def _closed_cases_of_household(ctx: dict) -> str:
+    return _pick("cases/closed", household=str(_household_of_a_visible_case(ctx)))
+
+
+def _case_by_number(ctx: dict) -> str:
+    from cases.selectors.support import cases_visible_to
+
+    case = cases_visible_to(ctx["user"]).order_by("-pk").first()
+    return _pick("cases", case.number if case else "R8-0001")
+
+
+def _agencies(q: str, purpose: str = "agencies") -> str:
+    return f"/agencies/pick/{purpose}/?" + urlencode({"q": q})
+
+
 PICKER_PAGES = [
     Page("picker persons 2-char kanji 佐藤", "houkatsu-n1", _pick("persons", "佐藤")),
     Page("picker persons 1-char 佐", "houkatsu-n1", _pick("persons", "佐")),
@@ -445,6 +472,14 @@ PICKER_PAGES = [
     Page("picker households 佐藤 (coordinator)", "suishin1", _pick("households", "佐藤")),
     Page("picker consents (busiest person)", "houkatsu-n1", _consents_of_busiest),
     Page("picker staff (own agency)", "suishin1", _staff_of_own_agency),
+    Page("picker persons (household members)", "suishin1", _members_of_household),
+    Page("picker cases by number (coordinator)", "suishin1", _case_by_number),
+    Page("picker cases 佐藤 (coordinator)", "suishin1", _pick("cases", "佐藤")),
+    Page("picker cases 0001 (caseworker)", "houkatsu-n1", _pick("cases", "0001")),
+    Page("picker closed cases (household)", "suishin1", _closed_cases_of_household),
+    Page("picker agencies 包括", "houkatsu-n1", _agencies("包括")),
+    Page("picker agencies ほくぶ", "houkatsu-n1", _agencies("ほくぶ")),
+    Page("picker receivers 福祉 (つなぐシート)", "houkatsu-n1", _agencies("福祉", "receivers")),
 ]
 PAGES += PICKER_PAGES
 

@@ -1,6 +1,7 @@
-"""What the search-as-you-type pickers offer (agencies/combobox.py): persons, households and a
-person's consents, each starting from what the actor may see. The endpoints and the forms' typed
-fallback call the same functions, so a choice the list would not offer is refused on submit.
+"""What the search-as-you-type pickers offer (agencies/combobox.py): persons, households, a
+person's consents and support cases, each starting from what the actor may see. The endpoints
+and the forms' typed fallback call the same functions, so a choice the list would not offer is
+refused on submit.
 
 A search box takes names (漢字, ひらがな, カタカナ, 半角カナ — folded as in 名寄せ), a birth year
 (1950, 昭和25, S25) and phone digits, in any order separated by spaces.
@@ -8,6 +9,7 @@ A search box takes names (漢字, ひらがな, カタカナ, 半角カナ — f
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from agencies.combobox import Option
 from agencies.jpdates import DateParseError, format_date, parse_date, parse_year
-from cases.models import Consent, Household, HouseholdMember, Person
+from cases.models import Consent, Household, HouseholdMember, Person, SupportCase
 from cases.normalize import normalize_name, normalize_phone
 from cases.policy.persons import (
     household_visibility_q,
@@ -85,10 +87,16 @@ def too_short(q: str) -> bool:
     )
 
 
-def person_pick(*, actor, q: str) -> QuerySet[Person]:
+def person_pick(*, actor, q: str, household=None) -> QuerySet[Person]:
     """Active persons the actor may see matching every term, by ふりがな. Empty for no terms
-    or a query that is `too_short`."""
+    or a query that is `too_short`.
+
+    With `household` (a Household or its public id; "" when none is chosen yet) only the living
+    current members of that household, when the actor may see it — the support case's 本人
+    rule — and all of them for an empty query (a household has a few)."""
     terms = parse_terms(q)
+    if household is not None:
+        return _members_pick(actor=actor, q=q, terms=terms, household=household)
     if not terms or too_short(q):
         return Person.objects.none()
     matches = _match_queryset(q=terms.text, phone=terms.phone, birth_year=terms.birth_year)
@@ -97,6 +105,29 @@ def person_pick(*, actor, q: str) -> QuerySet[Person]:
     # looking for rows the actor may see (a 1-character query read every row that way).
     return (
         matches.filter(person_visibility_q(actor))
+        .select_related("registered_by_agency", "area")
+        .order_by(Lower("kana_search"), "name_search", "pk")
+    )
+
+
+def _members_pick(*, actor, q: str, terms: Terms, household) -> QuerySet[Person]:
+    if isinstance(household, Household):
+        household = household.public_id
+    if not household:
+        return Person.objects.none()
+    try:
+        chosen = Household.objects.filter(household_visibility_q(actor)).get(public_id=household)
+    except (Household.DoesNotExist, ValidationError):  # a malformed id is just "no household"
+        return Person.objects.none()
+    members = HouseholdMember.objects.current().filter(household=chosen).values("person_id")
+    persons = (
+        Person.objects.active()
+        if not terms
+        else _match_queryset(q=terms.text, phone=terms.phone, birth_year=terms.birth_year)
+    )
+    return (
+        persons.filter(pk__in=members, deceased_on__isnull=True)
+        .filter(person_visibility_q(actor))
         .select_related("registered_by_agency", "area")
         .order_by(Lower("kana_search"), "name_search", "pk")
     )
@@ -270,3 +301,89 @@ def consent_pick(*, actor, person: Person | str | None, q: str = "") -> list[Con
 
 def consent_options(consents) -> list[Option]:
     return [Option(str(c.public_id), consent_label(c), consent_detail(c)) for c in consents]
+
+
+# --- support cases ---------------------------------------------------------------------------------
+
+# A case number or a part of one: R8-0001, R8-, r8-12, 8-0001, 0001 (not a year: 1950 is a
+# birth year).
+_CASE_NUMBER = re.compile(r"(?:[A-Z]?\d{1,2}-)?\d+|[A-Z]\d{1,2}-?")
+CLOSED_STATUSES = (SupportCase.Status.CLOSED, SupportCase.Status.HANDED_BACK)
+
+
+def _case_terms(q: str) -> tuple[list[str], str]:
+    """The case-number fragments of a search box, and the rest (name / kana / birth year)."""
+    numbers, rest = [], []
+    for token in unicodedata.normalize("NFKC", q or "").upper().split():
+        if _CASE_NUMBER.fullmatch(token) and not (token.isdigit() and parse_year(token)):
+            numbers.append(token)
+        else:
+            rest.append(token)
+    return numbers, " ".join(rest)
+
+
+def case_pick(*, actor, q: str = "", household=None, closed: bool = False) -> QuerySet[SupportCase]:
+    """Support cases the actor may see (cases_visible_to) matching every term: case-number
+    fragments (R8-0001, 0001) on the number, the rest (name, ふりがな, birth year) on the 本人 —
+    only a 本人 the actor may see, so a name never finds a case through a person the actor
+    could not look up. `household` (a Household or its public id) narrows to that household's
+    cases and lists them all for an empty query (a household has a few); `closed` keeps the
+    closed and handed-back ones (前の支援). Empty for no terms or a `too_short` query."""
+    from cases.selectors.support import cases_visible_to
+
+    cases = cases_visible_to(actor)
+    if household is not None:
+        if isinstance(household, Household):
+            household = household.public_id
+        try:
+            cases = cases.filter(household__public_id=household)
+        except ValidationError:  # a malformed id is just "no household"
+            return SupportCase.objects.none()
+    if closed:
+        cases = cases.filter(status__in=CLOSED_STATUSES)
+    numbers, rest = _case_terms(q)
+    if not numbers and not rest.strip():
+        if household is None:
+            return SupportCase.objects.none()
+    elif too_short(q) and not numbers:
+        return SupportCase.objects.none()
+    for number in numbers:
+        cases = cases.filter(number__icontains=number)
+    terms = parse_terms(rest)
+    if terms:
+        persons = _match_queryset(q=terms.text, phone=terms.phone, birth_year=terms.birth_year)
+        cases = cases.filter(principal__in=persons.filter(person_visibility_q(actor)).values("pk"))
+    return cases.select_related(
+        "principal", "principal__registered_by_agency", "lead_agency"
+    ).order_by("-opened_on", "-pk")
+
+
+def case_labels(*, actor, cases) -> dict[int, Option]:
+    """「R8-0001 山田 太郎」 — the 本人's name only where the actor may see that person; the
+    detail gives the status, the opening (and closing) date and the 主担当機関."""
+    cases = list(cases)
+    decisions = person_decisions(actor, [c.principal for c in cases if c.principal_id])
+    options = {}
+    for c in cases:
+        label = c.number
+        if c.principal_id and decisions[c.principal_id].allowed:
+            label = f"{c.number} {c.principal.full_name}"
+        parts = [
+            c.get_status_display(),
+            _("受付: %(date)s") % {"date": format_date(c.opened_on)},
+        ]
+        if c.closed_on:
+            parts.append(_("終結: %(date)s") % {"date": format_date(c.closed_on)})
+        parts.append(_("主担当: %(agency)s") % {"agency": c.lead_agency.name})
+        options[c.pk] = Option(str(c.public_id), label, "・".join(parts))
+    return options
+
+
+def case_label(*, actor, case: SupportCase) -> str:
+    return case_labels(actor=actor, cases=[case])[case.pk].label
+
+
+def case_options(*, actor, cases) -> list[Option]:
+    cases = list(cases)
+    labels = case_labels(actor=actor, cases=cases)
+    return [labels[c.pk] for c in cases]

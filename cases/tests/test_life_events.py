@@ -166,8 +166,8 @@ def test_case_create_page_offers_the_next_case_of_a_closed_one(family, client):
         {
             "household": str(case.household.public_id),
             "coordinating_agency": body.pk,
-            "principal": son.pk,
-            "previous_case": case.pk,
+            "principal": str(son.public_id),  # pickers post public ids
+            "previous_case": str(case.public_id),
             "opened_on": timezone.localdate().isoformat(),
             "summary": "息子の生活再建",
         },

@@ -1,4 +1,5 @@
-"""Endpoints of the search-as-you-type pickers (agencies/combobox.py): 本人, 世帯, 本人同意.
+"""Endpoints of the search-as-you-type pickers (agencies/combobox.py): 本人, 世帯, 本人同意 and
+支援ケース.
 
 Each asks the policy first (care staff only), answers only what the actor may see, and records
 the names shown in the audit log like the person search does."""
@@ -28,11 +29,17 @@ def _hint(q: str, default) -> str:
 @login_required
 @require_GET
 def person_picker(request):
+    """本人. With ?household= (the support-case form's 本人), that household's living members."""
     require(request.user, "person.search")
     q = request.GET.get("q", "")
-    persons, more = limited(pickers.person_pick(actor=request.user, q=q))
+    household = request.GET.get("household")  # None: any person; "": none chosen yet
+    persons, more = limited(pickers.person_pick(actor=request.user, q=q, household=household))
     record_list(actor=request.user, action="person.search", objects=persons)
-    return picker_response(request, pickers.person_options(persons), more=more, hint=_hint(q, HINT))
+    if household is None:
+        hint = _hint(q, HINT)
+    else:
+        hint = "" if household else _("先に世帯を選んでください。")
+    return picker_response(request, pickers.person_options(persons), more=more, hint=hint)
 
 
 @login_required
@@ -64,4 +71,33 @@ def consent_picker(request):
         pickers.consent_options(consents),
         more=more,
         hint="" if person else _("先に本人を選んでください。"),
+    )
+
+
+@login_required
+@require_GET
+def case_picker(request, closed: bool = False):
+    """支援ケース by case number or the 本人's name / ふりがな / birth year, among the cases the
+    actor may see. ?household= narrows to one household's cases; `closed` (the pick/cases/closed/
+    route: 前の支援) keeps the closed ones. The cases shown are audited like a case list."""
+    require(request.user, "case.list")
+    q = request.GET.get("q", "")
+    household = request.GET.get("household")
+    cases, more = limited(
+        pickers.case_pick(
+            actor=request.user,
+            q=q,
+            household=household,
+            closed=closed,
+        )
+    )
+    record_list(actor=request.user, action="case.list", objects=cases)
+    if household == "":
+        hint = _("先に世帯を選んでください。")
+    elif household is None and not q.strip():
+        hint = _("ケース番号(例: R8-0001)、本人の氏名・ふりがな・生年で検索できます。")
+    else:
+        hint = str(MORE) if not cases and pickers.too_short(q) else ""
+    return picker_response(
+        request, pickers.case_options(actor=request.user, cases=cases), more=more, hint=hint
     )

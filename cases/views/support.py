@@ -169,8 +169,11 @@ def case_create(request):
             previous_id = _uuid.UUID(previous)
         except ValueError:
             raise Http404 from None
-        prior = get_object_or_404(sel.cases_visible_to(request.user), public_id=previous_id)
-        initial = {"previous_case": prior.pk, "household": prior.household_id}
+        prior = get_object_or_404(
+            sel.cases_visible_to(request.user).select_related("household"), public_id=previous_id
+        )
+        # The pickers hold public ids.
+        initial = {"previous_case": prior.public_id, "household": prior.household.public_id}
     form = f.CaseCreateForm(
         request.POST or None,
         initial=initial,

@@ -638,3 +638,25 @@ def test_calendar_headers_and_dates_follow_the_readers_language(
     days = week.split('data-testid="week"', 1)[1].split("</ul>", 1)[0]
     # Dates keep the product's one style (和暦) in English too; the weekday is translated.
     assert f"{mine.date.month}月{mine.date.day}日({mine.date:%a})" in days
+
+
+def test_request_links_a_case_picked_by_number_and_only_a_team_case(
+    client, coordinator, city, shien, stranger
+):
+    """The 支援ケース of an agenda request is picked among the cases the user may see (typed
+    case number without JavaScript); the stranger's typed number finds nothing."""
+    from cases.tests.factories import open_case
+
+    case = open_case(coordinator=coordinator, agency=city)
+    url = reverse("meetings:request_create", args=[shien.public_id])
+    data = {"kind": "worrying_no_consent", "title": "北部の高齢世帯", "case_text": case.number}
+    client.force_login(stranger)
+    r = client.post(url, data)
+    assert r.status_code == 200 and "case" in r.context["form"].errors
+    assert not shien.requests.exists()
+    client.force_login(coordinator)
+    html = client.get(url).content.decode()
+    assert 'data-url="/cases/pick/cases/"' in html
+    r = client.post(url, data)
+    assert r.status_code == 302
+    assert shien.requests.get().case == case

@@ -301,21 +301,16 @@ def meetings_generate(request, public_id):
 @login_required
 def request_create(request, public_id):
     """Ask for an agenda slot (any staff member), e.g. a worrying situation for the 支援会議."""
-    from cases.models import SupportCase
-
     body = get_body(public_id)
     require(request.user, "agendarequest.create", body)
-    form = AgendaRequestForm(request.POST or None, body=body)
+    form = AgendaRequestForm(request.POST or None, body=body, user=request.user)
     if request.method == "POST" and form.is_valid():
-        case = None
-        number = form.cleaned_data["case_number"].strip()
-        if number:
-            case = SupportCase.objects.select_related("household").filter(number=number).first()
-            if case is None or not policy.on_case_team(request.user, case):
-                form.add_error(
-                    "case_number",
-                    _("このケース番号は見つからないか、あなたの機関が支援チームに入っていません。"),
-                )
+        # The picker offers the cases the user may see; a request is made by the case team.
+        case = form.cleaned_data["case"]
+        if case is not None and not policy.on_case_team(request.user, case):
+            form.add_error(
+                "case", _("あなたの機関が支援チームに入っているケースを選んでください。")
+            )
         if not form.errors:
             try:
                 services.agenda_request_create(

@@ -204,3 +204,38 @@ def test_from_concern_slip_to_support_case_over_three_months(shakyo, csw, csw2):
     assert counts.contacts_by_kind == {"letter": 1, "postbox": 1, "home_visit": 3, "accompany": 1}
     assert counts.connections == 1
     assert counts.targets_by_stage == {"closed": 1}
+
+
+def test_target_links_a_case_picked_by_number_only_a_visible_one(client, db):
+    """対象者 → 支援ケース through the case picker: a typed case number the worker may not see
+    is refused like an unknown one; the page offers the picker."""
+    from django.urls import reverse
+
+    from agencies.choices import Role
+    from agencies.tests.factories import staff
+    from cases.services import support
+    from cases.tests.factories import ConsentFactory, multiagency_agency, open_case
+    from outreach.models import OutreachTarget
+    from outreach.tests.factories import make_target, outreach_agency
+
+    agency = outreach_agency(name="北部社協")
+    csw = staff(agency, Role.CSW)
+    target = make_target(csw, agency)
+    city = multiagency_agency()
+    coordinator = staff(city, Role.COORDINATOR)
+    case = open_case(coordinator=coordinator, agency=city)
+    OutreachTarget.objects.filter(pk=target.pk).update(person=case.principal)
+    client.force_login(csw)
+    url = reverse("outreach:link_case", args=[target.public_id])
+    response = client.post(url, {"case_text": case.number}, follow=True)
+    assert "該当する候補が見つかりません" in response.content.decode()
+    target.refresh_from_db()
+    assert target.support_case_id is None
+    # Once the 社協 is on the case team with the person's consent, the same number links it.
+    ConsentFactory(person=case.principal, agencies=[city, agency])
+    support.team_add(case=case, actor=coordinator, agency=agency, user=csw)
+    page = client.get(reverse("outreach:target_detail", args=[target.public_id])).content.decode()
+    assert 'data-url="/cases/pick/cases/"' in page
+    client.post(url, {"case_text": case.number})
+    target.refresh_from_db()
+    assert target.support_case == case

@@ -117,7 +117,13 @@ def test_supervisor_builds_agenda_prints_and_decides(page, live_server):
         page.get_by_role("link", name="決定を記録").first.click()
         page.get_by_label("プラン承認").check()
         page.get_by_label("決定内容").fill("プランのとおり支援を開始する。")
-        page.get_by_label("担当機関1").select_option(label=city.name)
+        owner_agency = page.get_by_label("担当機関1")  # the agency picker
+        owner_agency.fill(city.name)
+        agencies = page.locator("#" + owner_agency.get_attribute("aria-controls"))
+        expect(agencies.get_by_role("option")).to_have_count(1)
+        owner_agency.press("ArrowDown")
+        owner_agency.press("Enter")
+        expect(owner_agency).to_have_value(city.name)
         page.get_by_label("役割・タスク1").fill("初回訪問の日程調整")
         page.get_by_label("期限1").fill(
             (meeting.starts_at.date() + dt.timedelta(days=14)).isoformat()

@@ -58,7 +58,11 @@ def test_caseworker_refers_8050_household_and_coordinator_accepts(browser, live_
 
     # 2. From the consultation, a つなぐシート with consent to the 多機関協働 body.
     page.get_by_role("link", name="つなぐシートを作成").click()
-    page.get_by_label("つなぎ先機関").select_option(label=w.receiver.name)
+    page.locator("#id_to_agency").fill(w.receiver.name)
+    expect(page.locator("#id_to_agency_listbox").get_by_role("option")).to_have_count(1)
+    page.locator("#id_to_agency").press("ArrowDown")
+    page.locator("#id_to_agency").press("Enter")
+    expect(page.locator('input[name="to_agency"]')).to_have_value(str(w.receiver.pk))
     page.locator("#id_consent").focus()
     page.locator("#id_consent").press("ArrowDown")
     expect(page.locator("#id_consent_listbox").get_by_role("option")).to_have_count(1)
