@@ -100,4 +100,19 @@ def _legal_basis_registry(request):
     from access.services import registry_ensure
 
     registry_ensure()
+    _retention_rules_ensure()
     yield
+
+
+def _retention_rules_ensure():
+    """The retention rules the data migrations seed (the same flush takes them)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from retention.models import RetentionRule
+
+    if RetentionRule.objects.exists():
+        return
+    for name in ("0002_seed_support_case_rule", "0004_seed_record_kind_rules"):
+        import_module(f"retention.migrations.{name}").seed(apps, None)
