@@ -13,15 +13,23 @@ def consent_document_path(instance, filename: str) -> str:
     return f"consents/{timezone.localdate():%Y}/{uuid.uuid4().hex}{suffix}"
 
 
+def in_force_q(on=None, prefix: str = "") -> Q:
+    """The condition of `ConsentQuerySet.in_force()` as a Q (for an annotation or a join)."""
+    now = on or timezone.now()
+    return (
+        (Q(**{f"{prefix}withdrawn_at__isnull": True}) | Q(**{f"{prefix}withdrawn_at__gt": now}))
+        & (
+            Q(**{f"{prefix}valid_until__isnull": True})
+            | Q(**{f"{prefix}valid_until__gte": timezone.localdate(now)})
+        )
+        & Q(**{f"{prefix}given_on__lte": timezone.localdate(now)})
+    )
+
+
 class ConsentQuerySet(models.QuerySet):
     def in_force(self, on=None):
         """Given, not withdrawn, not expired. Withdrawal takes effect at once."""
-        now = on or timezone.now()
-        return self.filter(
-            Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=now),
-            Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate(now)),
-            given_on__lte=timezone.localdate(now),
-        )
+        return self.filter(in_force_q(on))
 
 
 class Consent(models.Model):

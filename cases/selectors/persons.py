@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import Func, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, Func, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from cases.models import Consent, Household, HouseholdMember, Person, SupportCase
+from cases.models.consent import in_force_q
 from cases.normalize import normalize_kana, normalize_name, normalize_phone
 from cases.policy.persons import (
     PERSON_DENY,
@@ -291,25 +292,23 @@ CONSENTS_SHOWN = 20
 
 
 def person_consents(person: Person, *, everything: bool = False) -> tuple[list[Consent], int]:
-    """The person's consents for the person page: those in force first (all of them), then the
-    newest ended ones up to CONSENTS_SHOWN rows unless `everything`; and the total number.
+    """The person's consents for the person page: those in force first, newest first, up to
+    CONSENTS_SHOWN rows unless `everything`; and the total number.
 
     A person known for years to many agencies has a hundred consents or more; the page shows the
     ones that matter today and links to the rest.
     """
-    base = (
+    rows = (
         Consent.objects.filter(person=person)
+        .annotate(current=ExpressionWrapper(in_force_q(), output_field=BooleanField()))
         .select_related("recorded_by_agency", "explained_by", "withdrawn_by")
         .prefetch_related("agencies")
-        .order_by("-given_on", "-pk")
+        .order_by("-current", "-given_on", "-pk")
     )
-    in_force = list(base.in_force())
-    rest = base.exclude(pk__in=[c.pk for c in in_force])
-    if not everything:
-        rest = rest[: max(CONSENTS_SHOWN - len(in_force), 0)]
-    rows = in_force + list(rest)
-    total = len(rows) if everything else Consent.objects.filter(person=person).count()
-    return rows, total
+    if everything:
+        shown = list(rows)
+        return shown, len(shown)
+    return list(rows[:CONSENTS_SHOWN]), Consent.objects.filter(person=person).count()
 
 
 @dataclass

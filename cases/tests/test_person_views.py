@@ -434,3 +434,9 @@ def test_person_page_shows_consents_in_force_first_and_links_to_the_rest(
     ]
     assert section.count("<tr>") - 1 == 31
     assert 'data-testid="all-consents"' not in section
+    # Many consents in force (a person known to many agencies): still one page of 20.
+    for i in range(25):
+        ConsentFactory(person=person, given_on=today - dt.timedelta(days=i), agencies=[agency])
+    html = client.get(url).content.decode()
+    section = html[html.index('data-testid="section-consents"') :].split("</section>")[0]
+    assert section.count("<tr>") - 1 == 20 and section.count("badge--ok") == 20
