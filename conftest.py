@@ -40,8 +40,10 @@ def admin_user(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_dashboards(settings):
-    """Dashboard figures are cached for minutes in production; a test sees its own data."""
+    """Dashboard figures and the matching catalogue are cached for minutes in production; a test
+    sees its own data."""
     settings.DASHBOARD_CACHE_SECONDS = 0
+    settings.MATCHING_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

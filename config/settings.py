@@ -246,6 +246,9 @@ else:
 
 # City-wide dashboard figures (the supervisor's fiscal-year charts) are recomputed at most this often.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+# The matching page's resource facts are kept per process while the catalogue is unchanged, at
+# most this long (participation.selectors_matching.catalogue_facts).
+MATCHING_CACHE_SECONDS = env.int("MATCHING_CACHE_SECONDS", default=300)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no server).
 CELERY_QUEUE_DIR = VAR_DIR / "celery"

@@ -3,7 +3,10 @@ active placements, outcome counts. One query for the whole catalogue, whatever i
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+import time
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
 
 from .choices import Interest
 from .matching import ResourceFacts
@@ -105,18 +108,55 @@ PROFILE_COLUMNS = (
 
 
 def catalogue_facts(exclude=()) -> list[ResourceFacts]:
-    """Every proposable resource as matching facts, in one query."""
+    """Every proposable resource as matching facts (the excluded keys left out).
+
+    The matching page scores the whole catalogue for each request, and building the facts of
+    2,000 resources is most of its time: they are kept in this process while the catalogue is
+    unchanged — the signature of the rows they are made of (count, newest change and highest id
+    of the resources, their profiles and the placements) is the same — and at most
+    settings.MATCHING_CACHE_SECONDS. The signature is one small query; every write through the
+    services moves `updated_at`."""
+    excluded = {str(k) for k in exclude}
+    return [f for f in _catalogue_facts() if f.key not in excluded]
+
+
+def _read_catalogue_facts() -> list[ResourceFacts]:
     from community.models import Resource
 
     columns = [*FACT_COLUMNS, *(f"participation_profile__{c}" for c in PROFILE_COLUMNS)]
     rows = (
         Resource.objects.current()
-        .exclude(public_id__in=list(exclude))
         .annotate(occupied=_occupied())
         .order_by("kana", "name", "pk")
         .values(*columns, "occupied")
     )
     return [facts_from_row(row) for row in rows]
+
+
+def _signature() -> tuple:
+    from community.models import Resource
+
+    from .models import ResourceProfile
+
+    parts = []
+    for model in (Resource, ResourceProfile, Placement):
+        parts.extend(
+            model.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk")).values()
+        )
+    return tuple(parts)
+
+
+_memo: dict = {"signature": None, "at": 0.0, "facts": None}
+
+
+def _catalogue_facts() -> list[ResourceFacts]:
+    seconds = settings.MATCHING_CACHE_SECONDS
+    if not seconds:
+        return _read_catalogue_facts()
+    signature, now = _signature(), time.monotonic()
+    if _memo["signature"] != signature or now - _memo["at"] > seconds:
+        _memo.update(signature=signature, at=now, facts=_read_catalogue_facts())
+    return _memo["facts"]
 
 
 def _profile(resource):

@@ -395,3 +395,32 @@ def test_gap_becomes_a_community_issue_and_leads_to_a_resource(client, w):
     assert "動物と関われる居場所がない" in body and w.case.number not in body
     login_verified(client, w.admin)
     assert client.get(gap.get_absolute_url()).status_code == 403
+
+
+def test_the_catalogue_facts_are_kept_until_the_catalogue_changes(
+    settings, django_assert_num_queries
+):
+    from community import services as community_svc
+    from participation import selectors_matching as msel
+
+    settings.MATCHING_CACHE_SECONDS = 300
+    msel._memo.update(signature=None, facts=None)
+    w = participation_world()
+    a = sheet_for(w, interests=["farming"])
+    target = farm()
+    first = {f.key: f for f in msel.catalogue_facts()}
+    assert first[str(target.public_id)].occupied == 0
+    with django_assert_num_queries(3):  # the signature only: the facts are not read again
+        again = msel.catalogue_facts(exclude=[target.public_id])
+    assert str(target.public_id) not in {f.key for f in again}
+    # A placement that takes a place: seen at once.
+    p = ps.placement_propose(assessment=a, resource=target, actor=w.worker)
+    walk(p, w.worker, ("visit", TODAY), ("trial", TODAY))
+    facts = {f.key: f for f in msel.catalogue_facts()}
+    assert facts[str(target.public_id)].occupied == 1
+    # A resource edited through the community service (an UPDATE, no save()): seen at once.
+    admin = w.admin
+    target.refresh_from_db()
+    community_svc.resource_update(actor=admin, resource=target, name="みのりファーム(新)")
+    facts = {f.key: f for f in msel.catalogue_facts()}
+    assert facts[str(target.public_id)].name == "みのりファーム(新)"
