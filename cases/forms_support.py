@@ -21,6 +21,7 @@ from cases.forms_pickers import (
     household_field,
     household_member_field,
     staff_field,
+    use_agency_picker,
 )
 from cases.models import (
     ActivityNote,
@@ -38,10 +39,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class DateField(forms.DateField):
     widget = DATE
-
-
-def _agencies():
-    return Agency.objects.active().order_by("kana")
 
 
 def _staff():
@@ -329,15 +326,11 @@ class RelationForm(forms.Form):
         required=False,
     )
     label = forms.CharField(label=_("名称・続柄"), max_length=100, required=False)
-    agency = forms.ModelChoiceField(label=_("機関"), queryset=None, required=False)
+    agency = agency_field(required=False, help_text=_("機関名・ふりがな・種別・地区で検索"))
     strength = forms.ChoiceField(
         label=_("関係"), choices=AssessmentRelation.Strength.choices, required=False
     )
     note = forms.CharField(label=_("備考"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = _agencies()
 
     def clean(self):
         data = super().clean()
@@ -512,7 +505,7 @@ class EvaluationForm(LockVersionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proposed_lead_agency"].queryset = _agencies()
+        use_agency_picker(self, "proposed_lead_agency")
         if self.instance.pk and not self.is_bound:
             self.initial["lock_version"] = self.instance.lock_version
 

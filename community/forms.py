@@ -241,9 +241,13 @@ class VolunteerForm(forms.ModelForm):
         widgets = {"registered_on": DATE, "path_consent_on": DATE}
 
     def __init__(self, *args, agencies=None, **kwargs):
+        """`agencies`: the registries the user may put a volunteer in (their own, a short
+        <select>); None for every active agency (CSWs), picked through the agency picker."""
         super().__init__(*args, **kwargs)
         self.fields["areas"].queryset = Area.objects.exclude(level=Area.Level.CITY)
-        if agencies is not None:
+        if agencies is None:
+            use_agency_picker(self, "coordinator_agency")
+        else:
             self.fields["coordinator_agency"].queryset = agencies
 
     def _post_clean(self):

@@ -433,3 +433,38 @@ def test_the_case_page_and_the_pdf_draw_the_same_genogram(client, case, owner):
     assert str(pdf["genogram"]).replace('.genogram text{font-family:"Tsunagu Sans"}', "") == str(
         screen["genogram"]
     )
+
+
+def test_assessment_relation_and_evaluation_lead_agency_use_the_agency_picker(client, body, owner):
+    partner = AgencyFactory(name="南部地域包括支援センター", kana="なんぶちいきほうかつ")
+    case, _plan = case_with_approved_plan(coordinator=owner, agency=body)
+    a = s.assessment_create(case=case, actor=owner)
+    ev = s.evaluation_create(case=case, actor=owner)
+    client.force_login(owner)
+    html = client.get(_url(case, f"assessments/{a.number}/edit/")).content.decode()
+    assert 'data-url="/agencies/pick/agencies/"' in html
+    assert 'name="relations-0-agency_text"' in html
+    html = client.get(_url(case, f"evaluations/{ev.number}/edit/")).content.decode()
+    assert 'data-url="/agencies/pick/agencies/"' in html
+    assert 'name="proposed_lead_agency_text"' in html
+    # Without JavaScript the typed name is resolved; an unknown one is shown as the row's error.
+    form_data = {
+        "lock_version": a.lock_version,
+        "assessed_on": timezone.localdate().isoformat(),
+        "risk_level": "medium",
+        "issues-TOTAL_FORMS": "0",
+        "issues-INITIAL_FORMS": "0",
+        "relations-TOTAL_FORMS": "1",
+        "relations-INITIAL_FORMS": "0",
+        "relations-0-kind": "agency",
+        "relations-0-agency_text": "存在しない機関",
+        "relations-0-strength": "normal",
+    }
+    url = _url(case, f"assessments/{a.number}/edit/")
+    response = client.post(url, form_data)
+    assert response.status_code == 200
+    assert "該当する候補が見つかりません" in response.content.decode()
+    form_data["relations-0-agency_text"] = "南部地域"
+    assert client.post(url, form_data).status_code == 302
+    relation = Assessment.objects.get(pk=a.pk).relations.get()
+    assert relation.agency == partner and relation.label == partner.name

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from cases.tests.factories import login_verified
-from community.models import Resource, Session
+from community.models import Resource, Session, Volunteer
 from community.tests.factories import ResourceFactory, SessionFactory, VolunteerFactory
 
 
@@ -290,3 +290,15 @@ def test_xlsx_export_is_formula_safe(client, w):
         for c in row:
             if isinstance(c.value, str) and c.value.lstrip("'").startswith("="):
                 assert c.data_type == "s"
+
+
+def test_csw_picks_a_volunteers_coordinator_agency_through_the_agency_picker(client, w):
+    url = reverse("community:volunteer_create")
+    html = _get(client, w.csw, url).content.decode()
+    assert 'data-url="/agencies/pick/agencies/"' in html
+    assert 'name="coordinator_agency_text"' in html
+    data = {"name": "ボラ 太郎", "kana": "ぼら たろう", "coordinator_agency_text": w.shakyo.name}
+    response = client.post(url, {**data, "registered_on": "2026-04-01", "active": "on"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    volunteer = Volunteer.objects.get(name="ボラ 太郎")
+    assert volunteer.coordinator_agency == w.shakyo

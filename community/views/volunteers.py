@@ -24,9 +24,12 @@ from .common import by_public_id
 
 
 def _registries(user):
+    """The registries the user may put a volunteer in: their own, or None for every active
+    agency (CSWs; the form then offers the agency picker)."""
     allowed = volunteer_agency_ids(user)
-    qs = Agency.objects.active().order_by("kana")
-    return qs if allowed is None else qs.filter(pk__in=allowed)
+    if allowed is None:
+        return None
+    return Agency.objects.active().filter(pk__in=allowed).order_by("kana")
 
 
 def _visible(user):
