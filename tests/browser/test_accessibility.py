@@ -98,11 +98,17 @@ def _case_with_sheets(username: str) -> dict[str, str]:
     }
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 720}
+
+
 class Walk:
-    """One role's browser context: visit a path, run axe, keep the violations."""
+    """One role's browser context: visit a path, run axe, keep the violations, and measure the
+    page at a phone's width."""
 
     def __init__(self, browser, base: str, username: str | None):
         self.context = browser.new_context(
+            viewport=DESKTOP,
             locale="ja-JP",
             timezone_id="Asia/Tokyo",
             # The app's content security policy forbids inline scripts, which is how Playwright
@@ -116,6 +122,7 @@ class Walk:
             _sign_in(self.page, base, username)
         self.visited: list[str] = []
         self.violations: list[str] = []
+        self.too_wide: list[str] = []
 
     def check(self, path: str, *, ready: str | None = None) -> None:
         response = self.page.goto(f"{self.base}{path}")
@@ -130,6 +137,13 @@ class Walk:
                     f"{self.username} {path}: [{v['impact']}] {v['id']} — {v['help']} "
                     f"({v['count']}×: {'; '.join(v['targets'])})"
                 )
+        # WCAG 1.4.10 reflow: at a phone's width (390 px) the page is no wider than the screen
+        # (wide tables scroll inside their own region).
+        self.page.set_viewport_size(PHONE)
+        width = self.page.evaluate("() => document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            self.too_wide.append(f"{self.username} {path}: {width} px at {PHONE['width']} px")
+        self.page.set_viewport_size(DESKTOP)
         self.visited.append(path)
 
     def follow(self, list_path: str, pattern: str) -> str:
@@ -243,3 +257,5 @@ def test_main_pages_have_no_serious_or_moderate_axe_violation(browser, live_serv
     assert len(visited) >= 30, visited
     violations = [v for w in walks for v in w.violations]
     assert not violations, f"{len(violations)} axe violations:\n" + "\n".join(violations)
+    too_wide = [t for w in walks for t in w.too_wide]
+    assert not too_wide, "wider than a phone's screen:\n" + "\n".join(too_wide)
