@@ -332,6 +332,14 @@ def household_access(user, household) -> PersonDecision:
     """The household's own data (address, type tags, member list) — each member's details are
     still decided per person. Allowed to the registering agency, and to whoever may see a
     current member's record with the 世帯 section."""
+    return _household_decision(
+        user, household, lambda d: d.allowed and InfoKind.HOUSEHOLD in d.sections
+    )
+
+
+def _household_decision(user, household, through_member) -> PersonDecision:
+    """The registering agency, or the first current member whose decision `through_member`
+    accepts (the household section only)."""
     if household is None:
         return PERSON_DENY
     care = care_agency_ids(user)
@@ -350,7 +358,7 @@ def household_access(user, household) -> PersonDecision:
     decisions = person_decisions(user, members)
     for member in members:
         decision = decisions[member.pk]
-        if decision.allowed and InfoKind.HOUSEHOLD in decision.sections:
+        if through_member(decision):
             return PersonDecision(
                 True,
                 decision.basis,
@@ -422,19 +430,9 @@ def _household_view(user, household) -> Decision:
 
 @rule("household.update", "household.add_member", "household.member_leave")
 def _household_change(user, household) -> Decision:
-    decision = household_access(user, household)
-    if not decision.allowed or decision.basis == Basis.SAME_AGENCY:
-        return decision
-    # Through a member: a member whose record the user keeps (RECORD_KEEPING_BASES).
-    members = [
-        m.person
-        for m in household.members.current().select_related("person")
-        if m.person.merged_into_id is None
-    ]
-    for member_decision in person_decisions(user, members).values():
-        if _keeps_record(member_decision, InfoKind.HOUSEHOLD):
-            return member_decision
-    return DENY
+    # The registering agency, or through a member whose record the user keeps.
+    decision = _household_decision(user, household, lambda d: _keeps_record(d, InfoKind.HOUSEHOLD))
+    return decision if decision.allowed else DENY
 
 
 @rule("consent.view", "consent.withdraw", "consent.document")
