@@ -9,15 +9,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import trans_real
 
-from agencies.choices import Role
-from agencies.tests.factories import staff
 from cases.models import SupportCase
 from cases.selectors.persons import person_find_duplicates
 from cases.tests.factories import (
     ConsentFactory,
     PersonFactory,
     case_with_approved_plan,
-    multiagency_agency,
     open_case,
 )
 
@@ -59,16 +56,6 @@ def english(user):
     user.language = "en"
     user.save(update_fields=["language"])
     return user
-
-
-@pytest.fixture
-def body():
-    return multiagency_agency()
-
-
-@pytest.fixture
-def owner(body):
-    return staff(body, Role.COORDINATOR)
 
 
 def test_case_page_actions_are_in_the_readers_language(client, body, owner):

@@ -23,16 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def body():
-    return multiagency_agency()
-
-
-@pytest.fixture
-def owner(body):
-    return staff(body, Role.COORDINATOR)
-
-
-@pytest.fixture
 def outsider():
     return staff(AgencyFactory(), Role.COORDINATOR)
 

@@ -17,21 +17,10 @@ from cases.tests.factories import (
     ConsentFactory,
     case_with_approved_plan,
     household_with_members,
-    multiagency_agency,
     open_case,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def body():
-    return multiagency_agency()
-
-
-@pytest.fixture
-def owner(body):
-    return staff(body, Role.COORDINATOR)
 
 
 @pytest.fixture

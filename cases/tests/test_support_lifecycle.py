@@ -26,11 +26,6 @@ Status = SupportCase.Status
 
 
 @pytest.fixture
-def body():
-    return multiagency_agency()
-
-
-@pytest.fixture
 def coordinator(body):
     return staff(body, Role.COORDINATOR)
 

@@ -19,20 +19,10 @@ from cases.genogram import ecomap_nodes, ecomap_svg, genogram_svg
 from cases.models import Assessment, CaseHandover, CaseTeamMember, SupportCase
 from cases.selectors.support import assessment_diff
 from cases.services import support as s
-from cases.tests.factories import case_with_approved_plan, multiagency_agency, open_case
+from cases.tests.factories import case_with_approved_plan, open_case
 from cases.timeline import _PROVIDERS, TimelineEntry, timeline_for, timeline_provider
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def body():
-    return multiagency_agency()
-
-
-@pytest.fixture
-def owner(body):
-    return staff(body, Role.COORDINATOR)
 
 
 # --- versions ---------------------------------------------------------------------------------------

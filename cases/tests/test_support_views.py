@@ -14,21 +14,10 @@ from cases.services import support as s
 from cases.tests.factories import (
     ConsentFactory,
     case_with_approved_plan,
-    multiagency_agency,
     open_case,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def body():
-    return multiagency_agency()
-
-
-@pytest.fixture
-def owner(body):
-    return staff(body, Role.COORDINATOR)
 
 
 @pytest.fixture
