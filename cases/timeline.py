@@ -124,12 +124,12 @@ def _transitions(case, user):
     from cases.models import CaseTransition
 
     for t in CaseTransition.objects.filter(case=case).select_related("actor"):
-        detail = t.reason
+        detail = t.reason_text
         if t.decided_on:
             detail = _("決定日 %(d)s ・ %(via)s ・ %(reason)s") % {
                 "d": jpdates.format_date(t.decided_on),
                 "via": t.get_via_display(),
-                "reason": t.reason,
+                "reason": detail,
             }
         yield TimelineEntry(
             at=t.at,

@@ -140,10 +140,14 @@ def _apply(*, item, decision, actor, lead_agency=None, closure_reason=None) -> s
     if kind == DecisionKind.REASSESS:
         if item.case is None:
             raise ValidationError(_("再アセスメントを決めるには、議題に支援ケースが必要です。"))
-        _support().case_request_reassessment(
+        support = _support()
+        from cases import reasons
+
+        support.case_request_reassessment(
             case=item.case,
             actor=actor,
-            reason=decision.text or str(DecisionKind.REASSESS.label),
+            # no note: the decision itself, in each reader's language
+            reason=decision.text or reasons.meeting_decision(DecisionKind.REASSESS),
             decided_on=decision.decided_on,
             via_item=via,
         )

@@ -7,28 +7,17 @@ language. The rendered Japanese is still stored in `Notification.title` / `body`
 it is what rows from before the codes show, and the fallback if a code is ever retired.
 
 Parameters are the same case / referral numbers, dates, counts and agency or meeting names the
-titles always carried — never a resident's name. Values are plain JSON; two kinds are rendered at
-read time too:
-  * a list: joined with the reader's list separator (case numbers);
-  * {"choice": "app_label.model.field", "value": v}: the choice's label in the reader's language
-    (a status or an outcome);
-  * a date, stored as "2026-11-26": in the product's one date style (令和8年11月26日,
-    agencies.jpdates), with the reader's 西暦 setting.
+titles always carried — never a resident's name. Values are plain JSON; lists, choices
+(`choice()`) and ISO dates are rendered at read time too (agencies.coded_text).
 """
 
-import datetime as dt
-import logging
-import re
 from collections.abc import Iterable, Mapping
 
-from django.apps import apps
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
-from agencies import jpdates
+from agencies.coded_text import choice, fill, in_primary_language
 
-logger = logging.getLogger(__name__)
+__all__ = ["MESSAGES", "choice", "notification_text", "render", "render_lines", "stored_text"]
 
 # Shared lines first, then by area (rule code . variant).
 MESSAGES = {
@@ -139,41 +128,10 @@ MESSAGES = {
 }
 
 
-def choice(field: str, value: str) -> dict:
-    """A parameter shown as the label of a model field's choice ("cases.concernslip.status")."""
-    return {"choice": field, "value": value}
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _value(value):
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return jpdates.format_date(dt.date.fromisoformat(value))
-        except ValueError:
-            return value
-    if isinstance(value, list):
-        # Translators: separator between items of a list inside a notification (case numbers).
-        return pgettext("list separator", "、").join(str(v) for v in value)
-    if isinstance(value, Mapping) and "choice" in value:
-        app_label, model_name, field_name = value["choice"].split(".")
-        field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
-        return str(dict(field.flatchoices).get(value["value"], value["value"]))
-    return value
-
-
 def render(code: str, params: Mapping | None = None) -> str | None:
     """The message in the active language, or None when the code is unknown or the parameters do
     not fit (the caller shows the stored text instead)."""
-    template = MESSAGES.get(code)
-    if template is None:
-        return None
-    try:
-        return str(template) % {k: _value(v) for k, v in (params or {}).items()}
-    except (KeyError, ValueError, TypeError, LookupError):
-        logger.warning("notification message %s could not be rendered", code)
-        return None
+    return fill(MESSAGES, code, params)
 
 
 def render_lines(codes: Iterable[str], params: Mapping | None = None) -> str | None:
@@ -188,12 +146,7 @@ def stored_text(codes: Iterable[str], params: Mapping | None = None) -> str:
     """The Japanese text stored alongside the codes (the fallback), whatever the request's
     language: a notification created while an English-speaking user acts is still stored in the
     primary language."""
-    token = jpdates.SHOW_SEIREKI.set(False)  # stored for every reader: no reader's setting
-    try:
-        with translation.override("ja"):
-            return render_lines(codes, params) or ""
-    finally:
-        jpdates.SHOW_SEIREKI.reset(token)
+    return in_primary_language(lambda: render_lines(codes, params) or "")
 
 
 def notification_text(

@@ -43,6 +43,7 @@ from cases.models import (
     PlanItem,
     SupportCase,
 )
+from cases.reasons import TRANSITION_CODES
 from cases.selectors import support as sel
 from cases.services import support as svc
 from meetings.models import MeetingBody
@@ -93,6 +94,18 @@ class TeamSerializer(serializers.ModelSerializer):
 
 class TransitionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True)
+    # The reason in the caller's language: a reason the system wrote (アセスメント開始, a meeting's
+    # decision …) is rendered from its code, a reason a user typed is as typed.
+    reason = serializers.CharField(
+        source="reason_text",
+        read_only=True,
+        help_text="理由(システムが記録した理由は利用者の言語で、入力された理由は入力どおり)",
+    )
+    reason_code = serializers.ChoiceField(
+        choices=[("", "")] + [(code, code) for code in TRANSITION_CODES],
+        read_only=True,
+        help_text="システムが記録した理由のコード。入力された理由・コード導入前の記録は空文字",
+    )
 
     class Meta:
         model = CaseTransition
@@ -102,6 +115,7 @@ class TransitionSerializer(serializers.ModelSerializer):
             "actor",
             "at",
             "reason",
+            "reason_code",
             "decided_on",
             "via",
             "via_item",

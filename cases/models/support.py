@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import reasons
 from cases.choices import ClosureReason
 
 
@@ -297,7 +298,22 @@ class CaseTeamMember(models.Model):
         return self.joined_on <= today and (self.left_on is None or self.left_on >= today)
 
 
-class LeadAgencyHistory(models.Model):
+class CodedReason(models.Model):
+    """A `reason` the system may write as a code and parameters (cases.reasons), shown in the
+    reader's language; a reason a user typed has no code and shows as typed."""
+
+    reason_code = models.CharField(_("理由のコード"), max_length=40, blank=True)
+    reason_params = models.JSONField(_("理由の値"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reason_text(self) -> str:
+        return reasons.render(self.reason_code, self.reason_params, self.reason)
+
+
+class LeadAgencyHistory(CodedReason):
     """Who was 主担当 when: one row per period; the open row is the current lead."""
 
     case = models.ForeignKey(
@@ -338,7 +354,7 @@ class LeadAgencyHistory(models.Model):
         return f"{self.case} {self.agency} {self.started_on}"
 
 
-class CaseTransition(models.Model):
+class CaseTransition(CodedReason):
     """One status change with who, when, why and — for meeting decisions — the meeting's date and
     an opaque reference to the agenda item (e.g. "meetings.agendaitem:<uuid>") so the meetings app
     can link here without a circular import."""

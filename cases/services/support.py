@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from agencies import jpdates, uploads
 from agencies.policy import require
 from audit.services import record
+from cases import reasons
 from cases.choices import ClosureReason
 from cases.models import (
     ActivityNote,
@@ -129,13 +130,14 @@ def _move(
     *,
     actor,
     to: str,
-    reason: str = "",
+    reason: str | reasons.Coded = "",
     decided_on: date | None = None,
     via: str = Via.STAFF,
     via_item: str = "",
     basis: str = "",
 ) -> CaseTransition:
-    """Change the status after the table and the guards; one CaseTransition and one audit row."""
+    """Change the status after the table and the guards; one CaseTransition and one audit row.
+    `reason`: what a user typed, or a system-generated reason as a code (cases.reasons)."""
     if not case.can_move_to(to):
         raise ValidationError(
             _("「%(from)s」から「%(to)s」へは変更できません。")
@@ -160,7 +162,7 @@ def _move(
         from_status=case.status,
         to_status=to,
         actor=actor,
-        reason=reason,
+        **reasons.stored(reason),
         decided_on=decided_on,
         via=via,
         via_item=via_item,
@@ -238,15 +240,16 @@ def case_send_to_meeting(*, case: SupportCase, actor, reason: str = "") -> CaseT
 
 @transaction.atomic
 def case_request_reassessment(
-    *, case: SupportCase, actor, reason: str, decided_on: date, via_item: str = ""
+    *, case: SupportCase, actor, reason: str | reasons.Coded, decided_on: date, via_item: str = ""
 ) -> CaseTransition:
     """The meeting (or a recorded decision) sends the case back to assessment; submitted plans
-    return to draft so they can be revised."""
+    return to draft so they can be revised. `reason`: the meeting's note, or the decision as a
+    coded reason when it has none."""
     decision = require(actor, "case.decide", case)
     via = _decision_via(via_item)
     _fresh(case)
     _require_meeting_date(decided_on)
-    if not reason.strip():
+    if not isinstance(reason, reasons.Coded) and not reason.strip():
         raise ValidationError({"reason": _("再アセスメントの理由を入力してください。")})
     returned = list(case.plans.submitted())
     Plan.objects.filter(pk__in=[p.pk for p in returned]).update(
@@ -292,7 +295,7 @@ def case_close_exceptional(
         case,
         actor=actor,
         to=Status.CLOSED,
-        reason=note or ClosureReason(reason).label,
+        reason=note or reasons.closure(reason),
         basis=decision.basis,
     )
 
@@ -332,7 +335,9 @@ def case_reopen(*, case: SupportCase, actor, reason: str) -> CaseTransition:
 # --- the case and its team --------------------------------------------------------------------
 
 
-def _set_lead(case: SupportCase, *, agency, on: date, actor, reason: str = "") -> None:
+def _set_lead(
+    case: SupportCase, *, agency, on: date, actor, reason: str | reasons.Coded = ""
+) -> None:
     current = case.lead_history.filter(ended_on__isnull=True).first()
     if current and current.agency_id == agency.pk:
         return
@@ -344,7 +349,7 @@ def _set_lead(case: SupportCase, *, agency, on: date, actor, reason: str = "") -
         case=case,
         agency=agency,
         started_on=on,
-        reason=reason,
+        **reasons.stored(reason, max_length=200),
         set_by=actor,
     )
     case.lead_agency = agency
@@ -452,7 +457,7 @@ def case_create(
         case=case,
         agency=lead_agency,
         started_on=opened_on,
-        reason=_("受付時"),
+        **reasons.stored(reasons.coded("lead_at_intake"), max_length=200),
         set_by=actor,
     )
     if lead_agency.pk != coordinating_agency.pk:
@@ -656,7 +661,7 @@ def assessment_create(*, case: SupportCase, actor, agency=None) -> Assessment:
             case,
             actor=actor,
             to=Status.ASSESSMENT,
-            reason=_("アセスメント開始"),
+            reason=reasons.coded("assessment_started"),
             basis=decision.basis,
         )
     record(actor=actor, action="assessment.create", obj=assessment, basis=decision.basis)
@@ -809,7 +814,11 @@ def plan_create(*, case: SupportCase, actor, programme: str = "multiagency") -> 
         if not case.assessments.exists():
             raise ValidationError(_("アセスメントシートがないため、プランを作成できません。"))
         _move(
-            case, actor=actor, to=Status.PLANNING, reason=_("プラン作成開始"), basis=decision.basis
+            case,
+            actor=actor,
+            to=Status.PLANNING,
+            reason=reasons.coded("planning_started"),
+            basis=decision.basis,
         )
     record(actor=actor, action="plan.create", obj=plan, basis=decision.basis)
     return plan
@@ -919,7 +928,7 @@ def plan_submit(*, plan: Plan, actor) -> Plan:
             case,
             actor=actor,
             to=Status.IN_MEETING,
-            reason=_("プランを会議に提出"),
+            reason=reasons.coded("plan_submitted"),
             basis=decision.basis,
         )
     record(actor=actor, action="plan.submit", obj=plan, basis=decision.basis, changes=["status"])
@@ -1005,14 +1014,11 @@ def plan_approve(
     case.next_monitoring_on = plan.next_monitoring_on
     case.save(update_fields=["programmes", "next_monitoring_on"])
     if case.status != Status.SUPPORTING:
-        reason = _("プラン第%(n)s版を承認") % {"n": plan.number}
-        if with_changes:
-            reason += _("(修正あり: %(changes)s)") % {"changes": with_changes}
         _move(
             case,
             actor=actor,
             to=Status.SUPPORTING,
-            reason=reason,
+            reason=reasons.plan_approved(plan.number, with_changes),
             decided_on=decided_on,
             via=via,
             via_item=via_item,
@@ -1184,7 +1190,13 @@ def evaluation_create(*, case: SupportCase, actor, plan: Plan | None = None) -> 
         EvaluationItem(evaluation=evaluation, plan_item=i) for i in plan.items.all()
     )
     if case.status == Status.SUPPORTING:
-        _move(case, actor=actor, to=Status.EVALUATION, reason=_("評価を開始"), basis=decision.basis)
+        _move(
+            case,
+            actor=actor,
+            to=Status.EVALUATION,
+            reason=reasons.coded("evaluation_started"),
+            basis=decision.basis,
+        )
     record(actor=actor, action="evaluation.create", obj=evaluation, basis=decision.basis)
     return evaluation
 
@@ -1289,10 +1301,7 @@ def evaluation_decide(
     )
     evaluation.lock_version += 1
     evaluation.save()
-    label = _("評価第%(n)s回の決定: %(decision)s") % {
-        "n": evaluation.number,
-        "decision": D(decision).label,
-    }
+    label = reasons.evaluation_decided(evaluation.number, decision)
     if decision in (D.CLOSE, D.HAND_BACK):
         _set_lead(case, agency=lead_agency, on=decided_on, actor=actor, reason=label)
         case.closed_on = max(decided_on, case.opened_on)

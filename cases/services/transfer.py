@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.choices import CARE_ROLES, Role
+from agencies.coded_text import in_primary_language
 from agencies.models import Membership
 from agencies.policy import can, require
 from audit.services import record
@@ -436,7 +437,13 @@ def _hand_role(*, item, worker, to, actor, on, note) -> None:
     from meetings.models import RoleAssignment
 
     role = item.obj
-    grants_end(source_ref=ref(role), actor=actor, reason=str(_("異動による引継ぎ")))
+    # Stored in the primary language like the other reasons a grant ends (access.sync), not in
+    # the language of whoever records the transfer.
+    grants_end(
+        source_ref=ref(role),
+        actor=actor,
+        reason=in_primary_language(lambda: str(_("異動による引継ぎ"))),
+    )
     RoleAssignment.objects.filter(pk=role.pk, owner_user=worker).update(owner_user=to)
     role.owner_user = to
     if role.plan_item_id:
