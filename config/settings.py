@@ -120,6 +120,14 @@ else:
     # A connection killed by the server (restart, failover, pg_terminate_backend) is replaced
     # before the request uses it, instead of failing the request with a 500.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+    # Pages run short index lookups. A parallel plan starts worker processes (~10 ms) to save
+    # less than that and takes cores from the other requests; JIT compiles plans whose cost
+    # estimate is high but whose run is milliseconds. Both off for the web's connections; the
+    # annual report turns parallel workers back on for its own read-only transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options",
+        env.str("PG_SESSION_OPTIONS", default="-c max_parallel_workers_per_gather=0 -c jit=off"),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"

@@ -103,7 +103,7 @@ class ShienKaigiAccess:
         q = _items_q(user)
         if q is None:
             return None
-        return Q(pk__in=Person.objects.filter(q).values("pk"))
+        return Q(pk__in_ids=Person.objects.filter(q).order_by().values("pk"))
 
     def __eq__(self, other) -> bool:
         return isinstance(other, ShienKaigiAccess)

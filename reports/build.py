@@ -103,9 +103,11 @@ def build_annual_report(
         if connection.vendor == "postgresql":
             # The figures' subqueries have high cost estimates, so PostgreSQL compiles them with
             # JIT — about 2 s per query at city scale, more than running them. Off for this
-            # read-only transaction only.
+            # read-only transaction (the web's connections have it off already, see settings).
+            # The report scans whole tables: parallel workers, off for pages, help here.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
         sections = _sections(period, targets, programmes, progress)
         tables = [persons_by_area_and_age(period), places_by_area_and_kind(period)]
     return AnnualReport(

@@ -186,7 +186,7 @@ def person_visibility_q(user) -> Q:
     q = Q(pk__in=[])
     if care:
         q |= Q(registered_by_agency_id__in=care)
-        q |= Q(pk__in=_person_grants(user, care).values("person_id"))
+        q |= Q(pk__in_ids=_person_grants(user, care).order_by().values("person_id"))
     for provider in PERSON_ACCESS_PROVIDERS:
         extra = provider.visible_q(user)
         if extra is not None:
