@@ -13,3 +13,7 @@ class AgenciesConfig(AppConfig):
         from .combobox import install_empty_label
 
         install_empty_label()
+
+        from .display import install_fast_choice_display
+
+        install_fast_choice_display()

@@ -35,6 +35,9 @@ import django  # noqa: E402
 django.setup()
 
 from benchmarks.scaledata.pages import run_pages  # noqa: E402
+from config import gc_tuning  # noqa: E402
+
+gc_tuning.tune()  # as a gunicorn worker does (config/wsgi.py)
 
 
 def main() -> int:

@@ -159,8 +159,8 @@ class Consultation(models.Model):
         return [i.category for i in self.issues.all()]
 
     def category_labels(self) -> list[str]:
-        labels = dict(IssueCategory.choices)
-        return [str(labels.get(c, c)) for c in self.categories]
+        labels = IssueCategory._value2member_map_
+        return [str(labels[c].label) if c in labels else c for c in self.categories]
 
 
 class ConsultationIssue(models.Model):
