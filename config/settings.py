@@ -309,7 +309,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "agencies.paging.KeysFirstPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "agencies.api_errors.exception_handler",
 }

@@ -204,16 +204,19 @@ class ConsultationViewSet(
         audited_read(request, "consultation.view", obj, changes=["api"])
         return Response(self._out(obj))
 
-    def _out(self, obj):
-        data = self.get_serializer(obj).data
+    def _out(self, obj, data=None):
+        data = self.get_serializer(obj).data if data is None else data
         data["categories"] = obj.categories
         data["person"] = str(obj.person.public_id) if obj.person else None
         data["household"] = str(obj.household.public_id) if obj.household else None
         return data
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([self._out(o) for o in page])
+        page = list(self.paginate_queryset(self.get_queryset()))
+        # One serializer for the page: a serializer per row deep-copies its fields each time
+        # (two thirds of the answer's time for 50 rows).
+        rows = self.get_serializer(page, many=True).data
+        return self.get_paginated_response([self._out(o, d) for o, d in zip(page, rows)])
 
     def create(self, request, *args, **kwargs):
         ser = self.get_serializer(data=request.data)

@@ -21,6 +21,7 @@ from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
 from agencies.models import Agency, User
+from agencies.paging import KeysFirstPaginator
 from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
 from agencies.policy import can, require, require_visible
 from audit.services import record, record_list
@@ -111,7 +112,7 @@ def case_list(request):
     require(request.user, "case.list")
     filters = _case_filters(request)
     qs = lists.CASES.order(sel.case_list(request.user, filters), request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="case.list", objects=page.object_list)
     return render(
         request,

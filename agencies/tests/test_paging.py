@@ -1,0 +1,60 @@
+"""`KeysFirstPaginator` (agencies/paging.py) shows the same rows in the same order as Django's
+paginator on every page — also with ties in the sort key, joins and prefetches — while it
+chooses a page's keys before reading the joined rows."""
+
+import datetime as dt
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from agencies.paging import KeysFirstPaginator
+from cases.models import Consultation
+from cases.tests.factories import AgencyFactory, ConsultationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consultations():
+    agencies = [AgencyFactory(name=f"機関{i}") for i in range(3)]
+    staff = UserFactory()
+    when = timezone.now() - dt.timedelta(days=1)
+    for i in range(22):  # ties: three share each received_at
+        ConsultationFactory(
+            agency=agencies[i % 3], staff=staff, received_at=when - dt.timedelta(hours=i // 3)
+        )
+
+
+def _ordered():
+    return (
+        Consultation.objects.select_related("agency", "staff")
+        .prefetch_related("issues")
+        .order_by("-received_at", "agency__name", "-pk")
+    )
+
+
+def test_every_page_matches_djangos(consultations):
+    plain, keys = Paginator(_ordered(), 5, orphans=2), KeysFirstPaginator(_ordered(), 5, orphans=2)
+    assert keys.num_pages == plain.num_pages == 4
+    for number in plain.page_range:
+        expected = [(c.pk, c.agency.name, c.categories) for c in plain.page(number)]
+        shown = [(c.pk, c.agency.name, c.categories) for c in keys.page(number)]
+        assert shown == expected
+    assert sum(len(keys.page(n)) for n in keys.page_range) == 22
+
+
+def test_a_page_reads_its_rows_in_one_query_by_key(consultations):
+    page = KeysFirstPaginator(_ordered(), 5).page(2)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(page)
+    assert len(rows) == 5
+    main = ctx.captured_queries[0]["sql"]
+    assert main.count("SELECT") == 2 and "LIMIT 5 OFFSET 5" in main  # the keys, inside
+
+
+def test_a_list_is_sliced():
+    page = KeysFirstPaginator(list(range(12)), 5).page(3)
+    assert list(page) == [10, 11]
