@@ -55,8 +55,13 @@ class Command(BaseCommand):
         ctx.writer.finish()
         t0 = time.monotonic()
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
-        self.stdout.write(f"analyze: {time.monotonic() - t0:.1f} s")
+            # As autovacuum leaves a live database: statistics, the visibility map, and the GIN
+            # indexes' pending lists merged (after a bulk load the trigram search of a name read
+            # a 20,000-entry pending list: 7 ms instead of 0.25 ms, and the planner chose a
+            # sequential scan over it).
+            # VACUUM cannot run in a transaction (a test's): ANALYZE alone there.
+            cur.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+        self.stdout.write(f"vacuum analyze: {time.monotonic() - t0:.1f} s")
         for label, count in sorted(ctx.writer.counts.items()):
             self.stdout.write(f"  {label}: {count:,}")
         self.stdout.write(f"generated in {time.monotonic() - started:.0f} s")
