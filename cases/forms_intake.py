@@ -355,12 +355,29 @@ class InboxFilterForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("緊急度"), required=False, choices=[("", _("すべて")), *Urgency.choices]
     )
-    from_agency = forms.ModelChoiceField(
+    # The agency picker, not a <select> of the whole directory (hundreds of agencies at city
+    # scale, rendered on every inbox load). Empty: sheets from every agency.
+    from_agency = agency_field(
         label=_("つなぎ元機関"),
-        queryset=Agency.objects.all(),
         required=False,
-        empty_label=_("すべて"),
+        help_text=_("機関名・ふりがな・種別・地区で検索"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The picker offers the active agencies; a deactivated one still sent the sheets it
+        # sent, so its id (a kept link) still filters.
+        self.fields["from_agency"].queryset = Agency.objects.all()
+
+    def clean_from_agency(self):
+        agency = self.cleaned_data["from_agency"]
+        if agency is not None:
+            # The list is shown again with this form: show the chosen agency by its name, also
+            # when only its id came (a link) or typed text was resolved (without JavaScript).
+            self.data = self.data.copy()
+            self.data["from_agency"] = str(agency.pk)
+            self.data["from_agency_text"] = self.fields["from_agency"].label_from(agency)
+        return agency
 
 
 # --- 気づきシート ----------------------------------------------------------------------------------

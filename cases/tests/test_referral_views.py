@@ -333,6 +333,74 @@ def test_inbox_counts_and_filters(client, w, time_machine):
     }
 
 
+def test_inbox_filters_by_the_agency_chosen_in_the_picker_and_keeps_it_shown(client, w):
+    sheets = {w.sent().number, w.opened().number}
+    client.force_login(w.coordinator)
+    url = reverse("cases:referral_inbox")
+
+    def filtered(**params):
+        response = client.get(url, {"tab": "all", **params})
+        assert response.status_code == 200
+        return {r.number for r in response.context["page_obj"]}, response.content.decode()
+
+    # Chosen from the picker's options (JavaScript fills the hidden id and the text).
+    found, html = filtered(from_agency=w.sender.pk, from_agency_text=w.sender.name)
+    assert found == sheets
+    assert f'name="from_agency" value="{w.sender.pk}"' in html
+    assert f'name="from_agency_text" value="{w.sender.name}"' in html
+    assert filtered(from_agency=w.other.pk, from_agency_text=w.other.name)[0] == set()
+    # Without JavaScript: the typed text is resolved through the same search as the endpoint.
+    found, html = filtered(from_agency_text="北部地域包括")
+    assert found == sheets
+    assert f'name="from_agency" value="{w.sender.pk}"' in html
+    # A link that carries only the id still names the agency it filters by.
+    found, html = filtered(from_agency=w.sender.pk)
+    assert found == sheets
+    assert f'name="from_agency_text" value="{w.sender.name}"' in html
+
+
+def test_inbox_filter_by_a_deactivated_agency_still_finds_its_sheets(client, w):
+    sheets = {w.sent().number}
+    w.sender.active = False
+    w.sender.save(update_fields=["active"])
+    client.force_login(w.coordinator)
+    response = client.get(
+        reverse("cases:referral_inbox"), {"tab": "all", "from_agency": w.sender.pk}
+    )
+    assert {r.number for r in response.context["page_obj"]} == sheets
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from_agency": "abc"},
+        {"from_agency": "99999999"},
+        {"from_agency": "99999999999999999999999"},
+        {"from_agency": "1;DROP"},
+        {"from_agency_text": "存在しない機関名"},
+    ],
+)
+def test_inbox_unknown_or_malformed_agency_is_a_field_error(client, w, params):
+    w.sent()
+    client.force_login(w.coordinator)
+    response = client.get(reverse("cases:referral_inbox"), {"tab": "all", **params})
+    assert response.status_code == 200
+    assert "from_agency" in response.context["filter_form"].errors
+    assert 'id="id_from_agency_error"' in response.content.decode()
+
+
+def test_inbox_offers_the_agency_picker_instead_of_listing_every_agency(client, w):
+    from agencies.tests.factories import AgencyFactory
+
+    others = AgencyFactory.create_batch(30)
+    client.force_login(w.coordinator)
+    html = client.get(reverse("cases:referral_inbox")).content.decode()
+    assert 'data-url="/agencies/pick/agencies/"' in html
+    assert 'name="from_agency_text"' in html and 'role="combobox"' in html
+    assert '<select name="from_agency"' not in html
+    assert not any(a.name in html for a in others)
+
+
 def test_inbox_three_users(client, w):
     w.sent()
     for user, n in ((w.coordinator, 1), (w.receiver_staff, 1), (w.worker, 0), (w.outsider, 0)):
@@ -352,6 +420,11 @@ def test_inbox_query_count_is_fixed(client, w, django_assert_max_num_queries):
     client.force_login(w.coordinator)
     with django_assert_max_num_queries(15):
         response = client.get(reverse("cases:referral_inbox"))
+    assert len(response.context["page_obj"].object_list) == 25
+    # Filtering by a chosen agency costs the same whatever the directory's size.
+    params = {"from_agency": w.sender.pk, "from_agency_text": w.sender.name}
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("cases:referral_inbox"), params)
     assert len(response.context["page_obj"].object_list) == 25
 
 
