@@ -31,7 +31,10 @@ def dashboard(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Database and broker reachable. No personal data, no authentication needed."""
+    """Database and broker reachable. No personal data, no authentication needed.
+
+    Also the page's keepalive: a signed-in session is extended now (agencies.sessions)."""
+    request.keep_session_alive = True
     checks = {}
     try:
         with connection.cursor() as cursor:
