@@ -216,7 +216,9 @@ class ConsultationViewSet(
         # One serializer for the page: a serializer per row deep-copies its fields each time
         # (two thirds of the answer's time for 50 rows).
         rows = self.get_serializer(page, many=True).data
-        return self.get_paginated_response([self._out(o, d) for o, d in zip(page, rows)])
+        return self.get_paginated_response(
+            [self._out(o, d) for o, d in zip(page, rows, strict=True)]
+        )
 
     def create(self, request, *args, **kwargs):
         ser = self.get_serializer(data=request.data)
