@@ -15,10 +15,12 @@ from agencies.selectors import care_staff_of
 from cases.choices import IssueCategory, Route
 from cases.forms_pickers import (
     agency_field,
+    agency_filter_field,
     bind_pickers,
     check_consent_person,
     consent_field,
     household_field,
+    keep_chosen_shown,
     person_field,
 )
 from cases.models import (
@@ -355,29 +357,11 @@ class InboxFilterForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("緊急度"), required=False, choices=[("", _("すべて")), *Urgency.choices]
     )
-    # The agency picker, not a <select> of the whole directory (hundreds of agencies at city
-    # scale, rendered on every inbox load). Empty: sheets from every agency.
-    from_agency = agency_field(
-        label=_("つなぎ元機関"),
-        required=False,
-        help_text=_("機関名・ふりがな・種別・地区で検索"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The picker offers the active agencies; a deactivated one still sent the sheets it
-        # sent, so its id (a kept link) still filters.
-        self.fields["from_agency"].queryset = Agency.objects.all()
+    # Empty: sheets from every agency; a deactivated agency's id still finds what it sent.
+    from_agency = agency_filter_field(label=_("つなぎ元機関"))
 
     def clean_from_agency(self):
-        agency = self.cleaned_data["from_agency"]
-        if agency is not None:
-            # The list is shown again with this form: show the chosen agency by its name, also
-            # when only its id came (a link) or typed text was resolved (without JavaScript).
-            self.data = self.data.copy()
-            self.data["from_agency"] = str(agency.pk)
-            self.data["from_agency_text"] = self.fields["from_agency"].label_from(agency)
-        return agency
+        return keep_chosen_shown(self, "from_agency")
 
 
 # --- 気づきシート ----------------------------------------------------------------------------------

@@ -126,6 +126,33 @@ def agency_field(*, purpose: str = "active", **kwargs) -> PickerField:
     return field
 
 
+def agency_filter_field(**kwargs) -> PickerField:
+    """機関 as a list filter: the agency picker, not a <select> of the whole directory (140
+    agencies at city scale, rendered on every load). Empty: rows of every agency. The picker
+    offers the active agencies, but a deactivated one keeps its rows, so its id (a kept link)
+    still filters. Clean it with `keep_chosen_shown`."""
+    from agencies.models import Agency
+
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("help_text", _("機関名・ふりがな・種別・地区で検索"))
+    field = agency_field(**kwargs)
+    field.queryset = Agency.objects.all()
+    return field
+
+
+def keep_chosen_shown(form, name: str):
+    """A filter form's clean_<name> for a picker: the list is shown again with the form, so the
+    chosen row is shown by its label, also when only its id came (a link) or typed text was
+    resolved (without JavaScript). Returns the chosen row."""
+    chosen = form.cleaned_data[name]
+    if chosen is not None:
+        field = form.fields[name]
+        form.data = form.data.copy()
+        form.data[form.add_prefix(name)] = str(getattr(chosen, field.to_field_name or "pk"))
+        form.data[f"{form.add_prefix(name)}_text"] = field.label_from(chosen)
+    return chosen
+
+
 def use_agency_picker(form, name: str, *, purpose: str = "active") -> None:
     """Replace a form's agency <select> (a ModelForm's foreign key, say) by the agency picker,
     keeping its label, help text and whether it is required."""

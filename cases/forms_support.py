@@ -13,6 +13,7 @@ from agencies.models import Agency, User
 from cases.choices import ClosureReason, IssueCategory
 from cases.forms_pickers import (
     agency_field,
+    agency_filter_field,
     bind_case,
     bind_pickers,
     bind_staff,
@@ -20,6 +21,7 @@ from cases.forms_pickers import (
     check_staff_agency,
     household_field,
     household_member_field,
+    keep_chosen_shown,
     staff_field,
     use_agency_picker,
 )
@@ -74,6 +76,16 @@ class LockVersionMixin(forms.Form):
 
 
 # --- case -------------------------------------------------------------------------------------------
+
+
+class CaseListFilterForm(forms.Form):
+    """The case list's filter that needs resolving: the 主担当機関 picker (the other filters are
+    plain values read in views.support._case_filters). The list and its export both read it."""
+
+    lead_agency = agency_filter_field(label=_("主担当機関"))
+
+    def clean_lead_agency(self):
+        return keep_chosen_shown(self, "lead_agency")
 
 
 class CaseCreateForm(forms.Form):

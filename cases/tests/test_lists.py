@@ -3,6 +3,8 @@ cases, consultations, referrals received and sent. Scope, audit, formula safety,
 
 import csv
 import io
+import re
+from urllib.parse import parse_qs
 
 import pytest
 from django.urls import reverse
@@ -187,3 +189,145 @@ def test_referral_inbox_explains_its_default_order_and_sorts(client, world):
     html = client.get(reverse("cases:referral_inbox"), {"sort": "-sent_at"}).content.decode()
     assert "並び順: 未確認" not in html
     assert 'aria-sort="descending"' in html
+
+
+# --- the 主担当機関 filter: the agency picker -----------------------------------------------------------
+
+
+def _led_by(agency, *cases):
+    from cases.models import SupportCase
+
+    SupportCase.objects.filter(pk__in=[c.pk for c in cases]).update(lead_agency=agency)
+
+
+def _case_list(client, **params):
+    response = client.get(reverse("cases:case_list"), params)
+    assert response.status_code == 200
+    return {c.number for c in response.context["page_obj"]}, response.content.decode()
+
+
+def test_case_list_filters_by_the_lead_agency_chosen_in_the_picker_and_keeps_it_shown(
+    client, body, owner
+):
+    north = AgencyFactory(name="北部地域包括支援センター")
+    cases = [open_case(coordinator=owner, agency=body) for _ in range(2)]
+    _led_by(north, *cases)
+    led = {c.number for c in cases}
+    other = open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+
+    # Chosen from the picker's options (JavaScript fills the hidden id and the text).
+    found, html = _case_list(client, lead_agency=north.pk, lead_agency_text=north.name)
+    assert found == led
+    assert f'name="lead_agency" value="{north.pk}"' in html
+    assert f'name="lead_agency_text" value="{north.name}"' in html
+    assert _case_list(client, lead_agency=body.pk, lead_agency_text=body.name)[0] == {other.number}
+    # Without JavaScript: the typed text is resolved through the picker's search.
+    found, html = _case_list(client, lead_agency_text="北部地域包括")
+    assert found == led
+    assert f'name="lead_agency" value="{north.pk}"' in html
+    assert f'name="lead_agency_text" value="{north.name}"' in html
+    # A link that carries only the id still names the agency it filters by.
+    found, html = _case_list(client, lead_agency=north.pk)
+    assert found == led
+    assert f'name="lead_agency_text" value="{north.name}"' in html
+    # Sorting keeps the filter.
+    found, html = _case_list(client, lead_agency=north.pk, sort="number")
+    assert found == led
+    assert f'href="?lead_agency={north.pk}&amp;sort=-number"' in html
+
+
+def test_case_list_pages_keep_the_lead_agency_filter(client, body, owner, monkeypatch):
+    monkeypatch.setattr("cases.views.support.PAGE_SIZE", 1)
+    north = AgencyFactory()
+    cases = [open_case(coordinator=owner, agency=body) for _ in range(2)]
+    _led_by(north, *cases)
+    open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    found, html = _case_list(client, lead_agency=north.pk, lead_agency_text=north.name)
+    assert "1 / 2 ページ" in html
+    next_link = re.search(r'href="\?([^"]*)" rel="next"', html).group(1).replace("&amp;", "&")
+    assert parse_qs(next_link) == {
+        "lead_agency": [str(north.pk)],
+        "lead_agency_text": [north.name],
+        "page": ["2"],
+    }
+    found_next, _html = _case_list(
+        client, lead_agency=north.pk, lead_agency_text=north.name, page=2
+    )
+    assert found | found_next == {c.number for c in cases}
+
+
+def test_case_list_filter_by_a_deactivated_lead_agency_still_finds_its_cases(client, body, owner):
+    closed_down = AgencyFactory(active=False)
+    case = open_case(coordinator=owner, agency=body)
+    _led_by(closed_down, case)
+    open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    found, html = _case_list(client, lead_agency=closed_down.pk)
+    assert found == {case.number}
+    assert f'name="lead_agency_text" value="{closed_down.name}"' in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lead_agency": "abc"},
+        {"lead_agency": "99999999"},
+        {"lead_agency": "99999999999999999999999"},
+        {"lead_agency": "1;DROP"},
+        {"lead_agency_text": "存在しない機関名"},
+    ],
+)
+def test_case_list_unknown_or_malformed_lead_agency_is_a_field_error(client, body, owner, params):
+    open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    response = client.get(reverse("cases:case_list"), params)
+    assert response.status_code == 200
+    assert "lead_agency" in response.context["filter_form"].errors
+    html = response.content.decode()
+    assert 'id="id_lead_agency_error"' in html and 'class="error"' in html
+
+
+def test_case_list_offers_the_agency_picker_instead_of_listing_every_agency(client, body, owner):
+    # Agencies leading cases elsewhere in the city: the old <select> listed every one of them.
+    elsewhere = multiagency_agency()
+    others = AgencyFactory.create_batch(5)
+    for agency in others:
+        _led_by(agency, open_case(coordinator=staff(elsewhere, Role.COORDINATOR), agency=elsewhere))
+    open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    html = client.get(reverse("cases:case_list")).content.decode()
+    assert 'data-url="/agencies/pick/agencies/"' in html
+    assert 'name="lead_agency_text"' in html and 'role="combobox"' in html
+    assert '<select name="lead_agency"' not in html
+    assert not any(a.name in html for a in others)
+
+
+def test_case_export_honours_the_lead_agency_filter(client, body, owner):
+    north = AgencyFactory(name="北部地域包括支援センター")
+    led = open_case(coordinator=owner, agency=body)
+    _led_by(north, led)
+    other = open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    url = reverse("cases:case_export")
+    rows = _csv_rows(client.get(url, {"fmt": "csv", "lead_agency": north.pk}))
+    assert [r[0] for r in rows[1:]] == [led.number]
+    rows = _xlsx_rows(client.get(url, {"fmt": "xlsx", "lead_agency_text": "北部地域包括"}))
+    assert [r[0] for r in rows[1:]] == [led.number]
+    rows = _csv_rows(client.get(url, {"fmt": "csv", "lead_agency": body.pk}))
+    assert [r[0] for r in rows[1:]] == [other.number]
+
+
+def test_case_export_with_a_refused_lead_agency_exports_nothing_and_says_why(client, body, owner):
+    open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    response = client.get(
+        reverse("cases:case_export"), {"fmt": "csv", "lead_agency_text": "存在しない機関名"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("cases:case_list") + "?")
+    assert "fmt=" not in response["Location"]
+    assert not AuditEvent.objects.filter(action="case.export").exists()
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="id_lead_agency_error"' in html

@@ -20,7 +20,7 @@ from agencies import jpdates, uploads
 from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
-from agencies.models import Agency, User
+from agencies.models import User
 from agencies.paging import KeysFirstPaginator
 from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
 from agencies.policy import can, require, require_visible
@@ -93,24 +93,29 @@ def _case_url(case, suffix: str = "") -> str:
 # --- list, create, detail -----------------------------------------------------------------------------
 
 
-def _case_filters(request) -> sel.CaseFilters:
+def _case_filters(request) -> tuple[sel.CaseFilters, f.CaseListFilterForm]:
+    """The list's filters from the query string, and the form of those that need resolving (the
+    主担当機関 picker): a value it refuses is its field error, and that filter is not applied."""
     g = request.GET
-    return sel.CaseFilters(
+    form = f.CaseListFilterForm(g)
+    lead_agency = form.cleaned_data["lead_agency"] if form.is_valid() else None
+    filters = sel.CaseFilters(
         status=g.get("status", "open")
         if g.get("status", "open") in {"", "open", *Status.values}
         else "open",
-        lead_agency=int(g["lead_agency"]) if g.get("lead_agency", "").isdigit() else None,
+        lead_agency=lead_agency.pk if lead_agency else None,
         coordinator=int(g["coordinator"]) if g.get("coordinator", "").isdigit() else None,
         overdue=g.get("overdue") == "1",
         mine=g.get("mine") == "1",
         q=g.get("q", "").strip()[:50],
     )
+    return filters, form
 
 
 @login_required
 def case_list(request):
     require(request.user, "case.list")
-    filters = _case_filters(request)
+    filters, filter_form = _case_filters(request)
     qs = lists.CASES.order(sel.case_list(request.user, filters), request)
     page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="case.list", objects=page.object_list)
@@ -120,16 +125,14 @@ def case_list(request):
         {
             "page_obj": page,
             "filters": filters,
+            "filter_form": filter_form,
             "statuses": Status.choices,
             "columns": lists.CASES.headers(request),
             "export_url": reverse("cases:case_export"),
             "export_query": export_query(request),
             "today": timezone.localdate(),
-            # EXISTS per agency / staff member (an index probe each), not DISTINCT over a join
-            # with every case in the city.
-            "agencies": Agency.objects.active()
-            .filter(Exists(SupportCase.objects.filter(lead_agency=OuterRef("pk"))))
-            .order_by("kana"),
+            # EXISTS per staff member (an index probe each), not DISTINCT over a join with every
+            # case in the city.
             "coordinators": User.objects.filter(
                 Exists(SupportCase.objects.filter(coordinator=OuterRef("pk")))
             ).order_by("kana"),
@@ -142,17 +145,24 @@ def case_list(request):
 
 @login_required
 def case_export(request):
-    """The case list as shown (filters, order), every row, CSV or XLSX (?fmt=). Audited."""
+    """The case list as shown (filters, order), every row, CSV or XLSX (?fmt=). Audited.
+    A filter the list refuses sends back to the list, which says why: an export is never wider
+    than what was asked for."""
     decision = require(request.user, "case.list")
+    filters, filter_form = _case_filters(request)
+    list_url = reverse("cases:case_list")
+    if filter_form.errors:
+        query = export_query(request)
+        return redirect(list_url + (f"?{query}" if query else ""))
     return export_list(
         request,
         lists.CASES,
-        sel.case_list(request.user, _case_filters(request)),
+        sel.case_list(request.user, filters),
         action="case.export",
         basis=decision.basis,
         stem="多機関協働ケース一覧",
         persons=lambda c: [c.principal_id],
-        list_url=reverse("cases:case_list"),
+        list_url=list_url,
     )
 
 
