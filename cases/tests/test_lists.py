@@ -181,6 +181,21 @@ def test_referral_inbox_and_sent_export_what_each_side_sees(client, world):
     assert len(_csv_rows(client.get(reverse("cases:referral_sent_export")))) == 1
 
 
+def test_inbox_export_with_a_refused_from_agency_exports_nothing_and_says_why(client, world):
+    world.sent()
+    client.force_login(world.coordinator)
+    response = client.get(
+        reverse("cases:referral_inbox_export"),
+        {"tab": "all", "fmt": "csv", "from_agency_text": "存在しない機関名"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("cases:referral_inbox") + "?")
+    assert "fmt=" not in response["Location"]
+    assert not AuditEvent.objects.filter(action="referral.export").exists()
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="id_from_agency_error"' in html
+
+
 def test_referral_inbox_explains_its_default_order_and_sorts(client, world):
     world.sent()
     client.force_login(world.coordinator)

@@ -645,9 +645,15 @@ def referral_inbox(request):
 
 @login_required
 def referral_inbox_export(request):
-    """The received sheets as shown (tab, filters, order), every row, CSV or XLSX. Audited."""
+    """The received sheets as shown (tab, filters, order), every row, CSV or XLSX. Audited.
+    A filter the inbox refuses sends back to the inbox, which says why: an export is never
+    wider than what was asked for."""
     decision = require(request.user, "referral.inbox")
-    key, _form, qs = _inbox(request)
+    key, form, qs = _inbox(request)
+    list_url = reverse("cases:referral_inbox")
+    if form.errors:
+        query = export_query(request)
+        return redirect(list_url + (f"?{query}" if query else ""))
     if key == "open" and not request.GET.get("sort"):
         qs = qs.order_by("status", "answer_due_on", "-sent_at", "-pk")
     return export_list(
@@ -658,7 +664,7 @@ def referral_inbox_export(request):
         basis=decision.basis,
         stem="つなぐシート受信一覧",
         persons=lambda r: [r.person_id],
-        list_url=reverse("cases:referral_inbox"),
+        list_url=list_url,
         keep_order=key == "open" and not request.GET.get("sort"),
     )
 
