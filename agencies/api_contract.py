@@ -15,7 +15,9 @@
   1888 in Asia/Tokyo's LMT) are given in UTC so they stay RFC 3339.
 - `postprocess_schema` (a drf-spectacular hook) documents the answers every operation can give:
   401/403 always, 404 where a path, query or body names a record or a page, 400 where there is a body
-  or query string and on every write (a state rule refuses it), and writes times as a pattern (OpenAPI's "time" format demands an offset).
+  or query string and on every write (a state rule refuses it), 414 where a path or query string
+  can grow past the web server's request-line limit, and writes times as a pattern (OpenAPI's
+  "time" format demands an offset).
 """
 
 import re
@@ -294,6 +296,16 @@ DESCRIPTIONS = {
     "403": gettext_lazy("権限がない、または二要素認証が必要"),
     "404": gettext_lazy("見つからない(存在しない、見る権限がない、または ID の形式が違う)"),
 }
+# The web server (gunicorn) refuses a request line over 4,094 bytes before the application sees
+# it, with its own short HTML page.
+URI_TOO_LONG = gettext_lazy("リクエスト行(パスとクエリ文字列)が長すぎる: 4,094 バイトまで")
+
+
+def _uri_too_long() -> dict:
+    return {
+        "description": str(URI_TOO_LONG),
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }
 
 
 def _error(code: str) -> dict:
@@ -332,6 +344,8 @@ def postprocess_schema(result, generator, request, public):
                 needed.append("400")
             for code in needed:
                 responses.setdefault(code, _error(code))
+            if has_path or has_query:
+                responses.setdefault("414", _uri_too_long())
     for node in _walk(result.get("components", {})):
         if node.get("format") == "time" and node.get("type") == "string":
             del node["format"]

@@ -98,6 +98,15 @@ def test_errors_use_the_structured_error_component(openapi_schema):
     assert person_conflict.endswith("/VersionConflict")
 
 
+def test_a_too_long_request_line_is_documented_where_it_can_happen(openapi_schema):
+    """gunicorn answers 414 (its own HTML page) for a request line over 4,094 bytes: every
+    operation with a path or query parameter says so."""
+    paths = openapi_schema.schema["paths"]
+    listed = paths["/api/v1/persons/"]["get"]["responses"]["414"]
+    assert list(listed["content"]) == ["text/html"]
+    assert "414" in paths["/api/v1/persons/{public_id}/"]["get"]["responses"]
+
+
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
 def test_docs_pages_use_vendored_assets_only(client, caseworker, url):
     client.force_login(caseworker)
