@@ -157,3 +157,37 @@ def test_demo_persons_are_seeded_and_show_duplicates(db):
         )
     }
     assert person_find_duplicates(actor=user, data=data, exclude=twin)
+
+
+# --- the search is written for the PostgreSQL indexes (plans at city scale: benchmarks/RESULTS.md)
+
+
+@pytest.mark.parametrize(
+    ("query", "bigram_lookup"),
+    [
+        # 3+ characters: a plain LIKE that the pg_trgm indexes serve (close estimates, so
+        # PostgreSQL can start from the few persons the user may see).
+        ("たかはし", False),
+        ("山田太郎", False),
+        # 2 characters: pg_trgm has no trigram to look up; the bigram index does.
+        ("佐藤", True),
+    ],
+)
+def test_text_search_is_written_for_the_index_of_its_length(caseworker, query, bigram_lookup):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the indexes are PostgreSQL's")
+    sql = str(person_search(actor=caseworker, q=query).persons.query)
+    assert f"LIKE %{query}%" in sql
+    assert ("bigrams(" in sql) is bigram_lookup
+
+
+def test_a_kanji_query_is_not_looked_up_in_furigana(yamada, caseworker):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL is PostgreSQL's")
+    sql = str(person_search(actor=caseworker, q="山田").persons.query)
+    assert "kana_search" not in sql.split("WHERE", 1)[1].split("ORDER BY")[0]
+    assert "kana_search" in str(person_search(actor=caseworker, q="やまだ").persons.query)
