@@ -31,34 +31,31 @@ def _session_writes(client, url="/"):
     ]
 
 
-def test_pages_within_a_minute_do_not_write_the_session(client, caseworker):
+def _signed_in(client, user):
+    """Signed in and shown a page at a fixed moment: (that moment, the session's expiry)."""
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        login(client, caseworker.username)
+        login(client, user.username)
         client.get("/")
-        written = _expiry(client)
+        return start, _expiry(client)
+
+
+def test_pages_within_a_minute_do_not_write_the_session(client, caseworker):
+    start, written = _signed_in(client, caseworker)
     with time_machine.travel(start + timedelta(seconds=30), tick=False):
         assert _session_writes(client) == []
     assert _expiry(client) == written
 
 
 def test_a_page_after_a_minute_extends_the_session(client, caseworker):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        login(client, caseworker.username)
-        client.get("/")
-        written = _expiry(client)
+    start, written = _signed_in(client, caseworker)
     with time_machine.travel(start + timedelta(seconds=90), tick=False):
         assert len(_session_writes(client)) == 1
     assert _expiry(client) == written + timedelta(seconds=90)
 
 
 def test_the_keepalive_always_extends_the_session(client, caseworker):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        login(client, caseworker.username)
-        client.get("/")
-        written = _expiry(client)
+    start, written = _signed_in(client, caseworker)
     with time_machine.travel(start + timedelta(seconds=10), tick=False):
         assert len(_session_writes(client, reverse("healthz"))) == 1
     assert _expiry(client) == written + timedelta(seconds=10)
@@ -89,10 +86,7 @@ def test_a_changed_session_is_saved_at_once(rf):
 
 
 def test_an_idle_session_still_ends(client, caseworker):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        login(client, caseworker.username)
-        client.get("/")
+    start, _written = _signed_in(client, caseworker)
     # Read within the minute (not written), then idle: the timeout counts from the last write.
     with time_machine.travel(start + timedelta(seconds=50), tick=False):
         client.get("/")
