@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors
 from agencies.listing import export_list, export_query
+from agencies.paging import KeysFirstPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import Basis, can, require, require_visible
 from audit.services import record, record_list
@@ -94,7 +95,7 @@ def consultation_list(request):
     require(request.user, "consultation.list")
     form, qs = _consultations(request)
     qs = lists.CONSULTATIONS.order(qs, request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="consultation.list", objects=page.object_list)
     return render(
         request,
@@ -614,7 +615,7 @@ def referral_inbox(request):
     require(request.user, "referral.inbox")
     key, form, qs = _inbox(request)
     qs = _inbox_order(request, qs, key)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="referral.inbox", objects=page.object_list)
     counts = selectors.inbox_counts(request.user)
     tabs = [
@@ -686,7 +687,7 @@ def referral_sent(request):
     require(request.user, "referral.list")
     status, qs = _sent(request)
     qs = lists.REFERRALS_SENT.order(qs, request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="referral.list", objects=page.object_list)
     return render(
         request,
