@@ -1,4 +1,5 @@
-"""Paging for long lists: the count stops at a cap.
+"""Paging for long lists: a count that stops at a cap, and pages whose keys are chosen before
+their joins are read (`KeysFirstPaginator`, below).
 
 An exact COUNT(*) over a million audit rows or every case of a city costs more than the page
 itself, and nobody pages to row 600,000. `CappedPaginator` counts at most `cap + 1` rows
