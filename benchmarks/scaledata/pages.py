@@ -207,6 +207,10 @@ PAGES = [
         _floor_person_search("佐藤"),
     ),
     Page("API consultations", "houkatsu-n1", "/api/v1/consultations/", _floor_consultations),
+    # Households are visible through their members' grants: a scan of every household until
+    # session 21 (40 ms for the coordinator's count).
+    Page("API households (coordinator)", "suishin1", "/api/v1/households/"),
+    Page("API consents (caseworker)", "houkatsu-n1", "/api/v1/consents/"),
 ]
 
 # --- the programmes: アウトリーチ, 参加支援, 地域づくり -------------------------------------------
