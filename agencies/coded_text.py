@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.translation import pgettext
 
 from agencies import jpdates
+from agencies.display import choice_label
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def _value(value):
     if isinstance(value, Mapping) and "choice" in value:
         app_label, model_name, field_name = value["choice"].split(".")
         field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
-        return str(dict(field.flatchoices).get(value["value"], value["value"]))
+        return str(choice_label(field, value["value"]))
     return value
 
 

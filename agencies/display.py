@@ -31,12 +31,19 @@ def _labels(field) -> dict | None:
 _django_display = Model._get_FIELD_display
 
 
-def _get_FIELD_display(self, field):  # noqa: N802 - Django's name
+def choice_label(field, value):
+    """The label of `value` among `field`'s choices in the active language; the value itself
+    when it is not one of them (what get_FOO_display answers)."""
     table = _labels(field)
     if table is None:
-        return _django_display(self, field)
-    value = getattr(self, field.attname)
+        table = {make_hashable(v): label for v, label in field.flatchoices}
     return force_str(table.get(make_hashable(value), value), strings_only=True)
+
+
+def _get_FIELD_display(self, field):  # noqa: N802 - Django's name
+    if _labels(field) is None:
+        return _django_display(self, field)
+    return choice_label(field, getattr(self, field.attname))
 
 
 def install_fast_choice_display() -> None:
