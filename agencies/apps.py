@@ -17,3 +17,7 @@ class AgenciesConfig(AppConfig):
         from .display import install_fast_choice_display
 
         install_fast_choice_display()
+
+        from .select_render import install_fast_select
+
+        install_fast_select()

@@ -27,7 +27,7 @@ from agencies.policy import can, is_admin
 
 from . import figures
 from .charts import bar_chart
-from .figures.registry import figure_cache, local_date, mean_days
+from .figures.registry import figure_cache, mean_local_days
 
 
 def _period() -> figures.Period:
@@ -79,8 +79,8 @@ def coordinator_caseload(user) -> Panel | None:
         sent_at__isnull=False,
         answered_at__gte=period.start_at,
         answered_at__lt=period.end_before,
-    ).values_list("sent_at", "answered_at")
-    turnaround = mean_days((local_date(a), local_date(b)) for a, b in answered)
+    )
+    turnaround = mean_local_days(answered, "sent_at", "answered_at")
     items = [
         PanelItem(
             _("回答期限を過ぎたつなぐシート"),

@@ -230,7 +230,7 @@ def my_cases_by_status(user) -> dict[str, int]:
         .open()
         .filter(
             Q(coordinator=user)
-            | Q(pk__in=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
+            | Q(pk__in_ids=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
         )
     )
     return dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
@@ -244,9 +244,9 @@ def monitoring_due(user, days: int = 7) -> QuerySet[SupportCase]:
         .filter(next_monitoring_on__lte=limit)
         .filter(
             Q(coordinator=user)
-            | Q(pk__in=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
+            | Q(pk__in_ids=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
             | Q(
-                pk__in=PlanItem.objects.filter(
+                pk__in_ids=PlanItem.objects.filter(
                     staff=user, plan__status=Plan.Status.APPROVED
                 ).values("plan__case_id")
             )

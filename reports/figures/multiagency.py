@@ -35,8 +35,8 @@ from .registry import (
     count_by,
     interp,
     joined,
-    local_date,
     mean_days,
+    mean_local_days,
     register,
     share,
 )
@@ -183,10 +183,7 @@ register(
             "(同じ日の回答は0日)。追加情報の依頼中の日数も含みます。"
         ),
         records=referrals_answered,
-        compute=lambda qs, period: mean_days(
-            (local_date(sent), local_date(answered))
-            for sent, answered in qs.values_list("sent_at", "answered_at")
-        ),
+        compute=lambda qs, period: mean_local_days(qs, "sent_at", "answered_at"),
         record_kind="referral",
         order=340,
     )

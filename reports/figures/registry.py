@@ -17,7 +17,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
@@ -276,6 +277,19 @@ def mean_days(pairs) -> Decimal | None:
     if not days:
         return None
     return (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def mean_local_days(qs: QuerySet, start: str, end: str) -> Decimal | None:
+    """`mean_days` of the local dates of two datetime fields, counted by the database.
+
+    The same figure as ``mean_days((local_date(a), local_date(b)) for a, b in rows)`` (tested
+    both ways), without reading every row into Python: the dashboard's turnaround of a busy
+    多機関協働 body reads thousands of つなぐシート a year."""
+    row = qs.aggregate(n=Count("pk"), total=Sum(TruncDate(end) - TruncDate(start)))
+    if not row["n"]:
+        return None
+    days = row["total"].days if isinstance(row["total"], dt.timedelta) else int(row["total"])
+    return (Decimal(days) / row["n"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def share(part: int, whole: int) -> Decimal | None:

@@ -89,3 +89,35 @@ def test_supervisor_figures_are_cached_citywide_and_survive_a_dead_cache(
         down = supervisor_overview(city_db.supervisor)
     assert down.body == first.body
     cache.clear()
+
+
+def test_turnaround_is_counted_by_the_database_as_by_local_dates_in_python(city_db):
+    """The coordinator's 平均日数 (and the annual figure) is summed in SQL over local dates; the
+    same mean as reading every pair and taking each one's date in Asia/Tokyo, including a
+    つなぐシート sent at 23:50 and answered at 00:10 (one day, though 20 minutes)."""
+    import datetime as dt
+
+    from cases.models import Referral
+    from reports.figures.registry import local_date, mean_days, mean_local_days
+
+    late = Referral.objects.filter(answered_at__isnull=False).order_by("pk").first()
+    late.sent_at = dt.datetime(2027, 1, 5, 23, 50, tzinfo=JST)
+    late.answered_at = dt.datetime(2027, 1, 6, 0, 10, tzinfo=JST)
+    late.save(update_fields=["sent_at", "answered_at"])
+    answered = Referral.objects.filter(answered_at__isnull=False, sent_at__isnull=False)
+    by_python = mean_days(
+        (local_date(a), local_date(b)) for a, b in answered.values_list("sent_at", "answered_at")
+    )
+    assert by_python is not None
+    assert mean_local_days(answered, "sent_at", "answered_at") == by_python
+    assert mean_local_days(answered.filter(pk=late.pk), "sent_at", "answered_at") == 1
+    assert mean_local_days(answered.none(), "sent_at", "answered_at") is None
+    badges = {i.label: i.badge for i in _panel(city_db.coordinator, "caseload").items}
+    mine = answered.filter(
+        to_agency_id__in=city_db.coordinator.agency_ids(),
+        answered_at__gte=dt.datetime(2026, 4, 1, tzinfo=JST),
+    )
+    expected = mean_days(
+        (local_date(a), local_date(b)) for a, b in mine.values_list("sent_at", "answered_at")
+    )
+    assert badges["つなぐシートの回答までの平均日数(今年度)"] == f"{expected}日"
