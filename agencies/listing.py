@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,6 +119,31 @@ def export_query(request) -> str:
     params.pop("page", None)
     params.pop("fmt", None)
     return params.urlencode()
+
+
+def form_filters_set(request, form) -> bool:
+    """Whether the query string sets any of a filter form's fields — a picker's typed text
+    (`<name>_text`) included, and a value the form refuses too (it is still in the form)."""
+    names = {form.add_prefix(name) for name in form.fields}
+    names |= {f"{name}_text" for name in names}
+    return any(value.strip() for name in names for value in request.GET.getlist(name))
+
+
+def clear_filters_url(request, *, active: bool, keep: Sequence[str] = ("sort",)) -> str:
+    """The list's own address without its filters, for a 「絞り込みを解除」 link while a filter is
+    `active` ("" otherwise). Without JavaScript, emptying a picker's text leaves its hidden id in
+    the form, so submitting again keeps the filter: this plain link is how it comes off. `keep`
+    names the parameters that are how the list is read rather than what it holds (the sort; an
+    inbox's tab) — the page number is dropped, the unfiltered list starts on its first page."""
+    if not active:
+        return ""
+    params = QueryDict(mutable=True)
+    for name in keep:
+        values = [v for v in request.GET.getlist(name) if v]
+        if values:
+            params.setlist(name, values)
+    query = params.urlencode()
+    return request.path + (f"?{query}" if query else "")
 
 
 def export_list(

@@ -35,6 +35,7 @@ from cases.models import (
     Plan,
     TeamRole,
 )
+from cases.selectors.support import case_coordinator_choices, named_case_coordinator
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -78,14 +79,65 @@ class LockVersionMixin(forms.Form):
 # --- case -------------------------------------------------------------------------------------------
 
 
+class CoordinatorFilterField(forms.ModelChoiceField):
+    """担当推進員 as a list filter: a <select> of the coordinators the list offers
+    (`case_coordinator_choices`), which also takes the id of someone it no longer offers but who
+    is named on a case (a kept link: `named_case_coordinator`). Anything else — not a number, nobody
+    named on a case — is a field error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", _("すべて"))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("この担当推進員では絞り込めません。一覧から選び直してください。")},
+        )
+        super().__init__(queryset=User.objects.none(), **kwargs)
+
+    def label_from_instance(self, obj):
+        return obj.display_name or obj.username
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value)
+        if not (value.isascii() and value.isdigit()):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            kept = named_case_coordinator(int(value))
+            if kept is None:
+                raise
+            return kept
+
+
 class CaseListFilterForm(forms.Form):
-    """The case list's filter that needs resolving: the 主担当機関 picker (the other filters are
-    plain values read in views.support._case_filters). The list and its export both read it."""
+    """The case list's filters that need resolving: the 主担当機関 picker and the 担当推進員 choice
+    (the other filters are plain values read in views.support._case_filters). The list and its
+    export both read it."""
 
     lead_agency = agency_filter_field(label=_("主担当機関"))
+    coordinator = CoordinatorFilterField(label=_("担当推進員"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["coordinator"].queryset = case_coordinator_choices(user)
 
     def clean_lead_agency(self):
         return keep_chosen_shown(self, "lead_agency")
+
+    def clean_coordinator(self):
+        """A coordinator the list no longer offers (a kept link) stays shown as chosen."""
+        chosen = self.cleaned_data["coordinator"]
+        if chosen is not None:
+            self.fields["coordinator"].queryset = case_coordinator_choices(
+                self.user, also=chosen.pk
+            )
+        return chosen
 
 
 class CaseCreateForm(forms.Form):

@@ -41,6 +41,30 @@ REASONS = {
 # The codes a status change may carry (the API documents these); the rest are 主担当 periods'.
 TRANSITION_CODES = [code for code in REASONS if code != "lead_at_intake"]
 
+# What each code means, with its parameters named rather than filled: the API schema lists the
+# codes with these (a client that knows the code may word the reason itself); the reason as shown
+# is REASONS filled with the row's parameters.
+LABELS = {
+    "assessment_started": _("アセスメント開始"),
+    "planning_started": _("プラン作成開始"),
+    "plan_submitted": _("プランを会議に提出"),
+    "evaluation_started": _("評価を開始"),
+    "plan_approved": _("会議がプラン第n版を承認"),
+    "plan_approved_with_changes": _("会議がプラン第n版を修正のうえ承認(修正内容つき)"),
+    "evaluation_decided": _("会議が評価第n回を決定(決定内容つき)"),
+    "meeting_decision": _("会議の決定(決定の種類。例: 再アセスメント)"),
+    "closure": _("死亡・転出による終結(終結理由)"),
+    "lead_at_intake": _("受付時の主担当"),
+}
+# A reason without a code: typed by a user, or recorded before the codes.
+NO_CODE_LABEL = _("コードなし(入力された理由、またはコード導入前の記録)")
+
+
+def code_choices(codes) -> list[tuple[str, str]]:
+    """(code, label) choices for a serializer's reason_code: "" first (a reason without a code),
+    then `codes` — what the API answers, each with what it means."""
+    return [("", NO_CODE_LABEL), *((code, LABELS[code]) for code in codes)]
+
 
 @dataclass(frozen=True)
 class Coded:

@@ -43,7 +43,7 @@ from cases.models import (
     PlanItem,
     SupportCase,
 )
-from cases.reasons import TRANSITION_CODES
+from cases.reasons import TRANSITION_CODES, code_choices
 from cases.selectors import support as sel
 from cases.services import support as svc
 from meetings.models import MeetingBody
@@ -101,8 +101,9 @@ class TransitionSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="理由(システムが記録した理由は利用者の言語で、入力された理由は入力どおり)",
     )
+    # The schema lists each code with what it means (cases.reasons.LABELS).
     reason_code = serializers.ChoiceField(
-        choices=[("", "")] + [(code, code) for code in TRANSITION_CODES],
+        choices=code_choices(TRANSITION_CODES),
         read_only=True,
         help_text="システムが記録した理由のコード。入力された理由・コード導入前の記録は空文字",
     )

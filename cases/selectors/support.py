@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
+from agencies.models import Agency, Membership, User
 from cases.models import (
     ActivityNote,
     Assessment,
@@ -27,6 +28,7 @@ from cases.models import (
     PlanItem,
     SupportCase,
 )
+from cases.policy.persons import care_agency_ids
 from cases.policy.support import note_visibility_filter, visible_case_filter
 
 
@@ -75,6 +77,39 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[SupportCase]
         .values("n")
     )
     return qs.annotate(team_size=Coalesce(Subquery(team_size), 0)).order_by("-opened_on", "-pk")
+
+
+def case_coordinator_choices(user, *, also: int | None = None):
+    """The 担当推進員 the case list's filter offers: staff holding the coordinator role today at
+    an agency running 多機関協働 (where cases are opened and accepted, so where any case the user
+    sees is coordinated) or at one of the user's own agencies (the user among them). Read from
+    today's memberships — a few hundred rows at city scale — never from the cases: a query over
+    every case in the city to name a dozen people was the wrong cost for each list load.
+    `also` adds a user the list no longer offers whom a kept link still filters by."""
+    holders = (
+        Membership.objects.current()
+        .filter(role=Role.COORDINATOR)
+        .filter(
+            Q(agency__in=Agency.objects.running("multiagency"))
+            | Q(agency_id__in=care_agency_ids(user))
+        )
+        .values("user_id")
+    )
+    chosen = Q(pk__in=holders, is_active=True)
+    if also is not None:
+        chosen |= Q(pk=also)
+    return User.objects.filter(chosen).order_by("kana", "pk")
+
+
+def named_case_coordinator(pk: int):
+    """A user named as some case's 担当推進員 (an index probe on that one id): who a kept link
+    may filter by though the list no longer offers them — a 推進員 who has moved on, a successor
+    of another role after a handover. The filter only narrows what the user sees anyway."""
+    return (
+        User.objects.filter(pk=pk)
+        .filter(Exists(SupportCase.objects.filter(coordinator_id=OuterRef("pk"))))
+        .first()
+    )
 
 
 @dataclass

@@ -346,3 +346,199 @@ def test_case_export_with_a_refused_lead_agency_exports_nothing_and_says_why(cli
     assert not AuditEvent.objects.filter(action="case.export").exists()
     html = client.get(response["Location"]).content.decode()
     assert 'id="id_lead_agency_error"' in html
+
+
+# --- the 担当推進員 filter: choices from memberships, not from the cases ---------------------------
+
+
+def _coordinator_choices(response) -> set:
+    return set(response.context["filter_form"].fields["coordinator"].queryset)
+
+
+def _leave(user):
+    """The user's memberships end yesterday (異動・退職)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user.memberships.update(end_date=timezone.localdate() - timedelta(days=1))
+
+
+def test_case_list_offers_the_coordinators_of_the_agencies_that_could_hold_its_cases(
+    client, body, owner, outsider
+):
+    colleague = staff(body, Role.COORDINATOR)
+    elsewhere = staff(multiagency_agency(), Role.COORDINATOR)  # a partner sees its cases
+    staff(body, Role.CASEWORKER)  # not a 推進員
+    left = staff(body, Role.COORDINATOR)
+    _leave(left)
+    open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    response = client.get(reverse("cases:case_list"))
+    assert _coordinator_choices(response) == {owner, colleague, elsewhere}
+    html = response.content.decode()
+    assert '<select name="coordinator"' in html
+    assert f'<option value="{owner.pk}">{owner.display_name}</option>' in html
+    # A 推進員 at an agency that runs no 多機関協働 is offered their own name (自分) too.
+    client.force_login(outsider)
+    choices = _coordinator_choices(client.get(reverse("cases:case_list")))
+    assert choices == {owner, colleague, elsewhere, outsider}
+
+
+def test_case_list_filters_by_coordinator_including_oneself(client, body, owner):
+    colleague = staff(body, Role.COORDINATOR)
+    mine = open_case(coordinator=owner, agency=body)
+    theirs = open_case(coordinator=colleague, agency=body)
+    client.force_login(owner)
+    found, html = _case_list(client, coordinator=owner.pk)
+    assert found == {mine.number}
+    assert f'<option value="{owner.pk}" selected>' in html
+    found, html = _case_list(client, coordinator=colleague.pk)
+    assert found == {theirs.number}
+    assert f'<option value="{colleague.pk}" selected>' in html
+    assert _case_list(client, coordinator="")[0] == {mine.number, theirs.number}
+
+
+def test_kept_link_naming_a_coordinator_who_has_left_still_filters(client, body, owner):
+    gone = staff(body, Role.COORDINATOR, display_name="異動した推進員")
+    theirs = open_case(coordinator=gone, agency=body)
+    open_case(coordinator=owner, agency=body)
+    _leave(gone)
+    client.force_login(owner)
+    response = client.get(reverse("cases:case_list"), {"coordinator": gone.pk})
+    assert response.status_code == 200
+    assert not response.context["filter_form"].errors
+    assert {c.number for c in response.context["page_obj"]} == {theirs.number}
+    # Shown as chosen though the list no longer offers them.
+    assert (
+        f'<option value="{gone.pk}" selected>異動した推進員</option>' in response.content.decode()
+    )
+    assert gone not in _coordinator_choices(client.get(reverse("cases:case_list")))
+
+
+@pytest.mark.parametrize(
+    "value", ["abc", "99999999", "99999999999999999999999", "1;DROP", "-1", "１", "nobody"]
+)
+def test_case_list_unknown_or_malformed_coordinator_is_a_field_error(client, body, owner, value):
+    case = open_case(coordinator=owner, agency=body)
+    # Someone never named on a case nor offered: a stale id as much as an unknown one.
+    never = staff(AgencyFactory(), Role.CASEWORKER)
+    client.force_login(owner)
+    params = {"coordinator": never.pk if value == "nobody" else value, "q": case.number}
+    response = client.get(reverse("cases:case_list"), params)
+    assert response.status_code == 200
+    assert response.context["filter_form"].errors["coordinator"] == [
+        "この担当推進員では絞り込めません。一覧から選び直してください。"
+    ]
+    html = response.content.decode()
+    assert 'id="id_coordinator_error"' in html and 'class="error"' in html
+    # The refused filter is not applied; the others are.
+    assert {c.number for c in response.context["page_obj"]} == {case.number}
+
+
+def test_case_export_honours_the_coordinator_filter_and_refuses_a_bad_one(client, body, owner):
+    colleague = staff(body, Role.COORDINATOR)
+    open_case(coordinator=owner, agency=body)
+    theirs = open_case(coordinator=colleague, agency=body)
+    client.force_login(owner)
+    url = reverse("cases:case_export")
+    rows = _csv_rows(client.get(url, {"fmt": "csv", "coordinator": colleague.pk}))
+    assert [r[0] for r in rows[1:]] == [theirs.number]
+    response = client.get(url, {"fmt": "csv", "coordinator": "abc"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("cases:case_list") + "?")
+    assert AuditEvent.objects.filter(action="case.export").count() == 1  # the first one only
+
+
+def test_coordinator_choices_cost_the_same_whatever_the_number_of_cases(
+    client, body, owner, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.forms_support import CaseListFilterForm
+
+    def choices_queries():
+        form = CaseListFilterForm({}, user=owner)
+        with CaptureQueriesContext(connection) as ctx:
+            str(form["coordinator"])
+        return [q["sql"] for q in ctx.captured_queries]
+
+    open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    few = choices_queries()
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("cases:case_list"), {"coordinator": owner.pk})
+    for _ in range(5):
+        open_case(coordinator=staff(body, Role.COORDINATOR), agency=body)
+        open_case(coordinator=owner, agency=body)
+    many = choices_queries()
+    assert len(few) == len(many) == 1
+    assert not any("cases_supportcase" in sql for sql in few + many)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("cases:case_list"), {"coordinator": owner.pk})
+
+
+def test_coordinator_choices_sql_does_not_read_the_cases(body, owner):
+    from cases.selectors.support import case_coordinator_choices
+
+    sql = str(case_coordinator_choices(owner).query)
+    assert "cases_supportcase" not in sql
+    assert "agencies_membership" in sql
+
+
+# --- 「絞り込みを解除」: a plain link, the way to take a picker's filter off without JavaScript --------
+
+
+def test_case_list_clear_filters_link_only_while_filtering_and_keeps_the_sort(client, body, owner):
+    north = AgencyFactory(name="北部地域包括支援センター")
+    led = open_case(coordinator=owner, agency=body)
+    _led_by(north, led)
+    other = open_case(coordinator=owner, agency=body)
+    client.force_login(owner)
+    url = reverse("cases:case_list")
+    for params in ({}, {"sort": "number"}, {"status": "open", "q": "", "lead_agency": ""}):
+        assert 'data-testid="clear-filters"' not in _case_list(client, **params)[1]
+    # Without JavaScript the emptied text still sends the hidden id: the filter stays on …
+    found, html = _case_list(client, lead_agency=north.pk, lead_agency_text="", sort="-number")
+    assert found == {led.number}
+    # … and the link takes it off, keeping the order.
+    link = re.search(r'<a class="btn btn--link" href="([^"]*)" data-testid="clear-filters">', html)
+    assert link and "絞り込みを解除" in html
+    assert link.group(1) == f"{url}?sort=-number"
+    response = client.get(link.group(1))
+    assert {c.number for c in response.context["page_obj"]} == {led.number, other.number}
+    assert 'data-testid="clear-filters"' not in response.content.decode()
+    for params in (
+        {"coordinator": owner.pk},
+        {"q": "8050"},
+        {"status": ""},
+        {"mine": "1"},
+        {"overdue": "1"},
+        {"lead_agency_text": "存在しない機関名"},  # a refused value is still in the form
+        {"coordinator": "abc"},
+    ):
+        html = _case_list(client, **params)[1]
+        assert f'href="{url}" data-testid="clear-filters"' in html, params
+
+
+def test_referral_inbox_clear_filters_link_only_while_filtering_and_keeps_the_tab(client, world):
+    referral = world.sent()
+    client.force_login(world.coordinator)
+    url = reverse("cases:referral_inbox")
+    for params in ({}, {"tab": "all"}, {"tab": "all", "urgency": "", "from_agency": ""}):
+        html = client.get(url, params).content.decode()
+        assert 'data-testid="clear-filters"' not in html
+    # The hidden id of a picker whose text was emptied (no JavaScript) still filters.
+    response = client.get(
+        url, {"tab": "all", "from_agency": world.other.pk, "from_agency_text": "", "page": "1"}
+    )
+    assert list(response.context["page_obj"]) == []
+    html = response.content.decode()
+    link = re.search(r'href="([^"]*)" data-testid="clear-filters"', html).group(1)
+    assert link == f"{url}?tab=all"
+    response = client.get(link)
+    assert [r.number for r in response.context["page_obj"]] == [referral.number]
+    assert 'data-testid="clear-filters"' not in response.content.decode()
+    html = client.get(url, {"urgency": "urgent"}).content.decode()
+    assert f'href="{url}" data-testid="clear-filters"' in html

@@ -210,3 +210,36 @@ def test_a_meeting_decision_without_a_note_reads_as_the_decision_in_each_languag
     with translation.override("en"):
         text = reasons.render(fields["reason_code"], fields["reason_params"], fields["reason"])
     assert text == english("再アセスメント")
+
+
+def test_every_reason_code_has_a_label_in_both_languages():
+    assert set(reasons.LABELS) == set(reasons.REASONS)
+    for label in [*reasons.LABELS.values(), reasons.NO_CODE_LABEL]:
+        with translation.override("ja"):
+            japanese = str(label)
+        with translation.override("en"):
+            assert str(label) != japanese, f"no English for {japanese}"
+
+
+def test_the_schema_lists_each_reason_code_with_its_label_and_only_what_the_api_answers(
+    openapi_schema,
+):
+    schema = openapi_schema.schema["components"]["schemas"]
+    field = schema["Transition"]["properties"]["reason_code"]
+    refs = {part["$ref"].rsplit("/", 1)[1] for part in field["oneOf"]}
+    assert refs == {"ReasonCodeEnum", "BlankEnum"}  # a code, or "" for a typed reason
+    enum = schema["ReasonCodeEnum"]
+    assert enum["enum"] == reasons.TRANSITION_CODES
+    assert "lead_at_intake" not in enum["enum"]  # 主担当 periods are not in the API
+    with translation.override("ja"):
+        for code in reasons.TRANSITION_CODES:
+            assert f"* `{code}` - {reasons.LABELS[code]}" in enum["description"]
+            assert f"* `{code}` - {reasons.LABELS[code]}" in field["description"]
+        assert f"* `` - {reasons.NO_CODE_LABEL}" in enum["description"]
+
+
+def test_every_code_the_api_answers_is_in_the_schema(body, actor, openapi_schema):
+    case, _plan = case_with_approved_plan(coordinator=actor, agency=body)
+    documented = set(openapi_schema.schema["components"]["schemas"]["ReasonCodeEnum"]["enum"])
+    codes = {t["code"] for t in api_reasons(actor, case)}
+    assert {"assessment_started", "plan_approved"} <= codes <= documented | {""}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors
-from agencies.listing import export_list, export_query
+from agencies.listing import clear_filters_url, export_list, export_query, form_filters_set
 from agencies.paging import KeysFirstPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import Basis, can, require, require_visible
@@ -634,6 +634,10 @@ def referral_inbox(request):
             "tab": key,
             "tabs": [(k, label, counts[k]) for k, label in tabs],
             "filter_form": form,
+            # The tab stays: it is the part of the inbox being read, chosen above the form.
+            "clear_filters_url": clear_filters_url(
+                request, active=form_filters_set(request, form), keep=("tab", "sort")
+            ),
             "columns": lists.REFERRALS_RECEIVED.headers(request),
             "default_order": key == "open" and not request.GET.get("sort"),
             "export_url": reverse("cases:referral_inbox_export"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from agencies import jpdates, uploads
 from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
-from agencies.listing import export_list, export_query
+from agencies.listing import clear_filters_url, export_list, export_query, form_filters_set
 from agencies.models import User
 from agencies.paging import KeysFirstPaginator
 from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
@@ -95,21 +95,31 @@ def _case_url(case, suffix: str = "") -> str:
 
 def _case_filters(request) -> tuple[sel.CaseFilters, f.CaseListFilterForm]:
     """The list's filters from the query string, and the form of those that need resolving (the
-    主担当機関 picker): a value it refuses is its field error, and that filter is not applied."""
+    主担当機関 picker, the 担当推進員): a value it refuses is its field error, and that filter is
+    not applied (the others are)."""
     g = request.GET
-    form = f.CaseListFilterForm(g)
-    lead_agency = form.cleaned_data["lead_agency"] if form.is_valid() else None
+    form = f.CaseListFilterForm(g, user=request.user)
+    form.is_valid()
+    lead_agency = form.cleaned_data.get("lead_agency")
+    coordinator = form.cleaned_data.get("coordinator")
     filters = sel.CaseFilters(
         status=g.get("status", "open")
         if g.get("status", "open") in {"", "open", *Status.values}
         else "open",
         lead_agency=lead_agency.pk if lead_agency else None,
-        coordinator=int(g["coordinator"]) if g.get("coordinator", "").isdigit() else None,
+        coordinator=coordinator.pk if coordinator else None,
         overdue=g.get("overdue") == "1",
         mine=g.get("mine") == "1",
         q=g.get("q", "").strip()[:50],
     )
     return filters, form
+
+
+def _clear_filters_url(request, filters: sel.CaseFilters, form) -> str:
+    """「絞り込みを解除」 while the list is narrowed (or a refused filter value is in the form):
+    the list as it opens (対応中すべて), in the same order."""
+    active = filters != sel.CaseFilters(status="open") or form_filters_set(request, form)
+    return clear_filters_url(request, active=active)
 
 
 @login_required
@@ -131,11 +141,7 @@ def case_list(request):
             "export_url": reverse("cases:case_export"),
             "export_query": export_query(request),
             "today": timezone.localdate(),
-            # EXISTS per staff member (an index probe each), not DISTINCT over a join with every
-            # case in the city.
-            "coordinators": User.objects.filter(
-                Exists(SupportCase.objects.filter(coordinator=OuterRef("pk")))
-            ).order_by("kana"),
+            "clear_filters_url": _clear_filters_url(request, filters, filter_form),
             "nav_active": "multiagency",
             "can_create": can(request.user, "case.create"),
             "can_handover": can(request.user, "caseload.handover"),
