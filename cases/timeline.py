@@ -108,6 +108,15 @@ def timeline_for(case, user) -> Timeline:
     return entries
 
 
+def loaded(case, related: str, queryset):
+    """The case's `related` rows as the page already loaded them into the case's prefetch cache
+    (cases.selectors.support.case_page), else `queryset`: the case page reads its sheets and its
+    team once."""
+    if related in getattr(case, "_prefetched_objects_cache", {}):
+        return getattr(case, related).all()
+    return queryset
+
+
 def _name(user) -> str:
     return (user.display_name or user.username) if user else ""
 
@@ -145,7 +154,9 @@ def _sheets(case, user):
     from cases.models import Assessment, Evaluation, Plan
 
     base = reverse("cases:case_detail", args=[case.public_id])
-    for a in Assessment.objects.filter(case=case).select_related("author", "agency"):
+    for a in loaded(
+        case, "assessments", Assessment.objects.filter(case=case).select_related("author", "agency")
+    ):
         yield _day(
             a.assessed_on,
             kind="assessment",
@@ -154,7 +165,9 @@ def _sheets(case, user):
             actor=_name(a.author),
             agency=_agency(a.agency),
         )
-    for p in Plan.objects.filter(case=case).select_related("author", "agency"):
+    for p in loaded(
+        case, "plans", Plan.objects.filter(case=case).select_related("author", "agency")
+    ):
         yield _day(
             p.drafted_on,
             kind="plan",
@@ -181,7 +194,9 @@ def _sheets(case, user):
                 detail=p.decision_note,
                 url=f"{base}plans/{p.number}/",
             )
-    for e in Evaluation.objects.filter(case=case).select_related("author", "agency"):
+    for e in loaded(
+        case, "evaluations", Evaluation.objects.filter(case=case).select_related("author", "agency")
+    ):
         yield _day(
             e.evaluated_on,
             kind="evaluation",
@@ -267,7 +282,9 @@ def _notes(case, user):
 def _team(case, user):
     from cases.models import CaseHandover, CaseTeamMember
 
-    for m in CaseTeamMember.objects.filter(case=case).select_related("agency", "user"):
+    for m in loaded(
+        case, "team", CaseTeamMember.objects.filter(case=case).select_related("agency", "user")
+    ):
         who = _agency(m.agency) + (f"・{_name(m.user)}" if m.user else "")
         yield TimelineEntry(
             at=as_moment(m.joined_on),
