@@ -367,6 +367,12 @@ def decisions_cached():
         _DECISIONS.reset(token)
 
 
+def decision_cache() -> dict | None:
+    """The request's decision cache (None outside a request): for policies that decide many
+    objects in one query and keep each decision under the key `cached_decision` would use."""
+    return _DECISIONS.get()
+
+
 def cached_decision(key: Hashable, compute: Callable):
     cache = _DECISIONS.get()
     if cache is None:

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access import bases
 from agencies.choices import Role
-from agencies.policy import DENY, Basis, Decision, allow, cached_decision, rule
+from agencies.policy import DENY, Basis, Decision, allow, decision_cache, rule
 from cases.choices import InfoKind
 
 # Roles that work with persons. Admin (reference data) and resident (concern slips) are not here.
@@ -201,9 +201,24 @@ _PERSON_BASIS = {"consent": Basis.CONSENT, "tajikan": Basis.CASE_TEAM}
 def person_decisions(user, persons: Iterable) -> dict[int, PersonDecision]:
     """Decisions for many persons at a fixed number of queries (1 for grants + providers).
 
-    Used by lists and search results so a page costs the same whatever its length.
+    Used by lists and search results so a page costs the same whatever its length. Within a
+    request each person is decided once (`person_access` and the household of the same page
+    share the decision: agencies.policy.decision_cache).
     """
     persons = [p for p in persons if p is not None]
+    cache = decision_cache()
+    if cache is None:
+        return _person_decisions(user, persons)
+    uid = getattr(user, "pk", None)
+    result = {p.pk: cache[key] for p in persons if (key := ("person", uid, p.pk)) in cache}
+    todo = [p for p in persons if p.pk not in result]
+    if todo:
+        for pk, decision in _person_decisions(user, todo).items():
+            cache[("person", uid, pk)] = result[pk] = decision
+    return result
+
+
+def _person_decisions(user, persons: list) -> dict[int, PersonDecision]:
     result: dict[int, PersonDecision] = {p.pk: PERSON_DENY for p in persons}
     if not persons or user is None or not getattr(user, "is_authenticated", False):
         return result
@@ -226,24 +241,25 @@ def person_decisions(user, persons: Iterable) -> dict[int, PersonDecision]:
         # One query whatever the number of grants or agencies: the grants in force on these
         # persons; the sections of several grants add up, the first basis (by registry order)
         # is the one shown.
-        granted: dict[int, tuple[set[str], object]] = {}
+        # Rows, not model instances: a person on several cases holds a hundred grants.
+        granted: dict[int, tuple[set[str], tuple]] = {}
         grants = (
             _person_grants(user, care)
             .filter(person_id__in=[p.pk for p in pending])
-            .select_related("basis", "provider")
             .order_by("basis__order", "valid_from", "pk")
+            .values_list(
+                "person_id", "sections", "basis__code", "provider__short_name", "provider__name"
+            )
         )
-        for grant in grants:
-            kinds, first = granted.setdefault(grant.person_id, (set(), grant))
-            kinds.update(k for k in grant.sections if k in ALL_SECTIONS)
-        for pk, (kinds, grant) in granted.items():
+        for person_id, sections, *shown in grants:
+            kinds, _first = granted.setdefault(person_id, (set(), shown))
+            kinds.update(k for k in sections if k in ALL_SECTIONS)
+        for pk, (kinds, (code, short_name, name)) in granted.items():
             result[pk] = PersonDecision(
                 True,
-                _PERSON_BASIS.get(grant.basis.code, grant.basis.code),
+                _PERSON_BASIS.get(code, code),
                 sections=frozenset(kinds),
-                via_agency=(
-                    (grant.provider.short_name or grant.provider.name) if grant.provider else ""
-                ),
+                via_agency=(short_name or name or ""),
             )
         pending = [p for p in pending if p.pk not in granted]
     if pending:
@@ -264,10 +280,7 @@ def person_access(user, person) -> PersonDecision:
     """May `user` see `person`'s record, on what basis, and which sections (``.sections``)?"""
     if person is None:
         return PERSON_DENY
-    return cached_decision(
-        ("person", getattr(user, "pk", None), person.pk),
-        lambda: person_decisions(user, [person])[person.pk],
-    )
+    return person_decisions(user, [person])[person.pk]
 
 
 def visible_sections(user, person) -> set[str]:
