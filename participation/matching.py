@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 
@@ -119,11 +119,38 @@ class ResourceFacts:
     physical: str = Physical.MODERATE
 
 
-@dataclass(frozen=True)
 class Reason:
-    criterion: str
-    text: str
-    points: float  # after the weight; > 0 for, < 0 against, 0 said for information
+    """One criterion's verdict. Its sentence may be given as a function and is then written when
+    first read: every resource of the catalogue is scored (2,000 at city scale) and the page
+    shows the best 20 — formatting all the others' sentences was most of the page's time."""
+
+    __slots__ = ("_text", "criterion", "points")
+
+    def __init__(self, criterion: str, text: str | Callable[[], str], points: float):
+        self.criterion = criterion
+        self._text = text
+        self.points = points  # after the weight; > 0 for, < 0 against, 0 said for information
+
+    @property
+    def text(self) -> str:
+        if callable(self._text):
+            self._text = self._text()
+        return self._text
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Reason):
+            return NotImplemented
+        return (self.criterion, self.text, self.points) == (
+            other.criterion,
+            other.text,
+            other.points,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.criterion, self.text, self.points))
+
+    def __repr__(self) -> str:
+        return f"Reason({self.criterion!r}, {self.text!r}, {self.points!r})"
 
     @property
     def is_for(self) -> bool:
@@ -205,7 +232,7 @@ class _Scorer:
     def _(self, message: str) -> str:
         return _translated(self.language, message)
 
-    def reason(self, out: list, criterion: str, text: str, points: float) -> None:
+    def reason(self, out: list, criterion: str, text: Callable[[], str], points: float) -> None:
         out.append(Reason(criterion, text, points * self.w.get(criterion, 1.0)))
 
     def score(self, r: ResourceFacts) -> MatchResult:
@@ -219,26 +246,35 @@ class _Scorer:
                 self.reason(
                     out,
                     "interest",
-                    self._("関心「%(x)s」に合う活動がある") % {"x": _labels(common, self.language)},
+                    lambda: (
+                        self._("関心「%(x)s」に合う活動がある")
+                        % {"x": _labels(common, self.language)}
+                    ),
                     10.0 * min(2, len(common)),
                 )
             else:
-                self.reason(out, "interest", self._("関心に合う活動がない"), -6.0)
+                self.reason(out, "interest", lambda: self._("関心に合う活動がない"), -6.0)
         # distance / transport
         near_bus = bool(p.bus_lines & r.bus_lines)
         uses_bus = Transport.BUS in p.transport or not p.transport
         km = distance_km(p.home, r.point) if p.home and r.point else None
         if km is not None and km <= NEAR_KM:
-            self.reason(out, "distance", self._("自宅から約%(km).1fkm(2km以内)") % {"km": km}, 8.0)
+            self.reason(
+                out, "distance", lambda: self._("自宅から約%(km).1fkm(2km以内)") % {"km": km}, 8.0
+            )
         elif near_bus and uses_bus:
             line = "・".join(sorted(p.bus_lines & r.bus_lines))
-            self.reason(out, "distance", self._("路線バス(%(line)s)で通える") % {"line": line}, 6.0)
+            self.reason(
+                out, "distance", lambda: self._("路線バス(%(line)s)で通える") % {"line": line}, 6.0
+            )
         elif km is not None and p.max_travel_km is not None and km <= p.max_travel_km:
             self.reason(
                 out,
                 "distance",
-                self._("自宅から約%(km).1fkm(通える範囲%(max)skm以内)")
-                % {"km": km, "max": p.max_travel_km},
+                lambda: (
+                    self._("自宅から約%(km).1fkm(通える範囲%(max)skm以内)")
+                    % {"km": km, "max": p.max_travel_km}
+                ),
                 3.0,
             )
         elif km is not None:
@@ -246,23 +282,23 @@ class _Scorer:
                 self.reason(
                     out,
                     "distance",
-                    self._("自宅から約%(km).1fkm(車・送迎が必要)") % {"km": km},
+                    lambda: self._("自宅から約%(km).1fkm(車・送迎が必要)") % {"km": km},
                     -3.0,
                 )
             else:
                 self.reason(
                     out,
                     "distance",
-                    self._("自宅から約%(km).1fkmで、近くを通るバス路線もない") % {"km": km},
+                    lambda: self._("自宅から約%(km).1fkmで、近くを通るバス路線もない") % {"km": km},
                     -8.0,
                 )
         elif p.area_id and r.area_id:
             if p.area_id == r.area_id:
-                self.reason(out, "distance", self._("同じ圏域にある"), 4.0)
+                self.reason(out, "distance", lambda: self._("同じ圏域にある"), 4.0)
             else:
-                self.reason(out, "distance", self._("別の圏域にある(距離は未登録)"), -2.0)
+                self.reason(out, "distance", lambda: self._("別の圏域にある(距離は未登録)"), -2.0)
         else:
-            self.reason(out, "distance", self._("所在地または自宅付近の位置が未登録"), 0.0)
+            self.reason(out, "distance", lambda: self._("所在地または自宅付近の位置が未登録"), 0.0)
         # hours
         if p.days and r.days:
             common_days = p.days & r.days
@@ -270,15 +306,17 @@ class _Scorer:
                 self.reason(
                     out,
                     "hours",
-                    self._("%(days)sに通える") % {"days": _days(common_days)},
+                    lambda: self._("%(days)sに通える") % {"days": _days(common_days)},
                     5.0,
                 )
             else:
                 self.reason(
                     out,
                     "hours",
-                    self._("通える曜日(%(p)s)と活動日(%(r)s)が合わない")
-                    % {"p": _days(p.days), "r": _days(r.days)},
+                    lambda: (
+                        self._("通える曜日(%(p)s)と活動日(%(r)s)が合わない")
+                        % {"p": _days(p.days), "r": _days(r.days)}
+                    ),
                     -10.0,
                 )
         if p.hours_from and p.hours_to and r.opens and r.closes:
@@ -286,12 +324,16 @@ class _Scorer:
                 self.reason(
                     out,
                     "hours",
-                    self._("時間帯が合う(%(o)s〜%(c)s)")
-                    % {"o": r.opens.strftime("%H:%M"), "c": r.closes.strftime("%H:%M")},
+                    lambda: (
+                        self._("時間帯が合う(%(o)s〜%(c)s)")
+                        % {"o": r.opens.strftime("%H:%M"), "c": r.closes.strftime("%H:%M")}
+                    ),
                     2.0,
                 )
             else:
-                self.reason(out, "hours", self._("活動の時間帯が本人の都合と重ならない"), -5.0)
+                self.reason(
+                    out, "hours", lambda: self._("活動の時間帯が本人の都合と重ならない"), -5.0
+                )
         if (
             p.max_hours_per_session is not None
             and r.hours_per_session is not None
@@ -300,36 +342,44 @@ class _Scorer:
             self.reason(
                 out,
                 "hours",
-                self._("1回%(r)s時間で、本人の目安(%(p)s時間)より長い")
-                % {"r": _num(r.hours_per_session), "p": _num(p.max_hours_per_session)},
+                lambda: (
+                    self._("1回%(r)s時間で、本人の目安(%(p)s時間)より長い")
+                    % {"r": _num(r.hours_per_session), "p": _num(p.max_hours_per_session)}
+                ),
                 -4.0,
             )
         # role
         if p.role_wish == RoleWish.HELPER:
             if r.helper_role:
-                self.reason(out, "role", self._("担い手(手伝う側)の役割がある"), 8.0)
+                self.reason(out, "role", lambda: self._("担い手(手伝う側)の役割がある"), 8.0)
             else:
-                self.reason(out, "role", self._("担い手としての役割がない"), -6.0)
+                self.reason(out, "role", lambda: self._("担い手としての役割がない"), -6.0)
         elif p.role_wish == RoleWish.USER and not r.accepts_users:
-            self.reason(out, "role", self._("担い手としての参加のみ受け入れている"), -8.0)
+            self.reason(out, "role", lambda: self._("担い手としての参加のみ受け入れている"), -8.0)
         elif p.role_wish == RoleWish.EITHER and r.helper_role:
-            self.reason(out, "role", self._("担い手の役割もある"), 2.0)
+            self.reason(out, "role", lambda: self._("担い手の役割もある"), 2.0)
         # withdrawal / anxiety about people
         careful = p.withdrawal or p.anxiety == Anxiety.STRONG
         if careful:
             if r.withdrawal_experience:
                 self.reason(
-                    out, "withdrawal", self._("ひきこもり経験のある人の受け入れ経験がある"), 8.0
+                    out,
+                    "withdrawal",
+                    lambda: self._("ひきこもり経験のある人の受け入れ経験がある"),
+                    8.0,
                 )
             else:
                 self.reason(
-                    out, "withdrawal", self._("ひきこもり経験のある人の受け入れ経験がない"), -4.0
+                    out,
+                    "withdrawal",
+                    lambda: self._("ひきこもり経験のある人の受け入れ経験がない"),
+                    -4.0,
                 )
         if p.anxiety in (Anxiety.SOME, Anxiety.STRONG):
             if r.small_group:
-                self.reason(out, "withdrawal", self._("少人数で過ごせる"), 3.0)
+                self.reason(out, "withdrawal", lambda: self._("少人数で過ごせる"), 3.0)
             else:
-                self.reason(out, "withdrawal", self._("人の出入りが多い"), -3.0)
+                self.reason(out, "withdrawal", lambda: self._("人の出入りが多い"), -3.0)
         # capacity
         if r.capacity is not None:
             left = r.capacity - r.occupied
@@ -338,15 +388,19 @@ class _Scorer:
                 self.reason(
                     out,
                     "capacity",
-                    self._("定員%(c)s人に空きがない") % {"c": r.capacity},
+                    lambda: self._("定員%(c)s人に空きがない") % {"c": r.capacity},
                     -12.0,
                 )
             elif left <= 2:
                 out.append(
-                    Reason("capacity", self._("空きは残り%(n)s人") % {"n": left}, 0.0),
+                    Reason(
+                        "capacity",
+                        lambda: self._("空きは残り%(n)s人") % {"n": left},
+                        0.0,
+                    ),
                 )
             else:
-                self.reason(out, "capacity", self._("空きが%(n)s人ある") % {"n": left}, 1.0)
+                self.reason(out, "capacity", lambda: self._("空きが%(n)s人ある") % {"n": left}, 1.0)
         # conditions: age, cost, physical load
         if p.age is not None and (
             (r.min_age is not None and p.age < r.min_age)
@@ -356,27 +410,31 @@ class _Scorer:
             self.reason(
                 out,
                 "conditions",
-                self._("年齢条件(%(range)s)に合わない") % {"range": _age_range(r)},
+                lambda: self._("年齢条件(%(range)s)に合わない") % {"range": _age_range(r)},
                 -20.0,
             )
         if p.max_cost_yen is not None and r.cost_yen > p.max_cost_yen:
             self.reason(
                 out,
                 "conditions",
-                self._("費用%(c)s円が負担できる額(%(m)s円)を超える")
-                % {"c": r.cost_yen, "m": p.max_cost_yen},
+                lambda: (
+                    self._("費用%(c)s円が負担できる額(%(m)s円)を超える")
+                    % {"c": r.cost_yen, "m": p.max_cost_yen}
+                ),
                 -8.0,
             )
         elif r.cost_yen == 0:
-            self.reason(out, "conditions", self._("費用がかからない"), 1.0)
+            self.reason(out, "conditions", lambda: self._("費用がかからない"), 1.0)
         if PHYSICAL_ORDER.get(r.physical, 1) > PHYSICAL_ORDER.get(p.physical, 1):
-            self.reason(out, "conditions", self._("作業の身体的な負担が本人の目安より重い"), -6.0)
+            self.reason(
+                out, "conditions", lambda: self._("作業の身体的な負担が本人の目安より重い"), -6.0
+            )
         # income
         if p.wants_income:
             if r.paid:
-                self.reason(out, "income", self._("謝礼・工賃がある"), 6.0)
+                self.reason(out, "income", lambda: self._("謝礼・工賃がある"), 6.0)
             else:
-                self.reason(out, "income", self._("収入にはならない"), -3.0)
+                self.reason(out, "income", lambda: self._("収入にはならない"), -3.0)
         result = MatchResult(
             resource=r,
             score=sum(x.points for x in out),

@@ -135,3 +135,20 @@ def test_distance_is_about_right():
 def test_missing_positions_say_so_instead_of_guessing():
     m = score(PersonFacts(), ResourceFacts(key="x", name="x"))
     assert any("未登録" in r.text for r in m.notes)
+
+
+def test_sentences_are_written_only_for_the_reasons_read(monkeypatch):
+    """Ranking scores every resource; a reason's sentence is formatted when it is read (the page
+    shows the best 20 of 2,000) and then kept."""
+    from participation import matching
+
+    calls = []
+    real = matching._labels
+    monkeypatch.setattr(matching, "_labels", lambda *a, **k: calls.append(1) or real(*a, **k))
+    person = PersonFacts(interests=frozenset({"farming"}), home=at(2.5, 0.3))
+    results = matching.rank(person, RESOURCES)
+    assert calls == []
+    first = next(r for m in results for r in m.reasons_for if r.criterion == "interest")
+    assert "農作業" in first.text and "農作業" in first.text
+    assert calls == [1]
+    assert first == matching.Reason("interest", first.text, first.points)
