@@ -16,12 +16,14 @@ and costs a fixed number of queries (fetch with select_related, slice to `limit`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
@@ -76,7 +78,11 @@ def person_history(user, person, *, limit: int = 50) -> list[HistoryEntry]:
     for fn in _SOURCES.values():
         entries.extend(fn(user, person, limit))
     entries.sort(key=lambda e: e.sort_key, reverse=True)
-    return entries[:limit]
+    # The kept entries' URLs are reversed now, once each (a lazy URL is reversed on every read).
+    return [
+        dataclasses.replace(e, url=str(e.url)) if isinstance(e.url, Promise) else e
+        for e in entries[:limit]
+    ]
 
 
 def _agency(agency) -> str:
