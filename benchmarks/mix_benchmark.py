@@ -130,6 +130,9 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)")
         return 2
+    from benchmarks.calibration import calibrate
+
+    print("before:", calibrate())
     sessions = _sessions()
     case_page = _case_page()
     env = {**os.environ, "ALLOWED_HOSTS": "localhost,127.0.0.1", "AXES_ENABLED": "false"}
@@ -197,6 +200,7 @@ def main() -> int:
         f"requests/s {rps:.1f}  p50 {p50:.0f} ms  p95 {p95:.0f} ms  p99 {p99:.0f} ms  non-2xx {non2xx}"
     )
     print("worker RSS (MB): " + ", ".join(f"{r:.0f}" for r in rss))
+    print("after:", calibrate())
     ok = rps >= 100 and p95 <= 300 and all(r <= 300 for r in rss) and non2xx == 0
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

@@ -34,6 +34,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from benchmarks.calibration import calibrate  # noqa: E402
 from benchmarks.scaledata.pages import run_pages  # noqa: E402
 from config import gc_tuning  # noqa: E402
 
@@ -50,7 +51,9 @@ def main() -> int:
     parser.add_argument("--compare", help="results of another scale: compare query counts")
     args = parser.parse_args()
     started = time.monotonic()
+    before = calibrate()
     results = run_pages(runs=args.runs, only=args.only)
+    after = calibrate()
     ok = True
     other = {}
     if args.compare:
@@ -88,6 +91,7 @@ def main() -> int:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         pages = [{k: v for k, v in r.items() if k != "sql"} for r in results]
         Path(args.json).write_text(json.dumps({"pages": pages}, ensure_ascii=False, indent=1))
+    print(f"before: {before}\nafter:  {after}")
     print(f"{len(results)} pages in {time.monotonic() - started:.0f} s: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
