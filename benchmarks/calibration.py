@@ -1,7 +1,7 @@
 """How fast this machine is right now: the same pure-Python work, timed.
 
 Shared 2-core machines change speed under the benchmarks (seen here: the loop below takes 16 ms
-and, minutes later, 25 ms). Each benchmark prints the loop's median and spread before and after
+and, minutes later, 33 ms). Each benchmark prints the loop's median and spread before and after
 its run, so a page's figures can be read against the machine's state at the time."""
 
 import statistics
