@@ -340,7 +340,7 @@ def build(n: int) -> dict:
 
 def run_sweep() -> tuple[float, dict[str, int], dict[str, int], int]:
     """One sweep with the queries of each rule counted separately."""
-    from notifications import services, tasks
+    from notifications import services
     from notifications.rules import available_rules
 
     per_rule: dict[str, int] = {}
@@ -348,9 +348,11 @@ def run_sweep() -> tuple[float, dict[str, int], dict[str, int], int]:
     seconds: dict[str, float] = {}
     original = services.run_rule
     queued: list[int] = []
-    # Mail goes to the worker in production: count the queued tasks instead of sending inline.
-    delay = tasks.deliver_notification_email.delay
-    tasks.deliver_notification_email.delay = lambda notification_id: queued.append(notification_id)
+    # Mail goes to the worker in production (through the outbox, after commit): count what the
+    # sweep queues instead of sending it inline — with eager tasks the outbox would send every
+    # mail inside the measured sweep.
+    queue_email = services._queue_email
+    services._queue_email = queued.append
 
     def counted(spec, ctx, setting):
         started = time.perf_counter()
@@ -370,7 +372,7 @@ def run_sweep() -> tuple[float, dict[str, int], dict[str, int], int]:
         elapsed = time.perf_counter() - start
     finally:
         services.run_rule = original
-        tasks.deliver_notification_email.delay = delay
+        services._queue_email = queue_email
     hits["(urgent mails queued)"] = len(queued)
     hits["(seconds)"] = seconds  # type: ignore[assignment]
     assert not result.failed, result.failed
