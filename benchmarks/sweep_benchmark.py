@@ -24,7 +24,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TSUNAGU_VAR_DIR", tempfile.mkdtemp(prefix="tsunagu-bench-"))
-# Urgent mail is "sent" in process to memory: the timing includes it, nothing leaves the machine.
+# Tasks run in process (no worker needed); the sweep's urgent mails are counted as queued, not sent
+# (run_sweep), and whatever else sends mail writes it to memory: nothing leaves the machine.
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
 os.environ["EMAIL_URL"] = "memorymail://"
 os.environ.setdefault("AXES_ENABLED", "false")
