@@ -274,9 +274,13 @@ def breakdown_of(code: str) -> list[Figure]:
 def mean_days(pairs) -> Decimal | None:
     """Mean of whole days between (start, end) date pairs, to one decimal place."""
     days = [(end - start).days for start, end in pairs]
-    if not days:
+    return _mean(sum(days), len(days))
+
+
+def _mean(total: int, n: int) -> Decimal | None:
+    if not n:
         return None
-    return (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (Decimal(total) / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def mean_local_days(qs: QuerySet, start: str, end: str) -> Decimal | None:
@@ -286,10 +290,7 @@ def mean_local_days(qs: QuerySet, start: str, end: str) -> Decimal | None:
     both ways), without reading every row into Python: the dashboard's turnaround of a busy
     多機関協働 body reads thousands of つなぐシート a year."""
     row = qs.aggregate(n=Count("pk"), total=Sum(TruncDate(end) - TruncDate(start)))
-    if not row["n"]:
-        return None
-    days = row["total"].days if isinstance(row["total"], dt.timedelta) else int(row["total"])
-    return (Decimal(days) / row["n"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return _mean(row["total"].days if row["n"] else 0, row["n"])
 
 
 def share(part: int, whole: int) -> Decimal | None:
