@@ -215,6 +215,14 @@ def _led_by(agency, *cases):
     SupportCase.objects.filter(pk__in=[c.pk for c in cases]).update(lead_agency=agency)
 
 
+def _one_led_by_north(body, owner):
+    """北部包括 and two of the owner's cases: one it leads, one it does not."""
+    north = AgencyFactory(name="北部地域包括支援センター")
+    led = open_case(coordinator=owner, agency=body)
+    _led_by(north, led)
+    return north, led, open_case(coordinator=owner, agency=body)
+
+
 def _case_list(client, **params):
     response = client.get(reverse("cases:case_list"), params)
     assert response.status_code == 200
@@ -320,10 +328,7 @@ def test_case_list_offers_the_agency_picker_instead_of_listing_every_agency(clie
 
 
 def test_case_export_honours_the_lead_agency_filter(client, body, owner):
-    north = AgencyFactory(name="北部地域包括支援センター")
-    led = open_case(coordinator=owner, agency=body)
-    _led_by(north, led)
-    other = open_case(coordinator=owner, agency=body)
+    north, led, other = _one_led_by_north(body, owner)
     client.force_login(owner)
     url = reverse("cases:case_export")
     rows = _csv_rows(client.get(url, {"fmt": "csv", "lead_agency": north.pk}))
@@ -491,10 +496,7 @@ def test_coordinator_choices_sql_does_not_read_the_cases(body, owner):
 
 
 def test_case_list_clear_filters_link_only_while_filtering_and_keeps_the_sort(client, body, owner):
-    north = AgencyFactory(name="北部地域包括支援センター")
-    led = open_case(coordinator=owner, agency=body)
-    _led_by(north, led)
-    other = open_case(coordinator=owner, agency=body)
+    north, led, other = _one_led_by_north(body, owner)
     client.force_login(owner)
     url = reverse("cases:case_list")
     for params in ({}, {"sort": "number"}, {"status": "open", "q": "", "lead_agency": ""}):
