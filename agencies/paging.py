@@ -9,6 +9,7 @@ pager to say 「10,000件以上」 beyond that; filters narrow a list further.
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
@@ -42,6 +43,8 @@ class KeysFirstPaginator(Paginator):
     tables read to show 50 (22 ms at city scale). Here the page's primary keys are chosen on
     the case table alone and the joins read only those rows — one query still:
     `… WHERE id = ANY(ARRAY(SELECT id … ORDER BY … LIMIT 50)) ORDER BY …` (10 ms).
+    The keys carry the list's filters (visibility included), so the outer query does not repeat
+    them — unless a filter joined another table, whose join the outer query's rows then depend on.
     Anything that is not a plain queryset (a list, a union, DISTINCT) is sliced as usual.
     """
 
@@ -62,7 +65,18 @@ class KeysFirstPaginator(Paginator):
             or qs.query.distinct
         ):
             return qs[bottom:top]
-        return qs.filter(pk__in_ids=qs.values("pk")[bottom:top])
+        return _without_filters(qs).filter(pk__in_ids=qs.values("pk")[bottom:top])
+
+
+def _without_filters(qs: QuerySet) -> QuerySet:
+    """`qs` with its joins, annotations, prefetches and order, but not its WHERE — when no
+    filter joined a table (a join added for a filter stays in the query and would still act)."""
+    query = qs.query
+    if any(query.alias_refcount[alias] for alias in query.alias_map if alias != query.base_table):
+        return qs
+    outer = qs._chain()
+    outer.query.where = WhereNode()
+    return outer
 
 
 class KeysFirstPagination(PageNumberPagination):

@@ -58,3 +58,25 @@ def test_a_page_reads_its_rows_in_one_query_by_key(consultations):
 def test_a_list_is_sliced():
     page = KeysFirstPaginator(list(range(12)), 5).page(3)
     assert list(page) == [10, 11]
+
+
+def test_the_rows_query_does_not_repeat_the_lists_filters(consultations):
+    """The keys carry the filters (a list's visibility is one): the outer query reads by key."""
+    agency = Consultation.objects.order_by("pk").first().agency
+    listed = _ordered().filter(agency_id=agency.pk)
+    page = KeysFirstPaginator(listed, 5).page(1)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(page)
+    assert [c.pk for c in rows] == [c.pk for c in Paginator(listed, 5).page(1)]
+    assert {c.agency_id for c in rows} == {agency.pk}
+    assert ctx.captured_queries[0]["sql"].count(f'"agency_id" = {agency.pk}') == 1
+
+
+def test_a_filter_through_a_join_keeps_its_rows(consultations):
+    """A filter that joins another table stays in the outer query (its join is part of the
+    rows); the pages are still Django's."""
+    listed = _ordered().filter(agency__name="機関1")
+    plain, keys = Paginator(listed, 3), KeysFirstPaginator(listed, 3)
+    assert keys.num_pages == plain.num_pages == 3
+    for number in plain.page_range:
+        assert [c.pk for c in keys.page(number)] == [c.pk for c in plain.page(number)]
