@@ -271,3 +271,34 @@ def test_case_and_note_api_lists_keep_query_count_constant(
     with django_assert_max_num_queries(len(notes_small.captured_queries)):
         response = client.get(notes_url)
     assert len(response.json()["results"]) == 7
+
+
+def test_case_list_shows_related_keys_without_reading_personal_columns(
+    body, owner, django_assert_max_num_queries
+):
+    """Each row names its household, 本人, persons, agencies and the cases before and after it by
+    key, at the same number of queries however many cases follow one another; the list does
+    not read 本人's or the persons' personal columns."""
+    first = open_case(coordinator=owner, agency=body)
+    client = api(owner)
+    client.get("/api/v1/support-cases/")
+    with django_assert_max_num_queries(20) as one:
+        client.get("/api/v1/support-cases/")
+    later = []
+    for _ in range(4):
+        nxt = open_case(coordinator=owner, agency=body)
+        SupportCase.objects.filter(pk=nxt.pk).update(previous_case=first)
+        later.append(nxt)
+    with django_assert_max_num_queries(len(one.captured_queries)) as many:
+        response = client.get("/api/v1/support-cases/")
+    rows = {r["public_id"]: r for r in response.json()["results"]}
+    assert set(rows[str(first.public_id)]["next_cases"]) == {str(c.public_id) for c in later}
+    for case in later:
+        row = rows[str(case.public_id)]
+        assert row["previous_case"] == str(first.public_id)
+        assert row["household"] == str(case.household.public_id)
+        assert row["principal"] == str(case.principal.public_id)
+        assert row["persons"] == [str(p.public_id) for p in case.persons.all()]
+        assert row["coordinating_agency"] == case.coordinating_agency.code
+    listed = "\n".join(q["sql"] for q in many.captured_queries)
+    assert '"cases_person"."family_name"' not in listed
