@@ -199,6 +199,42 @@ def test_admin_with_a_care_role_sees_through_that_role(coordinator, city):
 # --- scale: an index lookup, fixed queries whatever the number of grants --------------------------
 
 
+def test_gives_household_follows_the_sections_whatever_writes_them(city):
+    """The flag the household list reads is computed by the database: a service, a bulk write
+    or a queryset update cannot leave it out of step with `sections`."""
+    from access.services import grant_give
+    from cases.tests.factories import PersonFactory
+
+    person = PersonFactory(registered_by_agency=city)
+    basis = LegalBasis.objects.get(code=bases.CONSENT)
+
+    def flag(grant):
+        return AccessGrant.objects.values_list("gives_household", flat=True).get(pk=grant.pk)
+
+    (given,) = grant_give(
+        agency=city,
+        basis=basis,
+        source="role",
+        source_ref="t:1",
+        persons=[person],
+        sections=["basic"],
+    )
+    assert flag(given) is False
+    AccessGrant.objects.filter(pk=given.pk).update(sections=["basic", "household"])
+    assert flag(given) is True
+    given.sections = ["health"]
+    given.save()
+    assert flag(given) is False
+    given.sections = ["household"]
+    AccessGrant.objects.bulk_update([given], ["sections"])
+    assert flag(given) is True
+    (made,) = AccessGrant.objects.bulk_create(
+        [AccessGrant(agency=city, person=person, basis=basis, source="role", sections=["other"])]
+    )
+    assert flag(made) is False
+    assert set(AccessGrant.objects.giving_household().values_list("pk", flat=True)) == {given.pk}
+
+
 def test_case_list_queries_do_not_grow_with_grants(
     client, coordinator, city, django_assert_max_num_queries
 ):

@@ -90,7 +90,8 @@ def _value(field, obj, connection_):
 
 
 def _copy(model, rows) -> None:
-    fields = [f for f in model._meta.concrete_fields]
+    # A generated column (AccessGrant.gives_household) is the database's to fill: COPY refuses it.
+    fields = [f for f in model._meta.concrete_fields if not f.generated]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     buf = io.StringIO()
     writer = csv.writer(buf)

@@ -300,7 +300,9 @@ def household_visibility_q(user) -> Q:
     record the user may see with the 世帯 section (owner of the member, or a consent in force
     covering 世帯 for a team agency, or a provider). The households behind the members are
     looked up by key (`in_ids`), as cases and persons are: as hashed subqueries PostgreSQL read all
-    120,000 households to probe them (40 ms for a coordinator's count)."""
+    120,000 households to probe them (40 ms for a coordinator's count). So are the members behind
+    the grants: with the grants' row count known (5,300 for a coordinator), a semi-join read all
+    120,000 current members in order to merge them (18 ms; 5 ms by key)."""
     from cases.models import HouseholdMember
 
     care = care_agency_ids(user)
@@ -315,12 +317,10 @@ def household_visibility_q(user) -> Q:
         )
         q |= Q(pk__in_ids=owned_members)
     if care:
-        with_household = _person_grants(user, care).filter(
-            sections__icontains=f'"{InfoKind.HOUSEHOLD.value}"'
-        )
+        with_household = _person_grants(user, care).giving_household()
         members = (
             HouseholdMember.objects.current()
-            .filter(person_id__in=with_household.order_by().values("person_id"))
+            .filter(person_id__in_ids=with_household.order_by().values("person_id"))
             .order_by()
             .values("household_id")
         )

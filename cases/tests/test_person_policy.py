@@ -169,7 +169,36 @@ def test_household_access_follows_household_section(person, other_agency, outsid
     assert household_access(colleague, household).allowed
     ConsentFactory(person=person, agencies=[other_agency], info_kinds=[InfoKind.BASIC])
     assert not household_access(outsider, household)
+    assert not person_policy.households_visible_to(outsider).filter(pk=household.pk).exists()
     ConsentFactory(person=person, agencies=[other_agency], info_kinds=[InfoKind.HOUSEHOLD])
+    assert household_access(outsider, household).allowed
+    assert person_policy.households_visible_to(outsider).filter(pk=household.pk).exists()
+
+
+def test_only_a_grant_with_the_household_section_opens_the_household(
+    person, other_agency, outsider
+):
+    """A grant on a member (here a 支援会議 role) lists the household only when it gives 世帯."""
+    from access import bases
+    from access.services import grant_give
+
+    household = HouseholdMemberFactory(person=person).household
+
+    def give(sections, ref):
+        grant_give(
+            agency=other_agency,
+            basis=bases.SHIEN_KAIGI,
+            source="role",
+            source_ref=ref,
+            persons=[person],
+            sections=sections,
+        )
+
+    give([InfoKind.BASIC], "t:basic")
+    assert person_access(outsider, person).allowed
+    assert not household_access(outsider, household)
+    assert not person_policy.households_visible_to(outsider).filter(pk=household.pk).exists()
+    give([InfoKind.BASIC, InfoKind.HOUSEHOLD], "t:household")
     assert household_access(outsider, household).allowed
     assert person_policy.households_visible_to(outsider).filter(pk=household.pk).exists()
 
