@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.dashboard import Panel, PanelItem, panel
+from agencies.dashboard import Panel, PanelItem, head_and_count, panel
 from agencies.jpdates import format_datetime
 from agencies.policy import can
 
@@ -14,11 +14,11 @@ def emergency_review_panel(user) -> Panel | None:
     from .emergency import unreviewed_for
 
     qs = unreviewed_for(user).select_related("user", "agency", "case").order_by("started_at")
-    rows = list(qs[:6])
+    rows, count = head_and_count(qs, 6)
     return Panel(
         key="emergency_review",
         title=_("緊急時のアクセス 未確認"),
-        count=qs.count(),
+        count=count,
         empty_text=_("未確認の緊急時アクセスはありません。"),
         items=[
             PanelItem(

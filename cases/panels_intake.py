@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
-from agencies.dashboard import Panel, PanelItem, panel
+from agencies.dashboard import Panel, PanelItem, head_and_count, panel
 from agencies.jpdates import format_date
 from cases.models import ConcernSlip
 from cases.policy.intake import is_resident, staff_agency_ids
@@ -43,8 +43,9 @@ def referral_sent_panel(user) -> Panel | None:
     """The user's own sheets still waiting: for the receiver, or for the user's answer."""
     if not staff_agency_ids(user):
         return None
-    qs = selectors.sent_awaiting_answer(user).order_by("-sent_at", "-pk")
-    rows = list(qs[:6])
+    rows, count = head_and_count(
+        selectors.sent_awaiting_answer(user).order_by("-sent_at", "-pk"), 5
+    )
     items = [
         PanelItem(
             r.number,
@@ -55,12 +56,12 @@ def referral_sent_panel(user) -> Panel | None:
             if r.status == r.Status.INFO_REQUESTED
             else ("danger" if r.is_overdue else ""),
         )
-        for r in rows[:5]
+        for r in rows
     ]
     return Panel(
         key="referral_sent",
         title=_("送付したつなぐシート(回答待ち)"),
-        count=qs.count(),
+        count=count,
         empty_text=_("回答待ちのつなぐシートはありません。"),
         items=items,
         more_url=reverse("cases:referral_sent") + "?mine=1",
@@ -73,7 +74,7 @@ def concern_slip_panel(user) -> Panel | None:
     """Staff: new 気づきシート addressed to their agency. Residents: their own slips."""
     if staff_agency_ids(user):
         qs = selectors.concern_slips_received_by(user).filter(status=ConcernSlip.Status.SUBMITTED)
-        count = qs.count()
+        slips, count = head_and_count(qs.order_by("-submitted_at"), 5)
         if (
             not count
             and not ConcernSlip.objects.filter(to_agency_id__in=staff_agency_ids(user)).exists()
@@ -87,7 +88,7 @@ def concern_slip_panel(user) -> Panel | None:
                 tone="danger" if s.urgency == "urgent" else "",
                 badge=s.get_status_display(),
             )
-            for s in qs.order_by("-submitted_at")[:5]
+            for s in slips
         ]
         return Panel(
             key="concern_slips",

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.dashboard import Panel, PanelItem, panel
+from agencies.dashboard import Panel, PanelItem, head_and_count, panel
 from agencies.jpdates import format_monthday, format_time
 from agencies.policy import is_professional
 
@@ -87,12 +87,11 @@ def my_roles(user) -> Panel | None:
     """会議で割り当てられた役割: open tasks the user (or their agency) took on at a meeting."""
     if not is_professional(user):
         return None
-    rows = selectors.roles_owned_by(user, status="open")
-    count = rows.count()
+    rows, count = head_and_count(selectors.roles_owned_by(user, status="open"), 5)
     today = timezone.localdate()
     base = reverse("meetings:my_roles")
     items = []
-    for r in rows[:5]:
+    for r in rows:
         meeting = r.decision.item.meeting
         subject = r.decision.item.case.number if r.decision.item.case_id else meeting.body.name
         overdue = r.due_on is not None and r.due_on < today

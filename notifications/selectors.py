@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Count, Max, Min
 
 from agencies.choices import Role
+from agencies.dashboard import head_and_count
 from agencies.models import Agency
 from agencies.policy import is_admin
 
@@ -29,10 +30,8 @@ def inbox(user, *, show: str = "unread"):
 
 def unread_urgent(user, limit: int = 5) -> tuple[int, list[Notification]]:
     qs = Notification.objects.for_user(user).unread().filter(level=Level.URGENT)
-    items = list(qs.order_by("due_date", "-created_at")[: limit + 1])
-    if len(items) <= limit:
-        return len(items), items
-    return qs.count(), items[:limit]
+    items, count = head_and_count(qs.order_by("due_date", "-created_at"), limit)
+    return count, items
 
 
 def supervised_agencies(user):
