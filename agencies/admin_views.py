@@ -7,7 +7,6 @@ their public UUID, never by a sequential id or a name.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from agencies.paging import FirstPageCountingPaginator
 from audit.services import record
 
 from . import imports, selectors, services
@@ -45,7 +45,7 @@ STAFF_PAGE_SIZE = 25
 
 
 def _page(request, queryset, size):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return FirstPageCountingPaginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def _conflict(request, form_class, obj, fields, **form_kwargs):

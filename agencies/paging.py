@@ -35,7 +35,51 @@ class CappedPaginator(Paginator):
         return self._capped_count > self.cap
 
 
-class KeysFirstPaginator(Paginator):
+class FirstPageCountingPaginator(Paginator):
+    """The first page read with one row more than it can show: when that is every row, their
+    number is the count and no COUNT query runs. Most searches and short lists fit on one page
+    (a name search that finds 37 of the 12,000 佐藤 in the city: 3 ms of COUNT saved); a longer
+    list is counted as usual, and the rows already read are its first page."""
+
+    def get_page(self, number):
+        if "count" not in self.__dict__ and _is_first(number):
+            return self.page(1)
+        return super().get_page(number)
+
+    def page(self, number):
+        if "count" in self.__dict__ or number not in (1, "1"):
+            number = self.validate_number(number)
+            bottom = (number - 1) * self.per_page
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            return self._get_page(self._rows(bottom, top), number, self)
+        window = self.per_page + self.orphans  # the first page shows all of up to this many
+        rows = list(self._rows(0, window + 1))
+        if len(rows) <= window:
+            self.count = len(rows)
+            if not rows and not self.allow_empty_first_page:
+                self.validate_number(1)  # raises EmptyPage, as Django's paginator does
+            return self._get_page(rows, 1, self)
+        self.validate_number(1)
+        return self._get_page(rows[: self.per_page], 1, self)
+
+    def _rows(self, bottom: int, top: int):
+        return self.object_list[bottom:top]
+
+
+def _is_first(number) -> bool:
+    """Page 1, or what Django's `get_page` turns into page 1 (no number, not a number)."""
+    if number in (None, "", 1, "1"):
+        return True
+    try:
+        int(number)
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+class KeysFirstPaginator(FirstPageCountingPaginator):
     """A page's rows found by key first, then read with their joins.
 
     `qs[bottom:top]` joins every row the filter lets through (household, 本人, agencies …) before
@@ -47,14 +91,6 @@ class KeysFirstPaginator(Paginator):
     them — unless a filter joined another table, whose join the outer query's rows then depend on.
     Anything that is not a plain queryset (a list, a union, DISTINCT) is sliced as usual.
     """
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return self._get_page(self._rows(bottom, top), number, self)
 
     def _rows(self, bottom: int, top: int):
         qs = self.object_list

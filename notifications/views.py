@@ -3,7 +3,6 @@ view asks the policy, calls a selector or a service, renders."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies.paging import FirstPageCountingPaginator
 from agencies.policy import require
 
 from . import selectors, services
@@ -33,7 +33,9 @@ def inbox(request):
     show = request.GET.get("show", "unread")
     if show not in SHOW_CHOICES:
         show = "unread"
-    page = Paginator(selectors.inbox(request.user, show=show), 30).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(selectors.inbox(request.user, show=show), 30).get_page(
+        request.GET.get("page")
+    )
     rule_labels = {spec.code: spec.label for spec in all_rules()}
     return render(
         request,

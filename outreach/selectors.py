@@ -7,10 +7,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from agencies.paging import FirstPageCountingPaginator
 from cases.models.intake import Urgency
 from cases.normalize import normalize_name
 
@@ -130,7 +130,7 @@ def target_timeline(target: OutreachTarget, page: int | str | None = 1) -> Timel
         .prefetch_related("staff")
         .order_by("-occurred_at", "-pk")
     )
-    page_obj = Paginator(contacts, TIMELINE_PAGE_SIZE).get_page(page)
+    page_obj = FirstPageCountingPaginator(contacts, TIMELINE_PAGE_SIZE).get_page(page)
     shown = list(page_obj.object_list)
     # The window of time this page covers: [oldest contact shown, oldest of the page before).
     upper = None

@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.models import Agency, Area, User
+from agencies.paging import FirstPageCountingPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record, record_list
@@ -73,7 +73,9 @@ def target_list(request):
         stagnant=g.get("stagnant") == "1",
         q=g.get("q", "").strip()[:50],
     )
-    page = Paginator(sel.target_list(request.user, filters), PAGE_SIZE).get_page(g.get("page"))
+    page = FirstPageCountingPaginator(sel.target_list(request.user, filters), PAGE_SIZE).get_page(
+        g.get("page")
+    )
     page.object_list = sel.with_contact_counts(page.object_list)
     record_list(actor=request.user, action="outreach_target.list", objects=page.object_list)
     agency_ids = policy.care_agency_ids(request.user)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
+from agencies.paging import FirstPageCountingPaginator
 from cases.models import HouseholdMember, Person, SupportCase
 from cases.policy.persons import person_decisions
 from cases.selectors.support import cases_visible_to
@@ -52,7 +53,7 @@ def caseload(user, page: int | str | None = 1) -> tuple[list[CaseRow], Page]:
         )
         .order_by("-opened_on", "-pk")
     )
-    page_obj = Paginator(qs, CASELOAD_PAGE_SIZE).get_page(page)
+    page_obj = FirstPageCountingPaginator(qs, CASELOAD_PAGE_SIZE).get_page(page)
     rows = [CaseRow(case=c, assessments=c.current_participation_assessments) for c in page_obj]
     _attach_placements(rows)
     return rows, page_obj

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors, message_service_errors
+from agencies.paging import FirstPageCountingPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record
@@ -327,7 +327,7 @@ def catalogue(request):
     qs = msel.catalogue_queryset()
     if form.is_valid():
         qs = form.apply(qs)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(qs, 50).get_page(request.GET.get("page"))
     rows = []
     for r in page.object_list:
         facts = msel.resource_facts(r)
@@ -411,7 +411,7 @@ def gap_list(request):
     qs = ResourceGap.objects.select_related(
         "community_issue", "resource", "area", "agency"
     ).order_by("-recorded_on", "-pk")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "participation/gap_list.html", _ctx(page_obj=page))
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from agencies.choices import AgencyKind, Programme, Role
 from agencies.models import Agency, Area, Membership, User
 from agencies.tests.factories import AgencyFactory, AreaFactory, MembershipFactory, staff
-from agencies.tests.utils import issue_token, login_as
+from agencies.tests.utils import assert_longer_list_costs_a_count_at_most, issue_token, login_as
 from agencies.tokens import ApiToken
 from audit.models import AuditEvent
 
@@ -606,7 +606,7 @@ def _count_queries(client, url):
     client.get(url)  # warm up: the first request of a session caches its two-factor state
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
+    return ctx.captured_queries
 
 
 def test_agency_list_query_count_does_not_grow_with_rows(
@@ -620,7 +620,7 @@ def test_agency_list_query_count_does_not_grow_with_rows(
     for _ in range(25):
         MembershipFactory(agency=AgencyFactory())
     many = _count_queries(client, url)
-    assert few == many
+    assert_longer_list_costs_a_count_at_most(few, many)
     with django_assert_max_num_queries(12):
         client.get(url)
 
@@ -636,7 +636,7 @@ def test_staff_list_query_count_does_not_grow_with_rows(
     for _ in range(25):
         staff(AgencyFactory())
     many = _count_queries(client, url)
-    assert few == many
+    assert_longer_list_costs_a_count_at_most(few, many)
     with django_assert_max_num_queries(14):
         client.get(url)
 

@@ -5,12 +5,13 @@ chooses a page's keys before reading the joined rows."""
 import datetime as dt
 
 import pytest
-from django.core.paginator import Paginator
+from django.core.paginator import PageNotAnInteger, Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agencies.paging import KeysFirstPaginator
+from agencies.dashboard import head_and_count
+from agencies.paging import FirstPageCountingPaginator, KeysFirstPaginator
 from cases.models import Consultation
 from cases.tests.factories import AgencyFactory, ConsultationFactory, UserFactory
 
@@ -64,9 +65,8 @@ def test_the_rows_query_does_not_repeat_the_lists_filters(consultations):
     """The keys carry the filters (a list's visibility is one): the outer query reads by key."""
     agency = Consultation.objects.order_by("pk").first().agency
     listed = _ordered().filter(agency_id=agency.pk)
-    page = KeysFirstPaginator(listed, 5).page(1)
     with CaptureQueriesContext(connection) as ctx:
-        rows = list(page)
+        rows = list(KeysFirstPaginator(listed, 5).page(1))
     assert [c.pk for c in rows] == [c.pk for c in Paginator(listed, 5).page(1)]
     assert {c.agency_id for c in rows} == {agency.pk}
     assert ctx.captured_queries[0]["sql"].count(f'"agency_id" = {agency.pk}') == 1
@@ -80,3 +80,46 @@ def test_a_filter_through_a_join_keeps_its_rows(consultations):
     assert keys.num_pages == plain.num_pages == 3
     for number in plain.page_range:
         assert [c.pk for c in keys.page(number)] == [c.pk for c in plain.page(number)]
+
+
+@pytest.mark.parametrize("paginator", [FirstPageCountingPaginator, KeysFirstPaginator])
+@pytest.mark.parametrize("rows, orphans", [(0, 0), (4, 0), (5, 0), (7, 2)])
+def test_a_list_that_fits_on_its_first_page_is_not_counted(consultations, paginator, rows, orphans):
+    listed = _ordered()[:rows] if paginator is FirstPageCountingPaginator else _ordered()
+    if paginator is KeysFirstPaginator:
+        listed = listed.filter(pk__in=[c.pk for c in _ordered()[:rows]])
+    with CaptureQueriesContext(connection) as ctx:
+        page = paginator(listed, 5, orphans=orphans).get_page(None)
+        shown = [c.pk for c in page]
+    assert not any("COUNT(" in q["sql"] for q in ctx.captured_queries)
+    expected = Paginator(listed, 5, orphans=orphans).page(1)
+    assert shown == [c.pk for c in expected]
+    assert (page.paginator.count, page.paginator.num_pages) == (rows, 1)
+    assert not page.has_next()
+
+
+def test_a_longer_list_is_counted_and_its_first_page_is_djangos(consultations):
+    with CaptureQueriesContext(connection) as ctx:
+        page = FirstPageCountingPaginator(_ordered(), 5, orphans=2).get_page("1")
+        shown = [c.pk for c in page]
+    assert sum("COUNT(" in q["sql"] for q in ctx.captured_queries) == 1
+    assert shown == [c.pk for c in Paginator(_ordered(), 5, orphans=2).page(1)]
+    assert (page.paginator.count, page.paginator.num_pages, page.has_next()) == (22, 4, True)
+
+
+def test_page_numbers_keep_djangos_answers(consultations):
+    paginator = FirstPageCountingPaginator(_ordered(), 5)
+    assert paginator.get_page("abc").number == 1
+    assert FirstPageCountingPaginator(_ordered(), 5).get_page("99").number == 5  # the last
+    with pytest.raises(PageNotAnInteger):  # the API answers 404 for ?page=abc
+        FirstPageCountingPaginator(_ordered(), 5).page("abc")
+
+
+@pytest.mark.parametrize("rows, counted", [(0, False), (5, False), (6, True), (22, True)])
+def test_a_panel_counts_only_when_it_shows_less_than_there_is(consultations, rows, counted):
+    listed = _ordered().filter(pk__in=[c.pk for c in _ordered()[:rows]])
+    with CaptureQueriesContext(connection) as ctx:
+        shown, count = head_and_count(listed, 5)
+    assert [c.pk for c in shown] == [c.pk for c in listed[:5]]
+    assert count == rows
+    assert any("COUNT(" in q["sql"] for q in ctx.captured_queries) is counted

@@ -22,3 +22,18 @@ def issue_token(user, name: str = "test") -> str:
     from agencies.tokens import api_token_issue
 
     return api_token_issue(user=user, actor=user, name=name)[1]
+
+
+def _counts(captured) -> tuple[int, int]:
+    sql = [q["sql"] for q in captured]
+    counts = sum(s.lstrip().startswith("SELECT COUNT(*)") for s in sql)
+    return len(sql) - counts, counts
+
+
+def assert_longer_list_costs_a_count_at_most(short, long):
+    """`long` (a list of more than one page) ran the queries of `short` (a list that fits on its
+    page) and at most one COUNT more: a list that fits is not counted
+    (agencies.paging.FirstPageCountingPaginator), nothing else may grow with the rows."""
+    (short_other, short_counts), (long_other, long_counts) = _counts(short), _counts(long)
+    assert long_other == short_other, (short_other, long_other)
+    assert short_counts <= long_counts <= short_counts + 1, (short_counts, long_counts)

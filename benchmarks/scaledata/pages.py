@@ -519,6 +519,10 @@ def _big_tables() -> dict[str, int]:
         return dict(cur.fetchall())
 
 
+def _is_count(sql: str) -> bool:
+    return sql.lstrip().startswith("SELECT COUNT(*)")
+
+
 def _seq_scans(sql: str, big: dict[str, int]) -> set[str]:
     if connection.vendor != "postgresql" or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
         return set()
@@ -598,6 +602,9 @@ def run_pages(*, runs: int = 20, only: str | None = None, pages=None) -> list[di
                 "db_ms": round(db_ms, 1),
                 "db_ratio": round(db_ms / floor_ms, 1) if floor_ms else None,
                 "queries": len(queries),
+                # COUNTs a page runs only when a list is longer than it shows
+                # (agencies.paging.FirstPageCountingPaginator, agencies.dashboard.head_and_count)
+                "counts": sum(_is_count(q["sql"]) for q in queries),
                 "seq_scans": sorted(seq),
                 "sql": [q["sql"][:300] for q in queries],
             }

@@ -8,7 +8,6 @@ import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors
 from agencies.listing import clear_filters_url, export_list, export_query, form_filters_set
-from agencies.paging import KeysFirstPaginator
+from agencies.paging import FirstPageCountingPaginator, KeysFirstPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import Basis, can, require, require_visible
 from audit.services import record, record_list
@@ -760,7 +759,7 @@ def referral_pdf(request, public_id):
 @login_required
 def concern_slip_mine(request):
     require(request.user, "concern_slip.list_own")
-    page = Paginator(selectors.concern_slips_of(request.user), PAGE_SIZE).get_page(
+    page = FirstPageCountingPaginator(selectors.concern_slips_of(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -810,7 +809,7 @@ def concern_slip_received(request):
         qs = qs.exclude(status=ConcernSlip.Status.CLOSED)
     elif status in ConcernSlip.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/intake/slip_received.html",

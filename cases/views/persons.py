@@ -4,7 +4,6 @@ render. Every page of personal data asks the policy and is audited by the servic
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies import uploads
 from agencies.forms import apply_service_errors
 from agencies.models import Agency
+from agencies.paging import FirstPageCountingPaginator
 from agencies.policy import can, require
 from audit.services import record, record_list
 from audit.views_of import recent_views
@@ -84,7 +84,9 @@ def person_search_view(request):
     if form.is_bound and form.is_valid():
         result = person_search(actor=request.user, **form.cleaned_data)
         if result.searched:
-            page = Paginator(result.persons, PAGE_SIZE).get_page(request.GET.get("page"))
+            page = FirstPageCountingPaginator(result.persons, PAGE_SIZE).get_page(
+                request.GET.get("page")
+            )
             decisions = person_decisions(request.user, page.object_list)
             record_list(actor=request.user, action="person.search", objects=page.object_list)
     recent = recent_persons(actor=request.user) if result is None or not result.searched else []

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import clear_filters_url, export_list, export_query, form_filters_set
 from agencies.models import User
-from agencies.paging import KeysFirstPaginator
+from agencies.paging import FirstPageCountingPaginator, KeysFirstPaginator
 from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
 from agencies.policy import can, require, require_visible
 from audit.services import record, record_list
@@ -914,7 +913,7 @@ def notes(request, case_id):
         person = next(
             (m.person for m in members if str(m.person.public_id) == request.GET["person"]), None
         )
-    page = Paginator(sel.notes_for(request.user, case, person), 50).get_page(
+    page = FirstPageCountingPaginator(sel.notes_for(request.user, case, person), 50).get_page(
         request.GET.get("page")
     )
     record(actor=request.user, action="note.view", obj=case, basis=decision.basis)

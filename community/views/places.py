@@ -6,7 +6,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors
 from agencies.jpdates import fiscal_year, fiscal_year_label, format_date
+from agencies.paging import FirstPageCountingPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
@@ -110,7 +110,7 @@ def place_list(request):
             object_id=f"{len(places)} rows",
         )
         return pdf_response(pdf, f"拠点・居場所台帳_{timezone.localdate():%Y%m%d}.pdf")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "community/place_list.html",
@@ -236,7 +236,7 @@ def session_list(request, public_id):
     resource = by_public_id(Resource, public_id)
     require(request.user, "session.list", resource)
     qs = resource.sessions.select_related("recorded_by").order_by("-held_on", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "community/session_list.html",

@@ -5,7 +5,6 @@ audited."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.models import Agency
+from agencies.paging import FirstPageCountingPaginator
 from agencies.policy import check, require
 from audit.services import record, record_list
 
@@ -64,7 +64,7 @@ def volunteer_list(request):
         qs = qs.filter(was_supported=True)
     if request.GET.get("active") != "all":
         qs = qs.filter(active=True)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(qs, 50).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="volunteer.list", objects=page.object_list)
     return render(
         request,

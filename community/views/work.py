@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors, message_service_errors
+from agencies.paging import FirstPageCountingPaginator
 from agencies.policy import check, require
 
 from .. import services_activity as sa
@@ -159,7 +159,9 @@ def issue_list(request):
     source = request.GET.get("source", "")
     if source in IssueSource.values:
         qs = qs.filter(source=source)
-    page = Paginator(qs.order_by("-raised_on", "-pk"), 50).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(qs.order_by("-raised_on", "-pk"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "community/issue_list.html",
@@ -334,7 +336,7 @@ def agreement_list(request):
     q = request.GET.get("q", "").strip()[:50]
     if q:
         qs = qs.filter(Q(partner_name__icontains=q) | Q(title__icontains=q))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "community/agreement_list.html",

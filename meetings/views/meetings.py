@@ -6,7 +6,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from access.services import ledger_papers
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
+from agencies.paging import FirstPageCountingPaginator
 from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
 from agencies.policy import check, require
 from audit.services import record
@@ -87,7 +87,9 @@ def meeting_list(request):
     """Every meeting of the user's bodies: filter by body, status and period, sort, export."""
     require(request.user, "meeting.list")
     filters, qs = _meeting_rows(request)
-    page = Paginator(lists.MEETINGS.order(qs, request), 50).get_page(request.GET.get("page"))
+    page = FirstPageCountingPaginator(lists.MEETINGS.order(qs, request), 50).get_page(
+        request.GET.get("page")
+    )
     body_ids = selectors.meetings_for_user(request.user).values("body_id")
     return render(
         request,

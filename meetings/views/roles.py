@@ -4,7 +4,6 @@ one done (the owner, or care staff of the owner agency)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.forms import message_service_errors
+from agencies.paging import FirstPageCountingPaginator
 from agencies.policy import check, require
 
 from .. import selectors, services
@@ -29,9 +29,9 @@ def my_roles(request):
     require(request.user, "meeting.list")
     status = request.GET.get("status")
     status = status if status in STATUSES else "open"
-    page = Paginator(selectors.roles_owned_by(request.user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = FirstPageCountingPaginator(
+        selectors.roles_owned_by(request.user, status=status), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "meetings/my_roles.html",

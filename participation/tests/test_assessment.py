@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agencies.policy import can
+from agencies.tests.utils import assert_longer_list_costs_a_count_at_most
 from audit.models import AuditEvent
 from cases.tests.factories import login_verified
 from participation import services as svc
@@ -235,7 +236,7 @@ def test_index_pages_the_caseload_at_a_fixed_number_of_queries(
     ]
     with CaptureQueriesContext(connection) as many:
         first = client.get(url).content.decode()
-    assert len(many) == len(few)  # 55 cases cost what 1 did
+    assert_longer_list_costs_a_count_at_most(few, many)  # 55 cases cost what 1 did
     shown = [c for c in made if c.summary in first]
     assert len(shown) == CASELOAD_PAGE_SIZE - 1 or len(shown) == CASELOAD_PAGE_SIZE
     assert 'rel="next"' in first
