@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from .choices import Interest
 from .matching import ResourceFacts
@@ -68,11 +69,17 @@ def catalogue_queryset():
 
 
 def _occupied():
-    return Count(
-        "placements",
-        filter=Q(placements__status__in=list(Placement.OCCUPYING)),
-        distinct=True,
+    """Placements taking a place (体験・参加中) of the resource, counted per row of the page: a
+    join and GROUP BY over every resource counted all 1,853 of them before the page kept 50
+    (12 ms at city scale)."""
+    occupying = (
+        Placement.objects.filter(resource=OuterRef("pk"), status__in=list(Placement.OCCUPYING))
+        .order_by()
+        .values("resource")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return Coalesce(Subquery(occupying), 0)
 
 
 # The columns the matching reads: a narrow values() query is several times faster than building

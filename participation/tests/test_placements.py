@@ -424,3 +424,27 @@ def test_the_catalogue_facts_are_kept_until_the_catalogue_changes(
     community_svc.resource_update(actor=admin, resource=target, name="みのりファーム(新)")
     facts = {f.key: f for f in msel.catalogue_facts()}
     assert facts[str(target.public_id)].name == "みのりファーム(新)"
+
+
+def test_the_catalogues_places_taken_count_trial_and_active_placements_only(client, w, placement):
+    """定員・参加中: the catalogue's count per resource (a subquery per row of the page) and
+    `occupancy` (one aggregate over many resources) agree for every status of a placement."""
+    from participation.models import Placement
+
+    resource = placement.resource
+    for status in Placement.S.values:
+        ended = status == Placement.S.ENDED
+        Placement.objects.filter(pk=placement.pk).update(
+            status=status, outcome="employed" if ended else ""
+        )
+        expected = 1 if status in Placement.OCCUPYING else 0
+        listed = catalogue_queryset().get(pk=resource.pk).occupied
+        assert listed == occupancy([resource.pk]).get(resource.pk, 0) == expected, status
+    Placement.objects.filter(pk=placement.pk).update(status="active", outcome="")
+    login_verified(client, w.worker)
+    row = next(
+        line
+        for line in client.get(reverse("participation:catalogue")).content.decode().splitlines()
+        if "<td>6 / " in line
+    )
+    assert "<td>6 / 1</td>" in row
