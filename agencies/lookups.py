@@ -9,6 +9,7 @@ get the plain IN.
 """
 
 from django.db.models import Field, ForeignObject, Lookup
+from django.db.models.sql.query import Query
 
 
 @ForeignObject.register_lookup  # foreign keys have their own lookup table
@@ -16,6 +17,14 @@ from django.db.models import Field, ForeignObject, Lookup
 class InIds(Lookup):
     lookup_name = "in_ids"
     prepare_rhs = False
+
+    def get_prep_lookup(self):
+        # As `__in` does: the order of the ids does not matter unless the subquery is sliced (a
+        # page's keys). A default ordering through a relation (CaseTeamMember orders by its
+        # case's opened_on) would otherwise join and sort the whole subquery.
+        if isinstance(self.rhs, Query):
+            self.rhs.clear_ordering(force=False, clear_default=True)
+        return super().get_prep_lookup()
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)

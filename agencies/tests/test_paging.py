@@ -123,3 +123,16 @@ def test_a_panel_counts_only_when_it_shows_less_than_there_is(consultations, row
     assert [c.pk for c in shown] == [c.pk for c in listed[:5]]
     assert count == rows
     assert any("COUNT(" in q["sql"] for q in ctx.captured_queries) is counted
+
+
+def test_ids_from_a_subquery_are_not_sorted_unless_sliced():
+    """`pk__in_ids` drops the subquery's default ordering, as `__in` does (CaseTeamMember orders
+    by its case's opening date: a join and a sort of the whole subquery), but keeps the order
+    of a sliced subquery, whose rows it decides (a page's keys)."""
+    from cases.models import CaseTeamMember, SupportCase
+
+    team_cases = CaseTeamMember.objects.values("case_id")
+    whole = str(SupportCase.objects.filter(pk__in_ids=team_cases).order_by().query)
+    assert "ORDER BY" not in whole and "JOIN" not in whole
+    sliced = str(SupportCase.objects.filter(pk__in_ids=team_cases[:5]).order_by().query)
+    assert sliced.count("ORDER BY") == 1
