@@ -175,8 +175,13 @@ class User(AbstractUser):
         key = ("_memberships", on)
         cache = self.__dict__.setdefault("_membership_cache", {})
         if key not in cache:
+            # Membership's default order also sorts by the user's kana: one user here, so that
+            # would only join the user table into the query every request makes.
             cache[key] = list(
-                Membership.objects.current(on).filter(user=self).select_related("agency")
+                Membership.objects.current(on)
+                .filter(user=self)
+                .select_related("agency")
+                .order_by("agency__kana", "-start_date", "pk")
             )
         return cache[key]
 
