@@ -21,6 +21,8 @@ from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import InfoKind
+
 
 class LegalBasis(models.Model):
     class PersonScope(models.TextChoices):
@@ -154,7 +156,7 @@ class AccessGrant(models.Model):
         # The stored JSON as text (the same on both databases: SQLite keeps text, PostgreSQL's
         # jsonb prints ["a", "b"]); the section codes are lowercase, so no UPPER, which
         # PostgreSQL refuses in a generated column for want of a collation.
-        expression=Contains(Cast("sections", models.TextField()), '"household"'),
+        expression=Contains(Cast("sections", models.TextField()), f'"{InfoKind.HOUSEHOLD}"'),
         output_field=models.BooleanField(),
         db_persist=True,
     )

@@ -1,8 +1,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.dashboard import Panel, PanelItem, head_and_count, panel
+from agencies.dashboard import Panel, PanelItem, panel
 from agencies.jpdates import format_datetime
+from agencies.paging import head_and_count
 from agencies.policy import can
 
 

@@ -80,12 +80,3 @@ def citywide(key: str, compute: Callable[[], Panel]) -> Panel:
     except Exception:  # noqa: BLE001
         _log.warning("dashboard cache unavailable; not storing %s", key)
     return result
-
-
-def head_and_count(qs, n: int) -> tuple[list, int]:
-    """A panel's first `n` rows and how many rows there are: one query when they are all (most
-    panels show everything they count), a COUNT only when there are more."""
-    rows = list(qs[: n + 1])
-    if len(rows) <= n:
-        return rows, len(rows)
-    return rows[:n], qs.count()

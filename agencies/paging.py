@@ -35,6 +35,16 @@ class CappedPaginator(Paginator):
         return self._capped_count > self.cap
 
 
+def head_and_count(qs, n: int) -> tuple[list, int]:
+    """The first `n` rows and how many rows there are, for a panel that shows a few of a count:
+    one query when they are all (most panels show everything they count), a COUNT only when
+    there are more. `FirstPageCountingPaginator` does the same for a list's first page."""
+    rows = list(qs[: n + 1])
+    if len(rows) <= n:
+        return rows, len(rows)
+    return rows[:n], qs.count()
+
+
 class FirstPageCountingPaginator(Paginator):
     """The first page read with one row more than it can show: when that is every row, their
     number is the count and no COUNT query runs. Most searches and short lists fit on one page

@@ -15,7 +15,7 @@ page ÷ floor, and it EXPLAINs every query the page ran: a sequential scan on a 
 
 Targets (printed as PASS/FAIL): p95 ≤ 150 ms, page ÷ floor ≤ 3, no seq scan on a big table,
 queries per page equal between scales (with --compare). A list that fits on what the page shows
-is not counted (agencies.paging.FirstPageCountingPaginator, agencies.dashboard.head_and_count), so
+is not counted (agencies.paging.FirstPageCountingPaginator, agencies.paging.head_and_count), so
 a page may run a COUNT at one scale and not at the other: the queries other than COUNTs must be
 equal, and the result says "COUNT ±n" when only COUNTs differ.
 """

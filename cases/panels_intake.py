@@ -4,8 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
-from agencies.dashboard import Panel, PanelItem, head_and_count, panel
+from agencies.dashboard import Panel, PanelItem, panel
 from agencies.jpdates import format_date
+from agencies.paging import head_and_count
 from cases.models import ConcernSlip
 from cases.policy.intake import is_resident, staff_agency_ids
 from cases.selectors import intake as selectors

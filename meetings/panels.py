@@ -4,8 +4,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.dashboard import Panel, PanelItem, head_and_count, panel
+from agencies.dashboard import Panel, PanelItem, panel
 from agencies.jpdates import format_monthday, format_time
+from agencies.paging import head_and_count
 from agencies.policy import is_professional
 
 from . import policy, selectors

@@ -5,8 +5,8 @@ from datetime import date
 from django.db.models import Count, Max, Min
 
 from agencies.choices import Role
-from agencies.dashboard import head_and_count
 from agencies.models import Agency
+from agencies.paging import head_and_count
 from agencies.policy import is_admin
 
 from .models import Level, Notification, Reminder

@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agencies.dashboard import head_and_count
-from agencies.paging import FirstPageCountingPaginator, KeysFirstPaginator
+from agencies.paging import FirstPageCountingPaginator, KeysFirstPaginator, head_and_count
 from cases.models import Consultation
 from cases.tests.factories import AgencyFactory, ConsultationFactory, UserFactory
 

@@ -619,7 +619,7 @@ def run_pages(*, runs: int = 20, only: str | None = None, pages=None) -> list[di
                 "db_ratio": round(db_ms / floor_ms, 1) if floor_ms else None,
                 "queries": len(queries),
                 # COUNTs a page runs only when a list is longer than it shows
-                # (agencies.paging.FirstPageCountingPaginator, agencies.dashboard.head_and_count)
+                # (agencies.paging.FirstPageCountingPaginator, agencies.paging.head_and_count)
                 "counts": sum(_is_count(q["sql"]) for q in queries),
                 "seq_scans": sorted(seq),
                 "sql": [q["sql"][:300] for q in queries],
