@@ -88,7 +88,7 @@ def my_roles(user) -> Panel | None:
     """会議で割り当てられた役割: open tasks the user (or their agency) took on at a meeting."""
     if not is_professional(user):
         return None
-    rows, count = head_and_count(selectors.roles_owned_by(user, status="open"), 5)
+    rows, count = head_and_count(selectors.open_roles_for_panel(user), 5)
     today = timezone.localdate()
     base = reverse("meetings:my_roles")
     items = []

