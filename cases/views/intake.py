@@ -609,11 +609,30 @@ def _inbox_order(request, qs, key):
     return lists.REFERRALS_RECEIVED.order(qs, request)
 
 
+# What a row of referral_inbox.html prints, and its audit label (the number). A sheet has 43
+# columns and `for_list()` joins four more tables: 145 columns per row cost 1.7 ms to compile and
+# 0.7 ms to plan on every inbox page at city scale.
+INBOX_ROW = (
+    "public_id",
+    "number",
+    "sent_at",
+    "variant",
+    "triggers",
+    "urgency",
+    "status",
+    "answer_due_on",
+    "from_agency__name",
+    "from_agency__short_name",
+    "assignee__display_name",
+)
+
+
 @login_required
 def referral_inbox(request):
     require(request.user, "referral.inbox")
     key, form, qs = _inbox(request)
     qs = _inbox_order(request, qs, key)
+    qs = qs.select_related(None).select_related("from_agency", "assignee").only(*INBOX_ROW)
     page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="referral.inbox", objects=page.object_list)
     counts = selectors.inbox_counts(request.user)
