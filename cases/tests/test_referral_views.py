@@ -466,3 +466,24 @@ def test_dashboard_panels(client, w):
     assert "referral_inbox" not in panels
     sent = panels["referral_sent"]
     assert sent.count == 2 and any(i.label == asked.number and i.tone == "warn" for i in sent.items)
+
+
+def test_sent_panel_reads_its_rows_in_one_query_with_everything_it_shows(
+    w, django_assert_num_queries
+):
+    """The panel selects only what it prints: a printed column left out would cost one query per
+    row (a deferred field)."""
+    from cases.panels_intake import referral_sent_panel
+
+    late = w.sent()
+    Referral.objects.filter(pk=late.pk).update(answer_due_on=timezone.localdate() - dt.timedelta(days=1))
+    asked = s.referral_request_info(actor=w.coordinator, referral=w.opened(), question="?")
+    for _ in range(2):
+        w.sent()
+    w.worker.current_memberships()  # read once per request by the middleware
+    with django_assert_num_queries(1):  # the rows; they fit on the panel, so no COUNT
+        panel = referral_sent_panel(w.worker)
+    tones = {i.label: i.tone for i in panel.items}
+    assert panel.count == 4 and tones[late.number] == "danger" and tones[asked.number] == "warn"
+    assert {i.meta for i in panel.items} == {w.receiver.short_name or w.receiver.name}
+    assert all(i.badge and i.url.endswith("/") for i in panel.items)
