@@ -318,7 +318,6 @@ def monitoring_due(user, days: int = 7) -> QuerySet[SupportCase]:
                 ).values("plan__case_id")
             )
         )
-        .select_related("lead_agency")
         .order_by("next_monitoring_on")
     )
 

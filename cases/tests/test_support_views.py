@@ -318,6 +318,32 @@ def test_dashboard_panels_show_monitoring_due_and_awaiting_approval(client, body
     assert 'data-panel="monitoring_due"' in body_html and case.number in body_html
 
 
+def test_monitoring_due_panel_reads_its_rows_in_one_query(body, owner, django_assert_num_queries):
+    """The panel selects only what it prints: a printed column left out would cost a query per
+    row (a deferred field)."""
+    from cases.views.support import monitoring_due_panel
+
+    cases = []
+    for days in (-2, 3):
+        case, plan = case_with_approved_plan(coordinator=owner, agency=body)
+        s.monitoring_record(
+            item=plan.items.first(),
+            actor=owner,
+            progress="partial",
+            next_on=timezone.localdate() + dt.timedelta(days=3),
+        )
+        SupportCase.objects.filter(pk=case.pk).update(
+            next_monitoring_on=timezone.localdate() + dt.timedelta(days=days)
+        )
+        cases.append(SupportCase.objects.get(pk=case.pk))
+    owner.current_memberships()  # read once per request by the middleware
+    with django_assert_num_queries(1):
+        panel = monitoring_due_panel(owner)
+    assert [i.label for i in panel.items] == [f"{c.number} {c.summary[:20]}" for c in cases]
+    assert [i.tone for i in panel.items] == ["danger", "warn"]
+    assert panel.items[0].url.endswith(f"{cases[0].public_id}/monitoring/")
+
+
 def test_supervisor_panel_lists_plans_and_evaluations_awaiting_decision(body, owner):
     from agencies.views import dashboard_panels
     from cases.views.support import awaiting_decision_panel
