@@ -660,3 +660,29 @@ def test_request_links_a_case_picked_by_number_and_only_a_team_case(
     r = client.post(url, data)
     assert r.status_code == 302
     assert shien.requests.get().case == case
+
+
+def test_pledges_missing_reads_what_it_prints_in_one_query(
+    client, supervisor, shien, partner_worker, django_assert_num_queries
+):
+    """Members without this year's pledge, read with only the columns the panel and the meetings
+    page print: one left out would cost a query per row (a deferred field)."""
+    from meetings import panels
+
+    seat(shien, partner_worker, supervisor, pledged=False)
+    services.member_add(
+        body=shien,
+        actor=supervisor,
+        external_name="山田 民生",
+        external_organisation="北地区民生委員児童委員協議会",
+    )
+    supervisor.current_memberships()  # read once per request by the middleware
+    panels.pledges_missing(supervisor)  # the managed agencies, once per request
+    with django_assert_num_queries(1):
+        panel = panels.pledges_missing(supervisor)
+    labels = {i.label for i in panel.items}
+    assert f"{shien.name}: {partner_worker}" in labels
+    assert f"{shien.name}: 山田 民生" in labels and panel.count == len(labels)
+    verified(client, supervisor)
+    page = client.get(reverse("meetings:index")).content.decode()
+    assert "北地区民生委員児童委員協議会" in page and str(partner_worker) in page
