@@ -157,6 +157,23 @@ def test_consultation_list_sorts_and_exports_xlsx(client, agency, caseworker, ou
     assert AuditEvent.objects.filter(action="consultation.export", actor=caseworker).exists()
 
 
+def test_consultation_list_query_count_is_constant(
+    client, agency, caseworker, django_assert_max_num_queries
+):
+    """Rows are read with the columns the page prints: one left out would cost a query per row."""
+    ConsultationFactory.create_batch(2, agency=agency, staff=caseworker)
+    client.force_login(caseworker)
+    client.get(reverse("cases:consultation_list"))
+    with django_assert_max_num_queries(15) as small:
+        client.get(reverse("cases:consultation_list"))
+    ConsultationFactory.create_batch(
+        12, agency=agency, staff=caseworker, urgency="urgent", categories=["kakei", "8050"]
+    )
+    with django_assert_max_num_queries(len(small.captured_queries) + 1):  # + the COUNT
+        html = client.get(reverse("cases:consultation_list")).content.decode()
+    assert html.count(caseworker.display_name) >= 14 and "家計・債務" in html
+
+
 # --- referrals -----------------------------------------------------------------------------------
 
 
