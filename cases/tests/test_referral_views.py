@@ -476,7 +476,9 @@ def test_sent_panel_reads_its_rows_in_one_query_with_everything_it_shows(
     from cases.panels_intake import referral_sent_panel
 
     late = w.sent()
-    Referral.objects.filter(pk=late.pk).update(answer_due_on=timezone.localdate() - dt.timedelta(days=1))
+    Referral.objects.filter(pk=late.pk).update(
+        answer_due_on=timezone.localdate() - dt.timedelta(days=1)
+    )
     asked = s.referral_request_info(actor=w.coordinator, referral=w.opened(), question="?")
     for _ in range(2):
         w.sent()
