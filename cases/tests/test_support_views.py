@@ -305,7 +305,8 @@ def test_transition_form_requires_reason_for_reopen(client, body, owner):
     assert case.status == "assessment" and case.reopen_count == 1
 
 
-def test_dashboard_panels_show_monitoring_due_and_awaiting_approval(client, body, owner):
+def _monitored_case(owner, body, *, due_in_days=3):
+    """A case with an approved plan, monitored today, next monitoring `due_in_days` away."""
     case, plan = case_with_approved_plan(coordinator=owner, agency=body)
     s.monitoring_record(
         item=plan.items.first(),
@@ -313,6 +314,14 @@ def test_dashboard_panels_show_monitoring_due_and_awaiting_approval(client, body
         progress="partial",
         next_on=timezone.localdate() + dt.timedelta(days=3),
     )
+    SupportCase.objects.filter(pk=case.pk).update(
+        next_monitoring_on=timezone.localdate() + dt.timedelta(days=due_in_days)
+    )
+    return SupportCase.objects.get(pk=case.pk)
+
+
+def test_dashboard_panels_show_monitoring_due_and_awaiting_approval(client, body, owner):
+    case = _monitored_case(owner, body)
     client.force_login(owner)
     body_html = client.get(reverse("dashboard")).content.decode()
     assert 'data-panel="monitoring_due"' in body_html and case.number in body_html
@@ -323,19 +332,7 @@ def test_monitoring_due_panel_reads_its_rows_in_one_query(body, owner, django_as
     row (a deferred field)."""
     from cases.views.support import monitoring_due_panel
 
-    cases = []
-    for days in (-2, 3):
-        case, plan = case_with_approved_plan(coordinator=owner, agency=body)
-        s.monitoring_record(
-            item=plan.items.first(),
-            actor=owner,
-            progress="partial",
-            next_on=timezone.localdate() + dt.timedelta(days=3),
-        )
-        SupportCase.objects.filter(pk=case.pk).update(
-            next_monitoring_on=timezone.localdate() + dt.timedelta(days=days)
-        )
-        cases.append(SupportCase.objects.get(pk=case.pk))
+    cases = [_monitored_case(owner, body, due_in_days=days) for days in (-2, 3)]
     owner.current_memberships()  # read once per request by the middleware
     with django_assert_num_queries(1):
         panel = monitoring_due_panel(owner)
