@@ -325,7 +325,7 @@ def deadlines_ahead(user, days: int = 21) -> list[Meeting]:
     return result
 
 
-def pledges_missing(user) -> list[tuple[MeetingBody, BodyMember]]:
+def pledges_missing(user) -> list[BodyMember]:
     """For managers: current members of 支援会議 bodies without this year's pledge; for anyone:
     their own seats without a pledge."""
     today = timezone.localdate()
@@ -361,13 +361,10 @@ def roles_owned_by(user, *, status: str = "open") -> QuerySet:
     followed as tasks. status: "open" (not done, due first), "done" (latest first) or "all"."""
     from .models import RoleAssignment
 
-    rows = RoleAssignment.objects.tasks().owned_by(user)
+    rows = RoleAssignment.objects.open() if status == "open" else RoleAssignment.objects.tasks()
+    rows = rows.owned_by(user)
     if status == "open":
-        rows = (
-            RoleAssignment.objects.open()
-            .owned_by(user)
-            .order_by(F("due_on").asc(nulls_last=True), "pk")
-        )
+        rows = rows.order_by(F("due_on").asc(nulls_last=True), "pk")
     elif status == "done":
         rows = rows.filter(done_on__isnull=False).order_by("-done_on", "-pk")
     else:
