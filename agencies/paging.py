@@ -45,6 +45,14 @@ def head_and_count(qs, n: int) -> tuple[list, int]:
     return rows[:n], qs.count()
 
 
+def all_rows(page) -> list | None:
+    """Every row of the list when `page` holds them all (the first page and no other), else None:
+    a caller that needs the whole result next to the page need not ask for it again."""
+    if page is None or page.number != 1 or page.has_other_pages():
+        return None
+    return list(page.object_list)
+
+
 class FirstPageCountingPaginator(Paginator):
     """The first page read with one row more than it can show: when that is every row, their
     number is the count and no COUNT query runs. Most searches and short lists fit on one page

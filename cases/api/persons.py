@@ -32,6 +32,7 @@ from agencies.api import (
 )
 from agencies.api_contract import PARSERS
 from agencies.models import Agency, Area
+from agencies.paging import all_rows
 from agencies.policy import check, require
 from audit.services import record
 from cases.choices import InfoKind
@@ -337,7 +338,8 @@ class PersonViewSet(
         context["decisions"] = person_decisions(request.user, page)
         data = PersonSerializer(page, many=True, context=context).data
         response = self.get_paginated_response(data)
-        response.data["elsewhere"] = [{"agency": name} for name in result.elsewhere]
+        shown = all_rows(getattr(self.paginator, "page", None)) if result.searched else None
+        response.data["elsewhere"] = [{"agency": n} for n in result.elsewhere(visible=shown)]
         return response
 
     def retrieve(self, request, *args, **kwargs):

@@ -89,18 +89,22 @@ def test_out_of_scope_matches_show_only_the_agency_name(
 ):
     result = person_search(actor=caseworker, q="やまだ")
     assert list(result.persons) == [yamada]
-    assert result.elsewhere == [other_agency.name]
+    assert result.elsewhere() == [other_agency.name]
+    # The same answer when the caller holds every visible match (a one-page result).
+    assert result.elsewhere(visible=[yamada]) == [other_agency.name]
 
 
 def test_outsider_sees_only_that_a_record_exists(yamada, outsider, agency):
     result = person_search(actor=outsider, q="山田花子")
     assert list(result.persons) == []
-    assert result.elsewhere == [agency.name]
+    assert result.elsewhere() == [agency.name]
+    assert result.elsewhere(visible=[]) == [agency.name]
 
 
 def test_empty_query_searches_nothing(yamada, caseworker):
     result = person_search(actor=caseworker)
     assert not result.searched and list(result.persons) == []
+    assert result.elsewhere() == []
 
 
 def test_bigrams_match_the_sql_function():
@@ -118,7 +122,7 @@ def test_search_query_count_does_not_grow_with_results(
     with django_assert_max_num_queries(3):
         result = person_search(actor=caseworker, q="佐藤")
         rows = [(p.full_name, p.registered_by_agency.name) for p in result.persons]
-    assert len(rows) == 15 and len(result.elsewhere) == 1
+    assert len(rows) == 15 and len(result.elsewhere()) == 1
 
 
 def test_demo_persons_are_seeded_and_show_duplicates(db):

@@ -171,6 +171,46 @@ def test_search_page_shows_own_records_and_only_agency_names_of_others(
     assert f"{other_agency.name}に記録があります" in html
 
 
+def _elsewhere_sql(queries) -> str:
+    (sql,) = [q["sql"] for q in queries if 'DISTINCT "agencies_agency"."name"' in q["sql"]]
+    return sql
+
+
+def test_other_agencies_of_a_one_page_result_are_found_without_asking_visibility_again(
+    client, caseworker, person, other_agency
+):
+    """The visible matches are all on the page: the agencies holding other matches exclude them
+    by key (the visibility, with its grants, is asked once, by the page's own query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    PersonFactory(registered_by_agency=other_agency, family_name="山田", family_name_kana="やまだ")
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("cases:person_search") + "?q=山田").content.decode()
+    assert "山田 花子" in html and f"{other_agency.name}に記録があります" in html
+    assert "access_accessgrant" not in _elsewhere_sql(queries)
+
+
+def test_other_agencies_are_named_on_every_page_of_a_long_result(
+    client, caseworker, person, other_agency
+):
+    from cases.views.persons import PAGE_SIZE
+
+    for _ in range(PAGE_SIZE):
+        PersonFactory(
+            registered_by_agency=person.registered_by_agency,
+            family_name="山田",
+            family_name_kana="やまだ",
+        )
+    PersonFactory(registered_by_agency=other_agency, family_name="山田", given_name="秘密")
+    client.force_login(caseworker)
+    url = reverse("cases:person_search") + "?q=山田"
+    for page in ("", "&page=2"):
+        html = client.get(url + page).content.decode()
+        assert f"{other_agency.name}に記録があります" in html and "秘密" not in html
+
+
 def test_outsider_search_reveals_no_details(client, outsider, person):
     client.force_login(outsider)
     html = client.get(reverse("cases:person_search") + "?q=山田花子").content.decode()

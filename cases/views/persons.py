@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies import uploads
 from agencies.forms import apply_service_errors
 from agencies.models import Agency
-from agencies.paging import FirstPageCountingPaginator
+from agencies.paging import FirstPageCountingPaginator, all_rows
 from agencies.policy import can, require
 from audit.services import record, record_list
 from audit.views_of import recent_views
@@ -93,6 +93,7 @@ def person_search_view(request):
     result = None
     page = None
     decisions = {}
+    elsewhere = []
     if form.is_bound and form.is_valid():
         result = person_search(actor=request.user, **form.cleaned_data)
         if result.searched:
@@ -104,6 +105,7 @@ def person_search_view(request):
             ).get_page(request.GET.get("page"))
             decisions = person_decisions(request.user, page.object_list)
             record_list(actor=request.user, action="person.search", objects=page.object_list)
+            elsewhere = result.elsewhere(visible=all_rows(page))
     recent = recent_persons(actor=request.user) if result is None or not result.searched else []
     rows = [(p, decisions[p.pk]) for p in page.object_list] if page else []
     return render(
@@ -114,6 +116,7 @@ def person_search_view(request):
             "result": result,
             "page_obj": page,
             "rows": rows,
+            "elsewhere": elsewhere,
             "recent": recent,
             "nav_active": NAV,
         },
