@@ -5,8 +5,9 @@ Starts gunicorn (2 sync workers, as in production) on the database of DATABASE_U
 users in by writing their sessions (two-factor marked verified, as after a real login), then
 drives the mix with `wrk` (Debian package `wrk`) for --seconds: dashboards, person searches,
 lists, case pages and API lists in the proportions of a working day (most requests are lists and
-searches, a few are heavy pages). Prints requests/s, latency percentiles, non-2xx answers and
-the RSS of each worker afterwards.
+searches, a few are heavy pages). Prints requests/s, latency percentiles, non-2xx answers, the
+CPU each request cost the workers, PostgreSQL and wrk (and the requests/s the machine's cores
+allow at that cost), and the RSS of each worker afterwards.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsunagu_scale \\
         .venv/bin/python benchmarks/mix_benchmark.py --seconds 30 --connections 8
@@ -18,6 +19,7 @@ and takes CPU from the workers: on a 2-core machine the figure is a lower bound.
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -112,6 +114,54 @@ def _lua(sessions: dict[str, str], case_page: str) -> str:
     )
 
 
+def _cpu_by_command() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the processes of each command name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (wrk, once `subprocess.run` has reaped it:
+    an ended process is gone from /proc)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_report(before: dict, after: dict, busy: tuple, requests: int) -> str:
+    """Where the CPU of the run went, per request: the gunicorn workers (Python), PostgreSQL's
+    backends, wrk; and the ceiling the machine's cores put on requests/s at that CPU per request."""
+    used = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+    used["wrk"] = after["wrk"] - before["wrk"]
+    per = {k: used.get(k, 0.0) / max(requests, 1) * 1000 for k in ("gunicorn", "postgres", "wrk")}
+    cores = os.cpu_count() or 1
+    spent = sum(per.values())
+    ceiling = cores * 1000 / spent if spent else 0.0
+    (busy0, total0), (busy1, total1) = busy
+    share = (busy1 - busy0) / (total1 - total0) * 100 if total1 > total0 else 0.0
+    return (
+        f"CPU per request: gunicorn {per['gunicorn']:.1f} ms, PostgreSQL {per['postgres']:.1f} ms,"
+        f" wrk {per['wrk']:.1f} ms; machine {share:.0f} % busy; {cores} cores at"
+        f" {spent:.1f} ms per request serve at most {ceiling:.0f} requests/s"
+    )
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -165,6 +215,8 @@ def main() -> int:
             capture_output=True,
             check=False,
         )
+        cpu_before, busy_before = _cpu_by_command(), _machine_busy()
+        cpu_before["wrk"] = _children_cpu()
         out = subprocess.run(
             [
                 "wrk",
@@ -181,6 +233,8 @@ def main() -> int:
             text=True,
             check=False,
         ).stdout
+        cpu_after, busy_after = _cpu_by_command(), _machine_busy()
+        cpu_after["wrk"] = _children_cpu()
         workers = [
             int(p)
             for p in subprocess.run(
@@ -199,6 +253,8 @@ def main() -> int:
     print(
         f"requests/s {rps:.1f}  p50 {p50:.0f} ms  p95 {p95:.0f} ms  p99 {p99:.0f} ms  non-2xx {non2xx}"
     )
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    print(cpu_report(cpu_before, cpu_after, (busy_before, busy_after), requests))
     print("worker RSS (MB): " + ", ".join(f"{r:.0f}" for r in rss))
     print("after:", calibrate())
     ok = rps >= 100 and p95 <= 300 and all(r <= 300 for r in rss) and non2xx == 0

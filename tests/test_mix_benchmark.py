@@ -1,0 +1,18 @@
+"""The mix benchmark's own arithmetic (the run itself needs gunicorn, wrk and the data set)."""
+
+
+def test_the_mix_reports_cpu_per_request_and_the_ceiling_it_puts_on_requests():
+    """`mix_benchmark.cpu_report`: CPU seconds used during the run, per request, by the workers,
+    PostgreSQL and wrk, and the requests/s the machine's cores can serve at that cost."""
+    import os
+
+    from benchmarks.mix_benchmark import cpu_report
+
+    before = {"gunicorn": 10.0, "postgres": 5.0, "wrk": 1.0, "bash": 3.0}
+    after = {"gunicorn": 35.0, "postgres": 13.0, "wrk": 1.5, "bash": 9.0}
+    busy = ((100.0, 200.0), (158.0, 260.0))  # 58 of 60 CPU seconds busy
+    report = cpu_report(before, after, busy, requests=1000)
+    cores = os.cpu_count()
+    assert "gunicorn 25.0 ms, PostgreSQL 8.0 ms, wrk 0.5 ms" in report
+    assert "machine 97 % busy" in report
+    assert f"{cores} cores at 33.5 ms per request serve at most {cores * 1000 / 33.5:.0f}" in report
