@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from agencies.paging import FirstPageCountingPaginator
 from cases.models import HouseholdMember, Person, SupportCase
 from cases.policy.persons import person_decisions
+from cases.policy.support import visible_case_filter
 from cases.selectors.support import cases_visible_to
 
 from .matching import PersonFacts
@@ -59,6 +60,12 @@ def caseload(user, page: int | str | None = 1) -> tuple[list[CaseRow], Page]:
     return rows, page_obj
 
 
+# What the caseload prints of a placement: its link, place and status. Reading every column of
+# the place made PostgreSQL hash all 2,070 places of the city to join 96 placements (4.5 → 1.9 ms
+# at city scale).
+PLACEMENT_ROW = ("public_id", "case_id", "status", "created_at", "resource__name")
+
+
 def _attach_placements(rows: list[CaseRow]) -> None:
     """Placements of the listed cases in one query."""
     from .models import Placement
@@ -67,6 +74,7 @@ def _attach_placements(rows: list[CaseRow]) -> None:
     for p in (
         Placement.objects.filter(case__in=[r.case for r in rows])
         .select_related("resource")
+        .only(*PLACEMENT_ROW)
         .order_by("-created_at")
     ):
         by_case.setdefault(p.case_id, []).append(p)
@@ -247,5 +255,8 @@ def visible_outcomes(user) -> list[tuple[str, int]]:
     from .models import Placement
     from .selectors_matching import outcome_counts
 
-    counts = outcome_counts(Placement.objects.filter(case__in=cases_visible_to(user)))
+    # The case ids straight from the visibility (an index lookup per id), not `case IN (cases
+    # visible)`: that read each visible case again to probe its placements (3.8 → 1.7 ms for a
+    # 参加支援 worker's 1,569 cases at city scale).
+    counts = outcome_counts(Placement.objects.filter(visible_case_filter(user, prefix="case__")))
     return [(str(label), counts[code]) for code, label in Outcome.choices if counts.get(code)]

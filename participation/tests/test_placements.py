@@ -214,6 +214,48 @@ def test_youth_cafe_scheme_ending_in_employment_is_counted_once():
     assert occupancy([place.pk]) == {}
 
 
+def test_the_caseload_counts_outcomes_of_the_cases_the_user_sees_only(w):
+    """参加支援 top: ended placements by outcome over the cases the user may see, each person
+    once — counted here a second way, from the placements themselves."""
+    from participation.choices import Outcome
+    from participation.models import Placement
+    from participation.selectors import visible_outcomes
+
+    a = sheet_for(w)
+    for resource in (farm(), cafe()):
+        p = ps.placement_propose(assessment=a, resource=resource, actor=w.worker)
+        ps.placement_move(placement=p, actor=w.worker, to="ended", outcome="employed")
+    ended = Placement.objects.filter(case=w.case, status="ended", outcome="employed")
+    assert ended.count() == 2 and len({p.person_id for p in ended}) == 1
+    assert visible_outcomes(w.worker) == [(str(Outcome("employed").label), 1)]
+    assert visible_outcomes(w.outsider) == []
+
+
+def test_the_caseload_prints_placements_without_a_query_each(client, w):
+    """The caseload reads of a placement only what it prints (`PLACEMENT_ROW`): a column left
+    out would cost a query per placement shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a = sheet_for(w)
+    ps.placement_propose(assessment=a, resource=farm(), actor=w.worker)
+    url = reverse("participation:index")
+    client.force_login(w.worker)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for name in ("喫茶 こもれび", "図書館ボランティア"):
+        ps.placement_propose(assessment=a, resource=cafe(name=name), actor=w.worker)
+    with CaptureQueriesContext(connection) as three:
+        html = client.get(url).content.decode()
+    assert (
+        "農福連携ファーム みのり" in html
+        and "喫茶 こもれび" in html
+        and "図書館ボランティア" in html
+    )
+    assert len(three.captured_queries) == len(one.captured_queries)
+
+
 # --- guards --------------------------------------------------------------------------------------
 
 
