@@ -45,20 +45,28 @@ def _user_ctx(username: str) -> dict:
 # --- what the pages look at (chosen from the data, the busiest record a user may open) -------
 
 
-def _busiest_case(ctx: dict) -> str:
-    """The case with most notes among those the user may open (asked through the app itself)."""
+def _busiest_case_where(ctx: dict, *, on_agenda: bool) -> str:
+    """The case with most notes among those the user may open (asked through the app itself),
+    with or without items on a meeting's agenda — a case page shows more sections with them
+    (decisions, roles, the meeting's access to its persons), so each kind is compared with its
+    own kind between scales."""
     from django.db.models import Count
 
     from cases.selectors.support import cases_visible_to
 
-    case = (
-        cases_visible_to(ctx["user"])
-        .annotate(n=Count("notes"))
-        .order_by("-n")
-        .values_list("public_id", flat=True)
-        .first()
-    )
-    return f"/cases/support/{case}/"
+    tabled = cases_visible_to(ctx["user"]).filter(agenda_items__isnull=False).values("pk")
+    cases = cases_visible_to(ctx["user"])
+    cases = cases.filter(pk__in=tabled) if on_agenda else cases.exclude(pk__in=tabled)
+    case = cases.annotate(n=Count("notes")).order_by("-n").values_list("public_id", flat=True)
+    return f"/cases/support/{case.first()}/"
+
+
+def _busiest_case(ctx: dict) -> str:
+    return _busiest_case_where(ctx, on_agenda=False)
+
+
+def _busiest_case_on_agenda(ctx: dict) -> str:
+    return _busiest_case_where(ctx, on_agenda=True)
 
 
 def _busiest_person(ctx: dict) -> str:
@@ -196,6 +204,9 @@ PAGES = [
     Page("case list (coordinator)", "suishin1", "/cases/support/", _floor_case_list),
     Page("case list (caseworker)", "houkatsu-n1", "/cases/support/", _floor_case_list),
     Page("case page (busiest)", "suishin1", _busiest_case, _floor_case_page),
+    Page(
+        "case page (on a meeting's agenda)", "suishin1", _busiest_case_on_agenda, _floor_case_page
+    ),
     Page("meeting page (busiest)", "kakaricho", _busiest_meeting),
     Page("audit log", "admin", "/audit/", _floor_audit),
     Page("notification inbox", "suishin1", "/notifications/", _floor_notifications),
