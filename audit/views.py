@@ -43,6 +43,7 @@ def event_list(request):
     for event in page:
         event.action_label = action_label(event.action)
         event.change_labels = field_labels(event.object_type, event.changes)
+        event.basis_label = Basis.label(event.basis) if event.basis else ""
     params = request.GET.copy()
     params.pop("page", None)
     export_query = params.urlencode()
@@ -53,7 +54,6 @@ def event_list(request):
             "page_obj": page,
             "filter": filterset,
             "export_query": export_query,
-            "basis_labels": Basis.LABELS,
             "nav_active": "admin",
         },
     )

@@ -48,6 +48,22 @@ def test_viewer_shows_labels_and_keeps_codes(client, admin_user, agency):
     assert name_label != "name"
     assert "機関の更新" in page and 'title="agency.update"' in page
     assert f'<span title="name">{name_label}</span>' in page
+    assert "<td>管理者権限</td>" in page  # the basis, by its label
+
+
+def test_viewer_names_each_rows_basis(client, admin_user, agency):
+    """Each row shows its own basis by label; a basis the label table does not know keeps its
+    code (as the CSV does) rather than showing nothing."""
+    record(actor=admin_user, action="agency.view", obj=agency, basis="consent")
+    record(actor=admin_user, action="agency.view", obj=agency, basis="shien_kaigi")
+    record(actor=admin_user, action="agency.view", obj=agency, basis="future_basis")
+    record(actor=admin_user, action="agency.view", obj=agency)
+    login_as(client, admin_user)
+    page = client.get(reverse("audit:event_list"), {"action": "agency.view"})
+    shown = [e.basis_label for e in page.context["page_obj"]]
+    assert shown == ["", "future_basis", "支援会議(法第106条の6)", "本人同意"]
+    html = page.content.decode()
+    assert "<td>本人同意</td>" in html and "<td>future_basis</td>" in html
 
 
 def test_csv_has_code_and_label_columns(client, admin_user, agency):
