@@ -159,6 +159,8 @@ def overdue(request):
         raise Http404
     counts = selectors.overdue_counts(request.user, today)
     labels = {spec.code: spec.label for spec in all_rules()}
+    for row in counts:
+        row["rule_label"] = labels.get(row["rule"], row["rule"])
     items = (
         selectors.overdue_items(request.user, today, rule=rule, agency_id=agency_id)
         if (rule or agency_id)
@@ -174,7 +176,6 @@ def overdue(request):
         "notifications/overdue.html",
         {
             "counts": counts,
-            "labels": labels,
             "items": items,
             "rule": rule,
             "rule_label": labels.get(rule, ""),
