@@ -6,12 +6,16 @@ prefetches; the case page loads its parts with one query each.
 
 from __future__ import annotations
 
+import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     OuterRef,
     Prefetch,
     Q,
@@ -291,35 +295,52 @@ def monitoring_rows(case: SupportCase) -> list[tuple[PlanItem, list[Monitoring]]
 # --- dashboard -----------------------------------------------------------------------------------
 
 
-def my_cases_by_status(user) -> dict[str, int]:
-    qs = (
-        cases_visible_to(user)
-        .open()
-        .filter(
-            Q(coordinator=user)
-            | Q(pk__in_ids=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
-        )
-    )
-    return dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
+@dataclass(frozen=True)
+class MyCase:
+    """An open case the user works on, as the dashboard's case panels show it."""
+
+    public_id: uuid.UUID
+    number: str
+    summary: str
+    status: str
+    next_monitoring_on: date | None
+    on_team: bool  # 担当推進員 or a current team member (not only the staff of a plan item)
 
 
-def monitoring_due(user, days: int = 7) -> QuerySet[SupportCase]:
-    limit = timezone.localdate() + timedelta(days=days)
-    return (
-        cases_visible_to(user)
-        .open()
-        .filter(next_monitoring_on__lte=limit)
-        .filter(
-            Q(coordinator=user)
-            | Q(pk__in_ids=CaseTeamMember.objects.current().filter(user=user).values("case_id"))
-            | Q(
-                pk__in_ids=PlanItem.objects.filter(
-                    staff=user, plan__status=Plan.Status.APPROVED
-                ).values("plan__case_id")
+def my_open_cases(user) -> list[MyCase]:
+    """The open cases the user may see and works on — as 担当推進員, as a current team member,
+    or as the staff of an item of an approved plan — in one query, asked once per request: the
+    dashboard's "my cases" counts and its monitoring panel both read it (each built the
+    visibility filter and ran it over the user's cases: two queries for one answer)."""
+    cache = user.__dict__.setdefault("_case_cache", {})
+    if "mine" not in cache:
+        team = CaseTeamMember.objects.current().filter(user=user).values("case_id")
+        on_team = Q(coordinator=user) | Q(pk__in_ids=team)
+        staffed = PlanItem.objects.filter(staff=user, plan__status=Plan.Status.APPROVED)
+        rows = (
+            cases_visible_to(user)
+            .open()
+            .filter(on_team | Q(pk__in_ids=staffed.values("plan__case_id")))
+            .annotate(on_team=ExpressionWrapper(on_team, output_field=BooleanField()))
+            .order_by()
+            .values_list(
+                "public_id", "number", "summary", "status", "next_monitoring_on", "on_team"
             )
         )
-        .order_by("next_monitoring_on")
-    )
+        cache["mine"] = [MyCase(*row) for row in rows]
+    return cache["mine"]
+
+
+def my_cases_by_status(user) -> dict[str, int]:
+    """How many of the user's open cases (as 担当推進員 or team member) are in each status."""
+    return dict(Counter(c.status for c in my_open_cases(user) if c.on_team))
+
+
+def monitoring_due(user, days: int = 7) -> list[MyCase]:
+    """The user's open cases whose next monitoring is within `days` or past, soonest first."""
+    limit = timezone.localdate() + timedelta(days=days)
+    due = [c for c in my_open_cases(user) if c.next_monitoring_on and c.next_monitoring_on <= limit]
+    return sorted(due, key=lambda c: (c.next_monitoring_on, c.number))
 
 
 def awaiting_decision(user) -> tuple[QuerySet[Plan], QuerySet[Evaluation]]:

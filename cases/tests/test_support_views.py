@@ -341,6 +341,60 @@ def test_monitoring_due_panel_reads_its_rows_in_one_query(body, owner, django_as
     assert panel.items[0].url.endswith(f"{cases[0].public_id}/monitoring/")
 
 
+def test_my_cases_panel_counts_the_open_cases_the_user_coordinates_or_is_on_the_team_of(
+    body, owner
+):
+    """By status, each case once: coordinated or on the team — not a case where the user only
+    staffs a plan item, nor a closed one. Counted a second way from the cases themselves."""
+    from cases.models import PlanItem
+    from cases.views.support import my_cases_panel
+
+    coordinated = open_case(coordinator=owner, agency=body)
+    on_team = open_case(coordinator=_coordinator_at(body), agency=body)
+    s.team_add(case=on_team, actor=on_team.coordinator, agency=body, user=owner)
+    staffed, plan = case_with_approved_plan(coordinator=_coordinator_at(body), agency=body)
+    PlanItem.objects.filter(plan=plan).update(staff=owner)
+    closed = open_case(coordinator=owner, agency=body)
+    s.case_close_exceptional(
+        case=closed, actor=owner, reason="moved", closed_on=timezone.localdate()
+    )
+    panel = my_cases_panel(owner)
+    expected = {}
+    for c in SupportCase.objects.filter(pk__in=[coordinated.pk, on_team.pk]):
+        expected[c.status] = expected.get(c.status, 0) + 1
+    assert panel.count == 2
+    assert {i.url.split("status=")[1].split("&")[0]: int(i.badge) for i in panel.items} == (
+        expected
+    )
+
+
+def test_both_case_panels_of_the_dashboard_read_the_users_cases_once(
+    body, owner, django_assert_num_queries
+):
+    """ "My cases" and "monitoring due" answer from one query; the monitoring panel also lists
+    a case where the user only staffs an item of the approved plan."""
+    from cases.models import PlanItem
+    from cases.views.support import monitoring_due_panel, my_cases_panel
+
+    mine = _monitored_case(owner, body, due_in_days=2)
+    staffed, plan = case_with_approved_plan(coordinator=_coordinator_at(body), agency=body)
+    PlanItem.objects.filter(plan=plan).update(staff=owner)
+    SupportCase.objects.filter(pk=staffed.pk).update(
+        next_monitoring_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    owner.current_memberships()  # read once per request by the middleware
+    with django_assert_num_queries(1):
+        counted = my_cases_panel(owner)
+        due = monitoring_due_panel(owner)
+    assert counted.count == 1
+    assert [i.label.split()[0] for i in due.items] == [staffed.number, mine.number]
+    assert [i.tone for i in due.items] == ["danger", "warn"]
+
+
+def _coordinator_at(body):
+    return staff(body, Role.COORDINATOR)
+
+
 def test_supervisor_panel_lists_plans_and_evaluations_awaiting_decision(body, owner):
     from agencies.views import dashboard_panels
     from cases.views.support import awaiting_decision_panel

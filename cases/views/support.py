@@ -1172,16 +1172,12 @@ def my_cases_panel(user) -> Panel | None:
     )
 
 
-# What an item of the panel prints (a case has 26 columns).
-MONITORING_DUE_ROW = ("public_id", "number", "summary", "next_monitoring_on")
-
-
 @panel(order=210)
 def monitoring_due_panel(user) -> Panel | None:
     if not can(user, "case.list"):
         return None
     today = timezone.localdate()
-    due = list(sel.monitoring_due(user).only(*MONITORING_DUE_ROW)[:10])
+    due = sel.monitoring_due(user)[:10]
     items = [
         PanelItem(
             f"{c.number} {c.summary[:20]}",
