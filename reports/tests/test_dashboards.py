@@ -32,6 +32,23 @@ def test_coordinator_sees_caseload_charts_with_tables(city_db):
     assert _panel(city_db.worker, "caseload") is None
 
 
+def test_caseload_counts_the_coordinators_cases_past_their_monitoring_date(city_db):
+    """Counted a second way, by the database, over the same cases."""
+    import datetime as dt
+
+    from cases.models import SupportCase
+
+    mine = SupportCase.objects.filter(coordinator=city_db.coordinator).open()
+    today = dt.date(2027, 2, 28)
+    SupportCase.objects.filter(pk=mine.order_by("pk").first().pk).update(
+        next_monitoring_on=today - dt.timedelta(days=1)
+    )
+    badges = {i.label: i.badge for i in _panel(city_db.coordinator, "caseload").items}
+    expected = mine.filter(next_monitoring_on__lt=today).count()
+    assert expected == 1
+    assert badges["モニタリング予定日を過ぎた担当ケース"] == str(expected)
+
+
 def test_supervisor_sees_monthly_and_route_charts(city_db):
     p = _panel(city_db.supervisor, "supervisor_figures")
     assert p is not None and p.body.count("<svg") == 3
