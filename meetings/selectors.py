@@ -304,8 +304,19 @@ def agenda_queue(body: MeetingBody, user=None) -> AgendaQueue:
 # --- dashboard helpers -------------------------------------------------------------------------
 
 
+# What the dashboard's "next meetings" prints of a meeting (its convenor is not shown).
+UPCOMING_ROW = ("public_id", "starts_at", "status", "body__name")
+
+
 def upcoming_meetings(user, limit: int = 5) -> list[Meeting]:
-    return list(meetings_for_user(user).upcoming().order_by("starts_at")[:limit])
+    return list(
+        meetings_for_user(user)
+        .upcoming()
+        .select_related(None)
+        .select_related("body")
+        .only(*UPCOMING_ROW)
+        .order_by("starts_at")[:limit]
+    )
 
 
 def deadlines_ahead(user, days: int = 21) -> list[Meeting]:

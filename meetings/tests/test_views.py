@@ -438,6 +438,18 @@ def test_list_pages_cost_a_fixed_number_of_queries(
         ]
     assert len(shown[0].items) == 5 and shown[1].items  # next meetings; deadlines within 3 weeks
     assert shown[2].items == []  # every seat of the supervisor is pledged
+    # "Next meetings" reads what it prints (`UPCOMING_ROW`): the user's seats, then the five
+    # meetings with their body's name — a printed column left out costs a query per meeting.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fresh = type(supervisor).objects.get(pk=supervisor.pk)
+    fresh.current_memberships()  # read once per request by the middleware
+    with CaptureQueriesContext(connection) as ctx:
+        nxt = panels.next_meetings(fresh)
+    assert len(nxt.items) == 5 and len(ctx.captured_queries) == 2
+    bodies = {str(m.public_id): m.body.name for m in Meeting.objects.select_related("body")}
+    assert all(i.label.endswith(bodies[i.url.strip("/").split("/")[-1]]) for i in nxt.items)
 
 
 def test_meeting_page_query_count_does_not_grow_with_items(
