@@ -84,11 +84,16 @@ def referral_sent_panel(user) -> Panel | None:
     )
 
 
+SLIP_ROW = ("public_id", "submitted_at", "urgency", "status")
+
+
 @panel(order=120)
 def concern_slip_panel(user) -> Panel | None:
     """Staff: new 気づきシート addressed to their agency. Residents: their own slips."""
     if staff_agency_ids(user):
         qs = selectors.concern_slips_received_by(user).filter(status=ConcernSlip.Status.SUBMITTED)
+        # What an item prints: the slip alone (the selector joins its agency, area and sender).
+        qs = qs.select_related(None).only(*SLIP_ROW)
         slips, count = head_and_count(qs.order_by("-submitted_at"), 5)
         if (
             not count

@@ -195,6 +195,21 @@ def test_received_list_query_count(client, sw, django_assert_max_num_queries):
     assert len(response.context["page_obj"].object_list) == 20
 
 
+def test_staff_panel_prints_new_slips_from_one_query(sw, django_assert_num_queries):
+    """The panel reads of a slip what it prints (`SLIP_ROW`): a column left out would cost a
+    query per slip shown."""
+    from cases.panels_intake import concern_slip_panel
+
+    slips = [_submit(sw, urgency=u, idempotency_key=uuid.uuid4()) for u in ("urgent", "normal")]
+    sw.csw.current_memberships()  # read once per request by the middleware
+    with django_assert_num_queries(1):
+        panel = concern_slip_panel(sw.csw)
+    assert panel.count == 2
+    assert [i.url.split("/")[-2] for i in panel.items] == [str(x.public_id) for x in slips[::-1]]
+    assert [i.tone for i in panel.items] == ["", "danger"]
+    assert all(i.badge == slips[0].get_status_display() for i in panel.items)
+
+
 def test_dashboard_panels_for_staff_and_resident(client, sw):
     _submit(sw)
     client.force_login(sw.csw)
