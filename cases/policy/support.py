@@ -57,14 +57,20 @@ def granted_case_ids(user):
     )
 
 
-def visible_case_filter(user, prefix: str = "") -> Q:
-    """Q for SupportCase rows the user may see (prefix e.g. "case__" for related models)."""
+def visible_case_filter(user, prefix: str = "", *, driving: bool = True) -> Q:
+    """Q for SupportCase rows the user may see (prefix e.g. "case__" for related models).
+
+    `driving=False` when another, narrower filter of the query picks the rows (the user's own
+    cases) and visibility only checks them: a hashed semi-join (`IN`) then, instead of
+    fetching every visible case by key to keep the few that also pass the other filter (a
+    coordinator's open cases of their own: 4,746 → 677 buffers, 2.7 → 1.3 ms at city scale)."""
     agency_ids = _staff_agency_ids(user)
     if not agency_ids:
         return Q(pk__in=[])
     from cases.models import SupportCase
 
-    key = f"{prefix}pk__in_ids" if prefix else "pk__in_ids"
+    lookup = "pk__in_ids" if driving else "pk__in"
+    key = f"{prefix}{lookup}"
     # One lookup over a UNION, not `coordinator = … OR pk IN (…)`: the OR makes PostgreSQL scan
     # every case and test each one; the union is an index lookup on both sides, and `in_ids`
     # fetches the cases by primary key (agencies/lookups.py).

@@ -318,9 +318,9 @@ def my_open_cases(user) -> list[MyCase]:
         on_team = Q(coordinator=user) | Q(pk__in_ids=team)
         staffed = PlanItem.objects.filter(staff=user, plan__status=Plan.Status.APPROVED)
         rows = (
-            cases_visible_to(user)
-            .open()
+            SupportCase.objects.open()
             .filter(on_team | Q(pk__in_ids=staffed.values("plan__case_id")))
+            .filter(visible_case_filter(user, driving=False))
             .annotate(on_team=ExpressionWrapper(on_team, output_field=BooleanField()))
             .order_by()
             .values_list(

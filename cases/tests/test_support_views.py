@@ -379,7 +379,13 @@ def test_both_case_panels_of_the_dashboard_read_the_users_cases_once(
     mine = _monitored_case(owner, body, due_in_days=2)
     staffed, plan = case_with_approved_plan(coordinator=_coordinator_at(body), agency=body)
     PlanItem.objects.filter(plan=plan).update(staff=owner)
-    SupportCase.objects.filter(pk=staffed.pk).update(
+    # Named on an item of a case of another body the owner's agency has no access to: not shown.
+    elsewhere = AgencyFactory(kind=body.kind, programmes=body.programmes)
+    hidden, hidden_plan = case_with_approved_plan(
+        coordinator=_coordinator_at(elsewhere), agency=elsewhere
+    )
+    PlanItem.objects.filter(plan=hidden_plan).update(staff=owner)
+    SupportCase.objects.filter(pk__in=[staffed.pk, hidden.pk]).update(
         next_monitoring_on=timezone.localdate() - dt.timedelta(days=1)
     )
     owner.current_memberships()  # read once per request by the middleware
