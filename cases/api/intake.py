@@ -134,29 +134,6 @@ class ConsultationSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
-# What a row of the list answers (ConsultationSerializer, `_out`): the related rows by key or
-# name only — whole rows of 本人, the household, the agency and the staff member were 99 columns
-# to compile and read for 50 rows.
-_LIST_JOINS = ("agency", "person", "household")
-CONSULTATION_API_ROW = (
-    "public_id",
-    "received_at",
-    "agency__name",
-    "staff_id",
-    "route",
-    "consulter_kind",
-    "consulter_note",
-    "summary",
-    "urgency",
-    "response",
-    "outcome",
-    "minutes_spent",
-    "staff_count",
-    "version",
-    "person__public_id",
-    "household__public_id",
-)
-
 CONSULTATION_WRITABLE = (
     "received_at",
     "route",
@@ -170,6 +147,20 @@ CONSULTATION_WRITABLE = (
     "outcome",
     "minutes_spent",
     "staff_count",
+)
+
+# What a row of the list answers (ConsultationSerializer, `_out`): the related rows by key or
+# name only — whole rows of 本人, the household, the agency and the staff member were 99 columns
+# to compile and read for 50 rows.
+_LIST_JOINS = ("agency", "person", "household")
+CONSULTATION_API_ROW = (
+    "public_id",
+    "agency__name",
+    "staff_id",
+    "version",
+    "person__public_id",
+    "household__public_id",
+    *(f for f in CONSULTATION_WRITABLE if f not in ("person", "household")),
 )
 
 
