@@ -10,7 +10,7 @@ cases/services/intake.py (never save a status directly).
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,7 +75,14 @@ class ReferralOutcome(models.TextChoices):
 
 class ConsultationQuerySet(models.QuerySet):
     def for_list(self):
-        return self.select_related("agency", "staff").prefetch_related("issues")
+        # Into a plain list (`to_attr`): a prefetch into the related manager builds a queryset
+        # per row (a `filter()` each: ~2 ms for a page of 50 consultations).
+        issues = Prefetch(
+            "issues",
+            queryset=ConsultationIssue.objects.only("consultation_id", "category"),
+            to_attr="issue_rows",
+        )
+        return self.select_related("agency", "staff").prefetch_related(issues)
 
 
 class Consultation(models.Model):
@@ -155,8 +162,10 @@ class Consultation(models.Model):
 
     @property
     def categories(self) -> list[str]:
-        """Issue category codes (uses the prefetched rows when present)."""
-        return [i.category for i in self.issues.all()]
+        """Issue category codes (uses the prefetched rows when present: `for_list`'s list, or
+        a prefetch into the manager)."""
+        rows = getattr(self, "issue_rows", None)
+        return [i.category for i in (self.issues.all() if rows is None else rows)]
 
     def category_labels(self) -> list[str]:
         labels = IssueCategory._value2member_map_
