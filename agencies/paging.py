@@ -46,9 +46,9 @@ def head_and_count(qs, n: int) -> tuple[list, int]:
 
 
 def all_rows(page) -> list | None:
-    """Every row of the list when `page` holds them all (the first page and no other), else None:
-    a caller that needs the whole result next to the page need not ask for it again."""
-    if page is None or page.number != 1 or page.has_other_pages():
+    """Every row of the list when `page` holds them all (a list of one page), else None: a
+    caller that needs the whole result next to the page need not ask for it again."""
+    if page is None or page.has_other_pages():
         return None
     return list(page.object_list)
 

@@ -148,7 +148,6 @@ def cpu_report(before: dict, after: dict, busy: tuple, requests: int) -> str:
     """Where the CPU of the run went, per request: the gunicorn workers (Python), PostgreSQL's
     backends, wrk; and the ceiling the machine's cores put on requests/s at that CPU per request."""
     used = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
-    used["wrk"] = after["wrk"] - before["wrk"]
     per = {k: used.get(k, 0.0) / max(requests, 1) * 1000 for k in ("gunicorn", "postgres", "wrk")}
     cores = os.cpu_count() or 1
     spent = sum(per.values())
