@@ -37,10 +37,10 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(_("実行者名"), max_length=150, blank=True)
-    action = models.CharField(_("操作"), max_length=80, db_index=True)
-    kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, db_index=True)
-    object_type = models.CharField(_("対象の種類"), max_length=80, blank=True, db_index=True)
-    object_id = models.CharField(_("対象ID"), max_length=64, blank=True, db_index=True)
+    action = models.CharField(_("操作"), max_length=80)
+    kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices)
+    object_type = models.CharField(_("対象の種類"), max_length=80, blank=True)
+    object_id = models.CharField(_("対象ID"), max_length=64, blank=True)
     object_repr = models.CharField(_("対象"), max_length=200, blank=True)
     basis = models.CharField(_("根拠"), max_length=80, blank=True)
     changes = models.JSONField(_("変更項目"), default=list, blank=True)
@@ -55,7 +55,18 @@ class AuditEvent(models.Model):
         verbose_name = _("監査ログ")
         verbose_name_plural = _("監査ログ")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        # Every page that shows personal records writes a row, so each index here is paid on
+        # every such request. Kept: the viewer's order (`at`), a record's history (object_type,
+        # object_id, at), a search by record id alone, a kind (the rare ones: exports, logins),
+        # a user's rows (actor, also what PROTECT asks before a user is deleted). Not indexed:
+        # `action` (the viewer filters it by an upper-cased prefix, which no plain index serves)
+        # and the pattern-ops copies Django adds to an indexed CharField for LIKE, which no
+        # filter here uses.
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["object_id"], name="audit_event_object_id"),
+            models.Index(fields=["kind"], name="audit_event_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

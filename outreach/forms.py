@@ -38,12 +38,12 @@ class DateTimeInput(forms.DateTimeInput):
 
 def workers_for(agency_ids, extra_ids=()) -> forms.models.QuerySet:
     """Staff who may be named on a target or a visit: care-role staff of the agencies, plus the
-    users already named (an assignee from another agency)."""
+    users already named (an assignee from another agency). `pk IN (…)` joins nothing, so no
+    user appears twice (a DISTINCT would compare whole user rows)."""
     current = Membership.objects.current().filter(agency_id__in=agency_ids, role__in=CARE_ROLES)
     return (
         User.objects.filter(is_active=True)
         .filter(Q(pk__in=current.values("user_id")) | Q(pk__in=list(extra_ids)))
-        .distinct()
         .order_by("kana", "pk")
     )
 

@@ -287,9 +287,11 @@ def test_list_rows_read_their_categories_from_the_prefetched_list(db, django_ass
     from cases.tests.factories import ConsultationFactory
 
     made = [ConsultationFactory(categories=["8050", "kaigo"]) for _ in range(3)]
-    with django_assert_num_queries(2):  # the rows, their categories
+    with django_assert_num_queries(2) as ctx:  # the rows, their categories
         rows = list(Consultation.objects.for_list().order_by("pk"))
         listed = [sorted(c.categories) for c in rows]
     assert listed == [["8050", "kaigo"]] * 3
+    # The categories are read by key, without joining the consultations again to sort them.
+    assert "JOIN" not in ctx.captured_queries[1]["sql"]
     assert all(isinstance(c.issue_rows, list) for c in rows)
     assert sorted(Consultation.objects.get(pk=made[0].pk).categories) == ["8050", "kaigo"]

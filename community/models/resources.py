@@ -226,7 +226,12 @@ class Resource(models.Model):
         verbose_name = _("社会資源")
         verbose_name_plural = _("社会資源")
         ordering = ["kana", "name", "pk"]
-        indexes = [models.Index(fields=["is_place", "status"], name="resource_place_status")]
+        indexes = [
+            models.Index(fields=["is_place", "status"], name="resource_place_status"),
+            # The lists' order: a page of the catalogue (2,000 resources in a city) reads its 50
+            # rows in index order instead of joining and sorting all of them.
+            models.Index(fields=["kana", "name", "id"], name="resource_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_age__isnull=True)

@@ -49,6 +49,33 @@ def test_list_queries_do_not_grow_with_rows(client, csw, shakyo, django_assert_m
     assert len(more) == len(few)
 
 
+def test_list_pages_keep_the_urgent_first_order(client, csw, shakyo):
+    """The page's rows are chosen by key (the visible targets sorted on the target table alone)
+    and then joined: page 1 holds the 30 first in the list's order, page 2 the rest."""
+    from outreach.models import Urgency
+
+    urgent = [make_target(csw, shakyo, urgency=Urgency.URGENT) for _ in range(3)]
+    normal = [make_target(csw, shakyo) for _ in range(29)]
+    client.force_login(csw)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(reverse("outreach:index")).context["page_obj"]
+    rows = next(
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "outreach_outreachtarget"')
+    )
+    assert "LIMIT 31)" in rows.replace(" OFFSET 0", "")  # the page's keys, inside
+    second = client.get(reverse("outreach:index"), {"page": 2}).context["page_obj"]
+    assert [t.pk for t in first.object_list][:3] == sorted(
+        (t.pk for t in urgent), reverse=True
+    )  # never contacted: the newest first
+    assert first.paginator.count == 32
+    shown = [t.pk for t in first.object_list] + [t.pk for t in second.object_list]
+    assert sorted(shown) == sorted(t.pk for t in urgent + normal)
+    assert first.object_list[0].agency.name == shakyo.name  # joined for the page's rows
+
+
 def test_outsider_gets_an_empty_list_and_404_on_the_target(client, outsider, target):
     client.force_login(outsider)
     response = client.get(reverse("outreach:index"))
