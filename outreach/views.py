@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.models import Agency, Area, User
-from agencies.paging import FirstPageCountingPaginator, KeysFirstPaginator
+from agencies.paging import KeysFirstPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record, record_list
