@@ -63,7 +63,9 @@ def test_list_pages_keep_the_urgent_first_order(client, csw, shakyo):
     with CaptureQueriesContext(connection) as ctx:
         first = client.get(reverse("outreach:index")).context["page_obj"]
     rows = next(
-        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "outreach_outreachtarget"')
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "outreach_outreachtarget"')
     )
     assert "LIMIT 31)" in rows.replace(" OFFSET 0", "")  # the page's keys, inside
     second = client.get(reverse("outreach:index"), {"page": 2}).context["page_obj"]
