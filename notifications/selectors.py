@@ -12,11 +12,22 @@ from agencies.policy import is_admin
 from .models import Level, Notification, Reminder
 
 
+UNREAD_COUNT_CACHE = "_unread_notification_count"
+
+
 def unread_notification_count(user) -> int:
-    """Unread (and unresolved) notifications of the user: one query. Used by the page header."""
+    """Unread (and unresolved) notifications of the user: one query per request. The page
+    header and the inbox's unread list share it (kept on the user object, which lives one
+    request, like the memberships); marking notifications read forgets it."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.for_user(user).unread().count()
+    if UNREAD_COUNT_CACHE not in user.__dict__:
+        user.__dict__[UNREAD_COUNT_CACHE] = Notification.objects.for_user(user).unread().count()
+    return user.__dict__[UNREAD_COUNT_CACHE]
+
+
+def forget_unread_count(user) -> None:
+    user.__dict__.pop(UNREAD_COUNT_CACHE, None)
 
 
 def inbox(user, *, show: str = "unread"):

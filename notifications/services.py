@@ -33,6 +33,7 @@ from outbox.services import outbox_enqueue
 from .messages import notification_text
 from .models import Level, Notification, NotificationPreference, Reminder, RuleSetting
 from .rules import RuleContext, RuleSpec, Setting, available_rules, get_rule
+from .selectors import forget_unread_count
 
 logger = logging.getLogger(__name__)
 
@@ -459,6 +460,7 @@ def notification_mark_read(*, notification: Notification, actor) -> bool:
     updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    forget_unread_count(actor)
     if updated:
         record(
             actor=actor,
@@ -479,6 +481,7 @@ def notification_mark_all_read(*, actor) -> int:
         .filter(read_at__isnull=True)
         .update(read_at=timezone.now())
     )
+    forget_unread_count(actor)
     if updated:
         record(
             actor=actor,

@@ -33,9 +33,10 @@ def inbox(request):
     show = request.GET.get("show", "unread")
     if show not in SHOW_CHOICES:
         show = "unread"
-    page = FirstPageCountingPaginator(selectors.inbox(request.user, show=show), 30).get_page(
-        request.GET.get("page")
-    )
+    paginator = FirstPageCountingPaginator(selectors.inbox(request.user, show=show), 30)
+    if show == "unread":  # the header's count is this list's
+        paginator.count = selectors.unread_notification_count(request.user)
+    page = paginator.get_page(request.GET.get("page"))
     rule_labels = {spec.code: spec.label for spec in all_rules()}
     return render(
         request,

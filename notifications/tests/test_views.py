@@ -48,6 +48,35 @@ def test_inbox_lists_only_my_notifications(
     assert 'data-testid="unread-count">30<' in body
 
 
+def test_unread_inbox_counts_its_list_once(client, caseworker):
+    """The header's unread count is the unread list's count: one COUNT for both, and the pager
+    still says how many there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(31):
+        note(caseworker, title=f"ケース R8-{i:04d} の通知")
+    note(caseworker, title="既読", read_at=timezone.now())
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("notifications:inbox"))
+    counts = [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert response.context["page_obj"].paginator.count == 31
+    assert response.context["page_obj"].paginator.num_pages == 2
+    assert 'data-testid="unread-count">31<' in response.content.decode()
+
+
+def test_marking_all_read_forgets_the_requests_count(caseworker):
+    from notifications import services
+    from notifications.selectors import unread_notification_count
+
+    note(caseworker)
+    assert unread_notification_count(caseworker) == 1
+    services.notification_mark_all_read(actor=caseworker)
+    assert unread_notification_count(caseworker) == 0
+
+
 def test_header_unread_count_is_one_query(rf, caseworker, django_assert_num_queries):
     from notifications.selectors import unread_notification_count
 
