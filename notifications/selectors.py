@@ -11,7 +11,6 @@ from agencies.policy import is_admin
 
 from .models import Level, Notification, Reminder
 
-
 UNREAD_COUNT_CACHE = "_unread_notification_count"
 
 
