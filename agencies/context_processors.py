@@ -1,8 +1,9 @@
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Programme
+from .urlreverse import reverse
 
 # (key, label, url name, who sees it, policy action the page requires or None). Entries whose
 # URL is not installed yet are left out, so the navigation grows as the programme apps land; an

@@ -107,6 +107,8 @@ TEMPLATES = [
                 "agencies.context_processors.shell",
                 "access.context_processors.emergency",
             ],
+            # `{% url %}` without redoing a URL name's lookups per link (agencies/urlreverse.py).
+            "builtins": ["agencies.templatetags.url_tag"],
         },
     }
 ]
