@@ -20,6 +20,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
@@ -88,6 +89,8 @@ class SecurityPolicyMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if isinstance(user, SimpleLazyObject):
+            user = request.user = _unwrapped(user)
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
@@ -140,6 +143,17 @@ class SecurityPolicyMiddleware:
             # not into the fragment's target.
             return _hx_redirect(response["Location"])
         return response
+
+
+def _unwrapped(user):
+    """The user behind `request.user`'s lazy wrapper (authentication and two-factor each wrap it).
+    Every page asks for the user first thing here, so the wrapper has nothing left to delay,
+    while each attribute read through it costs a proxy call — several hundred per page (the
+    policy, the panels, the templates' `user.…`)."""
+    while isinstance(user, SimpleLazyObject):  # two-factor's wrapper holds authentication's
+        bool(user.is_authenticated)  # evaluates it (two-factor's fields included)
+        user = user._wrapped
+    return user
 
 
 def _hx_redirect(url: str) -> HttpResponse:

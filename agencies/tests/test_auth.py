@@ -570,3 +570,30 @@ def test_lockout_logs_do_not_contain_the_typed_login_id(client, db, caplog):
             login(client, "yamada-taro", "wrong-password-1")
     assert caplog.records
     assert "yamada-taro" not in caplog.text
+
+
+def test_views_get_the_user_itself_with_its_second_factor(client, supervisor):
+    """`request.user` reaches the views unwrapped (no lazy proxy per attribute read), with the
+    two-factor fields django-otp sets on it."""
+    from agencies.models import User
+
+    verified_client(client, supervisor)
+    request = client.get(reverse("dashboard")).wsgi_request
+    assert type(request.user) is User and request.user.pk == supervisor.pk
+    assert request.user.is_verified() is True
+    assert request.user.otp_device is not None
+
+
+def test_an_unverified_user_is_unwrapped_and_still_unverified(client, supervisor):
+    client.force_login(supervisor)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("otp_setup"))
+    assert type(response.wsgi_request.user).__name__ == "User"
+    assert response.wsgi_request.user.is_verified() is False
+
+
+def test_an_anonymous_visitor_stays_anonymous(client):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_authenticated is False
