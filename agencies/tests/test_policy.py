@@ -175,3 +175,39 @@ def test_services_refuse_callers_without_policy(caseworker, agency):
         services.membership_start(
             actor=caseworker, user=caseworker, agency=AgencyFactory(), role=Role.CSW
         )
+
+
+def test_current_memberships_in_agency_kana_order_newest_first(db):
+    """Sorted without an ORDER BY (one query a request): by agency kana, then newest first;
+    ended and future memberships left out."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agencies.models import Membership
+    from agencies.tests.factories import AgencyFactory, staff
+
+    today = timezone.localdate()
+    ka, a = AgencyFactory(kana="かきくけこ"), AgencyFactory(kana="あいうえお")
+    user = staff(ka, Role.CASEWORKER)
+    Membership.objects.create(user=user, agency=a, role=Role.CASEWORKER, start_date=today)
+    older = Membership.objects.create(
+        user=user, agency=a, role=Role.SUPERVISOR, start_date=today - timedelta(days=30)
+    )
+    Membership.objects.create(
+        user=user,
+        agency=a,
+        role=Role.ADMIN,
+        start_date=today - timedelta(days=60),
+        end_date=today - timedelta(days=1),
+    )
+    Membership.objects.create(
+        user=user, agency=a, role=Role.ADMIN, start_date=today + timedelta(days=1)
+    )
+    rows = user.current_memberships()
+    assert [(m.agency.kana, m.role) for m in rows] == [
+        ("あいうえお", Role.CASEWORKER),
+        ("あいうえお", Role.SUPERVISOR),
+        ("かきくけこ", Role.CASEWORKER),
+    ]
+    assert rows[1].pk == older.pk
