@@ -10,7 +10,10 @@ and the keepalive (`healthz`, called by the page before the timeout) always exte
 import time
 
 from django.conf import settings
+from django.contrib.sessions.backends import db
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import connections, router
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 TOUCHED_KEY = "_touched"
@@ -40,3 +43,24 @@ class SessionMiddleware(DjangoSessionMiddleware):
         if not request.session.is_empty():
             request.session[TOUCHED_KEY] = int(time.time())
         return super().process_response(request, response)
+
+
+class SessionStore(db.SessionStore):
+    """Django's database sessions (SESSION_ENGINE = "agencies.sessions"), with the row every
+    request reads fetched by a fixed statement: the queryset Django builds and compiles for it
+    each time cost 175 µs of CPU, the statement 35. Writing, expiry and keys are Django's."""
+
+    def _get_session_from_db(self):
+        model = self.model
+        connection = connections[router.db_for_read(model)]
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
+                [self.session_key, timezone.now()],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None  # as Django's: a key that is gone or expired is dropped
+            return None
+        return model(session_key=self.session_key, session_data=row[0])

@@ -174,6 +174,7 @@ OTP_TOTP_ISSUER = "Tsunagu"
 # Sessions end after inactivity (default 30 minutes).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "agencies.sessions"  # Django's database sessions, read by a fixed statement
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

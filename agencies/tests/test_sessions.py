@@ -94,3 +94,20 @@ def test_an_idle_session_still_ends(client, caseworker):
     with time_machine.travel(later, tick=False):
         response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_session_is_read_by_one_fixed_statement(client, caseworker):
+    """The engine is Django's database sessions with a fixed statement for the read: a page
+    reads its session row once, by key and expiry, and an unknown key reads nothing."""
+    from agencies.sessions import SessionStore
+
+    assert settings.SESSION_ENGINE == "agencies.sessions"
+    login(client, caseworker.username)
+    key = client.session.session_key
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    reads = [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"]]
+    assert len(reads) == 1 and reads[0].startswith("SELECT session_data FROM")
+    assert SessionStore(key).load()["_auth_user_id"] == str(caseworker.pk)
+    store = SessionStore("x" * 32)
+    assert store.load() == {} and store.session_key is None
