@@ -128,9 +128,15 @@ def format_datetime(value, *, seireki: bool | None = None, weekday: bool = False
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        local = _local(value)
-        return f"{format_date(local.date(), seireki=seireki, weekday=weekday)} {local:%H:%M}"
+        return format_local_datetime(_local(value), seireki=seireki, weekday=weekday)
     return format_date(value, seireki=seireki, weekday=weekday)
+
+
+def format_local_datetime(local: dt.datetime, *, seireki: bool | None = None, weekday=False) -> str:
+    """format_datetime of a time already in Asia/Tokyo (a caller that localized it for other
+    uses: converting it a second time costs more than formatting it)."""
+    date_text = format_date(local.date(), seireki=seireki, weekday=weekday)
+    return f"{date_text} {local.hour:02d}:{local.minute:02d}"
 
 
 def format_month(value, *, seireki: bool | None = None) -> str:

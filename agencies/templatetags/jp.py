@@ -14,7 +14,8 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from agencies import jpdates
 
@@ -47,7 +48,8 @@ def _local_date(value) -> dt.date:
 
 
 def _time_element(machine: str, text: str) -> str:
-    return format_html('<time class="date" datetime="{}">{}</time>', machine, text)
+    # format_html's result, without its lazy-argument check (a list prints dozens of these).
+    return mark_safe(f'<time class="date" datetime="{escape(machine)}">{escape(text)}</time>')  # noqa: S308 - both escaped
 
 
 @register.filter
@@ -72,7 +74,7 @@ def jdatetime(value, arg=None) -> str:
     local = timezone.localtime(value) if _aware(value) else value
     return _time_element(
         local.isoformat(timespec="minutes"),
-        jpdates.format_datetime(local, weekday=_weekday(arg)),
+        jpdates.format_local_datetime(local, weekday=_weekday(arg)),
     )
 
 

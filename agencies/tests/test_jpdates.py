@@ -149,3 +149,25 @@ def test_template_filters_render_japanese_dates_and_blank_for_empty():
     )
     out = tpl.render(Context({"d": D(2027, 3, 31), "fy": 2019, "b": D(1989, 1, 8), "none": None}))
     assert out == "令和9年3月31日|R9.3.31|令和8年度|令和元年度|38||"
+
+
+@pytest.mark.parametrize("seireki", [False, True])
+@pytest.mark.parametrize("weekday", [False, True])
+def test_a_time_already_local_formats_as_format_datetime(seireki, weekday):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from agencies import jpdates
+
+    for utc in (
+        dt.datetime(2026, 3, 31, 15, 5, tzinfo=dt.UTC),
+        dt.datetime(2019, 4, 30, 23, 59, tzinfo=dt.UTC),
+    ):
+        local = timezone.localtime(utc)
+        expected = jpdates.format_datetime(utc, seireki=seireki, weekday=weekday)
+        assert jpdates.format_local_datetime(local, seireki=seireki, weekday=weekday) == expected
+    assert (
+        jpdates.format_datetime(dt.datetime(2026, 3, 31, 15, 5, tzinfo=dt.UTC))
+        == "令和8年4月1日 00:05"
+    )
