@@ -171,3 +171,19 @@ def test_a_time_already_local_formats_as_format_datetime(seireki, weekday):
         jpdates.format_datetime(dt.datetime(2026, 3, 31, 15, 5, tzinfo=dt.UTC))
         == "令和8年4月1日 00:05"
     )
+
+
+def test_age_years_is_the_age_message_in_the_readers_language():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from agencies.templatetags.jp import age, age_years
+
+    born = dt.date(1974, 4, 2)
+    years = age(born)
+    with translation.override("ja"):
+        assert age_years(born) == f"{years}歳"
+    with translation.override("en"):
+        assert age_years(born) == f"age {years}"
+    assert age_years(None) == "" and age_years("") == ""
