@@ -130,21 +130,34 @@ def _floor_person_search(q: str) -> Callable[[dict], tuple[str, list]]:
 
 
 def _floor_consultations(ctx: dict) -> tuple[str, list]:
+    # The page's 50 rows (cases.views.intake.PAGE_SIZE) with their issue categories, and the
+    # count it prints (until session 25: 25 rows, no categories).
     return (
-        """SELECT c.id, c.received_at, c.summary, a.name, (SELECT count(*) FROM cases_consultation
-             WHERE agency_id = ANY(%s))
+        """SELECT c.id, c.received_at, c.summary, a.name,
+                  ARRAY(SELECT i.category FROM cases_consultationissue i
+                        WHERE i.consultation_id = c.id ORDER BY i.id),
+                  (SELECT count(*) FROM cases_consultation WHERE agency_id = ANY(%s))
            FROM cases_consultation c JOIN agencies_agency a ON a.id = c.agency_id
-           WHERE c.agency_id = ANY(%s) ORDER BY c.received_at DESC, c.id DESC LIMIT 25""",
+           WHERE c.agency_id = ANY(%s) ORDER BY c.received_at DESC, c.id DESC LIMIT 50""",
         [ctx["agencies"], ctx["agencies"]],
     )
 
 
 def _floor_inbox(ctx: dict) -> tuple[str, list]:
+    # The page's 50 rows with the sending agency's name, and the counts of its tabs (until
+    # session 25: the rows alone).
     return (
-        """SELECT r.id, r.number, r.status, r.sent_at FROM cases_referral r
+        """SELECT r.id, r.number, r.status, r.sent_at, a.name, k.*
+           FROM cases_referral r JOIN agencies_agency a ON a.id = r.from_agency_id,
+                (SELECT count(*) FILTER (WHERE status = 'sent') AS new,
+                        count(*) FILTER (WHERE status IN ('sent', 'opened')
+                                         AND answer_due_on < CURRENT_DATE) AS overdue,
+                        count(*) FILTER (WHERE status = 'info_requested') AS info_requested,
+                        count(*) AS every
+                 FROM cases_referral WHERE to_agency_id = ANY(%s)) k
            WHERE r.to_agency_id = ANY(%s) AND r.status IN ('sent', 'opened', 'info_requested')
            ORDER BY r.sent_at DESC LIMIT 50""",
-        [ctx["agencies"]],
+        [ctx["agencies"], ctx["agencies"]],
     )
 
 
@@ -158,14 +171,25 @@ def _floor_case_page(ctx: dict) -> tuple[str, list]:
 
 
 def _floor_audit(ctx: dict) -> tuple[str, list]:
-    return ("SELECT * FROM audit_auditevent ORDER BY at DESC, id DESC LIMIT 50", [])
+    # The page's 50 rows and the count it prints, capped as the page caps it
+    # (agencies.paging.CappedPaginator: 「10,000件以上」; until session 25: the rows alone).
+    return (
+        """SELECT e.*, (SELECT count(*) FROM (SELECT 1 FROM audit_auditevent LIMIT 10001) s)
+           FROM audit_auditevent e ORDER BY e.at DESC, e.id DESC LIMIT 50""",
+        [],
+    )
 
 
 def _floor_notifications(ctx: dict) -> tuple[str, list]:
+    # What the inbox shows by default: the 30 newest unread, unresolved notifications and their
+    # number (until session 25: the newest 25 of all, read or not).
     return (
-        """SELECT * FROM notifications_notification WHERE recipient_id = %s
-           ORDER BY created_at DESC LIMIT 25""",
-        [ctx["user"].pk],
+        """SELECT n.*, (SELECT count(*) FROM notifications_notification
+                        WHERE recipient_id = %s AND read_at IS NULL AND resolved_at IS NULL)
+           FROM notifications_notification n
+           WHERE n.recipient_id = %s AND n.read_at IS NULL AND n.resolved_at IS NULL
+           ORDER BY n.created_at DESC, n.id DESC LIMIT 30""",
+        [ctx["user"].pk, ctx["user"].pk],
     )
 
 
