@@ -249,6 +249,20 @@ def _monitoring(case, user):
 # A case may carry hundreds of notes: the timeline shows the newest ones and links to the paged
 # 支援経過記録 for the rest (the case page then costs the same for 10 notes or 1,000).
 TIMELINE_NOTES = 30
+# What a note's entry shows: 30 rows of whole notes, authors and agencies (52 columns, the
+# agencies' programmes decoded from JSON each) cost more than the rest of the entries.
+NOTE_ENTRY = (
+    "occurred_at",
+    "kind",
+    "with_whom",
+    "content",
+    "public_id",
+    "visibility",
+    "author__display_name",
+    "author__username",
+    "agency__name",
+    "agency__short_name",
+)
 
 
 @timeline_provider
@@ -264,6 +278,7 @@ def _notes(case, user):
         ActivityNote.objects.filter(case=case)
         .filter(visible)
         .select_related("author", "agency")
+        .only(*NOTE_ENTRY)
         .order_by("-occurred_at", "-pk")[:TIMELINE_NOTES]
     ):
         yield TimelineEntry(
@@ -310,6 +325,29 @@ def _team(case, user):
         )
 
 
+# What the entries of a household's sheets and consultations show (a household with a long
+# history has dozens of each; whole rows are 81 and 40 columns).
+REFERRAL_ENTRY = (
+    "number",
+    "sent_at",
+    "created_at",
+    "status",
+    "public_id",
+    "from_agency__name",
+    "from_agency__short_name",
+    "to_agency__name",
+    "to_agency__short_name",
+)
+CONSULTATION_ENTRY = (
+    "received_at",
+    "route",
+    "outcome",
+    "public_id",
+    "agency__name",
+    "agency__short_name",
+)
+
+
 @timeline_provider
 def _intake(case, user):
     """Consultations and referrals linked to the case or its household (labels only; their own
@@ -322,6 +360,7 @@ def _intake(case, user):
         Referral.objects.filter(Q(case=case) | Q(household_id=case.household_id))
         .exclude(status=Referral.Status.DRAFT)
         .select_related("from_agency", "to_agency")
+        .only(*REFERRAL_ENTRY)
     ):
         yield TimelineEntry(
             at=r.sent_at or r.created_at,
@@ -335,7 +374,11 @@ def _intake(case, user):
             },
             url=_safe_reverse("cases:referral_detail", r.public_id),
         )
-    for c in Consultation.objects.filter(household_id=case.household_id).select_related("agency"):
+    for c in (
+        Consultation.objects.filter(household_id=case.household_id)
+        .select_related("agency")
+        .only(*CONSULTATION_ENTRY)
+    ):
         yield TimelineEntry(
             at=c.received_at,
             kind="consultation",

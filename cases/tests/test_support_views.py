@@ -13,6 +13,7 @@ from cases.models import Assessment, Plan, SupportCase
 from cases.services import support as s
 from cases.tests.factories import (
     ConsentFactory,
+    ConsultationFactory,
     case_with_approved_plan,
     open_case,
 )
@@ -138,8 +139,11 @@ def test_case_page_query_count_is_constant(client, body, owner, django_assert_ma
             next_on=timezone.localdate() + dt.timedelta(days=10 + n),
         )
         s.team_add(case=case, actor=owner, agency=AgencyFactory())
+        ConsultationFactory(household=case.household, agency=AgencyFactory(short_name=f"相談{n}"))
     with django_assert_max_num_queries(len(small.captured_queries)):
-        assert client.get(_url(case)).status_code == 200
+        response = client.get(_url(case))
+    assert response.status_code == 200
+    assert "相談7" in response.content.decode()  # the timeline's consultations, with their agency
 
 
 def test_case_page_shows_the_newest_notes_and_links_to_the_rest(client, case, owner):
