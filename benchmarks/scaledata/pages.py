@@ -413,7 +413,17 @@ def _floor_match(ctx: dict) -> tuple[str, list]:
 
 
 def _floor_catalogue(ctx: dict) -> tuple[str, list]:
-    return (_CATALOGUE + " ORDER BY r.kana, r.name, r.id LIMIT 50", [])
+    # The page's 50 rows and the count its pager prints (until session 25: the rows alone).
+    return (
+        _CATALOGUE.replace(
+            "FROM community_resource r",
+            """, (SELECT count(*) FROM community_resource
+                  WHERE status IN ('active', 'preparing'))
+    FROM community_resource r""",
+        )
+        + " ORDER BY r.kana, r.name, r.id LIMIT 50",
+        [],
+    )
 
 
 def _floor_placement(ctx: dict) -> tuple[str, list]:
