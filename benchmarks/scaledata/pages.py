@@ -415,13 +415,14 @@ def _floor_match(ctx: dict) -> tuple[str, list]:
 def _floor_catalogue(ctx: dict) -> tuple[str, list]:
     # The page's 50 rows and the count its pager prints (until session 25: the rows alone).
     return (
-        _CATALOGUE.replace(
-            "FROM community_resource r",
-            """, (SELECT count(*) FROM community_resource
-                  WHERE status IN ('active', 'preparing'))
-    FROM community_resource r""",
-        )
-        + " ORDER BY r.kana, r.name, r.id LIMIT 50",
+        """SELECT r.id, r.public_id, r.name, r.kind, r.latitude, r.longitude, r.area_id,
+       r.capacity, r.min_age, r.max_age, r.cost_yen, r.interest_tags, r.accepts_helpers,
+       r.host_experience, p.*,
+       (SELECT count(*) FROM participation_placement pl
+         WHERE pl.resource_id = r.id AND pl.status IN ('trial', 'active')),
+       (SELECT count(*) FROM community_resource WHERE status IN ('active', 'preparing'))
+    FROM community_resource r LEFT JOIN participation_resourceprofile p ON p.resource_id = r.id
+    WHERE r.status IN ('active', 'preparing') ORDER BY r.kana, r.name, r.id LIMIT 50""",
         [],
     )
 
