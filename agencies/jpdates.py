@@ -132,7 +132,9 @@ def format_datetime(value, *, seireki: bool | None = None, weekday: bool = False
     return format_date(value, seireki=seireki, weekday=weekday)
 
 
-def format_local_datetime(local: dt.datetime, *, seireki: bool | None = None, weekday=False) -> str:
+def format_local_datetime(
+    local: dt.datetime, *, seireki: bool | None = None, weekday: bool = False
+) -> str:
     """format_datetime of a time already in Asia/Tokyo (a caller that localized it for other
     uses: converting it a second time costs more than formatting it)."""
     date_text = format_date(local.date(), seireki=seireki, weekday=weekday)
