@@ -7,7 +7,7 @@ from agencies.choices import Role
 from agencies.policy import check
 from agencies.tests.factories import AgencyFactory, staff
 from audit.models import AuditEvent
-from cases.policy.persons import person_access
+from cases.policy.persons import person_access, persons_visible_to
 from cases.tests.factories import HouseholdMemberFactory
 from meetings import services
 from meetings.choices import AgendaKind, BodyKind
@@ -96,6 +96,18 @@ def test_shien_kaigi_access_covers_only_the_persons_on_the_item(worrying_item, s
     assert decision.allowed and decision.basis == "shien_kaigi"
     assert decision.sections == {"basic", "household"}
     assert not person_access(member_user, other_in_household).allowed
+
+
+def test_a_cancelled_meeting_opens_nobody(worrying_item, shien, supervisor):
+    """The item of a meeting called off is no basis: neither the person's page nor a list."""
+    item, person, _other = worrying_item
+    member_user = staff(AgencyFactory(), Role.CASEWORKER)
+    seat(shien, member_user, supervisor)
+    assert person_access(fresh(member_user), person).allowed
+    assert list(persons_visible_to(fresh(member_user))) == [person]
+    services.meeting_cancel(meeting=item.meeting, actor=supervisor, reason="台風のため")
+    assert not person_access(fresh(member_user), person).allowed
+    assert not persons_visible_to(fresh(member_user)).exists()
 
 
 def test_admin_role_opens_no_shien_kaigi_paper(worrying_item):
