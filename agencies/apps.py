@@ -6,7 +6,7 @@ class AgenciesConfig(AppConfig):
     verbose_name = "機関・職員"
 
     def ready(self) -> None:
-        from . import api_contract, lookups, policy, signals  # noqa: F401 - rules, lookups, receivers
+        from . import api_contract, dbconn, lookups, policy, signals  # noqa: F401 - rules, lookups, receivers
 
         api_contract.harden_fields()
 

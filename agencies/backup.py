@@ -65,9 +65,9 @@ def _pg_env(db: dict) -> tuple[list[str], dict]:
 
 
 def table_counts_pg(db: dict) -> dict[str, int]:
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(
+    conn = psycopg.connect(
         dbname=db["NAME"],
         user=db.get("USER") or None,
         password=db.get("PASSWORD") or None,

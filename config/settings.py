@@ -130,6 +130,16 @@ else:
         "options",
         env.str("PG_SESSION_OPTIONS", default="-c max_parallel_workers_per_gather=0 -c jit=off"),
     )
+    # Server-side binding: PostgreSQL receives each statement apart from its values, so psycopg
+    # prepares a statement once this connection has run it PG_PREPARE_THRESHOLD times, and
+    # PostgreSQL stops planning it again (planning was most of a page's database time at city
+    # scale: a case page planned for 8 ms and ran for 2.4; benchmarks/RESULTS.md, session 27).
+    # PG_PREPARE_THRESHOLD= (empty) turns preparing off, for a pooler in transaction mode.
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    _threshold = env.str("PG_PREPARE_THRESHOLD", default="5").strip()
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_threshold) if _threshold else None
+# Prepared statements a connection keeps (agencies/dbconn.py): every page's statements fit.
+PG_PREPARED_MAX = env.int("PG_PREPARED_MAX", default=1000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"

@@ -39,10 +39,10 @@ def target(tmp_path):
     """An empty database of the same kind; dropped afterwards (PostgreSQL)."""
     db = settings.DATABASES["default"]
     if connection.vendor == "postgresql":
-        import psycopg2
+        import psycopg
 
         name = f"{db['NAME']}_restore_{uuid.uuid4().hex[:8]}"
-        admin = psycopg2.connect(
+        admin = psycopg.connect(
             dbname="postgres",
             user=db.get("USER") or None,
             password=db.get("PASSWORD") or None,

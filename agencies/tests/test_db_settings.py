@@ -1,5 +1,6 @@
 """The web's PostgreSQL connections run without parallel workers and JIT (settings
-`PG_SESSION_OPTIONS`); the annual report turns parallel workers back on for its own transaction."""
+`PG_SESSION_OPTIONS`); the annual report turns parallel workers back on for its own transaction.
+Statements a connection repeats are prepared on the server (`PG_PREPARE_THRESHOLD`)."""
 
 import pytest
 from django.db import connection
@@ -39,3 +40,31 @@ def test_the_annual_report_uses_parallel_workers_in_its_transaction(postgres, mo
     build.build_annual_report(2026)
     assert seen["workers"] == "2"
     assert _show("max_parallel_workers_per_gather") == "0"  # only for that transaction
+
+
+def test_a_statement_the_connection_repeats_is_planned_once(postgres):
+    """psycopg prepares a query after `prepare_threshold` runs on the connection; PostgreSQL then
+    plans it once for every user and value (a page's planning was most of its database time)."""
+    from agencies.models import User
+
+    def prepared() -> list[tuple[str, int]]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE %s",
+                ['SELECT "agencies_user"."id"%WHERE "agencies_user"."username" = $1%'],
+            )
+            return cur.fetchall()
+
+    threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    assert threshold == 5
+    # Every page's statements stay prepared (psycopg's default keeps 100 a connection).
+    connection.ensure_connection()
+    assert connection.connection.prepared_max == 1000
+    for n in range(threshold):
+        User.objects.filter(username=f"nobody-{n}").first()
+    assert prepared() == []  # not before the threshold
+    for n in range(3):
+        User.objects.filter(username=f"somebody-{n}").first()
+    [(statement, runs)] = prepared()
+    assert runs == 3 and "$1" in statement  # one statement, the values bound apart

@@ -97,9 +97,9 @@ def _copy(model, rows) -> None:
     writer = csv.writer(buf)
     for obj in rows:
         writer.writerow(["\\N" if (v := _value(f, obj, connection)) is None else v for f in fields])
-    buf.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cur:
-        cur.cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf
-        )
+        with cur.cursor.copy(
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        ) as copy:
+            copy.write(buf.getvalue())
