@@ -39,6 +39,7 @@ def test_every_measured_page_answers_within_budget_and_never_scans_a_big_table(s
     assert written["participation.Placement"] == "20"
     assert written["community.Resource"] == "20"
     assert int(written["community.Session"].replace(",", "")) > 0
+    _floors_select_what_the_pages_select()
     results = run_pages(runs=1)
     assert len(results) >= 20
     assert {p.name for p in PROGRAMME_PAGES} <= {r["name"] for r in results}
@@ -52,3 +53,45 @@ def test_every_measured_page_answers_within_budget_and_never_scans_a_big_table(s
         or set(r["seq_scans"]) - ({"audit_auditevent"} if r["name"] == "audit log" else set())
     ]
     assert not problems
+
+
+def _floor_rows(name: str):
+    from benchmarks.scaledata.pages import EXTRA_PAGES, PAGES, _user_ctx
+
+    page = next(p for p in PAGES + EXTRA_PAGES if p.name == name)
+    ctx = _user_ctx(page.user)
+    ctx["url"] = page.url(ctx) if callable(page.url) else page.url
+    sql, params = page.floor(ctx)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return ctx, cur.fetchall()
+
+
+def _floors_select_what_the_pages_select():
+    """The floors write the policy's visibility out by hand (persons, outreach targets, cases):
+    the ratio page ÷ floor means something only if both return the same rows."""
+    from cases.selectors.persons import person_search
+    from outreach.selectors import targets_visible_to
+    from participation.selectors import caseload
+
+    for q in ("佐藤", "山田太郎", "たかはし"):
+        name = next(n for n in _page_names() if n.startswith("person search") and q in n)
+        ctx, [(rows, elsewhere)] = _floor_rows(name)
+        found = person_search(actor=ctx["user"], q=q)
+        assert [r["public_id"] for r in rows or []] == [
+            str(p.public_id) for p in found.persons[:50]
+        ], q
+        assert sorted(elsewhere or []) == sorted(found.elsewhere()), q
+    ctx, rows = _floor_rows("outreach target list (csw)")
+    visible = targets_visible_to(ctx["user"]).open()
+    assert rows and rows[0][-1] == visible.count()
+    assert {r[0] for r in rows} <= set(visible.values_list("pk", flat=True))
+    ctx, [(cases, _assessments, _placements, _outcomes)] = _floor_rows("participation caseload")
+    page_rows, _page = caseload(ctx["user"])
+    assert [c["id"] for c in cases or []] == [r.case.pk for r in page_rows]
+
+
+def _page_names() -> list[str]:
+    from benchmarks.scaledata.pages import PAGES
+
+    return [p.name for p in PAGES]
