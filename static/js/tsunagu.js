@@ -294,6 +294,9 @@
     }
 
     function fetchOptions() {
+      // An explicit ask (ArrowDown on a closed list) supersedes one scheduled on focus: that one
+      // would answer after the user moved in the list and take the highlight away.
+      window.clearTimeout(timer);
       var params = new URLSearchParams({ q: input.value });
       if (depends) {
         params.set(box.getAttribute("data-depends-param"), dependencyValue(form, depends));
@@ -316,13 +319,20 @@
           }
           var doc = new DOMParser().parseFromString(html, "text/html");
           var answer = doc.querySelector("ul");
+          var opts = options();
+          var was = active >= 0 && opts[active] ? opts[active].getAttribute("data-value") : null;
           list.textContent = "";
           Array.prototype.forEach.call(answer ? answer.querySelectorAll('[role="option"]') : [], function (opt, i) {
             opt.id = list.id + "-" + i;
             list.appendChild(document.importNode(opt, true));
           });
           status.textContent = answer ? answer.getAttribute("data-status") : "";
-          highlight(-1);
+          // The option the user had moved to stays chosen when the new answer still holds it.
+          highlight(
+            options().findIndex(function (opt) {
+              return was !== null && opt.getAttribute("data-value") === was;
+            })
+          );
           if (options().length && document.activeElement === input) {
             open();
           } else {

@@ -202,3 +202,31 @@ def test_case_form_pickers_by_keyboard(page, live_server, login):
     assert case.principal == w.person
     assert case.previous_case == closed
     assert case.lead_agency == w.sender
+
+
+def test_a_list_asked_for_at_once_is_not_asked_again_behind_the_users_back(
+    page, live_server, login
+):
+    """Focus schedules a search; ArrowDown straight away asks at once. The scheduled one must not
+    follow: its answer came after the user had moved in the list and took the highlight away, so
+    Enter chose nothing (seen on a loaded CI machine)."""
+    w = IntakeWorld()
+    login(w.worker.username, PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/cases/referrals/new/")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/pick/" in r.url else None)
+
+    agency = page.locator("#id_to_agency")
+    agency.focus()
+    page.keyboard.press("ArrowDown")  # before the focus's scheduled search (200 ms) fires
+    options = page.locator("#id_to_agency_listbox").get_by_role("option")
+    expect(options.first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(agency).to_have_attribute("aria-activedescendant", re.compile("id_to_agency_listbox-0"))
+    page.wait_for_timeout(600)  # past the delay: nothing else is asked
+    assert len(asked) == 1, asked
+    expect(agency).to_have_attribute("aria-activedescendant", re.compile("id_to_agency_listbox-0"))
+    chosen = options.first.get_attribute("data-value")
+    page.keyboard.press("Enter")
+    expect(page.locator('input[name="to_agency"]')).to_have_value(chosen)
