@@ -68,3 +68,17 @@ def test_a_statement_the_connection_repeats_is_planned_once(postgres):
         User.objects.filter(username=f"somebody-{n}").first()
     [(statement, runs)] = prepared()
     assert runs == 3 and "$1" in statement  # one statement, the values bound apart
+
+
+def test_a_search_is_never_prepared(postgres):
+    """A pattern match keeps being planned with its text: a generic plan cannot tell 佐藤 from a
+    rare name (the coordinator's person picker went from 15 ms to 600–800 ms on one)."""
+    from agencies.models import User
+
+    for n in range(8):
+        list(User.objects.filter(display_name__contains=f"佐藤{n}"))
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cur.fetchall()]
+    assert not [s for s in statements if " LIKE " in s]
+    assert connection.connection.cursor_factory.__name__ == "SearchAwareCursor"
