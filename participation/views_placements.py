@@ -324,7 +324,7 @@ def catalogue(request):
     """社会資源 as 参加支援 staff see them: activities, conditions, places left."""
     require(request.user, "participation.catalogue")
     form = pf.CatalogueFilter(request.GET or None)
-    qs = msel.catalogue_queryset()
+    qs = msel.catalogue_queryset().only(*msel.CATALOGUE_COLUMNS)
     if form.is_valid():
         qs = form.apply(qs)
     page = FirstPageCountingPaginator(qs, 50).get_page(request.GET.get("page"))
