@@ -71,6 +71,7 @@ def _floors_select_what_the_pages_select():
     """The floors write the policy's visibility out by hand (persons, outreach targets, cases):
     the ratio page ÷ floor means something only if both return the same rows."""
     from cases.selectors.persons import person_search
+    from cases.selectors.support import cases_visible_to
     from outreach.selectors import targets_visible_to
     from participation.selectors import caseload
 
@@ -86,6 +87,13 @@ def _floors_select_what_the_pages_select():
     visible = targets_visible_to(ctx["user"]).open()
     assert rows and rows[0][-1] == visible.count()
     assert {r[0] for r in rows} <= set(visible.values_list("pk", flat=True))
+    for name in ("case list (coordinator)", "case list (caseworker)"):
+        ctx, [(rows, count, _coordinators)] = _floor_rows(name)
+        open_cases = cases_visible_to(ctx["user"]).exclude(status__in=["closed", "handed_back"])
+        assert count == open_cases.count(), name
+        assert [r["number"] for r in rows] == list(
+            open_cases.order_by("-opened_on", "-pk").values_list("number", flat=True)[:30]
+        ), name
     ctx, [(cases, _assessments, _placements, _outcomes)] = _floor_rows("participation caseload")
     page_rows, _page = caseload(ctx["user"])
     assert [c["id"] for c in cases or []] == [r.case.pk for r in page_rows]

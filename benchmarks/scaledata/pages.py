@@ -97,18 +97,48 @@ def _busiest_meeting(ctx: dict) -> str:
 # --- floors ---------------------------------------------------------------------------------
 
 
-def _floor_case_list(ctx: dict) -> tuple[str, list]:
+def _floor_case_list(ctx: dict) -> tuple[str, dict]:
+    # The page's 30 open cases the user may open with their lead agency, coordinator and team
+    # size, the count its pager prints, and the coordinators its filter offers (until session
+    # 26: 25 cases visible through team rows, without the filter's names).
     return (
-        """WITH visible AS (
-             SELECT DISTINCT t.case_id FROM cases_caseteammember t
-             WHERE t.agency_id = ANY(%s) AND t.left_on IS NULL)
-           SELECT c.id, c.number, c.status, c.opened_on, a.name,
-                  (SELECT count(*) FROM visible)
-           FROM cases_supportcase c JOIN visible v ON v.case_id = c.id
+        f"""WITH v AS ({_VISIBLE_CASES}),
+           c AS (SELECT c.id, c.public_id, c.number, c.summary, c.status, c.opened_on,
+                        c.next_monitoring_on, c.lead_agency_id, c.coordinator_id
+                 FROM cases_supportcase c JOIN v ON v.case_id = c.id
+                 WHERE c.status NOT IN ('closed', 'handed_back'))
+           SELECT (SELECT json_agg(x) FROM (
+                     SELECT c.public_id, c.number, c.summary, c.status, c.opened_on,
+                            c.next_monitoring_on, a.name, a.short_name, u.display_name,
+                            (SELECT count(*) FROM cases_caseteammember t WHERE t.case_id = c.id
+                               AND t.joined_on <= current_date
+                               AND (t.left_on IS NULL OR t.left_on >= current_date))
+                     FROM c JOIN agencies_agency a ON a.id = c.lead_agency_id
+                     LEFT JOIN agencies_user u ON u.id = c.coordinator_id
+                     ORDER BY c.opened_on DESC, c.id DESC LIMIT %(rows)s) x),
+                  (SELECT count(*) FROM c),
+                  (SELECT array_agg(u.display_name ORDER BY u.kana, u.id) FROM agencies_user u
+                   WHERE u.is_active AND u.id IN (
+                     SELECT m.user_id FROM agencies_membership m
+                     JOIN agencies_agency a ON a.id = m.agency_id
+                     WHERE m.role = 'coordinator' AND m.start_date <= current_date
+                       AND (m.end_date IS NULL OR m.end_date >= current_date)
+                       AND (a.programmes @> '["multiagency"]' OR a.id = ANY(%(agencies)s))))""",  # noqa: S608 - the module's own fragments
+        {"agencies": ctx["agencies"], "user": ctx["user"].pk, "rows": 30},
+    )
+
+
+def _floor_api_cases(ctx: dict) -> tuple[str, dict]:
+    # The API's 50 open cases the user may open (REST_FRAMEWORK PAGE_SIZE) and their count
+    # (until session 26: 25 cases visible through team rows).
+    return (
+        f"""WITH v AS ({_VISIBLE_CASES}),
+           c AS (SELECT c.* FROM cases_supportcase c JOIN v ON v.case_id = c.id
+                 WHERE c.status NOT IN ('closed', 'handed_back'))
+           SELECT c.*, a.name, (SELECT count(*) FROM c) FROM c
            JOIN agencies_agency a ON a.id = c.lead_agency_id
-           WHERE c.status NOT IN ('closed', 'handed_back')
-           ORDER BY c.opened_on DESC, c.id DESC LIMIT 25""",
-        [ctx["agencies"]],
+           ORDER BY c.opened_on DESC, c.id DESC LIMIT 50""",  # noqa: S608 - the module's own fragments
+        {"agencies": ctx["agencies"], "user": ctx["user"].pk},
     )
 
 
@@ -374,7 +404,7 @@ PAGES = [
     Page("meeting page (busiest)", "kakaricho", _busiest_meeting),
     Page("audit log", "admin", "/audit/", _floor_audit),
     Page("notification inbox", "suishin1", "/notifications/", _floor_notifications),
-    Page("API support-cases", "suishin1", "/api/v1/support-cases/", _floor_case_list),
+    Page("API support-cases", "suishin1", "/api/v1/support-cases/", _floor_api_cases),
     Page(
         "API persons ?q=佐藤",
         "houkatsu-n1",
