@@ -97,6 +97,17 @@ def _busiest_meeting(ctx: dict) -> str:
 # --- floors ---------------------------------------------------------------------------------
 
 
+# Cases the user may open (cases.policy.support, written out): the cases a grant in force opens
+# to the user's agencies, and those the user coordinates for one of them.
+_VISIBLE_CASES = """SELECT g.case_id FROM access_accessgrant g
+     WHERE g.agency_id = ANY(%(agencies)s) AND g.case_id IS NOT NULL AND g.person_id IS NULL
+       AND g.ended_at IS NULL AND g.valid_from <= now()
+       AND (g.valid_until IS NULL OR g.valid_until > now())
+       AND (g.user_id IS NULL OR g.user_id = %(user)s)
+  UNION SELECT c.id FROM cases_supportcase c WHERE c.coordinator_id = %(user)s
+     AND coalesce(c.coordinating_agency_id, c.lead_agency_id) = ANY(%(agencies)s)"""
+
+
 def _floor_case_list(ctx: dict) -> tuple[str, dict]:
     # The page's 30 open cases the user may open with their lead agency, coordinator and team
     # size, the count its pager prints, and the coordinators its filter offers (until session
@@ -602,17 +613,6 @@ def _floor_sessions(ctx: dict) -> tuple[str, list]:
            WHERE r.public_id = %s ORDER BY s.held_on DESC, s.id DESC LIMIT 50""",
         [_url_id(ctx, 2)],
     )
-
-
-# Cases the user may open (cases.policy.support, written out): the cases a grant in force opens
-# to the user's agencies, and those the user coordinates for one of them.
-_VISIBLE_CASES = """SELECT g.case_id FROM access_accessgrant g
-     WHERE g.agency_id = ANY(%(agencies)s) AND g.case_id IS NOT NULL AND g.person_id IS NULL
-       AND g.ended_at IS NULL AND g.valid_from <= now()
-       AND (g.valid_until IS NULL OR g.valid_until > now())
-       AND (g.user_id IS NULL OR g.user_id = %(user)s)
-  UNION SELECT c.id FROM cases_supportcase c WHERE c.coordinator_id = %(user)s
-     AND coalesce(c.coordinating_agency_id, c.lead_agency_id) = ANY(%(agencies)s)"""
 
 
 def _floor_caseload(ctx: dict) -> tuple[str, dict]:
