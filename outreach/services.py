@@ -525,12 +525,18 @@ def target_request_agenda(
     return link
 
 
-def agenda_items_for(target: OutreachTarget):
+def _agenda_items_of(target: OutreachTarget):
     from meetings.models import AgendaItem
 
-    return AgendaItem.objects.filter(request__outreach_link__target=target).select_related(
-        "meeting", "meeting__body"
-    )
+    return AgendaItem.objects.filter(request__outreach_link__target=target)
+
+
+def agenda_items_for(target: OutreachTarget) -> list:
+    """The agenda items made from the target's 支援会議 requests, in meeting order. Sorted here:
+    with the meetings' order in SQL PostgreSQL walked every meeting by start time to find the
+    target's one or two items (2.5 ms at 5,000 meetings, a sequence of links it thought tiny)."""
+    items = _agenda_items_of(target).select_related("meeting", "meeting__body").order_by()
+    return sorted(items, key=lambda i: (i.meeting.starts_at, i.meeting_id, i.order, i.pk))
 
 
 @transaction.atomic
@@ -551,7 +557,7 @@ def plan_record(
 
     decision = check(actor, "outreach_plan.record", target)
     if agenda_item is not None:
-        if not agenda_items_for(target).filter(pk=agenda_item.pk).exists():
+        if not _agenda_items_of(target).filter(pk=agenda_item.pk).exists():
             raise ValidationError({"agenda_item": _("この対象者の議題を選んでください。")})
         if not decision.allowed:
             # The secretariat of the meeting records what the meeting decided.

@@ -182,7 +182,7 @@ def target_detail(request, target_id):
                 .select_related("contact")
                 .prefetch_related("staff")
             ),
-            "agenda_items": list(svc.agenda_items_for(target)),
+            "agenda_items": svc.agenda_items_for(target),
             "may_work": may_work,
             "may_assign": can(request.user, "outreach_target.assign", target),
             "stage_form": f.StageForm(
@@ -395,7 +395,7 @@ def visit_cancel(request, visit_id):
 @login_required
 def plan_create(request, target_id):
     target, _decision = _target(request, target_id)
-    items = list(svc.agenda_items_for(target))
+    items = svc.agenda_items_for(target)
     manageable = [i for i in items if can(request.user, "agendaitem.edit", i)]
     if not can(request.user, "outreach_plan.record", target) and not manageable:
         require(request.user, "outreach_plan.record", target)
