@@ -31,26 +31,26 @@ def _pledged_body_ids(user) -> set[int]:
 
 def _bases(user) -> dict[int, tuple[int, frozenset[str]]]:
     """{body_id: (look-back days, sections)} of the user's pledged seats on bodies whose basis
-    needs no consent (one query, cached on the user for the request)."""
+    needs no consent (read with the seats, cached on the user for the request)."""
     cache = user.__dict__.setdefault("_meeting_cache", {})
     if "bases" not in cache:
-        from .models import MeetingBody
+        from . import policy
 
-        body_ids = _pledged_body_ids(user)
-        rows = (
-            MeetingBody.objects.filter(pk__in=body_ids)
-            .filter(
-                Q(basis__consent_required=False) | Q(basis__isnull=True, kind=BodyKind.SHIEN_KAIGI)
-            )
-            .values_list("pk", "basis__lookback_days", "basis__sections")
-            if body_ids
-            else []
-        )
-        # A body saved without a basis (only outside the services) reads as a 支援会議.
-        cache["bases"] = {
-            pk: (DEFAULT_DAYS if days is None else days, frozenset(sections or DEFAULT_SECTIONS))
-            for pk, days, sections in rows
-        }
+        bases = {}
+        if getattr(user, "is_authenticated", False) and user.is_active:
+            seats = policy._seats(user)
+            for pk, body in cache["seat_bodies"].items():
+                # A body saved without a basis (only outside the services) reads as a 支援会議.
+                opens = body.consent_required is False or (
+                    body.basis_id is None and body.kind == BodyKind.SHIEN_KAIGI
+                )
+                if seats[pk] and opens:
+                    days = body.lookback_days
+                    bases[pk] = (
+                        DEFAULT_DAYS if days is None else days,
+                        frozenset(body.sections or DEFAULT_SECTIONS),
+                    )
+        cache["bases"] = bases
     return cache["bases"]
 
 

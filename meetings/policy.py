@@ -10,6 +10,8 @@ The legal core (DOMAIN §4):
 Rules register with agencies.policy (imported by MeetingsConfig.ready).
 """
 
+from typing import NamedTuple
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,7 +56,9 @@ def ui_basis(decision: Decision) -> str:
 
 
 def _seats(user) -> dict[int, bool]:
-    """{body_id: has current pledge} for the user's current seats on any body."""
+    """{body_id: has current pledge} for the user's current seats on any body. The same read
+    keeps each body's kind and basis (cache "seat_bodies") for meetings.access, which needs them
+    on every page that decides on persons: one query for both."""
     cache = user.__dict__.setdefault("_meeting_cache", {})
     if "seats" not in cache:
         from django.db.models import Exists, OuterRef
@@ -67,13 +71,37 @@ def _seats(user) -> dict[int, bool]:
             BodyMember.objects.current(today)
             .filter(user=user)
             .annotate(pledged=Exists(pledged))
-            .values_list("body_id", "pledged")
+            .values_list("body_id", "pledged", *SEAT_BODY_COLUMNS)
         )
         seats: dict[int, bool] = {}
-        for body_id, has_pledge in rows:
+        bodies: dict[int, tuple] = {}
+        for body_id, has_pledge, *body in rows:
             seats[body_id] = seats.get(body_id, False) or has_pledge
+            bodies[body_id] = SeatBody(*body)
         cache["seats"] = seats
+        cache["seat_bodies"] = bodies
     return cache["seats"]
+
+
+class SeatBody(NamedTuple):
+    """What meetings.access and the case policy read of a seat's body (its basis may be unset)."""
+
+    kind: str
+    basis_id: int | None
+    consent_required: bool | None
+    lookback_days: int | None
+    sections: list | None
+    restricts_material: bool | None
+
+
+SEAT_BODY_COLUMNS = (
+    "body__kind",
+    "body__basis_id",
+    "body__basis__consent_required",
+    "body__basis__lookback_days",
+    "body__basis__sections",
+    "body__basis__restricts_material",
+)
 
 
 def managed_agency_ids(user) -> set[int]:

@@ -351,20 +351,12 @@ def _handover(user, staff) -> Decision:
 def _pledged_restricting_bodies(user) -> set[int]:
     """Bodies whose basis restricts material and where the user sits with this year's pledge."""
     from meetings.access import _pledged_body_ids
-    from meetings.models import MeetingBody
 
     cache = user.__dict__.setdefault("_meeting_cache", {})
     if "restricting" not in cache:
-        ids = _pledged_body_ids(user)
-        cache["restricting"] = (
-            set(
-                MeetingBody.objects.filter(pk__in=ids, basis__restricts_material=True).values_list(
-                    "pk", flat=True
-                )
-            )
-            if ids
-            else set()
-        )
+        ids = _pledged_body_ids(user)  # reads the seats' bodies with them
+        bodies = cache.get("seat_bodies", {})
+        cache["restricting"] = {pk for pk in ids if bodies[pk].restricts_material}
     return cache["restricting"]
 
 
