@@ -18,6 +18,7 @@ class AgenciesConfig(AppConfig):
 
         install_fast_choice_display()
 
-        from .select_render import install_fast_select
+        from .select_render import install_choices_in_one_read, install_fast_select
 
         install_fast_select()
+        install_choices_in_one_read()

@@ -10,6 +10,7 @@ difference. A widget given its own template_name or option_template_name keeps D
 """
 
 from django import forms
+from django.forms import models as form_models
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -63,3 +64,22 @@ def _render(self, name, value, attrs=None, renderer=None):
 def install_fast_select() -> None:
     """Select, SelectMultiple and NullBooleanSelect render through `render_select`."""
     forms.Select.render = _render
+
+
+def _choices_in_one_read(self):
+    """ModelChoiceIterator.__iter__ as Django's, reading the rows with one query instead of
+    `iterator()`: on PostgreSQL that is a server-side cursor (DECLARE, FETCH and CLOSE, and a
+    statement never prepared), 1.25 ms where one read takes 0.5 for the ten areas of a filter
+    form. A choice list is a select's options, read whole anyway; long lists are pickers."""
+    if self.field.empty_label is not None:
+        yield ("", self.field.empty_label)
+    queryset = self.queryset
+    if not queryset._prefetch_related_lookups:
+        queryset = queryset.all()  # a fresh read each time, as iterator() was, not the cache
+    for obj in queryset:
+        yield self.choice(obj)
+
+
+def install_choices_in_one_read() -> None:
+    """Every ModelChoiceField's options (django-filter's iterators call this one) in one read."""
+    form_models.ModelChoiceIterator.__iter__ = _choices_in_one_read

@@ -70,3 +70,38 @@ def test_a_widget_with_its_own_template_keeps_djangos_path():
     assert Custom(choices=[("a", "A")]).render("f", "a") == _django(
         Custom(choices=[("a", "A")]), "f", "a"
     )
+
+
+@pytest.mark.django_db
+def test_model_choices_are_read_in_one_query_without_a_server_side_cursor(monkeypatch):
+    import django_filters
+    from django.db import connection
+
+    from agencies.models import Area
+
+    Area.objects.create(name="北部", kana="ほくぶ", code="A1")
+    Area.objects.create(name="南部", kana="なんぶ", code="A2")
+
+    def no_cursor(*args, **kwargs):
+        raise AssertionError("a server-side cursor for a select's options")
+
+    monkeypatch.setattr(connection, "chunked_cursor", no_cursor)
+
+    class Filters(django_filters.FilterSet):
+        area = django_filters.ModelChoiceFilter(queryset=Area.objects.order_by("code"))
+
+        class Meta:
+            model = Agency
+            fields = ["area"]
+
+    class F(forms.Form):
+        areas = forms.ModelMultipleChoiceField(queryset=Area.objects.order_by("code"))
+
+    html = str(F()["areas"]) + str(Filters().form["area"])
+    assert html.index("北部") < html.index("南部")
+    assert html.count("<option") == 2 + 3  # the filter's empty choice
+    field = F().fields["areas"]
+    assert [label for _v, label in field.choices] == ["北部", "南部"]
+    Area.objects.create(name="中部", kana="ちゅうぶ", code="A0")
+    # read afresh each time, as Django's iterator() did: not the first read's cache
+    assert [label for _v, label in field.choices] == ["中部", "北部", "南部"]
