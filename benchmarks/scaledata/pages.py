@@ -244,20 +244,24 @@ def _floor_consultations(ctx: dict) -> tuple[str, list]:
 
 
 def _floor_inbox(ctx: dict) -> tuple[str, list]:
-    # The page's 50 rows with the sending agency's name, and the counts of its tabs (until
-    # session 25: the rows alone).
+    # The page's 50 rows with the sending agency's name, and the counts of its six tabs (until
+    # session 25: the rows alone; until session 28: four of the tabs).
     return (
         """SELECT r.id, r.number, r.status, r.sent_at, a.name, k.*
            FROM cases_referral r JOIN agencies_agency a ON a.id = r.from_agency_id,
                 (SELECT count(*) FILTER (WHERE status = 'sent') AS new,
                         count(*) FILTER (WHERE status IN ('sent', 'opened')
                                          AND answer_due_on < CURRENT_DATE) AS overdue,
+                        count(*) FILTER (WHERE assignee_id = %s AND status NOT IN
+                                         ('accepted', 'returned', 'withdrawn')) AS mine,
                         count(*) FILTER (WHERE status = 'info_requested') AS info_requested,
+                        count(*) FILTER (WHERE status IN ('sent', 'opened', 'info_requested'))
+                          AS open,
                         count(*) AS every
-                 FROM cases_referral WHERE to_agency_id = ANY(%s)) k
+                 FROM cases_referral WHERE to_agency_id = ANY(%s) AND status <> 'draft') k
            WHERE r.to_agency_id = ANY(%s) AND r.status IN ('sent', 'opened', 'info_requested')
            ORDER BY r.sent_at DESC LIMIT 50""",
-        [ctx["agencies"], ctx["agencies"]],
+        [ctx["user"].pk, ctx["agencies"], ctx["agencies"]],
     )
 
 

@@ -428,6 +428,32 @@ def test_inbox_query_count_is_fixed(client, w, django_assert_max_num_queries):
     assert len(response.context["page_obj"].object_list) == 25
 
 
+def test_inbox_pager_counts_with_the_tabs_and_a_filter_counts_its_own(client, w, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.views import intake as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    for _ in range(5):
+        w.sent()
+    urgent = w.sent()
+    Referral.objects.filter(pk=urgent.pk).update(urgency="urgent")
+    client.force_login(w.coordinator)
+    url = reverse("cases:referral_inbox")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"page": 2})
+    tabs = {k: n for k, _label, n in response.context["tabs"]}
+    page = response.context["page_obj"]
+    assert tabs["open"] == page.paginator.count == 6 and page.paginator.num_pages == 2
+    assert len(page.object_list) == 3 and "2 / 2" in response.content.decode()
+    counts = [q for q in captured if q["sql"].lstrip().startswith("SELECT COUNT(*)")]
+    assert not [q for q in counts if "cases_referral" in q["sql"]]
+    # A filter narrows the list below its tab: the pager counts what the filter lets through.
+    page = client.get(url, {"urgency": "urgent"}).context["page_obj"]
+    assert page.paginator.count == 1 and [r.pk for r in page.object_list] == [urgent.pk]
+
+
 def test_sent_list_shows_status_badges(client, w):
     r = w.opened()
     s.referral_accept(actor=w.coordinator, referral=r)

@@ -604,18 +604,21 @@ def referral_action(request, public_id, action):
 
 
 def _inbox(request):
-    """(tab, filter form, queryset) of the inbox for this request."""
+    """(tab, filter form, queryset, narrowed by the form) of the inbox for this request."""
     key = request.GET.get("tab", "open")
     if key not in selectors.INBOX_FILTERS:
         key = "open"
     form = InboxFilterForm(request.GET or None)
     qs = selectors.inbox_filter(selectors.referrals_received_by(request.user), key, request.user)
+    narrowed = False
     if form.is_bound and form.is_valid():
         if form.cleaned_data.get("urgency"):
             qs = qs.filter(urgency=form.cleaned_data["urgency"])
+            narrowed = True
         if form.cleaned_data.get("from_agency"):
             qs = qs.filter(from_agency=form.cleaned_data["from_agency"])
-    return key, form, qs
+            narrowed = True
+    return key, form, qs, narrowed
 
 
 def _inbox_order(request, qs, key):
@@ -646,12 +649,15 @@ INBOX_ROW = (
 @login_required
 def referral_inbox(request):
     require(request.user, "referral.inbox")
-    key, form, qs = _inbox(request)
+    key, form, qs, narrowed = _inbox(request)
     qs = _inbox_order(request, qs, key)
     qs = qs.select_related(None).select_related("from_agency", "assignee").only(*INBOX_ROW)
-    page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_list(actor=request.user, action="referral.inbox", objects=page.object_list)
     counts = selectors.inbox_counts(request.user)
+    paginator = KeysFirstPaginator(qs, PAGE_SIZE)
+    if not narrowed:
+        paginator.count = counts[key]  # the tab's count is the list's: no COUNT of its own
+    page = paginator.get_page(request.GET.get("page"))
+    record_list(actor=request.user, action="referral.inbox", objects=page.object_list)
     tabs = [
         ("open", _("未回答(すべて)")),
         ("new", _("新着・未確認")),
@@ -688,7 +694,7 @@ def referral_inbox_export(request):
     A filter the inbox refuses sends back to the inbox, which says why: an export is never
     wider than what was asked for."""
     decision = require(request.user, "referral.inbox")
-    key, form, qs = _inbox(request)
+    key, form, qs, _narrowed = _inbox(request)
     list_url = reverse("cases:referral_inbox")
     if form.errors:
         query = export_query(request)
