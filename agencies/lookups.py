@@ -8,7 +8,10 @@ subquery once (an InitPlan) and fetches the rows through the primary-key index. 
 get the plain IN.
 """
 
-from django.db.models import Field, ForeignObject, Lookup
+import json
+
+from django.db.models import Field, ForeignObject, JSONField, Lookup
+from django.db.models.lookups import Contains
 from django.db.models.sql.query import Query
 
 
@@ -35,3 +38,28 @@ class InIds(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+@JSONField.register_lookup
+class Includes(Lookup):
+    """`codes__includes="x"`: a JSON list of codes holds the code "x", exactly.
+
+    PostgreSQL: containment (`codes @> '["x"]'`), a plain condition its prepared statements
+    keep — the `icontains='"x"'` this replaces was a LIKE, which agencies.dbconn never prepares,
+    so PostgreSQL planned those statements anew on every request. SQLite: the list's elements
+    (json_each). Others: the quoted code in the JSON text."""
+
+    lookup_name = "includes"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        return Contains(self.lhs, f'"{self.rhs}"').as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} @> %s::jsonb", (*lhs_params, json.dumps([self.rhs]))
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)  # the column; the code a parameter
+        sql = f"EXISTS(SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)"  # noqa: S608
+        return sql, (*lhs_params, self.rhs)

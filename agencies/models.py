@@ -56,9 +56,7 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(active=True)
 
     def running(self, programme: str):
-        # JSON text match works on SQLite and PostgreSQL alike; codes are quoted so that
-        # "consultation" never matches a longer code.
-        return self.filter(programmes__icontains=f'"{programme}"')
+        return self.filter(programmes__includes=programme)
 
 
 class Agency(models.Model):

@@ -174,7 +174,7 @@ class CaseCreateForm(forms.Form):
         bind_pickers(self, user, person="principal")
         bind_case(self, user, case="previous_case")
         self.fields["household"].queryset = households
-        own = Agency.objects.filter(pk__in=user.agency_ids(), programmes__icontains='"multiagency"')
+        own = Agency.objects.filter(pk__in=user.agency_ids(), programmes__includes="multiagency")
         self.fields["coordinating_agency"].queryset = own
 
     def clean(self):

@@ -319,8 +319,7 @@ class OutreachContactQuerySet(models.QuerySet):
         return self.filter(kind__in=VISIT_KINDS)
 
     def with_professional(self, code: str):
-        # JSON text match works on SQLite and PostgreSQL alike (codes are quoted).
-        return self.filter(professionals__icontains=f'"{code}"')
+        return self.filter(professionals__includes=code)
 
     def between(self, start=None, end=None):
         """Contacts on local dates start..end (inclusive), as a datetime range the index uses."""

@@ -22,7 +22,7 @@ from .models import ParticipationAssessment
 def participation_cases(user):
     """Cases the user sees that involve 参加支援 (programme chosen, or a participation sheet)."""
     return cases_visible_to(user).filter(
-        Q(programmes__icontains='"participation"')
+        Q(programmes__includes="participation")
         # EXISTS, not a join + DISTINCT over whole case rows.
         | Exists(ParticipationAssessment.objects.filter(case_id=OuterRef("pk")))
     )
