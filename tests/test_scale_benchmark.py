@@ -94,9 +94,12 @@ def _floors_select_what_the_pages_select():
         assert [r["number"] for r in rows] == list(
             open_cases.order_by("-opened_on", "-pk").values_list("number", flat=True)[:30]
         ), name
-    ctx, [(cases, _assessments, _placements, _outcomes)] = _floor_rows("participation caseload")
-    page_rows, _page = caseload(ctx["user"])
+    ctx, [(cases, count, _assessments, _placements, _outcomes)] = _floor_rows(
+        "participation caseload"
+    )
+    page_rows, page = caseload(ctx["user"])
     assert [c["id"] for c in cases or []] == [r.case.pk for r in page_rows]
+    assert count == page.paginator.count
 
 
 def _page_names() -> list[str]:

@@ -623,20 +623,23 @@ def _floor_caseload(ctx: dict) -> tuple[str, dict]:
     # The 参加支援 caseload: the open cases of the programme the user may open (50 a page) with
     # their lead agency and coordinator, each case's current assessments with the person's name,
     # its placements with the place's name, and the outcomes of the ended placements by person
-    # (until session 26: the case rows alone, visible through team rows, 200 of them).
+    # (until session 26: the case rows alone, visible through team rows, 200 of them), and the
+    # count its pager prints (until session 28: not read).
     return (
         f"""WITH v AS ({_VISIBLE_CASES}),
-           c AS (SELECT c.id, c.public_id, c.number, c.opened_on, c.status, a.name AS lead_agency,
-                        u.display_name AS coordinator
-                 FROM cases_supportcase c JOIN v ON v.case_id = c.id
-                 JOIN agencies_agency a ON a.id = c.lead_agency_id
-                 LEFT JOIN agencies_user u ON u.id = c.coordinator_id
+           m AS (SELECT c.id, c.opened_on FROM cases_supportcase c JOIN v ON v.case_id = c.id
                  WHERE c.status NOT IN ('closed', 'handed_back')
                    AND (c.programmes @> '["participation"]'
                         OR EXISTS (SELECT 1 FROM participation_participationassessment s
-                                   WHERE s.case_id = c.id))
-                 ORDER BY c.opened_on DESC, c.id DESC LIMIT 50)
-           SELECT (SELECT json_agg(c) FROM c),
+                                   WHERE s.case_id = c.id))),
+           c AS (SELECT c.id, c.public_id, c.number, c.opened_on, c.status, a.name AS lead_agency,
+                        u.display_name AS coordinator
+                 FROM (SELECT id FROM m ORDER BY opened_on DESC, id DESC LIMIT 50) k
+                 JOIN cases_supportcase c ON c.id = k.id
+                 JOIN agencies_agency a ON a.id = c.lead_agency_id
+                 LEFT JOIN agencies_user u ON u.id = c.coordinator_id
+                 ORDER BY c.opened_on DESC, c.id DESC)
+           SELECT (SELECT json_agg(c) FROM c), (SELECT count(*) FROM m),
             (SELECT json_agg(x) FROM (SELECT s.public_id, s.case_id, s.number, s.assessed_on,
                p.family_name, p.given_name FROM participation_participationassessment s
                JOIN c ON c.id = s.case_id JOIN cases_person p ON p.id = s.person_id
