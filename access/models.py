@@ -232,7 +232,9 @@ class AccessGrant(models.Model):
                 name="grant_agency_person_household",
                 condition=Q(ended_at__isnull=True, person__isnull=False, gives_household=True),
             ),
-            models.Index(fields=["person", "valid_from"], name="grant_person_history"),
+            # No (person, valid_from) index: the person's own index serves the person's grants, and
+            # with it a prepared statement's generic plan read all 9,581 grants of the busiest
+            # person for the 110 of the user's agency (5.2 ms; grant_agency_person: 0.5 ms).
         ]
 
     def __str__(self) -> str:

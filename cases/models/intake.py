@@ -115,6 +115,7 @@ class Consultation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="consultations",
+        db_index=False,  # consultation_person_agency begins with it
     )
     household = models.ForeignKey(
         "cases.Household",
@@ -149,7 +150,15 @@ class Consultation(models.Model):
         verbose_name = _("相談受付")
         verbose_name_plural = _("相談受付")
         ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["agency", "received_at"], name="consultation_agency_date")]
+        indexes = [
+            models.Index(fields=["agency", "received_at"], name="consultation_agency_date"),
+            # A person's consultations at the user's agencies, newest first (the person page):
+            # with the person's index alone a prepared statement's generic plan read all 1,446
+            # consultations of the busiest person at city scale to keep 50 (14.8 ms).
+            models.Index(
+                fields=["person", "agency", "received_at"], name="consultation_person_agency"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(staff_count__gte=1), name="consultation_staff_count_positive"

@@ -34,6 +34,7 @@ class Session(models.Model):
         verbose_name=_("拠点・居場所"),
         on_delete=models.PROTECT,
         related_name="sessions",
+        db_index=False,  # session_resource_day begins with it
     )
     held_on = models.DateField(_("開催日"), db_index=True)
     title = models.CharField(_("内容・テーマ"), max_length=120, blank=True)
@@ -83,7 +84,10 @@ class Session(models.Model):
         verbose_name = _("開催記録")
         verbose_name_plural = _("開催記録")
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["resource", "held_on"], name="session_resource_day")]
+        # A place's sessions newest first, in the list's own order: with (resource, held_on) a
+        # prepared statement's generic plan took the resource's index and sorted all 1,460
+        # sessions of the busiest place to show 12 (0.6 ms; 0.03 ms along this one).
+        indexes = [models.Index(fields=["resource", "held_on", "id"], name="session_resource_day")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(new_participants__lte=models.F("participants")),
