@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +26,7 @@ from . import selectors_matching as msel
 from . import services_placements as svc
 from .forms import WeightsForm
 from .matching import CRITERIA, INTEREST_LABELS, rank
-from .models import ParticipationAssessment, Placement, ResourceGap, ResourceProfile
+from .models import ActivityDay, ParticipationAssessment, Placement, ResourceGap, ResourceProfile
 from .views import _assessment, _case
 
 MATCH_LIMIT = 30
@@ -35,13 +36,30 @@ def _ctx(**extra):
     return {"nav_active": "participation", **extra}
 
 
-def _placement(request, public_id, action: str = "placement.view"):
-    p = get_object_or_404(
-        Placement.objects.select_related(
-            "case", "person", "resource", "resource__area", "agency", "worker", "assessment"
-        ),
-        public_id=public_id,
+def _days(aggregate):
+    return Subquery(
+        ActivityDay.objects.filter(placement=OuterRef("pk"))
+        .order_by()
+        .values("placement")
+        .annotate(v=aggregate)
+        .values("v")
     )
+
+
+# The placement page's figures, read with the placement: three round trips fewer than asking
+# for each (the days' count and hours, the place's occupancy).
+PAGE_FIGURES = {
+    "days_count": Coalesce(_days(Count("*")), 0),
+    "days_hours": _days(Sum("hours")),
+    "resource_occupied": msel.occupied_count("resource_id"),
+}
+
+
+def _placement(request, public_id, action: str = "placement.view", *, page: bool = False):
+    qs = Placement.objects.select_related(
+        "case", "person", "resource", "resource__area", "agency", "worker", "assessment"
+    )
+    p = get_object_or_404(qs.annotate(**PAGE_FIGURES) if page else qs, public_id=public_id)
     if not check(request.user, "placement.view", p):
         raise Http404
     return p, require(request.user, action, p)
@@ -152,8 +170,9 @@ def propose(request, public_id):
 
 
 def _placement_context(request, p):
+    """What the placement page and its print show of `p`, read with PAGE_FIGURES."""
     days = list(p.days.select_related("recorded_by").order_by("-on")[:60])
-    totals = p.days.aggregate(n=Count("pk"), hours=Sum("hours"))
+    totals = {"n": p.days_count, "hours": p.days_hours}
     follow_ups = list(p.follow_ups.select_related("staff").order_by("-on", "-pk"))
     last_follow_up = follow_ups[0].on if follow_ups else None
     return {
@@ -168,13 +187,13 @@ def _placement_context(request, p):
         "person_follow_ups": sum(1 for f in follow_ups if f.target == "person"),
         "host_follow_ups": sum(1 for f in follow_ups if f.target == "host"),
         "host_support": sum(1 for f in follow_ups if f.is_host_support),
-        "occupied": msel.occupancy([p.resource_id]).get(p.resource_id, 0),
+        "occupied": p.resource_occupied,
     }
 
 
 @login_required
 def placement_detail(request, public_id):
-    p, decision = _placement(request, public_id)
+    p, decision = _placement(request, public_id, page=True)
     record(actor=request.user, action="placement.view", obj=p, basis=decision.basis)
     can_edit = can(request.user, "placement.log", p)
     return render(
@@ -274,7 +293,7 @@ def placement_follow_up(request, public_id):
 
 @login_required
 def placement_pdf(request, public_id):
-    p, decision = _placement(request, public_id, "placement.print")
+    p, decision = _placement(request, public_id, "placement.print", page=True)
     context = _placement_context(request, p)
     context["person_name"] = p.person.full_name
     pdf = render_pdf("participation/print/placement.html", context, request=request)

@@ -2,9 +2,11 @@
 follow-up, occupancy, outcomes counted once, the follow-up reminder, gaps and permissions."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -366,8 +368,18 @@ def test_placement_page_forms_move_log_and_follow_up(client, w, placement):
         {"target": "host", "kind": "adjust", "on": TODAY.isoformat(), "content": "作業の調整"},
     )
     assert r.status_code == 302
-    body = client.get(base).content.decode()
+    response = client.get(base)
+    body = response.content.decode()
     assert "作業の調整" in body and "体験" in body
+    # The figures read with the placement equal the days and placements counted apart.
+    days = placement.days.aggregate(n=Count("pk"), hours=Sum("hours"))
+    assert response.context["totals"] == days == {"n": 3, "hours": Decimal("7.5")}
+    assert (
+        response.context["occupied"]
+        == occupancy([placement.resource_id])[placement.resource_id]
+        == 1
+    )
+    assert "3日 ・ 7.5時間" in body
     client.force_login(w.outsider)
     assert client.post(base + "move/", {"to": "active"}).status_code == 404
 
