@@ -604,21 +604,18 @@ def referral_action(request, public_id, action):
 
 
 def _inbox(request):
-    """(tab, filter form, queryset, narrowed by the form) of the inbox for this request."""
+    """(tab, filter form, queryset) of the inbox for this request."""
     key = request.GET.get("tab", "open")
     if key not in selectors.INBOX_FILTERS:
         key = "open"
     form = InboxFilterForm(request.GET or None)
     qs = selectors.inbox_filter(selectors.referrals_received_by(request.user), key, request.user)
-    narrowed = False
     if form.is_bound and form.is_valid():
         if form.cleaned_data.get("urgency"):
             qs = qs.filter(urgency=form.cleaned_data["urgency"])
-            narrowed = True
         if form.cleaned_data.get("from_agency"):
             qs = qs.filter(from_agency=form.cleaned_data["from_agency"])
-            narrowed = True
-    return key, form, qs, narrowed
+    return key, form, qs
 
 
 def _inbox_order(request, qs, key):
@@ -649,12 +646,13 @@ INBOX_ROW = (
 @login_required
 def referral_inbox(request):
     require(request.user, "referral.inbox")
-    key, form, qs, narrowed = _inbox(request)
+    key, form, qs = _inbox(request)
     qs = _inbox_order(request, qs, key)
     qs = qs.select_related(None).select_related("from_agency", "assignee").only(*INBOX_ROW)
     counts = selectors.inbox_counts(request.user)
+    filtered = form_filters_set(request, form)
     paginator = KeysFirstPaginator(qs, PAGE_SIZE)
-    if not narrowed:
+    if not filtered:
         paginator.count = counts[key]  # the tab's count is the list's: no COUNT of its own
     page = paginator.get_page(request.GET.get("page"))
     record_list(actor=request.user, action="referral.inbox", objects=page.object_list)
@@ -675,9 +673,7 @@ def referral_inbox(request):
             "tabs": [(k, label, counts[k]) for k, label in tabs],
             "filter_form": form,
             # The tab stays: it is the part of the inbox being read, chosen above the form.
-            "clear_filters_url": clear_filters_url(
-                request, active=form_filters_set(request, form), keep=("tab", "sort")
-            ),
+            "clear_filters_url": clear_filters_url(request, active=filtered, keep=("tab", "sort")),
             "columns": lists.REFERRALS_RECEIVED.headers(request),
             "default_order": key == "open" and not request.GET.get("sort"),
             "export_url": reverse("cases:referral_inbox_export"),
@@ -694,7 +690,7 @@ def referral_inbox_export(request):
     A filter the inbox refuses sends back to the inbox, which says why: an export is never
     wider than what was asked for."""
     decision = require(request.user, "referral.inbox")
-    key, form, qs, _narrowed = _inbox(request)
+    key, form, qs = _inbox(request)
     list_url = reverse("cases:referral_inbox")
     if form.errors:
         query = export_query(request)
