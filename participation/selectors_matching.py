@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .choices import Interest
 from .matching import ResourceFacts
-from .models import Placement, split_lines
+from .models import ActivityDay, Placement, split_lines
 
 # Resource kinds (community.choices.ResourceKind) that imply an activity in the matching
 # vocabulary when the resource has no participation profile yet.
@@ -226,6 +226,27 @@ def facts_from_row(row: dict) -> ResourceFacts:
         cost_yen=row["cost_yen"] or 0,
         paid=bool(prof("paid")) if has_profile else row["kind"] in PAID_KINDS,
         physical=prof("physical") or "moderate",
+    )
+
+
+def _days(aggregate):
+    return Subquery(
+        ActivityDay.objects.filter(placement=OuterRef("pk"))
+        .order_by()
+        .values("placement")
+        .annotate(v=aggregate)
+        .values("v")
+    )
+
+
+def with_page_figures(placements):
+    """Placements with what the placement page prints beside them — the days' count and hours
+    (`days_count`, `days_hours`) and the place's occupancy (`resource_occupied`) — read in the
+    same statement: two round trips fewer than asking for each."""
+    return placements.annotate(
+        days_count=Coalesce(_days(Count("*")), 0),
+        days_hours=_days(Sum("hours")),
+        resource_occupied=occupied_count("resource_id"),
     )
 
 

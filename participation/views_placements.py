@@ -6,8 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,7 +24,7 @@ from . import selectors_matching as msel
 from . import services_placements as svc
 from .forms import WeightsForm
 from .matching import CRITERIA, INTEREST_LABELS, rank
-from .models import ActivityDay, ParticipationAssessment, Placement, ResourceGap, ResourceProfile
+from .models import ParticipationAssessment, Placement, ResourceGap, ResourceProfile
 from .views import _assessment, _case
 
 MATCH_LIMIT = 30
@@ -36,30 +34,11 @@ def _ctx(**extra):
     return {"nav_active": "participation", **extra}
 
 
-def _days(aggregate):
-    return Subquery(
-        ActivityDay.objects.filter(placement=OuterRef("pk"))
-        .order_by()
-        .values("placement")
-        .annotate(v=aggregate)
-        .values("v")
-    )
-
-
-# The placement page's figures, read with the placement: three round trips fewer than asking
-# for each (the days' count and hours, the place's occupancy).
-PAGE_FIGURES = {
-    "days_count": Coalesce(_days(Count("*")), 0),
-    "days_hours": _days(Sum("hours")),
-    "resource_occupied": msel.occupied_count("resource_id"),
-}
-
-
 def _placement(request, public_id, action: str = "placement.view", *, page: bool = False):
     qs = Placement.objects.select_related(
         "case", "person", "resource", "resource__area", "agency", "worker", "assessment"
     )
-    p = get_object_or_404(qs.annotate(**PAGE_FIGURES) if page else qs, public_id=public_id)
+    p = get_object_or_404(msel.with_page_figures(qs) if page else qs, public_id=public_id)
     if not check(request.user, "placement.view", p):
         raise Http404
     return p, require(request.user, action, p)
@@ -170,7 +149,8 @@ def propose(request, public_id):
 
 
 def _placement_context(request, p):
-    """What the placement page and its print show of `p`, read with PAGE_FIGURES."""
+    """What the placement page and its print show of `p`, read with its figures
+    (selectors_matching.with_page_figures)."""
     days = list(p.days.select_related("recorded_by").order_by("-on")[:60])
     totals = {"n": p.days_count, "hours": p.days_hours}
     follow_ups = list(p.follow_ups.select_related("staff").order_by("-on", "-pk"))
