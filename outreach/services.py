@@ -534,7 +534,7 @@ def _agenda_items_of(target: OutreachTarget):
 def agenda_items_for(target: OutreachTarget) -> list:
     """The agenda items made from the target's 支援会議 requests, in meeting order. Sorted here:
     with the meetings' order in SQL PostgreSQL walked every meeting by start time to find the
-    target's one or two items (2.5 ms at 5,000 meetings, a sequence of links it thought tiny)."""
+    target's one or two items (2.5 ms at 5,000 meetings: it took the target's links for one row)."""
     items = _agenda_items_of(target).select_related("meeting", "meeting__body").order_by()
     return sorted(items, key=lambda i: (i.meeting.starts_at, i.meeting_id, i.order, i.pk))
 
