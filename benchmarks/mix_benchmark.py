@@ -72,7 +72,7 @@ def _sessions() -> dict[str, str]:
         user = User.objects.get(username=username)
         s = store()
         s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device:

@@ -87,6 +87,31 @@ def test_header_unread_count_is_one_query(rf, caseworker, django_assert_num_quer
         assert unread_notification_count(caseworker) == 1
 
 
+def test_a_page_reads_the_user_with_its_unread_count(client, caseworker):
+    """The header's count comes with the user of the request (agencies.auth_backend): no
+    statement of its own, and the same figure."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    note(caseworker)
+    note(caseworker)
+    note(caseworker, read_at=timezone.now())
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("cases:case_list"))
+    assert 'data-testid="unread-count">2<' in response.content.decode()
+    reads = [q["sql"] for q in ctx.captured_queries if "notifications_notification" in q["sql"]]
+    assert len(reads) == 1 and 'FROM "agencies_user"' in reads[0]
+
+
+def test_a_session_of_a_deactivated_user_opens_nothing(client, caseworker):
+    client.force_login(caseworker)
+    caseworker.is_active = False
+    caseworker.save(update_fields=["is_active"])
+    response = client.get(reverse("cases:case_list"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
 def test_inbox_requires_login(client):
     response = client.get(reverse("notifications:inbox"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
