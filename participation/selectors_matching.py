@@ -9,9 +9,11 @@ from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from agencies.jsonrows import JSONRows, instances
+
 from .choices import Interest
 from .matching import ResourceFacts
-from .models import ActivityDay, Placement, split_lines
+from .models import ActivityDay, FollowUp, Placement, PlacementTransition, split_lines
 
 # Resource kinds (community.choices.ResourceKind) that imply an activity in the matching
 # vocabulary when the resource has no participation profile yet.
@@ -239,15 +241,50 @@ def _days(aggregate):
     )
 
 
+# The placement page's lists, newest first (transitions oldest first), and what it prints of each.
+PAGE_DAYS = 60
+_PAGE_LISTS = {
+    "transitions": (
+        PlacementTransition,
+        ("on", "from_status", "to_status", "note", "by__display_name"),
+        ("at", "pk"),
+        None,
+    ),
+    "days": (ActivityDay, ("on", "hours", "source", "note"), ("-on",), PAGE_DAYS),
+    "follow_ups": (
+        FollowUp,
+        ("on", "target", "kind", "minutes", "content", "staff__display_name"),
+        ("-on", "-pk"),
+        None,
+    ),
+}
+
+
 def with_page_figures(placements):
-    """Placements with what the placement page prints beside them — the days' count and hours
-    (`days_count`, `days_hours`) and the place's occupancy (`resource_occupied`) — read in the
-    same statement: two round trips fewer than asking for each."""
+    """Placements with what the placement page prints beside them, read in the same statement
+    (five round trips fewer than asking for each): the days' count and hours (`days_count`,
+    `days_hours`), the place's occupancy (`resource_occupied`) and the lists — transitions,
+    the `PAGE_DAYS` newest activity days, the follow-ups — which `page_lists` returns."""
+    lists = {
+        f"page_{name}": JSONRows(
+            model.objects.filter(placement=OuterRef("pk")).order_by(*order), fields, limit=limit
+        )
+        for name, (model, fields, order, limit) in _PAGE_LISTS.items()
+    }
     return placements.annotate(
         days_count=Coalesce(_days(Count("*")), 0),
         days_hours=_days(Sum("hours")),
         resource_occupied=occupied_count("resource_id"),
+        **lists,
     )
+
+
+def page_lists(placement) -> dict[str, list]:
+    """The lists `with_page_figures` read with `placement`, as instances for the templates."""
+    return {
+        name: instances(model, fields, getattr(placement, f"page_{name}"))
+        for name, (model, fields, _order, _limit) in _PAGE_LISTS.items()
+    }
 
 
 def occupancy(resource_ids) -> dict[int, int]:

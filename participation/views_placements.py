@@ -151,16 +151,16 @@ def propose(request, public_id):
 def _placement_context(request, p):
     """What the placement page and its print show of `p`, read with its figures
     (selectors_matching.with_page_figures)."""
-    days = list(p.days.select_related("recorded_by").order_by("-on")[:60])
+    lists = msel.page_lists(p)
     totals = {"n": p.days_count, "hours": p.days_hours}
-    follow_ups = list(p.follow_ups.select_related("staff").order_by("-on", "-pk"))
+    follow_ups = lists["follow_ups"]
     last_follow_up = follow_ups[0].on if follow_ups else None
     return {
         "p": p,
         "case": p.case,
         "person_name": sel.person_names(request.user, [p.person])[p.person_id],
-        "transitions": list(p.transitions.select_related("by")),
-        "days": days,
+        "transitions": lists["transitions"],
+        "days": lists["days"],
         "totals": totals,
         "follow_ups": follow_ups,
         "last_follow_up": last_follow_up,

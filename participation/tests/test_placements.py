@@ -384,6 +384,64 @@ def test_placement_page_forms_move_log_and_follow_up(client, w, placement):
     assert client.post(base + "move/", {"to": "active"}).status_code == 404
 
 
+def test_placement_page_reads_its_lists_with_the_placement(client, w, placement):
+    """Transitions, activity days and follow-ups come in the placement's own statement
+    (selectors_matching.with_page_figures) and print as read apart: same rows, order, values."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ps.placement_move(placement=placement, actor=w.worker, to="trial", note="初日")
+    placement.refresh_from_db()
+    ps.activity_record(placement=placement, actor=w.worker, days=[TODAY], hours=Decimal("2.3"))
+    ps.activity_record(
+        placement=placement,
+        actor=w.worker,
+        days=[TODAY - dt.timedelta(days=3)],
+        hours=Decimal("0.5"),
+        note="雨天=短め",
+    )
+    for target, kind, back in (("person", "visit", 2), ("host", "adjust", 1), ("host", "phone", 1)):
+        ps.follow_up_record(
+            placement=placement,
+            actor=w.worker,
+            target=target,
+            kind=kind,
+            on=TODAY - dt.timedelta(days=back),
+            minutes=30,
+            content=f"{kind}の記録",
+        )
+    client.force_login(w.worker)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("participation:placement", args=[placement.public_id]))
+    assert response.status_code == 200
+    lists = (
+        "participation_activityday",
+        "participation_followup",
+        "participation_placementtransition",
+    )
+    reads = [q["sql"] for q in ctx.captured_queries if any(t in q["sql"] for t in lists)]
+    assert len(reads) == 1 and reads[0].startswith('SELECT "participation_placement"')
+
+    c = response.context
+    assert [(d.on, d.hours, d.source, d.note) for d in c["days"]] == [
+        (d.on, d.hours, d.source, d.note) for d in placement.days.order_by("-on")
+    ]
+    assert [d.hours for d in c["days"]] == [Decimal("2.3"), Decimal("0.5")]
+    assert [
+        (f.on, f.target, f.kind, f.minutes, f.content, f.staff.display_name)
+        for f in c["follow_ups"]
+    ] == [
+        (f.on, f.target, f.kind, f.minutes, f.content, f.staff.display_name)
+        for f in placement.follow_ups.order_by("-on", "-pk")
+    ]
+    assert (c["person_follow_ups"], c["host_follow_ups"], c["host_support"]) == (1, 2, 1)
+    assert [(t.on, t.to_status, t.note, t.by.display_name) for t in c["transitions"]] == [
+        (t.on, t.to_status, t.note, t.by.display_name) for t in placement.transitions.all()
+    ]
+    body = response.content.decode()
+    assert "雨天=短め" in body and "<td>2.3</td>" in body and w.worker.display_name in body
+
+
 def test_plan_pdf_and_plan_through_the_shared_plan_model(client, w, placement):
     client.force_login(w.coordinator)
     # a participation plan on the case's shared plan sheet (needs the case's assessment first)
