@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AgencyKind, OperatorType, Programme, Role
+from .compiled import CompiledOnce
 
 
 class Area(models.Model):
@@ -173,12 +174,10 @@ class User(AbstractUser):
         key = ("_memberships", on)
         cache = self.__dict__.setdefault("_membership_cache", {})
         if key not in cache:
-            # Every request asks (the policy, two-factor): a user's one to three memberships
-            # are sorted here rather than by an ORDER BY, whose joins Django compiles each
-            # time. (Membership's default order also sorts by the user's kana: one user here.)
-            rows = (
-                Membership.objects.current(on).filter(user=self).select_related("agency").order_by()
-            )
+            # Every request asks (the policy, two-factor): a statement compiled once
+            # (agencies.compiled), and a user's one to three memberships sorted here rather
+            # than by an ORDER BY (Membership's default order also sorts by the user's kana).
+            rows = _CURRENT_MEMBERSHIPS.instances(self.pk, on or timezone.localdate())
             cache[key] = sorted(
                 rows, key=lambda m: (m.agency.kana, -m.start_date.toordinal(), m.pk)
             )
@@ -270,6 +269,15 @@ class Membership(models.Model):
                     end is None or other.start_date <= end
                 ):
                     raise ValidationError(_("同じ機関・役割の所属期間が重複しています。"))
+
+
+_CURRENT_MEMBERSHIPS = CompiledOnce(
+    lambda user_id, on: (
+        Membership.objects.current(on).filter(user_id=user_id).select_related("agency").order_by()
+    ),
+    -7_654_322,
+    date(1900, 1, 2),
+)
 
 
 from .tokens import ApiToken  # noqa: E402, F401 - named API tokens (model with its services)

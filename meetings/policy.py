@@ -10,12 +10,15 @@ The legal core (DOMAIN §4):
 Rules register with agencies.policy (imported by MeetingsConfig.ready).
 """
 
+from datetime import date
 from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
+from agencies.compiled import CompiledOnce
+from agencies.jpdates import fiscal_year
 from agencies.policy import DENY, Basis, Decision, allow, deny, is_admin, is_professional, rule
 
 from .choices import BodyKind, MeetingStatus
@@ -61,21 +64,10 @@ def _seats(user) -> dict[int, bool]:
     on every page that decides on persons: one query for both."""
     cache = user.__dict__.setdefault("_meeting_cache", {})
     if "seats" not in cache:
-        from django.db.models import Exists, OuterRef
-
-        from .models import BodyMember, ConfidentialityPledge
-
         today = timezone.localdate()
-        pledged = ConfidentialityPledge.objects.current(today).filter(member=OuterRef("pk"))
-        rows = (
-            BodyMember.objects.current(today)
-            .filter(user=user)
-            .annotate(pledged=Exists(pledged))
-            .values_list("body_id", "pledged", *SEAT_BODY_COLUMNS)
-        )
         seats: dict[int, bool] = {}
         bodies: dict[int, tuple] = {}
-        for body_id, has_pledge, *body in rows:
+        for body_id, has_pledge, *body in _SEATS.rows(user.pk, today, fiscal_year(today)):
             seats[body_id] = seats.get(body_id, False) or has_pledge
             bodies[body_id] = SeatBody(*body)
         cache["seats"] = seats
@@ -102,6 +94,26 @@ SEAT_BODY_COLUMNS = (
     "body__basis__sections",
     "body__basis__restricts_material",
 )
+
+
+def _seat_rows(user_id, on, _fy):
+    # `_fy` is the fiscal year the pledges' `current(on)` derives from `on`: a placeholder of
+    # its own, so that the statement compiled once (agencies.compiled) takes today's.
+    from django.db.models import Exists, OuterRef
+
+    from .models import BodyMember, ConfidentialityPledge
+
+    pledged = ConfidentialityPledge.objects.current(on).filter(member=OuterRef("pk"))
+    return (
+        BodyMember.objects.current(on)
+        .filter(user_id=user_id)
+        .annotate(pledged=Exists(pledged))
+        .values_list("body_id", "pledged", *SEAT_BODY_COLUMNS)
+    )
+
+
+_SEAT_DAY = date(1900, 1, 2)
+_SEATS = CompiledOnce(_seat_rows, -7_654_323, _SEAT_DAY, fiscal_year(_SEAT_DAY))
 
 
 def managed_agency_ids(user) -> set[int]:

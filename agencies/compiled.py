@@ -1,0 +1,104 @@
+"""Statements every request runs, built and compiled once per process.
+
+Django builds a queryset's SQL anew each time it runs: for the user of the request with its
+unread count, or the user's memberships with their agencies, that costs 0.5–1 ms of CPU, about
+ten times the round trip. `CompiledOnce(build, *placeholders)` compiles `build(*placeholders)`
+the first time it is used on a database and keeps the SQL, its parameters and the compiler's
+description of the columns; `instances(*values)` runs the SQL with the placeholders replaced
+by `values` and makes the instances as Django's ModelIterable does (converters,
+`select_related`, annotations); `rows(*values)` gives a `values_list()` queryset's tuples.
+
+The placeholders are values no query would hold (a negative key, a date of 1900): every
+parameter equal to one takes the new value (today's date twice, say), and compiling fails
+loudly when one is missing from the parameters.
+
+Only for querysets whose SQL depends on nothing but the placeholders: no `timezone.now()`
+or setting read while building, or its first value would be kept.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet, placeholders: tuple, alias: str):
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        self.sql = sql
+        self.alias = alias
+        self.params = list(params)
+        self.slots: list[tuple[int, int, bool]] = []  # (param position, value index, as text)
+        for position, param in enumerate(self.params):
+            for index, placeholder in enumerate(placeholders):
+                as_text = isinstance(param, str) and not isinstance(placeholder, str)
+                if param == (str(placeholder) if as_text else placeholder):
+                    self.slots.append((position, index, as_text))
+        missing = set(range(len(placeholders))) - {index for _p, index, _t in self.slots}
+        if missing:
+            raise ValueError(f"placeholders {sorted(missing)} are not parameters of {sql}")
+        self.compiler = compiler
+        self._plan = None
+
+    def _instance_plan(self):
+        # What ModelIterable derives from the compiler, derived once (model querysets only).
+        if self._plan is None:
+            compiler = self.compiler
+            klass_info = compiler.klass_info
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            self._plan = (
+                klass_info["model"],
+                start,
+                end,
+                [s[0].target.attname for s in compiler.select[start:end]],
+                get_related_populators(klass_info, compiler.select, self.alias),
+                dict(compiler.annotation_col_map or {}),
+            )
+        return self._plan
+
+    def rows(self, values: tuple) -> list:
+        params = list(self.params)
+        for position, index, as_text in self.slots:
+            params[position] = str(values[index]) if as_text else values[index]
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        return list(self.compiler.results_iter([fetched], tuple_expected=True))
+
+    def instances(self, values: tuple) -> list:
+        model, start, end, init_list, populators, annotations = self._instance_plan()
+        out = []
+        for row in self.rows(values):
+            obj = model.from_db(self.alias, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations.items():
+                setattr(obj, name, row[position])
+            out.append(obj)
+        return out
+
+
+class CompiledOnce:
+    def __init__(self, build: Callable[..., QuerySet], *placeholders: Any):
+        self.build = build
+        self.placeholders = placeholders
+        self._by_alias: dict[str, _Compiled] = {}
+
+    def _compiled(self, using: str) -> _Compiled:
+        compiled = self._by_alias.get(using)
+        if compiled is None:
+            queryset = self.build(*self.placeholders)
+            compiled = self._by_alias[using] = _Compiled(queryset, self.placeholders, using)
+        return compiled
+
+    def instances(self, *values: Any, using: str = "default") -> list:
+        """Model instances, as iterating the queryset gives them."""
+        return self._compiled(using).instances(values)
+
+    def rows(self, *values: Any, using: str = "default") -> list:
+        """Rows as tuples, converted as a `values_list()` queryset's."""
+        return self._compiled(using).rows(values)

@@ -1,0 +1,88 @@
+"""Statements compiled once (agencies.compiled): the same instances as the queryset read each
+time, new values on every run, the SQL built once, a placeholder that is not a parameter refused."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from agencies.compiled import CompiledOnce
+from agencies.models import Membership
+from agencies.tests.factories import AgencyFactory, MembershipFactory, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def _current(user_id, on):
+    return Membership.objects.current(on).filter(user_id=user_id).select_related("agency")
+
+
+def test_instances_equal_the_querysets_with_new_values_each_run(django_assert_num_queries):
+    built = []
+
+    def build(user_id, on):
+        built.append(user_id)
+        return _current(user_id, on).order_by("pk")
+
+    read = CompiledOnce(build, -1_000_001, dt.date(1900, 1, 2))
+    today = timezone.localdate()
+    one = staff()
+    MembershipFactory(user=one, agency=AgencyFactory(name="二つ目の機関"))
+    MembershipFactory(
+        user=one, start_date=today - dt.timedelta(days=400), end_date=today - dt.timedelta(days=1)
+    )
+    other = staff()
+    for user in (one, other, one):
+        with django_assert_num_queries(1):  # agencies come with their memberships
+            got = [
+                (m.pk, m.role, m.start_date, m.end_date, m.agency.name, m.agency.kind)
+                for m in read.instances(user.pk, today)
+            ]
+        assert got == [
+            (m.pk, m.role, m.start_date, m.end_date, m.agency.name, m.agency.kind)
+            for m in _current(user.pk, today).order_by("pk")
+        ]
+    assert len(read.instances(one.pk, today)) == 2
+    assert len(read.instances(one.pk, today - dt.timedelta(days=380))) == 1  # the ended one
+    assert built == [-1_000_001]
+
+
+def test_annotations_come_with_the_instances():
+    from notifications.models import Notification
+    from notifications.selectors import UNREAD_COUNT_CACHE, with_unread_count
+
+    user = staff()
+    for read_at in (None, None, timezone.now()):
+        Notification.objects.create(
+            recipient=user, rule="monitoring_due", title="t", url="/", read_at=read_at
+        )
+    read = CompiledOnce(lambda pk: with_unread_count(type(user).objects.filter(pk=pk)), -1_000_003)
+    (got,) = read.instances(user.pk)
+    assert got == user and getattr(got, UNREAD_COUNT_CACHE) == 2
+    assert read.instances(-5) == []
+
+
+def test_a_placeholder_that_is_not_a_parameter_is_refused():
+    read = CompiledOnce(
+        lambda pk, on: Membership.objects.filter(pk=pk), -1_000_004, dt.date(1900, 1, 2)
+    )
+    with pytest.raises(ValueError, match="placeholders"):
+        read.instances(1, timezone.localdate())
+
+
+def test_rows_equal_a_values_list_with_new_values_each_run():
+    read = CompiledOnce(
+        lambda pk: (
+            Membership.objects.filter(user_id=pk)
+            .order_by("pk")
+            .values_list("role", "agency__name", "start_date")
+        ),
+        -1_000_005,
+    )
+    for user in (staff(), staff()):
+        expected = list(
+            Membership.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("role", "agency__name", "start_date")
+        )
+        assert read.rows(user.pk) == expected and len(expected) == 1
