@@ -46,6 +46,39 @@ def test_record_stores_label_kind_and_sorted_changes(event, agency, admin_user):
     assert event.changes == ["email", "phone"]
 
 
+def test_record_writes_the_row_it_returns_in_one_statement(admin_user, django_assert_num_queries):
+    """The INSERT built once (audit.services._append) stores every field as given: the stored
+    row equals the returned event, request facts and lists included."""
+    from audit import context
+
+    token = context.set_current(context.RequestInfo(ip="192.0.2.7", user_agent="Firefox/140"))
+    try:
+        with django_assert_num_queries(1):
+            e = record(
+                actor=admin_user,
+                action="person.view",
+                object_type="cases.person",
+                object_id="42",
+                basis="consent",
+                changes=["b", "a"],
+                subjects=["P-1", "P-2"],
+            )
+    finally:
+        context.reset(token)
+    stored = AuditEvent.objects.get(pk=e.pk)
+    fields = [f.attname for f in AuditEvent._meta.concrete_fields]
+    assert [getattr(stored, f) for f in fields] == [getattr(e, f) for f in fields]
+    assert (stored.ip, stored.user_agent, stored.changes, stored.subjects) == (
+        "192.0.2.7",
+        "Firefox/140",
+        ["a", "b"],
+        ["P-1", "P-2"],
+    )
+    assert stored.actor_id == admin_user.pk and stored.kind == AuditEvent.Kind.VIEW
+    assert abs(stored.at - timezone.now()) < timedelta(minutes=1)
+    assert record(actor=None, action="system.test").pk > e.pk
+
+
 def test_staff_rows_never_carry_a_persons_name(admin_user, caseworker):
     e = record(actor=admin_user, action="staff.view", obj=caseworker)
     assert caseworker.display_name not in e.object_repr
