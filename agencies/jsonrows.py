@@ -36,13 +36,23 @@ class JSONRows(Subquery):
         columns = {f"c{i}": F(name) for i, name in enumerate(fields)}
         rows = queryset.annotate(**columns).values(*columns)
         self.columns = tuple(columns)
+        # A JSON column nests as JSON, not as its text (SQLite keeps JSON as text).
+        self.json_columns = {
+            column
+            for column, name in zip(self.columns, fields, strict=True)
+            if isinstance(_field(queryset.model, name), models.JSONField)
+        }
         super().__init__(
             rows[:limit] if limit else rows, output_field=JSONField(decoder=_DecimalJSON)
         )
 
     def _wrapped(self, compiler, connection, aggregate: str, build: str, empty: str, **extra):
         # Names of our own (c0, c1, …) and SQL functions: no value is written into the SQL.
-        values = ", ".join(f"_rows.{connection.ops.quote_name(c)}" for c in self.columns)
+        def value(column):
+            sql = f"_rows.{connection.ops.quote_name(column)}"
+            return f"json({sql})" if column in self.json_columns and build == "json_array" else sql
+
+        values = ", ".join(value(c) for c in self.columns)
         template = (
             f"(SELECT COALESCE({aggregate}({build}({values})), {empty}) FROM (%(subquery)s) _rows)"  # noqa: S608
         )
@@ -58,6 +68,14 @@ class JSONRows(Subquery):
         return self._wrapped(
             compiler, connection, "jsonb_agg", "jsonb_build_array", "'[]'::jsonb", **extra
         )
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    """The field `name` ("agency_id", "basis__sections") leads to from `model`."""
+    *relations, last = name.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(last)
 
 
 def _converter(field: models.Field):

@@ -68,3 +68,11 @@ def test_booleans_and_an_empty_list():
     assert got[0].start_date == Membership.objects.get(user=worker).start_date
     empty = Agency.objects.annotate(staff_rows=rows).get(pk=AgencyFactory().pk)
     assert instances(Membership, MEMBERSHIP_FIELDS, empty.staff_rows) == []
+
+
+def test_a_json_column_nests_as_json():
+    agency = AgencyFactory(programmes=["consultation", "outreach"])
+    user = staff(agency)
+    rows = JSONRows(Membership.objects.filter(user=OuterRef("pk")), ("agency__programmes", "role"))
+    read = type(user).objects.annotate(agency_rows=rows).get(pk=user.pk)
+    assert read.agency_rows == [[["consultation", "outreach"], "caseworker"]]

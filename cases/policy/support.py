@@ -106,38 +106,22 @@ class CaseAccess:
     """What one user may do on one case, computed once and cached on the case instance."""
 
     def __init__(self, user, case):
-        from access.models import AccessGrant
-        from cases.models import CaseTeamMember, TeamRole
+        from cases.models import TeamRole
 
         self.user = user
         self.case = case
         agency_ids = _staff_agency_ids(user)
         self.is_coordinator = is_case_coordinator(user, case, agency_ids)
-        grants = (
-            list(
-                AccessGrant.objects.active()
-                .held_by(user, agency_ids)
-                .filter(case=case, person__isnull=True)
-                .select_related("basis")
-            )
-            if agency_ids
-            else []
-        )
-        team = (
-            list(CaseTeamMember.objects.current().filter(case=case, agency_id__in=agency_ids))
-            if agency_ids
-            else []
-        )
-        self.grants = grants
-        self.team_agency_ids = {m.agency_id for m in team}
-        self.seeing_agency_ids = {g.agency_id for g in grants}
-        codes = {g.basis.code for g in grants}
+        grants, team = _grants_and_team(user, case, agency_ids) if agency_ids else ([], [])
+        self.team_agency_ids = {agency_id for agency_id, _role in team}
+        self.seeing_agency_ids = {agency_id for agency_id, *_rest in grants}
+        codes = {code for _agency, _source, code, _sections in grants}
         # What the bases let this user see of the case's record (the registry rows): a role
         # from a 支援会議 opens the case and its persons' basic data, not the sheets.
         self.sections = (
             ALL_SECTIONS
             if self.is_coordinator
-            else frozenset(k for g in grants for k in (g.basis.sections or ()))
+            else frozenset(k for *_rest, sections in grants for k in (sections or ()))
         )
         self.basis = ""
         if self.is_coordinator or "tajikan" in codes:
@@ -148,9 +132,9 @@ class CaseAccess:
             self.basis = sorted(codes)[0]
         # Only team rows write, and not those kept informed (情報提供・見守り): a role given by a
         # meeting opens the case to read what the role needs.
-        full = {m.agency_id for m in team if m.role != TeamRole.INFORMATION}
+        full = {agency_id for agency_id, role in team if role != TeamRole.INFORMATION}
         team_seeing = {
-            g.agency_id for g in grants if g.source in ("case_team", "lead")
+            agency_id for agency_id, source, *_rest in grants if source in ("case_team", "lead")
         } & self.team_agency_ids
         self.edit_agency_ids = team_seeing & full & _agency_ids_with(user, *EDIT_ROLES)
         key_agencies = {case.coordinating_agency_id, case.lead_agency_id} - {None}
@@ -178,6 +162,40 @@ class CaseAccess:
     @property
     def can_edit(self) -> bool:
         return self.is_coordinator or bool(self.edit_agency_ids)
+
+
+# What CaseAccess reads of the user's grants on a case and of the case's team rows.
+_GRANT_COLUMNS = ("agency_id", "source", "basis__code", "basis__sections")
+_TEAM_COLUMNS = ("agency_id", "role")
+
+
+def _grants_and_team(user, case, agency_ids) -> tuple[list, list]:
+    """The user's current grants on the case (not a person's) and the case's current team rows
+    at the user's agencies, as rows of `_GRANT_COLUMNS` and `_TEAM_COLUMNS`: one statement
+    (agencies.jsonrows) where two ran on every page that decides on a case."""
+    from django.db.models import OuterRef
+
+    from access.models import AccessGrant
+    from agencies.jsonrows import JSONRows
+    from cases.models import CaseTeamMember, SupportCase
+
+    grants = (
+        AccessGrant.objects.active()
+        .held_by(user, agency_ids)
+        .filter(case=OuterRef("pk"), person__isnull=True)
+        .order_by()
+    )
+    team = CaseTeamMember.objects.current().filter(case=OuterRef("pk"), agency_id__in=agency_ids)
+    row = (
+        SupportCase.objects.filter(pk=case.pk)
+        .annotate(
+            access_grant_rows=JSONRows(grants, _GRANT_COLUMNS),
+            access_team_rows=JSONRows(team.order_by(), _TEAM_COLUMNS),
+        )
+        .values_list("access_grant_rows", "access_team_rows")
+        .first()
+    )
+    return (row[0], row[1]) if row else ([], [])
 
 
 def case_access(user, case) -> CaseAccess:

@@ -157,3 +157,23 @@ def test_a_shien_kaigi_role_does_not_open_participation_sheets(client, w):
         client.get(reverse("participation:placement", args=[w.placement.public_id])).status_code
         == 404
     )
+
+
+def test_the_case_decision_reads_grants_and_team_in_one_statement(w, django_assert_num_queries):
+    """cases.policy.support.CaseAccess: the user's grants on the case and the team rows at the
+    user's agencies come in one statement, and decide as before — the team writes, a grantee
+    from a 重層的支援会議 reads without writing, an outsider sees nothing."""
+    from cases.models import SupportCase
+    from cases.policy.support import case_access
+
+    for user, view, edit in (
+        (w.worker, True, True),
+        (w.grantee, True, False),
+        (w.outsider, False, False),
+    ):
+        user.current_memberships()  # the request has read them already
+        case = SupportCase.objects.get(pk=w.case.pk)
+        with django_assert_num_queries(1):
+            access = case_access(user, case)
+        assert (access.can_view, access.can_edit) == (view, edit), user
+    assert case_access(w.grantee, SupportCase.objects.get(pk=w.case.pk)).sections >= {"basic"}
