@@ -14,6 +14,7 @@ what was asked for, never save them.
 
 import datetime as dt
 import decimal
+import functools
 import json
 from collections.abc import Sequence
 
@@ -101,8 +102,9 @@ def _converter(field: models.Field):
     return field.to_python
 
 
-def instances(model: type[models.Model], fields: Sequence[str], rows) -> list[models.Model]:
-    """The rows of a `JSONRows(…, fields)` column as instances of `model`."""
+@functools.cache
+def _plan(model: type[models.Model], fields: tuple[str, ...]) -> tuple:
+    """Per column: the relation it goes through (or None), its field and its converter."""
     plan = []
     for name in fields:
         head, _sep, tail = name.partition("__")
@@ -114,6 +116,12 @@ def instances(model: type[models.Model], fields: Sequence[str], rows) -> list[mo
             plan.append((field, target, _converter(target)))
         else:
             plan.append((None, field, _converter(field)))
+    return tuple(plan)
+
+
+def instances(model: type[models.Model], fields: Sequence[str], rows) -> list[models.Model]:
+    """The rows of a `JSONRows(…, fields)` column as instances of `model`."""
+    plan = _plan(model, tuple(fields))
     out = []
     for row in rows or ():
         obj = model()
@@ -127,6 +135,8 @@ def instances(model: type[models.Model], fields: Sequence[str], rows) -> list[mo
                 related[relation.name] = relation.related_model()
             setattr(related[relation.name], field.attname, value)
         for name, rel in related.items():
+            rel._state.adding = False
             model._meta.get_field(name).set_cached_value(obj, rel)
+        obj._state.adding = False  # read, not new (as from_db leaves an instance)
         out.append(obj)
     return out

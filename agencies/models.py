@@ -174,14 +174,19 @@ class User(AbstractUser):
         key = ("_memberships", on)
         cache = self.__dict__.setdefault("_membership_cache", {})
         if key not in cache:
-            # Every request asks (the policy, two-factor): a statement compiled once
-            # (agencies.compiled), and a user's one to three memberships sorted here rather
-            # than by an ORDER BY (Membership's default order also sorts by the user's kana).
+            # Every request asks (the policy, two-factor); the user of a request comes with
+            # today's (agencies.auth_backend). Otherwise a statement compiled once.
             rows = _CURRENT_MEMBERSHIPS.instances(self.pk, on or timezone.localdate())
-            cache[key] = sorted(
-                rows, key=lambda m: (m.agency.kana, -m.start_date.toordinal(), m.pk)
-            )
+            self.keep_current_memberships(rows, on)
         return cache[key]
+
+    def keep_current_memberships(self, rows, on: date | None = None) -> None:
+        """Keep `rows` (with their agencies) as the memberships current on `on` (today), in
+        `current_memberships`' order: a user's one to three, sorted here rather than by an
+        ORDER BY (Membership's default order also sorts by the user's kana)."""
+        self.__dict__.setdefault("_membership_cache", {})[("_memberships", on)] = sorted(
+            rows, key=lambda m: (m.agency.kana, -m.start_date.toordinal(), m.pk)
+        )
 
     def agency_ids(self) -> set[int]:
         return {m.agency_id for m in self.current_memberships()}
