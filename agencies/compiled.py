@@ -10,7 +10,8 @@ by `values` and makes the instances as Django's ModelIterable does (converters,
 
 The placeholders are values no query would hold (a negative key, a date of 1900): every
 parameter equal to one takes the new value (today's date twice, say), and compiling fails
-loudly when one is missing from the parameters.
+loudly when one is missing from the parameters. Numbers, text and dates only: SQLite takes a
+date as its text, and a datetime would need the database's own adaptation.
 
 Only for querysets whose SQL depends on nothing but the placeholders: no `timezone.now()`
 or setting read while building, or its first value would be kept.
@@ -41,6 +42,8 @@ class _Compiled:
         if missing:
             raise ValueError(f"placeholders {sorted(missing)} are not parameters of {sql}")
         self.compiler = compiler
+        columns = [s[0] for s in compiler.select[: compiler.col_count]]
+        self.converters = compiler.get_converters(columns)
         self._plan = None
 
     def _instance_plan(self):
@@ -67,7 +70,11 @@ class _Compiled:
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
-        return list(self.compiler.results_iter([fetched], tuple_expected=True))
+        if self.compiler.has_extra_select:  # ordering columns the rows do not hold
+            fetched = [row[: self.compiler.col_count] for row in fetched]
+        if self.converters:  # as results_iter, with the converters looked up once
+            return [tuple(r) for r in self.compiler.apply_converters(fetched, self.converters)]
+        return fetched
 
     def instances(self, values: tuple) -> list:
         model, start, end, init_list, populators, annotations = self._instance_plan()

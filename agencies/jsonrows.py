@@ -8,8 +8,9 @@ a related column on a related instance cached on the row (no query when a templa
 `f.staff.display_name`). A page whose own reads are one row and its short lists makes one round
 trip instead of one a list (the 参加支援 placement page: participation.selectors_matching).
 
-The instances hold the fields asked for and their models' defaults for the rest: read only
-what was asked for, never save them.
+The instances are made as `from_db` makes them: the fields not asked for are deferred (read on
+access, by primary key — ask for the key when they may be), and a primary key not asked for is
+None.
 """
 
 import datetime as dt
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, JSONField, Subquery
+from django.db.models import DEFERRED, F, JSONField, Subquery
 from django.utils import timezone
 
 
@@ -104,39 +105,53 @@ def _converter(field: models.Field):
 
 @functools.cache
 def _plan(model: type[models.Model], fields: tuple[str, ...]) -> tuple:
-    """Per column: the relation it goes through (or None), its field and its converter."""
-    plan = []
-    for name in fields:
+    """Where each concrete field of `model`, and of each model a column goes through, takes its
+    value: (column, converter), or None for a field not read — left deferred, so that reading
+    it loads it rather than give a default (a primary key not read is None)."""
+    columns: dict = {}
+    for index, name in enumerate(fields):
         head, _sep, tail = name.partition("__")
         field = model._meta.get_field(head)
         if tail:
             if "__" in tail:
                 raise ValueError(f"{name}: one relation deep")
             target = field.related_model._meta.get_field(tail)
-            plan.append((field, target, _converter(target)))
+            columns.setdefault(field, {})[target.attname] = (index, _converter(target))
         else:
-            plan.append((None, field, _converter(field)))
-    return tuple(plan)
+            columns.setdefault(None, {})[field.attname] = (index, _converter(field))
+
+    def sources(of: type[models.Model], read: dict) -> tuple:
+        return tuple(
+            read.get(f.attname, (None, None) if f.primary_key else None)
+            for f in of._meta.concrete_fields
+        )
+
+    related = tuple(
+        (relation, relation.related_model, sources(relation.related_model, read))
+        for relation, read in columns.items()
+        if relation is not None
+    )
+    return sources(model, columns.get(None, {})), related
 
 
-def instances(model: type[models.Model], fields: Sequence[str], rows) -> list[models.Model]:
-    """The rows of a `JSONRows(…, fields)` column as instances of `model`."""
-    plan = _plan(model, tuple(fields))
+def _build(model: type[models.Model], sources: tuple, row, using: str) -> models.Model:
+    values = [
+        DEFERRED if source is None else None if source[0] is None else source[1](row[source[0]])
+        for source in sources
+    ]
+    return model.from_db(using, None, values)  # every concrete field, in order: read, not new
+
+
+def instances(
+    model: type[models.Model], fields: Sequence[str], rows, *, using: str = "default"
+) -> list[models.Model]:
+    """The rows of a `JSONRows(…, fields)` column as instances of `model`, as from_db makes
+    them; a related column's values on an instance of the related model, cached on the row."""
+    own, related = _plan(model, tuple(fields))
     out = []
     for row in rows or ():
-        obj = model()
-        related = {}
-        for (relation, field, convert), value in zip(plan, row, strict=True):
-            value = convert(value)
-            if relation is None:
-                setattr(obj, field.attname, value)
-                continue
-            if relation.name not in related:
-                related[relation.name] = relation.related_model()
-            setattr(related[relation.name], field.attname, value)
-        for name, rel in related.items():
-            rel._state.adding = False
-            model._meta.get_field(name).set_cached_value(obj, rel)
-        obj._state.adding = False  # read, not new (as from_db leaves an instance)
+        obj = _build(model, own, row, using)
+        for relation, related_model, sources in related:
+            relation.set_cached_value(obj, _build(related_model, sources, row, using))
         out.append(obj)
     return out
