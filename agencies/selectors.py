@@ -78,7 +78,7 @@ def prime_membership_cache(users: Iterable[User]) -> None:
     for u in users:
         prefetched = getattr(u, "current_membership_list", None)
         if prefetched is not None:
-            u.__dict__.setdefault("_membership_cache", {})[("_memberships", None)] = prefetched
+            u.keep_current_memberships(prefetched)
 
 
 def staff_memberships(staff: User) -> QuerySet[Membership]:
