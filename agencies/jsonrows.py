@@ -107,18 +107,15 @@ def _converter(field: models.Field):
 def _plan(model: type[models.Model], fields: tuple[str, ...]) -> tuple:
     """Where each concrete field of `model`, and of each model a column goes through, takes its
     value: (column, converter), or None for a field not read — left deferred, so that reading
-    it loads it rather than give a default (a primary key not read is None)."""
+    it loads it rather than give a default (a primary key not read is None). A relation also
+    names the column of its key, when read."""
     columns: dict = {}
     for index, name in enumerate(fields):
-        head, _sep, tail = name.partition("__")
-        field = model._meta.get_field(head)
-        if tail:
-            if "__" in tail:
-                raise ValueError(f"{name}: one relation deep")
-            target = field.related_model._meta.get_field(tail)
-            columns.setdefault(field, {})[target.attname] = (index, _converter(target))
-        else:
-            columns.setdefault(None, {})[field.attname] = (index, _converter(field))
+        if name.count("__") > 1:
+            raise ValueError(f"{name}: one relation deep")
+        target = _field(model, name)
+        relation = model._meta.get_field(name.partition("__")[0]) if "__" in name else None
+        columns.setdefault(relation, {})[target.attname] = (index, _converter(target))
 
     def sources(of: type[models.Model], read: dict) -> tuple:
         return tuple(
@@ -127,7 +124,12 @@ def _plan(model: type[models.Model], fields: tuple[str, ...]) -> tuple:
         )
 
     related = tuple(
-        (relation, relation.related_model, sources(relation.related_model, read))
+        (
+            relation,
+            relation.related_model,
+            sources(relation.related_model, read),
+            read.get(relation.related_model._meta.pk.attname, (None,))[0],
+        )
         for relation, read in columns.items()
         if relation is not None
     )
@@ -151,7 +153,11 @@ def instances(
     out = []
     for row in rows or ():
         obj = _build(model, own, row, using)
-        for relation, related_model, sources in related:
-            relation.set_cached_value(obj, _build(related_model, sources, row, using))
+        for relation, related_model, sources, key in related:
+            # A relation whose key was read and is NULL is None, not an empty instance.
+            empty = key is not None and row[key] is None
+            relation.set_cached_value(
+                obj, None if empty else _build(related_model, sources, row, using)
+            )
         out.append(obj)
     return out

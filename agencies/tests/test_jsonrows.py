@@ -76,3 +76,16 @@ def test_a_json_column_nests_as_json():
     rows = JSONRows(Membership.objects.filter(user=OuterRef("pk")), ("agency__programmes", "role"))
     read = type(user).objects.annotate(agency_rows=rows).get(pk=user.pk)
     assert read.agency_rows == [[["consultation", "outreach"], "caseworker"]]
+
+
+def test_a_null_relation_is_none_and_a_column_not_read_is_deferred():
+    from agencies.tests.factories import AreaFactory
+
+    fields = ("id", "name", "area__id", "area__name")
+    rows = JSONRows(Agency.objects.filter(pk=OuterRef("pk")), fields)
+    for area in (AreaFactory(name="北部圏域"), None):
+        agency = AgencyFactory(area=area)
+        (got,) = instances(Agency, fields, Agency.objects.annotate(a=rows).get(pk=agency.pk).a)
+        assert got.area == area and (got.area is None or got.area.name == "北部圏域")
+        assert got.name == agency.name and "kana" in got.get_deferred_fields()
+        assert got.kana == agency.kana  # read on access, by its key
