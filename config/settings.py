@@ -107,8 +107,9 @@ TEMPLATES = [
                 "agencies.context_processors.shell",
                 "access.context_processors.emergency",
             ],
-            # `{% url %}` without redoing a URL name's lookups per link (agencies/urlreverse.py).
-            "builtins": ["agencies.templatetags.url_tag"],
+            # `{% url %}` without redoing a URL name's lookups per link (agencies/urlreverse.py);
+            # `{% badge label tone %}` for status badges (agencies/templatetags/badge.py).
+            "builtins": ["agencies.templatetags.url_tag", "agencies.templatetags.badge"],
         },
     }
 ]

@@ -17,6 +17,8 @@ from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record, record_list
 from cases.models import SupportCase
+from cases.policy.persons import prime_person_access, with_person_access
+from cases.policy.support import prime_case_access, with_case_access
 
 from . import forms as f
 from . import selectors as sel
@@ -25,24 +27,26 @@ from .models import ParticipationAssessment
 
 
 def _case(request, case_id, action: str = "participation_assessment.view"):
-    case = get_object_or_404(
-        SupportCase.objects.select_related(
-            "household", "lead_agency", "coordinating_agency", "coordinator", "principal"
-        ),
-        public_id=case_id,
+    cases = SupportCase.objects.select_related(
+        "household", "lead_agency", "coordinating_agency", "coordinator", "principal"
     )
+    case = get_object_or_404(with_case_access(cases, request.user, ""), public_id=case_id)
+    prime_case_access(request.user, case, case)
     if not check(request.user, "case.view", case):
         raise Http404
     return case, require(request.user, action, case)
 
 
 def _assessment(request, public_id, action: str = "participation_assessment.view"):
-    a = get_object_or_404(
-        ParticipationAssessment.objects.select_related(
-            "case", "case__lead_agency", "person", "author", "agency"
-        ),
-        public_id=public_id,
+    """The sheet, with the case decision and the person's grants read in its statement."""
+    user = request.user
+    sheets = ParticipationAssessment.objects.select_related(
+        "case", "case__lead_agency", "person", "author", "agency"
     )
+    sheets = with_person_access(with_case_access(sheets, user), user)
+    a = get_object_or_404(sheets, public_id=public_id)
+    prime_case_access(user, a.case, a)
+    prime_person_access(user, a.person, a)
     if not check(request.user, "participation_assessment.view", a):
         raise Http404
     return a, require(request.user, action, a)

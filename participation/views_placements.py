@@ -17,6 +17,8 @@ from agencies.paging import FirstPageCountingPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record
+from cases.policy.persons import prime_person_access, with_person_access
+from cases.policy.support import prime_case_access, with_case_access
 
 from . import forms_placements as pf
 from . import selectors as sel
@@ -35,10 +37,16 @@ def _ctx(**extra):
 
 
 def _placement(request, public_id, action: str = "placement.view", *, page: bool = False):
+    """The placement with the case decision and the person's grants read in its statement
+    (cases.policy: with_case_access, with_person_access)."""
+    user = request.user
     qs = Placement.objects.select_related(
         "case", "person", "resource", "resource__area", "agency", "worker", "assessment"
     )
+    qs = with_person_access(with_case_access(qs, user), user)
     p = get_object_or_404(msel.with_page_figures(qs) if page else qs, public_id=public_id)
+    prime_case_access(user, p.case, p)
+    prime_person_access(user, p.person, p)
     if not check(request.user, "placement.view", p):
         raise Http404
     return p, require(request.user, action, p)

@@ -243,15 +243,7 @@ def _person_decisions(user, persons: list) -> dict[int, PersonDecision]:
         # is the one shown.
         # Rows, not model instances: a person on several cases holds a hundred grants.
         granted: dict[int, tuple[set[str], tuple]] = {}
-        grants = (
-            _person_grants(user, care)
-            .filter(person_id__in=[p.pk for p in pending])
-            .order_by("basis__order", "valid_from", "pk")
-            .values_list(
-                "person_id", "sections", "basis__code", "provider__short_name", "provider__name"
-            )
-        )
-        for person_id, sections, *shown in grants:
+        for person_id, sections, *shown in _pending_grant_rows(user, care, pending):
             kinds, _first = granted.setdefault(person_id, (set(), shown))
             kinds.update(k for k in sections if k in ALL_SECTIONS)
         for pk, (kinds, (code, short_name, name)) in granted.items():
@@ -271,6 +263,66 @@ def _person_decisions(user, persons: list) -> dict[int, PersonDecision]:
             if not pending:
                 break
     return result
+
+
+# The user's grants on a person as `_person_decisions` reads them: in registry order, so that the
+# first row's basis is the one shown.
+_GRANT_ROW_COLUMNS = (
+    "person_id",
+    "sections",
+    "basis__code",
+    "provider__short_name",
+    "provider__name",
+)
+_GRANT_ROW_ORDER = ("basis__order", "valid_from", "pk")
+
+
+def _pending_grant_rows(user, care, pending: list) -> list:
+    """The grant rows of the persons still undecided: those read with a page's row
+    (`prime_person_access`) and, for the others, one statement."""
+    cache = decision_cache() or {}
+    rows, unread = [], []
+    for p in pending:
+        primed = cache.get(("person-grants", user.pk, p.pk))
+        if primed is None:
+            unread.append(p.pk)
+        else:
+            rows.extend(primed)
+    if unread:
+        rows.extend(
+            _person_grants(user, care)
+            .filter(person_id__in=unread)
+            .order_by(*_GRANT_ROW_ORDER)
+            .values_list(*_GRANT_ROW_COLUMNS)
+        )
+    return rows
+
+
+def with_person_access(queryset, user, person_field: str = "person"):
+    """`queryset` with the user's grants on `row.<person_field>` as `person_access` reads them,
+    in its own statement; `prime_person_access` hands them over. The rules stay here."""
+    from django.db.models import OuterRef
+
+    from agencies.jsonrows import JSONRows
+
+    care = care_agency_ids(user)
+    if not care:
+        return queryset
+    grants = (
+        _person_grants(user, care)
+        .filter(person_id=OuterRef(f"{person_field}_id"))
+        .order_by(*_GRANT_ROW_ORDER)
+    )
+    return queryset.annotate(person_grant_rows=JSONRows(grants, _GRANT_ROW_COLUMNS))
+
+
+def prime_person_access(user, person, row) -> None:
+    """Keep the grant rows `with_person_access` read with `row` for the decisions on `person`
+    in this request (the request's decision cache, which a change of grants clears)."""
+    cache = decision_cache()
+    rows = getattr(row, "person_grant_rows", None)
+    if cache is not None and person is not None and rows is not None:
+        cache[("person-grants", user.pk, person.pk)] = rows
 
 
 # --- the reusable functions other areas call ------------------------------------------------

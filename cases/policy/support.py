@@ -169,29 +169,61 @@ _GRANT_COLUMNS = ("agency_id", "source", "basis__code", "basis__sections")
 _TEAM_COLUMNS = ("agency_id", "role")
 
 
-def _grants_and_team(user, case, agency_ids) -> tuple[list, list]:
-    """The user's current grants on the case (not a person's) and the case's current team rows
-    at the user's agencies, as rows of `_GRANT_COLUMNS` and `_TEAM_COLUMNS`: one statement
-    (agencies.jsonrows) where two ran on every page that decides on a case."""
-    from django.db.models import OuterRef
-
+def _access_rows(user, agency_ids, case_ref) -> dict:
+    """What CaseAccess reads, as annotations of a row that leads to the case (`case_ref`): the
+    user's current grants on the case (not a person's) and the case's current team rows at the
+    user's agencies, as JSON rows of `_GRANT_COLUMNS` and `_TEAM_COLUMNS` (agencies.jsonrows)."""
     from access.models import AccessGrant
     from agencies.jsonrows import JSONRows
-    from cases.models import CaseTeamMember, SupportCase
+    from cases.models import CaseTeamMember
 
     grants = (
         AccessGrant.objects.active()
         .held_by(user, agency_ids)
-        .filter(case=OuterRef("pk"), person__isnull=True)
+        .filter(case=case_ref, person__isnull=True)
         .order_by()
     )
-    team = CaseTeamMember.objects.current().filter(case=OuterRef("pk"), agency_id__in=agency_ids)
+    team = CaseTeamMember.objects.current().filter(case=case_ref, agency_id__in=agency_ids)
+    return {
+        "access_grant_rows": JSONRows(grants, _GRANT_COLUMNS),
+        "access_team_rows": JSONRows(team.order_by(), _TEAM_COLUMNS),
+    }
+
+
+def with_case_access(queryset, user, case_field: str = "case"):
+    """`queryset` with what `case_access(user, row.<case_field>)` reads, in its own statement
+    (a placement page reads its placement and the case decision in one round trip; `""` for a
+    queryset of cases); `prime_case_access` hands the rows over. The rules stay CaseAccess's."""
+    from django.db.models import OuterRef
+
+    agency_ids = _staff_agency_ids(user)
+    if not agency_ids:
+        return queryset
+    case_ref = OuterRef(f"{case_field}_id" if case_field else "pk")
+    return queryset.annotate(**_access_rows(user, agency_ids, case_ref))
+
+
+def prime_case_access(user, case, row) -> None:
+    """Keep the rows `with_case_access` read with `row` for `case_access(user, case)` of this
+    request (on the case instance, as its decision is)."""
+    if case is not None and hasattr(row, "access_grant_rows"):
+        rows = case.__dict__.setdefault("_access_rows", {})
+        rows[user.pk] = (row.access_grant_rows, row.access_team_rows)
+
+
+def _grants_and_team(user, case, agency_ids) -> tuple[list, list]:
+    """The rows CaseAccess decides on: those read with the case's row (`prime_case_access`), or
+    one statement of their own (two ran on every page that decides on a case)."""
+    from django.db.models import OuterRef
+
+    from cases.models import SupportCase
+
+    primed = case.__dict__.get("_access_rows", {}).get(user.pk)
+    if primed is not None:
+        return primed
     row = (
         SupportCase.objects.filter(pk=case.pk)
-        .annotate(
-            access_grant_rows=JSONRows(grants, _GRANT_COLUMNS),
-            access_team_rows=JSONRows(team.order_by(), _TEAM_COLUMNS),
-        )
+        .annotate(**_access_rows(user, agency_ids, OuterRef("pk")))
         .values_list("access_grant_rows", "access_team_rows")
         .first()
     )

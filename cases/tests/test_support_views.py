@@ -551,3 +551,35 @@ def test_assessment_relation_and_evaluation_lead_agency_use_the_agency_picker(cl
     assert client.post(url, form_data).status_code == 302
     relation = Assessment.objects.get(pk=a.pk).relations.get()
     assert relation.agency == partner and relation.label == partner.name
+
+
+def test_case_pages_read_the_case_decision_with_the_case(rf, case, owner, colleague, outsider):
+    """The case pages' case (views.support._case) comes with the rows its decision is made of
+    (cases.policy.support.with_case_access): deciding afterwards reads nothing, and decides as
+    the policy does on its own — owner and colleague see and edit, the outsider gets a 404."""
+    from django.db import connection
+    from django.http import Http404
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.policy import decisions_cached
+    from cases.policy.support import case_access
+    from cases.views.support import _case
+
+    def seen(access):
+        return (access.can_view, access.can_edit, access.is_manager, access.basis, access.sections)
+
+    for user in (owner, colleague, outsider):
+        request = rf.get("/")
+        request.user = user
+        apart = seen(case_access(user, SupportCase.objects.get(pk=case.pk)))
+        with decisions_cached():
+            if user is outsider:
+                with pytest.raises(Http404):
+                    _case(request, case.public_id)
+                assert apart[0] is False
+                continue
+            read, _decision = _case(request, case.public_id)
+            with CaptureQueriesContext(connection) as ctx:
+                primed = seen(case_access(user, read))
+        assert not ctx.captured_queries, user
+        assert primed == apart and primed[0] is True, user

@@ -39,6 +39,7 @@ from cases.models import (
     PlanItem,
     SupportCase,
 )
+from cases.policy.support import prime_case_access, with_case_access
 from cases.selectors import support as sel
 from cases.services import support as svc
 from cases.timeline import timeline_for
@@ -51,12 +52,12 @@ PAGE_SIZE = 30
 
 
 def _case(request, case_id, action: str = "case.view"):
-    case = get_object_or_404(
-        SupportCase.objects.select_related(
-            "household", "lead_agency", "coordinating_agency", "coordinator", "principal"
-        ),
-        public_id=case_id,
+    """The case, with what its decision reads in the same statement (with_case_access)."""
+    cases = SupportCase.objects.select_related(
+        "household", "lead_agency", "coordinating_agency", "coordinator", "principal"
     )
+    case = get_object_or_404(with_case_access(cases, request.user, ""), public_id=case_id)
+    prime_case_access(request.user, case, case)
     decision = require_visible(request.user, "case.view", case)
     if action != "case.view":
         decision = require(request.user, action, case)

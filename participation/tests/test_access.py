@@ -177,3 +177,70 @@ def test_the_case_decision_reads_grants_and_team_in_one_statement(w, django_asse
             access = case_access(user, case)
         assert (access.can_view, access.can_edit) == (view, edit), user
     assert case_access(w.grantee, SupportCase.objects.get(pk=w.case.pk)).sections >= {"basic"}
+
+
+def test_placement_page_reads_the_decisions_with_the_placement(client, w):
+    """The case decision and the person's grants come in the placement's own statement
+    (cases.policy: with_case_access, with_person_access): the page reads no grant or team row
+    apart, and shows the same as before — the owner and the grantee see the placement and the
+    person's name, the outsider gets a 404."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("participation:placement", args=[w.placement.public_id])
+    for user, status in ((w.worker, 200), (w.grantee, 200), (w.outsider, 404)):
+        login_verified(client, user)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == status, user
+        reads = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if '"access_accessgrant"' in q["sql"] or '"cases_caseteammember"' in q["sql"]
+        ]
+        assert reads and all(sql.startswith('SELECT "participation_placement"') for sql in reads)
+        if status == 200:
+            assert response.context["person_name"] == w.person.full_name
+            assert w.person.full_name in response.content.decode()
+
+
+def test_decisions_from_rows_read_with_a_placement_equal_those_read_apart(w):
+    """Owner, grantee from a 重層的支援会議, outsider and admin: the case access and the person
+    decision made from the rows read with the placement equal those read on their own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.policy import decisions_cached
+    from cases.models import SupportCase
+    from cases.policy.persons import person_access, prime_person_access, with_person_access
+    from cases.policy.support import case_access, prime_case_access, with_case_access
+    from participation.models import Placement
+
+    def seen(access):
+        return (
+            access.can_view,
+            access.can_view_sheets,
+            access.can_edit,
+            access.basis,
+            access.sections,
+            access.is_manager,
+            access.is_decider,
+        )
+
+    for user in (w.worker, w.grantee, w.outsider, w.admin):
+        with decisions_cached():
+            apart_case = seen(case_access(user, SupportCase.objects.get(pk=w.case.pk)))
+            apart_person = person_access(user, w.person)
+        with decisions_cached():
+            qs = with_person_access(with_case_access(Placement.objects.all(), user), user)
+            p = qs.select_related("case", "person").get(pk=w.placement.pk)
+            prime_case_access(user, p.case, p)
+            prime_person_access(user, p.person, p)
+            with CaptureQueriesContext(connection) as ctx:
+                primed_case = seen(case_access(user, p.case))
+                primed_person = person_access(user, p.person)
+        assert primed_case == apart_case, user
+        assert primed_person == apart_person, user
+        if user in (w.worker, w.grantee):
+            assert not ctx.captured_queries, user
+    assert person_access(w.grantee, w.person).allowed
