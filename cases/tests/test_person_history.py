@@ -65,6 +65,39 @@ def test_history_includes_the_case_and_its_notes(w):
     kinds = [e.kind for e in entries]
     assert "多機関協働ケース" in kinds and "支援経過" in kinds
     assert entries == sorted(entries, key=lambda e: e.sort_key, reverse=True)
+    note = next(e for e in entries if e.kind == "支援経過")
+    assert note.title == f"訪問({case.number})" and note.agency
+    shown = next(e for e in entries if e.kind == "多機関協働ケース")
+    assert shown.title.startswith(case.number) and shown.status == case.get_status_display()
+
+
+def test_each_history_source_reads_what_it_prints_in_one_statement(w, django_assert_num_queries):
+    """The sources read only the columns their entries print (`.only()`): a column left out
+    would be fetched row by row."""
+    from cases.history import _SOURCES, person_history
+    from cases.services import support as s
+    from cases.services.intake import referral_accept
+
+    ConsultationFactory(agency=w.receiver, staff=w.coordinator, person=w.person)
+    case = referral_accept(actor=w.coordinator, referral=w.opened())
+    case = case[0] if isinstance(case, tuple) else case
+    for n in range(3):
+        s.note_create(
+            case=case,
+            actor=w.coordinator,
+            kind="visit",
+            content=f"訪問{n}",
+            minutes=30,
+            staff_count=1,
+            persons=[w.person],
+        )
+    person_history(w.coordinator, w.person)  # modules discovered, memberships read
+    for name in ("consultations", "referrals", "cases", "notes"):
+        with django_assert_num_queries(1):
+            entries = _SOURCES[name](w.coordinator, w.person, 50)
+            assert entries, name
+            for e in entries:
+                (e.title, e.status, e.tone, e.agency, str(e.url))
 
 
 def test_referral_form_starts_with_the_person(client, w):
