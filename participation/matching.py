@@ -33,6 +33,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 
 from django.utils.translation import get_language, gettext
 
@@ -159,13 +160,28 @@ class Reason:
 
 @dataclass
 class MatchResult:
+    """A resource's score and its reasons. The reasons are sorted into for, against and notes
+    when first read: the whole catalogue is scored, the page shows the best few."""
+
     resource: ResourceFacts
     score: float
-    reasons_for: list[Reason] = field(default_factory=list)
-    reasons_against: list[Reason] = field(default_factory=list)
-    notes: list[Reason] = field(default_factory=list)
+    scored: list[Reason] = field(default_factory=list)  # in the order the criteria were judged
     excluded_by_condition: bool = False
     rank: int = 0
+
+    @cached_property
+    def reasons_for(self) -> list[Reason]:
+        """Strongest first."""
+        return sorted((x for x in self.scored if x.points > 0), key=lambda x: -x.points)
+
+    @cached_property
+    def reasons_against(self) -> list[Reason]:
+        """Weightiest first."""
+        return sorted((x for x in self.scored if x.points < 0), key=lambda x: x.points)
+
+    @cached_property
+    def notes(self) -> list[Reason]:
+        return [x for x in self.scored if x.points == 0]
 
     @property
     def reasons(self) -> list[Reason]:
@@ -435,21 +451,12 @@ class _Scorer:
                 self.reason(out, "income", lambda: self._("謝礼・工賃がある"), 6.0)
             else:
                 self.reason(out, "income", lambda: self._("収入にはならない"), -3.0)
-        result = MatchResult(
+        return MatchResult(
             resource=r,
             score=sum(x.points for x in out),
+            scored=out,
             excluded_by_condition=excluded,
         )
-        for x in out:
-            if x.points > 0:
-                result.reasons_for.append(x)
-            elif x.points < 0:
-                result.reasons_against.append(x)
-            else:
-                result.notes.append(x)
-        result.reasons_for.sort(key=lambda x: -x.points)
-        result.reasons_against.sort(key=lambda x: x.points)
-        return result
 
 
 def _num(value: float) -> str:

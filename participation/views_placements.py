@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -80,6 +81,25 @@ def _resources_by_key(keys) -> dict:
     return {str(r.public_id): r for r in rows}
 
 
+def match_labels() -> dict[str, str]:
+    """The words every candidate of the matching list repeats, translated once for the list
+    (participation/_match_item.html): thirty candidates asked for ten each."""
+    return {
+        "outside": _("条件外"),
+        "capacity": _("定員"),
+        "taking_part": _("参加中"),
+        "reasons_for": _("合う理由"),
+        "reasons_against": _("合わない理由"),
+        "proposed": _("提案・参加中"),
+        "role": _("参加のかたち"),
+        "user": _("利用者"),
+        "helper": _("担い手"),
+        "activity": _("そこで行うこと"),
+        "propose": _("この参加先を提案する"),
+        "exclude": _("候補から除外"),
+    }
+
+
 @login_required
 def match(request, public_id):
     """Ranked resources for the person, each with its reasons; the worker weights, excludes,
@@ -119,6 +139,8 @@ def match(request, public_id):
             can_propose=a.is_current and can(request.user, "placement.create", a.case),
             propose_form=pf.ProposeForm(),
             query=request.GET.urlencode(),
+            label=match_labels(),
+            propose_url=reverse("participation:propose", args=[a.public_id]),
         ),
     )
 
