@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import BooleanField, ExpressionWrapper, Func, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -335,14 +344,16 @@ def person_consents(person: Person, *, everything: bool = False) -> tuple[list[C
     rows = (
         Consent.objects.filter(person=person)
         .annotate(current=ExpressionWrapper(in_force_q(), output_field=BooleanField()))
-        .select_related("recorded_by_agency", "explained_by", "withdrawn_by")
+        .select_related("recorded_by_agency", "explained_by")
         .prefetch_related("agencies")
         .order_by("-current", "-given_on", "-pk")
     )
     if everything:
         shown = list(rows)
         return shown, len(shown)
-    return list(rows[:CONSENTS_SHOWN]), Consent.objects.filter(person=person).count()
+    # The total comes with the rows (a window over all of them, counted before the LIMIT).
+    shown = list(rows.annotate(total=Window(Count("pk")))[:CONSENTS_SHOWN])
+    return shown, (shown[0].total if shown else 0)
 
 
 @dataclass
