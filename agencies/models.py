@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import AgencyKind, OperatorType, Programme, Role
 from .compiled import CompiledOnce
+from .display import code_labels
 
 
 class Area(models.Model):
@@ -110,8 +111,7 @@ class Agency(models.Model):
         return self.operator_type == OperatorType.MUNICIPAL
 
     def programme_labels(self) -> list[str]:
-        labels = dict(Programme.choices)
-        return [str(labels.get(p, p)) for p in self.programmes]
+        return code_labels(Programme, self.programmes)
 
     def clean(self):
         unknown = set(self.programmes or []) - set(Programme.values)

@@ -393,8 +393,9 @@ class OutreachContact(models.Model):
         return self.kind in VISIT_KINDS
 
     def professional_labels(self) -> list[str]:
-        labels = dict(Professional.choices)
-        return [str(labels.get(p, p)) for p in self.professionals or []]
+        from agencies.display import code_labels
+
+        return code_labels(Professional, self.professionals)
 
 
 class PlannedVisit(models.Model):

@@ -177,10 +177,11 @@ class ParticipationAssessment(models.Model):
         return split_lines(self.bus_lines)
 
     def interest_labels(self) -> list[str]:
+        from agencies.display import code_labels
+
         from .choices import Interest
 
-        labels = dict(Interest.choices)
-        return [str(labels.get(c, c)) for c in self.interests]
+        return code_labels(Interest, self.interests)
 
     def day_labels(self) -> str:
         from .choices import WEEKDAY_LABELS
@@ -188,10 +189,11 @@ class ParticipationAssessment(models.Model):
         return "・".join(WEEKDAY_LABELS.get(int(d), "") for d in sorted(self.days))
 
     def transport_labels(self) -> list[str]:
+        from agencies.display import code_labels
+
         from .choices import Transport
 
-        labels = dict(Transport.choices)
-        return [str(labels.get(c, c)) for c in self.transport]
+        return code_labels(Transport, self.transport)
 
 
 def split_lines(text: str) -> frozenset[str]:

@@ -6,6 +6,7 @@ register = template.Library()
 @register.filter
 def section_label(code: str) -> str:
     """The Japanese label of an information kind (InfoKind value)."""
+    from agencies.display import enum_labels
     from cases.choices import InfoKind
 
-    return str(dict(InfoKind.choices).get(code, code))
+    return enum_labels(InfoKind).get(code, code)

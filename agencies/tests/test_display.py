@@ -19,6 +19,20 @@ def test_label_follows_the_readers_language():
         assert case.get_status_display() == "アセスメント"
     with translation.override("en"):
         assert case.get_status_display() == "Assessment"
+    with translation.override("ja"):  # each language keeps its own translated table
+        assert case.get_status_display() == "アセスメント"
+        assert type(case.get_status_display()) is str
+
+
+def test_choice_labels_are_translated_once_per_language(monkeypatch):
+    case = SupportCase(status=SupportCase.Status.CLOSED)
+    with translation.override("ja"):
+        case.get_status_display()
+        calls = []
+        real = translation._trans.gettext  # what every gettext, lazy ones too, ends in
+        monkeypatch.setattr(translation._trans, "gettext", lambda m: calls.append(m) or real(m))
+        assert [case.get_status_display() for _ in range(50)] == ["終結"] * 50
+    assert calls == []
 
 
 def test_a_value_outside_the_choices_is_shown_as_stored():
@@ -45,3 +59,16 @@ def test_web_workers_collect_young_objects_rarely():
     from config import gc_tuning, wsgi  # noqa: F401 - importing the WSGI module tunes the collector
 
     assert gc.get_threshold()[0] == gc_tuning.GEN0_THRESHOLD
+
+
+def test_code_labels_follow_the_readers_language_and_keep_unknown_codes():
+    from agencies.choices import Programme
+
+    codes = [Programme.MULTIAGENCY, "retired-code", Programme.OUTREACH]
+    with translation.override("ja"):
+        ja = display.code_labels(Programme, codes)
+    with translation.override("en"):
+        en = display.code_labels(Programme, codes)
+    assert ja[1] == en[1] == "retired-code"
+    assert ja[0] == str(Programme.MULTIAGENCY.label) and ja[0] != en[0]
+    assert display.code_labels(Programme, None) == []

@@ -107,10 +107,10 @@ class Consent(models.Model):
         return f"consent:{self.public_id}"
 
     def info_kind_labels(self) -> list[str]:
+        from agencies.display import code_labels
         from cases.choices import InfoKind
 
-        labels = dict(InfoKind.choices)
-        return [str(labels.get(k, k)) for k in self.info_kinds or []]
+        return code_labels(InfoKind, self.info_kinds)
 
     def is_in_force(self, on=None) -> bool:
         now = on or timezone.now()

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.display import code_labels
 from cases.choices import IssueCategory, Route
 
 __all__ = [
@@ -179,8 +180,7 @@ class Consultation(models.Model):
         return [i.category for i in (self.issues.all() if rows is None else rows)]
 
     def category_labels(self) -> list[str]:
-        labels = IssueCategory._value2member_map_
-        return [str(labels[c].label) if c in labels else c for c in self.categories]
+        return code_labels(IssueCategory, self.categories)
 
 
 class ConsultationIssue(models.Model):
@@ -433,8 +433,7 @@ class Referral(models.Model):
         )
 
     def trigger_labels(self) -> list[str]:
-        labels = dict(ReferralTrigger.choices)
-        return [str(labels.get(t, t)) for t in self.triggers or []]
+        return code_labels(ReferralTrigger, self.triggers)
 
     @property
     def status_tone(self) -> str:

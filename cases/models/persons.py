@@ -153,8 +153,9 @@ class Household(models.Model):
         return f"household:{self.public_id}"
 
     def type_tag_labels(self) -> list[str]:
-        labels = dict(self.TypeTag.choices)
-        return [str(labels.get(t, t)) for t in self.type_tags or []]
+        from agencies.display import code_labels
+
+        return code_labels(self.TypeTag, self.type_tags)
 
 
 class HouseholdMemberQuerySet(models.QuerySet):

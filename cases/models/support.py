@@ -200,9 +200,9 @@ class SupportCase(models.Model):
 
     def programme_labels(self) -> list[str]:
         from agencies.choices import Programme
+        from agencies.display import code_labels
 
-        labels = dict(Programme.choices)
-        return [str(labels.get(p, p)) for p in self.programmes]
+        return code_labels(Programme, self.programmes)
 
 
 class CaseNumberSequence(models.Model):

@@ -285,9 +285,9 @@ class Resource(models.Model):
 
     # Labels for code lists (templates, prints, exports).
     def _labels(self, field: str) -> list[str]:
-        choices = CODE_LIST_FIELDS[field]
-        names = dict(choices.choices)
-        return [str(names.get(c, c)) for c in getattr(self, field)]
+        from agencies.display import code_labels
+
+        return code_labels(CODE_LIST_FIELDS[field], getattr(self, field))
 
     @property
     def target_group_labels(self) -> list[str]:
