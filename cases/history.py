@@ -102,15 +102,21 @@ def _agency_columns(relation: str) -> tuple[str, str]:
 def _consultations(user, person, limit):
     from cases.selectors.intake import consultations_visible_to
 
-    qs = (
+    rows = list(
         consultations_visible_to(user)  # the list's rule; not its staff and issues
         .filter(person=person)
         .select_related(None)
         .prefetch_related(None)
-        .select_related("agency")
-        .only("public_id", "received_at", "route", "outcome", *_agency_columns("agency"))
+        .only("public_id", "received_at", "route", "outcome", "agency_id")
         .order_by("-received_at")[:limit]
     )
+    # Consultations recorded by the user's agencies: their names are the memberships' (a join
+    # to the agencies made PostgreSQL's generic plan scan them once a row).
+    agencies = {m.agency_id: m.agency for m in user.current_memberships()}
+    if missing := {c.agency_id for c in rows} - agencies.keys():
+        from agencies.models import Agency
+
+        agencies.update(Agency.objects.in_bulk(missing))
     kind, title = _("相談"), _("%(route)s・%(outcome)s")
     return [
         HistoryEntry(
@@ -118,9 +124,9 @@ def _consultations(user, person, limit):
             kind=kind,
             title=title % {"route": c.get_route_display(), "outcome": c.get_outcome_display()},
             url=reverse_lazy("cases:consultation_detail", args=[c.public_id]),
-            agency=_agency(c.agency),
+            agency=_agency(agencies.get(c.agency_id)),
         )
-        for c in qs
+        for c in rows
     ]
 
 

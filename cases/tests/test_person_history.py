@@ -146,3 +146,16 @@ def test_new_person_from_add_member_page_comes_back_to_the_household(client, w):
     assert response["Location"].startswith(add_url + "?person=")
     page = client.get(response["Location"]).content.decode()
     assert "新田 花子" in page and "checked" in page
+
+
+def test_a_consultation_of_an_agency_not_the_users_still_shows_its_agency(w, monkeypatch):
+    """The consultations' source names agencies from the user's memberships; a row the list's
+    rule admits from another agency (were the rule to widen) is named by one more lookup."""
+    from cases import history
+    from cases.models import Consultation
+    from cases.selectors import intake
+
+    ConsultationFactory(agency=w.sender, staff=w.worker, person=w.person)
+    monkeypatch.setattr(intake, "consultations_visible_to", lambda user: Consultation.objects)
+    entries = history._SOURCES["consultations"](w.coordinator, w.person, 50)
+    assert [e.agency for e in entries] == [w.sender.short_name or w.sender.name]
