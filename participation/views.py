@@ -37,16 +37,26 @@ def _case(request, case_id, action: str = "participation_assessment.view"):
     return case, require(request.user, action, case)
 
 
+def with_access(queryset, user):
+    """Sheets or placements with what the policies decide them on — the case's grants and team
+    rows, the user's grants on the person — read in the same statement (cases.policy)."""
+    return with_person_access(with_case_access(queryset, user), user)
+
+
+def found_with_access(user, row):
+    """Hand the rows `with_access` read with `row` to the policies of this request."""
+    prime_case_access(user, row.case, row)
+    prime_person_access(user, row.person, row)
+    return row
+
+
 def _assessment(request, public_id, action: str = "participation_assessment.view"):
-    """The sheet, with the case decision and the person's grants read in its statement."""
-    user = request.user
     sheets = ParticipationAssessment.objects.select_related(
         "case", "case__lead_agency", "person", "author", "agency"
     )
-    sheets = with_person_access(with_case_access(sheets, user), user)
-    a = get_object_or_404(sheets, public_id=public_id)
-    prime_case_access(user, a.case, a)
-    prime_person_access(user, a.person, a)
+    a = found_with_access(
+        request.user, get_object_or_404(with_access(sheets, request.user), public_id=public_id)
+    )
     if not check(request.user, "participation_assessment.view", a):
         raise Http404
     return a, require(request.user, action, a)

@@ -18,8 +18,6 @@ from agencies.paging import FirstPageCountingPaginator
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record
-from cases.policy.persons import prime_person_access, with_person_access
-from cases.policy.support import prime_case_access, with_case_access
 
 from . import forms_placements as pf
 from . import selectors as sel
@@ -28,7 +26,7 @@ from . import services_placements as svc
 from .forms import WeightsForm
 from .matching import CRITERIA, INTEREST_LABELS, rank
 from .models import ParticipationAssessment, Placement, ResourceGap, ResourceProfile
-from .views import _assessment, _case
+from .views import _assessment, _case, found_with_access, with_access
 
 MATCH_LIMIT = 30
 
@@ -38,16 +36,14 @@ def _ctx(**extra):
 
 
 def _placement(request, public_id, action: str = "placement.view", *, page: bool = False):
-    """The placement with the case decision and the person's grants read in its statement
-    (cases.policy: with_case_access, with_person_access)."""
-    user = request.user
-    qs = Placement.objects.select_related(
-        "case", "person", "resource", "resource__area", "agency", "worker", "assessment"
+    qs = with_access(
+        Placement.objects.select_related(
+            "case", "person", "resource", "resource__area", "agency", "worker", "assessment"
+        ),
+        request.user,
     )
-    qs = with_person_access(with_case_access(qs, user), user)
-    p = get_object_or_404(msel.with_page_figures(qs) if page else qs, public_id=public_id)
-    prime_case_access(user, p.case, p)
-    prime_person_access(user, p.person, p)
+    found = get_object_or_404(msel.with_page_figures(qs) if page else qs, public_id=public_id)
+    p = found_with_access(request.user, found)
     if not check(request.user, "placement.view", p):
         raise Http404
     return p, require(request.user, action, p)
