@@ -106,3 +106,42 @@ def _page_names() -> list[str]:
     from benchmarks.scaledata.pages import PAGES
 
     return [p.name for p in PAGES]
+
+
+def test_copy_values_read_directly_equal_those_the_fields_prepare():
+    """benchmarks.scaledata.bulk reads a CharField's str, an integer field's int, a date and an
+    aware datetime as they are; any other field or value goes through pre_save and
+    get_db_prep_save (`_value`). Both give the same text to COPY."""
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from audit.models import AuditEvent
+    from benchmarks.scaledata.bulk import _converter, _value
+    from cases.models import Person
+
+    aware = timezone.now()
+    naive = dt.datetime(2026, 4, 1, 9, 30)  # made aware by the field, in Asia/Tokyo
+    samples = [
+        AuditEvent(pk=7, at=aware, actor_id=3, action="case.view", kind="view", ip="10.0.0.1"),
+        AuditEvent(pk=8, at=naive, actor_id=None, action="auth.login", changes={"a": "日本"}),
+        AuditEvent(pk=9, at=aware, subjects=["p:1"], ip="::ffff:10.0.0.1"),
+        AuditEvent(pk=10, at=aware, ip=""),
+        Person(
+            pk=11,
+            public_id=uuid.uuid4(),
+            family_name="佐藤",
+            given_name="花子",
+            birth_date=dt.date(1950, 4, 1),
+            registered_by_agency_id=2,
+        ),
+        Person(pk=12, family_name="", birth_date=dt.datetime(1950, 4, 1, 0, 0)),  # a datetime
+    ]
+
+    def text(value):  # what the CSV writer hands to COPY
+        return "\\N" if value is None else str(value)
+
+    for obj in samples:
+        for field in [f for f in type(obj)._meta.concrete_fields if not f.generated]:
+            assert text(_converter(field)(obj)) == text(_value(field, obj, connection)), field

@@ -89,14 +89,89 @@ def _value(field, obj, connection_):
     return value
 
 
+# Field types whose value, of the type named with them, PostgreSQL takes as Python writes it: for
+# these `_value` (pre_save, get_db_prep_save: a dozen calls a field) gives back the attribute
+# itself. Converting 1,500,000 audit rows field by field took 140 s of a 17-minute generation.
+_INTEGER_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+)
+
+
+def _converter(field):
+    """`obj → value for COPY` for `field`: the attribute read directly where its exact field
+    type and value type make `_value` give it back unchanged, else `_value` itself."""
+    attname = field.attname
+
+    def general(obj):
+        return _value(field, obj, connection)
+
+    kind = type(field)
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return general
+    if kind in (models.ForeignKey, models.OneToOneField):
+        kind = type(field.target_field)
+    if kind is models.JSONField:
+
+        def json_value(obj):  # most generated rows hold an empty {} or []
+            value = getattr(obj, attname)
+            if type(value) in (dict, list) and not value:
+                return json.dumps(value)
+            return general(obj)
+
+        return json_value
+    if kind is models.GenericIPAddressField:
+
+        def ipv4(obj):  # an IPv6 address is normalised by the field: `_value`
+            value = getattr(obj, attname)
+            if type(value) is str and ":" not in value and value:
+                return value
+            return None if value is None else general(obj)
+
+        return ipv4
+    if kind in (models.CharField, models.TextField):
+        plain = str
+    elif kind in _INTEGER_FIELDS:
+        plain = int
+    elif kind is models.DateField:
+        plain = date
+    elif kind is models.DateTimeField:
+
+        def aware_datetime(obj):  # a naive one is made aware by the field: `_value`
+            value = getattr(obj, attname)
+            if type(value) is datetime and value.tzinfo is not None:
+                return value.isoformat()
+            return None if value is None else general(obj)
+
+        return aware_datetime
+    else:
+        return general
+
+    def read(obj):
+        value = getattr(obj, attname)
+        if type(value) is plain:
+            return value.isoformat() if plain is date else value
+        return None if value is None else general(obj)
+
+    return read
+
+
 def _copy(model, rows) -> None:
     # A generated column (AccessGrant.gives_household) is the database's to fill: COPY refuses it.
     fields = [f for f in model._meta.concrete_fields if not f.generated]
+    convert = [_converter(f) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     buf = io.StringIO()
     writer = csv.writer(buf)
     for obj in rows:
-        writer.writerow(["\\N" if (v := _value(f, obj, connection)) is None else v for f in fields])
+        writer.writerow(["\\N" if (v := c(obj)) is None else v for c in convert])
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cur:
         with cur.cursor.copy(
