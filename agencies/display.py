@@ -34,15 +34,22 @@ def _labels(field) -> dict | None:
 _django_display = Model._get_FIELD_display
 
 
-def _translated(field, table: dict) -> dict:
-    """`table` with its labels translated into the active language, kept per language: a list
-    of fifty rows with five choice columns asked gettext 250 times for a dozen labels."""
-    cache = field.__dict__.setdefault(_TRANSLATED, {})
+def _in_language(cache: dict, build) -> dict:
+    """`build()` for the active language, kept in `cache` under it."""
     language = get_language()
     labels = cache.get(language)
     if labels is None:
-        labels = cache[language] = {k: force_str(v, strings_only=True) for k, v in table.items()}
+        labels = cache[language] = build()
     return labels
+
+
+def _translated(field, table: dict) -> dict:
+    """`table` with its labels translated into the active language, kept per language: a list
+    of fifty rows with five choice columns asked gettext 250 times for a dozen labels."""
+    return _in_language(
+        field.__dict__.setdefault(_TRANSLATED, {}),
+        lambda: {k: force_str(v, strings_only=True) for k, v in table.items()},
+    )
 
 
 def choice_label(field, value):
@@ -87,12 +94,10 @@ _ENUM_LABELS: dict[type, dict[str | None, dict]] = {}
 def enum_labels(choices: type) -> dict:
     """value → label of a `Choices` enum in the active language, translated once per language
     (for lists of codes stored in one field: a consultation's categories, a sheet's triggers)."""
-    cache = _ENUM_LABELS.setdefault(choices, {})
-    language = get_language()
-    labels = cache.get(language)
-    if labels is None:
-        labels = cache[language] = {member.value: str(member.label) for member in choices}
-    return labels
+    return _in_language(
+        _ENUM_LABELS.setdefault(choices, {}),
+        lambda: {member.value: str(member.label) for member in choices},
+    )
 
 
 def code_labels(choices: type, codes) -> list[str]:
