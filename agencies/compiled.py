@@ -109,3 +109,18 @@ class CompiledOnce:
     def rows(self, *values: Any, using: str = "default") -> list:
         """Rows as tuples, converted as a `values_list()` queryset's."""
         return self._compiled(using).rows(values)
+
+
+def prime_related(instance: Any, name: str, rows: list) -> None:
+    """Keep `rows` as `instance.<name>.all()`, as `prefetch_related` keeps a reverse foreign
+    key's rows (each row's key to `instance` answered from the instance too): the rows a
+    compiled statement read serve whatever asks the related manager later in the request."""
+    manager = getattr(instance, name)
+    for row in rows:
+        manager.field.set_cached_value(row, instance)
+    queryset = manager.get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies import jpdates
+from agencies.compiled import CompiledOnce
 
 
 @dataclass
@@ -130,9 +131,7 @@ def _agency(agency) -> str:
 
 @timeline_provider
 def _transitions(case, user):
-    from cases.models import CaseTransition
-
-    for t in CaseTransition.objects.filter(case=case).select_related("actor"):
+    for t in _TRANSITIONS.instances(case.pk):
         detail = t.reason_text
         if t.decided_on:
             detail = _("決定日 %(d)s ・ %(via)s ・ %(reason)s") % {
@@ -221,11 +220,9 @@ def _monitoring(case, user):
     """One entry per monitoring date (a round usually covers every plan item)."""
     from collections import Counter
 
-    from cases.models import Monitoring
-
     base = reverse("cases:case_detail", args=[case.public_id])
     rounds: dict = {}
-    for m in Monitoring.objects.filter(item__plan__case=case).select_related("item", "author"):
+    for m in _MONITORINGS.instances(case.pk):
         rounds.setdefault(m.monitored_on, []).append(m)
     for day, entries in rounds.items():
         counts = Counter(m.get_progress_display() for m in entries)
@@ -295,7 +292,7 @@ def _notes(case, user):
 
 @timeline_provider
 def _team(case, user):
-    from cases.models import CaseHandover, CaseTeamMember
+    from cases.models import CaseTeamMember
 
     for m in loaded(
         case, "team", CaseTeamMember.objects.filter(case=case).select_related("agency", "user")
@@ -316,7 +313,7 @@ def _team(case, user):
                 title=_("%(who)s がチームを離脱") % {"who": who},
                 detail=m.left_note,
             )
-    for h in CaseHandover.objects.filter(case=case).select_related("from_user", "to_user"):
+    for h in _HANDOVERS.instances(case.pk):
         yield TimelineEntry(
             at=h.at,
             kind="handover",
@@ -348,20 +345,63 @@ CONSULTATION_ENTRY = (
 )
 
 
+# The providers' reads of a case, compiled once per process (agencies.compiled): the case page
+# asks every one on each view. The models are imported when first compiled (this module is
+# imported by the models' apps).
+_CASE_KEY = -7_654_401  # a case key no row holds
+_HOUSEHOLD_KEY = -7_654_403  # a household key no row holds
+
+
+def _model(name: str):
+    from django.apps import apps
+
+    return apps.get_model("cases", name)
+
+
+_TRANSITIONS = CompiledOnce(
+    lambda pk: _model("CaseTransition").objects.filter(case_id=pk).select_related("actor"),
+    _CASE_KEY,
+)
+_MONITORINGS = CompiledOnce(
+    lambda pk: (
+        _model("Monitoring").objects.filter(item__plan__case_id=pk).select_related("item", "author")
+    ),
+    _CASE_KEY,
+)
+_HANDOVERS = CompiledOnce(
+    lambda pk: (
+        _model("CaseHandover").objects.filter(case_id=pk).select_related("from_user", "to_user")
+    ),
+    _CASE_KEY,
+)
+_REFERRALS = CompiledOnce(
+    lambda pk, household: (
+        _model("Referral")
+        .objects.filter(Q(case_id=pk) | Q(household_id=household))
+        .exclude(status=_model("Referral").Status.DRAFT)
+        .select_related("from_agency", "to_agency")
+        .only(*REFERRAL_ENTRY)
+    ),
+    _CASE_KEY,
+    _HOUSEHOLD_KEY,
+)
+_CONSULTATIONS = CompiledOnce(
+    lambda household: (
+        _model("Consultation")
+        .objects.filter(household_id=household)
+        .select_related("agency")
+        .only(*CONSULTATION_ENTRY)
+    ),
+    _HOUSEHOLD_KEY,
+)
+
+
 @timeline_provider
 def _intake(case, user):
     """Consultations and referrals linked to the case or its household (labels only; their own
     pages apply the intake policy)."""
-    from django.db.models import Q
 
-    from cases.models import Consultation, Referral
-
-    for r in (
-        Referral.objects.filter(Q(case=case) | Q(household_id=case.household_id))
-        .exclude(status=Referral.Status.DRAFT)
-        .select_related("from_agency", "to_agency")
-        .only(*REFERRAL_ENTRY)
-    ):
+    for r in _REFERRALS.instances(case.pk, case.household_id):
         yield TimelineEntry(
             at=r.sent_at or r.created_at,
             kind="referral",
@@ -374,11 +414,7 @@ def _intake(case, user):
             },
             url=_safe_reverse("cases:referral_detail", r.public_id),
         )
-    for c in (
-        Consultation.objects.filter(household_id=case.household_id)
-        .select_related("agency")
-        .only(*CONSULTATION_ENTRY)
-    ):
+    for c in _CONSULTATIONS.instances(case.household_id):
         yield TimelineEntry(
             at=c.received_at,
             kind="consultation",

@@ -4,9 +4,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from agencies.compiled import CompiledOnce
 from agencies.policy import is_admin
 
 from . import policy
@@ -434,33 +435,62 @@ class CaseMeetingRoute:
         return str(BodyKind(self.kind).label)
 
 
-def case_meeting_route(case) -> CaseMeetingRoute:
-    from .models import AgendaItem, AgendaRequest, Decision, MeetingBody
-
-    consent = case_consent_in_force(case)
-    kind = BodyKind.JUSO_KAIGI if consent else BodyKind.SHIEN_KAIGI
-    bodies = list(
+# The route's reads, compiled once per process (agencies.compiled): the case page asks them
+# on every view of an open case.
+_CASE_KEY = -7_654_402  # a case key no row holds
+_KIND = "\x00kind"  # a body kind no row holds
+_BODIES = CompiledOnce(
+    lambda kind: (
         MeetingBody.objects.active().filter(kind=kind).select_related("convenor").order_by("name")
-    )
-    waiting = list(
-        AgendaRequest.objects.filter(case=case, status=RequestStatus.WAITING)
+    ),
+    _KIND,
+)
+_WAITING = CompiledOnce(
+    lambda pk: (
+        AgendaRequest.objects.filter(case_id=pk, status=RequestStatus.WAITING)
         .select_related("body")
         .order_by("pk")
-    )
-    pending_items = list(
-        AgendaItem.objects.filter(case=case, decision__isnull=True)
+    ),
+    _CASE_KEY,
+)
+_PENDING_ITEMS = CompiledOnce(
+    lambda pk: (
+        AgendaItem.objects.filter(case_id=pk, decision__isnull=True)
         .exclude(meeting__status=MeetingStatus.CANCELLED)
         .select_related("meeting__body")
         .order_by("meeting__starts_at")
-    )
-    watch = (
-        Decision.objects.filter(item__case=case, kind=DecisionKind.WATCH)
+    ),
+    _CASE_KEY,
+)
+
+
+def _latest_watch(pk: int):
+    from .models import Decision
+
+    return (
+        Decision.objects.filter(item__case_id=pk, kind=DecisionKind.WATCH)
         .select_related("item__meeting__body")
-        .prefetch_related("roles__owner_agency", "roles__owner_user")
-        .order_by("-decided_on", "-pk")
-        .first()
+        .order_by("-decided_on", "-pk")[:1]
     )
-    return CaseMeetingRoute(consent, kind, bodies, waiting, pending_items, watch)
+
+
+_WATCH = CompiledOnce(_latest_watch, _CASE_KEY)
+
+
+def case_meeting_route(case) -> CaseMeetingRoute:
+    consent = case_consent_in_force(case)
+    kind = BodyKind.JUSO_KAIGI if consent else BodyKind.SHIEN_KAIGI
+    watch = next(iter(_WATCH.instances(case.pk)), None)
+    if watch is not None:
+        prefetch_related_objects([watch], "roles__owner_agency", "roles__owner_user")
+    return CaseMeetingRoute(
+        consent,
+        kind,
+        bodies=_BODIES.instances(str(kind)),
+        waiting=_WAITING.instances(case.pk),
+        pending_items=_PENDING_ITEMS.instances(case.pk),
+        watch=watch,
+    )
 
 
 def paper_drawings(item: AgendaItem, *, font_family: str | None = None) -> dict | None:

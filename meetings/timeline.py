@@ -2,9 +2,11 @@
 its decision and the roles agreed (役割分担: added to the plan, open, or done), for users who may
 open that item (the same policy as the paper)."""
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from agencies import jpdates
+from agencies.compiled import CompiledOnce
 from agencies.policy import check
 
 from .choices import MeetingStatus
@@ -30,21 +32,32 @@ def _role_detail(role) -> str:
     return "・".join(parts)
 
 
+# Compiled once per process (agencies.compiled): every view of a case page asks it.
+_ITEMS = CompiledOnce(
+    lambda pk: (
+        AgendaItem.objects.filter(case_id=pk)
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+        .select_related("meeting", "meeting__body", "meeting__body__convenor", "decision", "case")
+        .order_by("meeting__starts_at")
+    ),
+    -7_654_401,  # a case key no row holds
+)
+
+
 def meeting_entries(case, user):
     from cases.timeline import TimelineEntry, as_moment
 
-    items = (
-        AgendaItem.objects.filter(case=case)
-        .exclude(meeting__status=MeetingStatus.CANCELLED)
-        .select_related("meeting", "meeting__body", "meeting__body__convenor", "decision", "case")
-        .prefetch_related(
-            "decision__roles__owner_agency",
-            "decision__roles__owner_user",
-            "decision__roles__done_by",
-            "decision__roles__plan_item__plan",
+    items = _ITEMS.instances(case.pk)
+    # RelatedObjectDoesNotExist is an AttributeError: an item without a decision gives None.
+    decisions = [d for d in (getattr(item, "decision", None) for item in items) if d]
+    if decisions:
+        prefetch_related_objects(
+            decisions,
+            "roles__owner_agency",
+            "roles__owner_user",
+            "roles__done_by",
+            "roles__plan_item__plan",
         )
-        .order_by("meeting__starts_at")
-    )
     entries = []
     for item in items:
         if not check(user, "agendaitem.view", item):

@@ -21,13 +21,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
+from agencies.compiled import CompiledOnce, prime_related
 from agencies.models import Agency, Membership, User
 from cases.models import (
     ActivityNote,
@@ -39,6 +39,7 @@ from cases.models import (
     Monitoring,
     Plan,
     PlanItem,
+    Referral,
     SupportCase,
 )
 from cases.policy.persons import care_agency_ids
@@ -148,49 +149,85 @@ class CasePage:
     referrals: list
 
 
+# The case page's own lists, compiled once per process (agencies.compiled): building and
+# compiling these eight statements cost about as much CPU as the rest of the page's reads.
+_CASE_KEY = -7_654_401  # a case key no row holds: the placeholder of the compiled statements
+_TEAM = CompiledOnce(
+    lambda pk: (
+        CaseTeamMember.objects.filter(case_id=pk)
+        .select_related("agency", "user")
+        .order_by("joined_on", "pk")
+    ),
+    _CASE_KEY,
+)
+_ASSESSMENTS = CompiledOnce(
+    lambda pk: (
+        Assessment.objects.filter(case_id=pk).select_related("author", "agency").order_by("-number")
+    ),
+    _CASE_KEY,
+)
+_PLANS = CompiledOnce(
+    lambda pk: (
+        Plan.objects.filter(case_id=pk)
+        .select_related("author", "agency", "approved_by")
+        .order_by("-number")
+    ),
+    _CASE_KEY,
+)
+_PLAN_ITEMS = CompiledOnce(
+    lambda pk: PlanItem.objects.filter(plan__case_id=pk).select_related(
+        "agency", "staff", "person"
+    ),
+    _CASE_KEY,
+)
+_EVALUATIONS = CompiledOnce(
+    lambda pk: (
+        Evaluation.objects.filter(case_id=pk)
+        .select_related("plan", "lead_agency_after", "author", "agency")
+        .order_by("-number")
+    ),
+    _CASE_KEY,
+)
+_LEAD_HISTORY = CompiledOnce(
+    lambda pk: LeadAgencyHistory.objects.filter(case_id=pk).select_related("agency", "set_by"),
+    _CASE_KEY,
+)
+_MEMBERS = CompiledOnce(
+    lambda pk: (
+        HouseholdMember.objects.filter(household_id=pk)
+        .select_related("person")
+        .order_by("-is_key_person", "pk")
+    ),
+    _CASE_KEY,
+)
+_REFERRALS = CompiledOnce(
+    lambda pk: (
+        Referral.objects.filter(case_id=pk).select_related("from_agency").order_by("created_at")
+    ),
+    _CASE_KEY,
+)
+
+
 def case_page(user, case: SupportCase) -> CasePage:
     """Everything the case page shows besides the timeline, at a fixed query count."""
     today = timezone.localdate()
-    # Loaded into the case's prefetch cache: the timeline of the same page reads these rows from
-    # there (cases.timeline.loaded) instead of querying them a second time.
-    prefetch_related_objects(
-        [case],
-        Prefetch(
-            "team",
-            queryset=CaseTeamMember.objects.select_related("agency", "user").order_by(
-                "joined_on", "pk"
-            ),
-        ),
-        Prefetch(
-            "assessments",
-            queryset=Assessment.objects.select_related("author", "agency").order_by("-number"),
-        ),
-        Prefetch(
-            "plans",
-            queryset=Plan.objects.select_related("author", "agency", "approved_by")
-            .prefetch_related(
-                Prefetch(
-                    "items", queryset=PlanItem.objects.select_related("agency", "staff", "person")
-                )
-            )
-            .order_by("-number"),
-        ),
-        Prefetch(
-            "evaluations",
-            queryset=Evaluation.objects.select_related(
-                "plan", "lead_agency_after", "author", "agency"
-            ).order_by("-number"),
-        ),
-    )
+    # Kept in the case's prefetch cache as a prefetch would keep them: the timeline of the same
+    # page reads these rows from there (cases.timeline.loaded) instead of querying them again.
+    plans = _PLANS.instances(case.pk)
+    by_plan: dict[int, list[PlanItem]] = {plan.pk: [] for plan in plans}
+    for item in _PLAN_ITEMS.instances(case.pk) if plans else []:
+        by_plan[item.plan_id].append(item)
+    for plan in plans:
+        prime_related(plan, "items", by_plan[plan.pk])
+    prime_related(case, "team", _TEAM.instances(case.pk))
+    prime_related(case, "assessments", _ASSESSMENTS.instances(case.pk))
+    prime_related(case, "plans", plans)
+    prime_related(case, "evaluations", _EVALUATIONS.instances(case.pk))
     team_rows = list(case.team.all())
     team = [m for m in team_rows if m.is_current]
     past_team = [m for m in team_rows if not m.is_current]
-    lead_history = list(case.lead_history.select_related("agency", "set_by"))
-    members = list(
-        HouseholdMember.objects.filter(household_id=case.household_id)
-        .select_related("person")
-        .order_by("-is_key_person", "pk")
-    )
+    lead_history = _LEAD_HISTORY.instances(case.pk)
+    members = _MEMBERS.instances(case.household_id)
     assessments = list(case.assessments.all())
     current_assessment = next((a for a in assessments if a.is_current), None)
     plans = list(case.plans.all())
@@ -254,7 +291,7 @@ def case_page(user, case: SupportCase) -> CasePage:
         current_plan=current_plan,
         evaluations=evaluations,
         deadlines=deadlines[:12],
-        referrals=list(case.referrals.select_related("from_agency").order_by("created_at")),
+        referrals=_REFERRALS.instances(case.pk),
     )
 
 
