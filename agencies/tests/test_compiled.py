@@ -86,3 +86,21 @@ def test_rows_equal_a_values_list_with_new_values_each_run():
             .values_list("role", "agency__name", "start_date")
         )
         assert read.rows(user.pk) == expected and len(expected) == 1
+
+
+def test_primed_rows_answer_the_related_manager_and_their_key(django_assert_num_queries):
+    """`prime_related`: rows read apart answer `instance.<name>.all()` and each row's foreign key
+    back to the instance, without a query — as a prefetch would; a filter still asks the
+    database."""
+    from agencies.compiled import prime_related
+
+    user = staff()
+    MembershipFactory(user=user, agency=AgencyFactory(name="二つ目の機関"))
+    read = CompiledOnce(lambda pk: Membership.objects.filter(user_id=pk).order_by("pk"), -1_000_006)
+    rows = read.instances(user.pk)
+    prime_related(user, "memberships", rows)
+    with django_assert_num_queries(0):
+        assert list(user.memberships.all()) == rows and len(rows) == 2
+        assert all(m.user is user for m in user.memberships.all())
+    with django_assert_num_queries(1):
+        assert user.memberships.filter(agency__name="二つ目の機関").count() == 1

@@ -146,6 +146,59 @@ def test_case_page_query_count_is_constant(client, body, owner, django_assert_ma
     assert "相談7" in response.content.decode()  # the timeline's consultations, with their agency
 
 
+def test_case_page_compiles_its_reads_of_the_case_once(client, body, owner):
+    """The case page's lists, its timeline's reads of the case and the meeting route are compiled
+    once per process (agencies.compiled): a later view of any case builds none of their SQL again
+    and shows that case's rows."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    partner = AgencyFactory(name="二番目の連携機関")
+    case, _plan = case_with_approved_plan(
+        coordinator=owner, agency=body, partner_agencies=[partner]
+    )
+    other, _ = case_with_approved_plan(coordinator=owner, agency=body)
+    client.force_login(owner)
+    client.get(_url(other))
+    compiled, depth = [], []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        if not depth:  # a statement of its own, not a subquery of another
+            compiled.append(self.query.model._meta.label)
+        depth.append(1)
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            depth.pop()
+
+    with mock.patch.object(SQLCompiler, "as_sql", counting):
+        response = client.get(_url(case))
+    assert response.status_code == 200
+    once = {
+        "cases.CaseTeamMember",
+        "cases.Assessment",
+        "cases.Plan",
+        "cases.PlanItem",
+        "cases.Evaluation",
+        "cases.LeadAgencyHistory",
+        "cases.HouseholdMember",
+        "cases.CaseTransition",
+        "cases.Monitoring",
+        "cases.CaseHandover",
+        "cases.Consultation",
+        "meetings.AgendaItem",
+        "meetings.AgendaRequest",
+        "meetings.MeetingBody",
+    }
+    assert compiled and not once & set(compiled)
+    team = response.context["page"].team
+    assert partner in [m.agency for m in team]
+    assert all(m.case_id == case.pk for m in team)
+    assert "二番目の連携機関" in response.content.decode()
+
+
 def test_case_page_shows_the_newest_notes_and_links_to_the_rest(client, case, owner):
     """A case with a long history: the timeline stops at the 30th newest note (nothing older
     shows as if no note came in between) and links to the paged 支援経過記録."""
