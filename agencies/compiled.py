@@ -24,6 +24,11 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
+# Placeholders for a row's key (keys are positive, so no row holds these): `KEY` for a
+# statement's one key, `SECOND_KEY` beside it when a statement takes two.
+KEY = -7_654_401
+SECOND_KEY = -7_654_403
+
 
 class _Compiled:
     def __init__(self, queryset: QuerySet, placeholders: tuple, alias: str):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies import jpdates
-from agencies.compiled import CompiledOnce
+from agencies.compiled import KEY, SECOND_KEY, CompiledOnce
 
 
 @dataclass
@@ -348,8 +348,6 @@ CONSULTATION_ENTRY = (
 # The providers' reads of a case, compiled once per process (agencies.compiled): the case page
 # asks every one on each view. The models are imported when first compiled (this module is
 # imported by the models' apps).
-_CASE_KEY = -7_654_401  # a case key no row holds
-_HOUSEHOLD_KEY = -7_654_403  # a household key no row holds
 
 
 def _model(name: str):
@@ -360,19 +358,19 @@ def _model(name: str):
 
 _TRANSITIONS = CompiledOnce(
     lambda pk: _model("CaseTransition").objects.filter(case_id=pk).select_related("actor"),
-    _CASE_KEY,
+    KEY,
 )
 _MONITORINGS = CompiledOnce(
     lambda pk: (
         _model("Monitoring").objects.filter(item__plan__case_id=pk).select_related("item", "author")
     ),
-    _CASE_KEY,
+    KEY,
 )
 _HANDOVERS = CompiledOnce(
     lambda pk: (
         _model("CaseHandover").objects.filter(case_id=pk).select_related("from_user", "to_user")
     ),
-    _CASE_KEY,
+    KEY,
 )
 _REFERRALS = CompiledOnce(
     lambda pk, household: (
@@ -382,8 +380,8 @@ _REFERRALS = CompiledOnce(
         .select_related("from_agency", "to_agency")
         .only(*REFERRAL_ENTRY)
     ),
-    _CASE_KEY,
-    _HOUSEHOLD_KEY,
+    KEY,
+    SECOND_KEY,
 )
 _CONSULTATIONS = CompiledOnce(
     lambda household: (
@@ -392,7 +390,7 @@ _CONSULTATIONS = CompiledOnce(
         .select_related("agency")
         .only(*CONSULTATION_ENTRY)
     ),
-    _HOUSEHOLD_KEY,
+    KEY,
 )
 
 

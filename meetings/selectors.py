@@ -7,7 +7,7 @@ from django.apps import apps
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from agencies.compiled import CompiledOnce
+from agencies.compiled import KEY, CompiledOnce
 from agencies.policy import is_admin
 
 from . import policy
@@ -437,7 +437,6 @@ class CaseMeetingRoute:
 
 # The route's reads, compiled once per process (agencies.compiled): the case page asks them
 # on every view of an open case.
-_CASE_KEY = -7_654_402  # a case key no row holds
 _KIND = "\x00kind"  # a body kind no row holds
 _BODIES = CompiledOnce(
     lambda kind: (
@@ -451,7 +450,7 @@ _WAITING = CompiledOnce(
         .select_related("body")
         .order_by("pk")
     ),
-    _CASE_KEY,
+    KEY,
 )
 _PENDING_ITEMS = CompiledOnce(
     lambda pk: (
@@ -460,7 +459,7 @@ _PENDING_ITEMS = CompiledOnce(
         .select_related("meeting__body")
         .order_by("meeting__starts_at")
     ),
-    _CASE_KEY,
+    KEY,
 )
 
 
@@ -474,7 +473,7 @@ def _latest_watch(pk: int):
     )
 
 
-_WATCH = CompiledOnce(_latest_watch, _CASE_KEY)
+_WATCH = CompiledOnce(_latest_watch, KEY)
 
 
 def case_meeting_route(case) -> CaseMeetingRoute:

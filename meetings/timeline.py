@@ -6,7 +6,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from agencies import jpdates
-from agencies.compiled import CompiledOnce
+from agencies.compiled import KEY, CompiledOnce
 from agencies.policy import check
 
 from .choices import MeetingStatus
@@ -40,7 +40,7 @@ _ITEMS = CompiledOnce(
         .select_related("meeting", "meeting__body", "meeting__body__convenor", "decision", "case")
         .order_by("meeting__starts_at")
     ),
-    -7_654_401,  # a case key no row holds
+    KEY,
 )
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
-from agencies.compiled import CompiledOnce, prime_related
+from agencies.compiled import KEY, CompiledOnce, prime_related
 from agencies.models import Agency, Membership, User
 from cases.models import (
     ActivityNote,
@@ -151,20 +151,19 @@ class CasePage:
 
 # The case page's own lists, compiled once per process (agencies.compiled): building and
 # compiling these eight statements cost about as much CPU as the rest of the page's reads.
-_CASE_KEY = -7_654_401  # a case key no row holds: the placeholder of the compiled statements
 _TEAM = CompiledOnce(
     lambda pk: (
         CaseTeamMember.objects.filter(case_id=pk)
         .select_related("agency", "user")
         .order_by("joined_on", "pk")
     ),
-    _CASE_KEY,
+    KEY,
 )
 _ASSESSMENTS = CompiledOnce(
     lambda pk: (
         Assessment.objects.filter(case_id=pk).select_related("author", "agency").order_by("-number")
     ),
-    _CASE_KEY,
+    KEY,
 )
 _PLANS = CompiledOnce(
     lambda pk: (
@@ -172,13 +171,13 @@ _PLANS = CompiledOnce(
         .select_related("author", "agency", "approved_by")
         .order_by("-number")
     ),
-    _CASE_KEY,
+    KEY,
 )
 _PLAN_ITEMS = CompiledOnce(
     lambda pk: PlanItem.objects.filter(plan__case_id=pk).select_related(
         "agency", "staff", "person"
     ),
-    _CASE_KEY,
+    KEY,
 )
 _EVALUATIONS = CompiledOnce(
     lambda pk: (
@@ -186,11 +185,11 @@ _EVALUATIONS = CompiledOnce(
         .select_related("plan", "lead_agency_after", "author", "agency")
         .order_by("-number")
     ),
-    _CASE_KEY,
+    KEY,
 )
 _LEAD_HISTORY = CompiledOnce(
     lambda pk: LeadAgencyHistory.objects.filter(case_id=pk).select_related("agency", "set_by"),
-    _CASE_KEY,
+    KEY,
 )
 _MEMBERS = CompiledOnce(
     lambda pk: (
@@ -198,13 +197,13 @@ _MEMBERS = CompiledOnce(
         .select_related("person")
         .order_by("-is_key_person", "pk")
     ),
-    _CASE_KEY,
+    KEY,
 )
 _REFERRALS = CompiledOnce(
     lambda pk: (
         Referral.objects.filter(case_id=pk).select_related("from_agency").order_by("created_at")
     ),
-    _CASE_KEY,
+    KEY,
 )
 
 
