@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from agencies.compiled import KEY, CompiledOnce
@@ -35,15 +35,16 @@ def _cases_model(name: str):
 def case_consent_in_force(case, on=None) -> bool:
     """Consent in force from a person the case is about (or from its household when the case
     names no persons). The guard for 重層的支援会議 agendas."""
-    from cases.models import Consent
+    from cases.models import Consent, SupportCase
 
-    persons = list(case.persons.values_list("pk", flat=True))
+    # One statement: the persons the case names are read inside it.
+    named = SupportCase.persons.through.objects.filter(supportcase_id=case.pk).values("person_id")
+    about = Q(person_id__in=named)
     if getattr(case, "principal_id", None):
-        persons.append(case.principal_id)
-    qs = Consent.objects.in_force(on)
-    if persons:
-        return qs.filter(person_id__in=persons).exists()
-    return qs.filter(household_id=case.household_id).exists()
+        about |= Q(person_id=case.principal_id)
+    else:  # a case naming nobody: its household's consent
+        about |= Q(household_id=case.household_id) & ~Exists(named)
+    return Consent.objects.in_force(on).filter(about).exists()
 
 
 def cases_with_consent(case_ids, on=None) -> set[int]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agencies.jpdates import format_date
 from cases.services import support as s
-from cases.tests.factories import ConsentFactory, open_case, plan_items_for
+from cases.tests.factories import ConsentFactory, PersonFactory, open_case, plan_items_for
 from meetings import services
 from meetings.choices import AgendaKind, DecisionKind, RequestStatus
 from meetings.models import AgendaRequest, RoleAssignment
@@ -122,3 +122,43 @@ def test_outsider_cannot_submit_someone_elses_case(client, city, coordinator, st
     )
     assert response.status_code == 404
     assert not AgendaRequest.objects.exists()
+
+
+def test_consent_in_force_is_the_named_persons_or_else_the_households(
+    city, coordinator, django_assert_num_queries
+):
+    """The guard of 重層的支援会議 agendas: a consent in force from a person the case names (本人
+    or another) — the household's only when the case names nobody — asked in one statement."""
+    from cases.models import SupportCase
+    from meetings.selectors import case_consent_in_force
+
+    def consent_of(person, **kwargs):
+        return ConsentFactory(person=person, recorded_by_agency=city, **kwargs)
+
+    case = open_case(coordinator=coordinator, agency=city)
+    principal, parent = case.persons.order_by("pk")
+    with django_assert_num_queries(1):
+        assert not case_consent_in_force(case)
+    # The household's consent does not count while the case names persons.
+    other = consent_of(parent, household=case.household)
+    other.withdrawn_at = timezone.now()
+    other.save(update_fields=["withdrawn_at"])
+    household_only = consent_of(PersonFactory(registered_by_agency=city), household=case.household)
+    assert not case_consent_in_force(case)
+    # A named person other than 本人 consents.
+    consent_of(parent)
+    assert case_consent_in_force(case)
+    # Only 本人, named as principal but not among the persons.
+    case.persons.clear()
+    assert not case_consent_in_force(case)
+    consent_of(principal)
+    assert case_consent_in_force(case)
+    # A case naming nobody: the household's consent in force counts.
+    SupportCase.objects.filter(pk=case.pk).update(principal=None)
+    case.refresh_from_db()
+    assert case_consent_in_force(case)
+    household_only.withdrawn_at = timezone.now()
+    household_only.save(update_fields=["withdrawn_at"])
+    assert not case_consent_in_force(case)
+    # Consent given later than the day asked about is not in force on that day.
+    assert not case_consent_in_force(case, on=timezone.now() - dt.timedelta(days=400))
