@@ -13,13 +13,22 @@ parameter equal to one takes the new value (today's date twice, say), and compil
 loudly when one is missing from the parameters. Numbers, text and dates only: SQLite takes a
 date as its text, and a datetime would need the database's own adaptation.
 
+A placeholder `Keys(base)` stands for a list of keys (an `__in` lookup: the user's agencies):
+the statement is compiled once for each length of list it is called with (the keys standing in
+are base, base - 1, …), and a length that leaves nothing to match (an empty list alone) reads
+nothing without asking the database.
+
 Only for querysets whose SQL depends on nothing but the placeholders: no `timezone.now()`
-or setting read while building, or its first value would be kept.
+or setting read while building, or its first value would be kept — a value derived from a
+placeholder (the fiscal year of a date) is a placeholder of its own.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
@@ -28,12 +37,33 @@ from django.db.models.query import get_related_populators
 # statement's one key, `SECOND_KEY` beside it when a statement takes two.
 KEY = -7_654_401
 SECOND_KEY = -7_654_403
+# A day no statement asks about, for a statement that takes today's date.
+DAY = date(1900, 1, 2)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """A placeholder for a list of keys; `base`, `base - 1`, … stand in for them."""
+
+    base: int
+
+    def stand_ins(self, length: int) -> list[int]:
+        return [self.base - i for i in range(length)]
+
+
+# For a statement's list of keys, and a second list beside it (a thousand keys apart).
+KEYS = Keys(-7_655_001)
+SECOND_KEYS = Keys(-7_656_001)
 
 
 class _Compiled:
     def __init__(self, queryset: QuerySet, placeholders: tuple, alias: str):
         compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # nothing can match (an empty list of keys): no statement
+            self.sql = None
+            return
         self.sql = sql
         self.alias = alias
         self.params = list(params)
@@ -69,6 +99,8 @@ class _Compiled:
         return self._plan
 
     def rows(self, values: tuple) -> list:
+        if self.sql is None:
+            return []
         params = list(self.params)
         for position, index, as_text in self.slots:
             params[position] = str(values[index]) if as_text else values[index]
@@ -82,6 +114,8 @@ class _Compiled:
         return fetched
 
     def instances(self, values: tuple) -> list:
+        if self.sql is None:
+            return []
         model, start, end, init_list, populators, annotations = self._instance_plan()
         out = []
         for row in self.rows(values):
@@ -98,22 +132,49 @@ class CompiledOnce:
     def __init__(self, build: Callable[..., QuerySet], *placeholders: Any):
         self.build = build
         self.placeholders = placeholders
-        self._by_alias: dict[str, _Compiled] = {}
+        self._compiled_by: dict[tuple, _Compiled] = {}
 
-    def _compiled(self, using: str) -> _Compiled:
-        compiled = self._by_alias.get(using)
+    def _values(self, values: tuple) -> tuple:
+        # A list of keys in a stable order (a set of agency ids, say): IN does not care.
+        return tuple(
+            sorted(value) if isinstance(placeholder, Keys) else value
+            for placeholder, value in zip(self.placeholders, values, strict=True)
+        )
+
+    def _flat(self, values: tuple) -> tuple:
+        flat: list = []
+        for placeholder, value in zip(self.placeholders, values, strict=True):
+            if isinstance(placeholder, Keys):
+                flat.extend(value)
+            else:
+                flat.append(value)
+        return tuple(flat)
+
+    def _compiled(self, using: str, values: tuple) -> _Compiled:
+        lengths = tuple(
+            len(value)
+            for placeholder, value in zip(self.placeholders, values, strict=True)
+            if isinstance(placeholder, Keys)
+        )
+        compiled = self._compiled_by.get((using, lengths))
         if compiled is None:
-            queryset = self.build(*self.placeholders)
-            compiled = self._by_alias[using] = _Compiled(queryset, self.placeholders, using)
+            sizes = iter(lengths)
+            stand_ins = tuple(
+                p.stand_ins(next(sizes)) if isinstance(p, Keys) else p for p in self.placeholders
+            )
+            compiled = _Compiled(self.build(*stand_ins), self._flat(stand_ins), using)
+            self._compiled_by[(using, lengths)] = compiled
         return compiled
 
     def instances(self, *values: Any, using: str = "default") -> list:
         """Model instances, as iterating the queryset gives them."""
-        return self._compiled(using).instances(values)
+        values = self._values(values)
+        return self._compiled(using, values).instances(self._flat(values))
 
     def rows(self, *values: Any, using: str = "default") -> list:
         """Rows as tuples, converted as a `values_list()` queryset's."""
-        return self._compiled(using).rows(values)
+        values = self._values(values)
+        return self._compiled(using, values).rows(self._flat(values))
 
 
 def prime_related(instance: Any, name: str, rows: list) -> None:

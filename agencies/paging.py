@@ -51,6 +51,16 @@ def head_and_count(qs, n: int) -> tuple[list, int]:
     return rows[:n], qs.count()
 
 
+def compiled_head_and_count(read, values: tuple, n: int, counted) -> tuple[list, int]:
+    """`head_and_count` for a statement compiled once (agencies.compiled) that reads a panel's
+    first `n + 1` rows: `counted()`, the same rows as a queryset, is counted only when there are
+    more."""
+    rows = read.instances(*values)
+    if len(rows) <= n:
+        return rows, len(rows)
+    return rows[:n], counted().count()
+
+
 def all_rows(page) -> list | None:
     """Every row of the list when `page` holds them all (a list of one page), else None: a
     caller that needs the whole result next to the page need not ask for it again."""

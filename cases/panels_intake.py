@@ -4,9 +4,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
+from agencies.compiled import KEY, KEYS, CompiledOnce
 from agencies.dashboard import Panel, PanelItem, panel
 from agencies.jpdates import format_date
-from agencies.paging import head_and_count
+from agencies.paging import compiled_head_and_count
 from cases.models import ConcernSlip
 from cases.policy.intake import is_resident, staff_agency_ids
 from cases.selectors import intake as selectors
@@ -39,15 +40,14 @@ def referral_inbox_panel(user) -> Panel | None:
     )
 
 
-@panel(order=110)
-def referral_sent_panel(user) -> Panel | None:
-    """The user's own sheets still waiting: for the receiver, or for the user's answer."""
-    if not staff_agency_ids(user):
-        return None
+PANEL_ITEMS = 5  # a panel's first rows; the panel says how many there are
+
+
+def _sent_rows(user_id, agency_ids):
     # What the items print: the sheets' 43 columns and four joined tables cost more to compile
     # and plan than the five rows cost to read.
-    rows, count = head_and_count(
-        selectors.sent_awaiting_answer(user)
+    return (
+        selectors.awaiting_answer_of(user_id, agency_ids)
         .select_related(None)
         .select_related("to_agency")
         .only(
@@ -58,8 +58,25 @@ def referral_sent_panel(user) -> Panel | None:
             "to_agency__name",
             "to_agency__short_name",
         )
-        .order_by("-sent_at", "-pk"),
-        5,
+        .order_by("-sent_at", "-pk")
+    )
+
+
+# The panels' reads, compiled once per process and per number of the user's agencies
+# (agencies.compiled): every professional's dashboard asks them.
+_SENT_HEAD = CompiledOnce(
+    lambda user_id, agency_ids: _sent_rows(user_id, agency_ids)[: PANEL_ITEMS + 1], KEY, KEYS
+)
+
+
+@panel(order=110)
+def referral_sent_panel(user) -> Panel | None:
+    """The user's own sheets still waiting: for the receiver, or for the user's answer."""
+    if not staff_agency_ids(user):
+        return None
+    agencies = staff_agency_ids(user)
+    rows, count = compiled_head_and_count(
+        _SENT_HEAD, (user.pk, agencies), PANEL_ITEMS, lambda: _sent_rows(user.pk, agencies)
     )
     items = [
         PanelItem(
@@ -87,14 +104,28 @@ def referral_sent_panel(user) -> Panel | None:
 SLIP_ROW = ("public_id", "submitted_at", "urgency", "status")
 
 
+def _new_slips(agency_ids):
+    # What an item prints: the slip alone (the selector joins its agency, area and sender).
+    return (
+        selectors.concern_slips_received_at(agency_ids)
+        .filter(status=ConcernSlip.Status.SUBMITTED)
+        .select_related(None)
+        .only(*SLIP_ROW)
+        .order_by("-submitted_at")
+    )
+
+
+_NEW_SLIPS_HEAD = CompiledOnce(lambda agency_ids: _new_slips(agency_ids)[: PANEL_ITEMS + 1], KEYS)
+
+
 @panel(order=120)
 def concern_slip_panel(user) -> Panel | None:
     """Staff: new 気づきシート addressed to their agency. Residents: their own slips."""
     if staff_agency_ids(user):
-        qs = selectors.concern_slips_received_by(user).filter(status=ConcernSlip.Status.SUBMITTED)
-        # What an item prints: the slip alone (the selector joins its agency, area and sender).
-        qs = qs.select_related(None).only(*SLIP_ROW)
-        slips, count = head_and_count(qs.order_by("-submitted_at"), 5)
+        agencies = staff_agency_ids(user)
+        slips, count = compiled_head_and_count(
+            _NEW_SLIPS_HEAD, (agencies,), PANEL_ITEMS, lambda: _new_slips(agencies)
+        )
         if (
             not count
             and not ConcernSlip.objects.filter(to_agency_id__in=staff_agency_ids(user)).exists()

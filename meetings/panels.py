@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from agencies.dashboard import Panel, PanelItem, panel
 from agencies.jpdates import format_monthday, format_time
-from agencies.paging import head_and_count
 from agencies.policy import is_professional
 
 from . import policy, selectors
@@ -88,7 +87,7 @@ def my_roles(user) -> Panel | None:
     """会議で割り当てられた役割: open tasks the user (or their agency) took on at a meeting."""
     if not is_professional(user):
         return None
-    rows, count = head_and_count(selectors.open_roles_for_panel(user), 5)
+    rows, count = selectors.open_roles_head(user)
     today = timezone.localdate()
     base = reverse("meetings:my_roles")
     items = []

@@ -10,14 +10,13 @@ The legal core (DOMAIN §4):
 Rules register with agencies.policy (imported by MeetingsConfig.ready).
 """
 
-from datetime import date
 from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Role
-from agencies.compiled import CompiledOnce
+from agencies.compiled import DAY, CompiledOnce
 from agencies.jpdates import fiscal_year
 from agencies.policy import DENY, Basis, Decision, allow, deny, is_admin, is_professional, rule
 
@@ -112,8 +111,7 @@ def _seat_rows(user_id, on, _fy):
     )
 
 
-_SEAT_DAY = date(1900, 1, 2)
-_SEATS = CompiledOnce(_seat_rows, -7_654_323, _SEAT_DAY, fiscal_year(_SEAT_DAY))
+_SEATS = CompiledOnce(_seat_rows, -7_654_323, DAY, fiscal_year(DAY))
 
 
 def managed_agency_ids(user) -> set[int]:

@@ -7,7 +7,9 @@ from django.apps import apps
 from django.db.models import Exists, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from agencies.compiled import KEY, CompiledOnce
+from agencies.compiled import DAY, KEY, KEYS, SECOND_KEYS, CompiledOnce
+from agencies.jpdates import fiscal_year
+from agencies.paging import compiled_head_and_count
 from agencies.policy import is_admin
 
 from . import policy
@@ -342,11 +344,20 @@ def pledges_missing(user) -> list[BodyMember]:
     """For managers: current members of 支援会議 bodies without this year's pledge; for anyone:
     their own seats without a pledge."""
     today = timezone.localdate()
-    pledged = ConfidentialityPledge.objects.current(today).values_list("member_id", flat=True)
-    qs = (
-        BodyMember.objects.current(today)
+    return _PLEDGES_MISSING.instances(
+        user.pk, policy.managed_agency_ids(user), today, fiscal_year(today)
+    )
+
+
+def _pledges_missing(user_id: int, managed, on: dt.date, _fy: int) -> QuerySet[BodyMember]:
+    # `_fy` is the fiscal year the pledges' `current(on)` derives from `on`: a placeholder of its
+    # own, so that the statement compiled once takes today's (as meetings.policy's seats).
+    pledged = ConfidentialityPledge.objects.current(on).values_list("member_id", flat=True)
+    return (
+        BodyMember.objects.current(on)
         .filter(body__kind=BodyKind.SHIEN_KAIGI, body__active=True)
         .exclude(pk__in=pledged)
+        .filter(Q(user_id=user_id) | Q(body__convenor_id__in=managed))
         .select_related("body", "user", "agency")
         # What the dashboard panel and the meetings page print: 74 columns of four tables cost
         # more to compile than the few rows cost to read.
@@ -359,11 +370,13 @@ def pledges_missing(user) -> list[BodyMember]:
             "user__display_name",
             "agency__name",
             "agency__short_name",
-        )
+        )[:20]
     )
-    return list(
-        qs.filter(Q(user=user) | Q(body__convenor_id__in=policy.managed_agency_ids(user)))[:20]
-    )
+
+
+# Compiled once per process and per number of managed agencies (agencies.compiled): the
+# dashboard and the meetings page ask it on every view.
+_PLEDGES_MISSING = CompiledOnce(_pledges_missing, KEY, KEYS, DAY, fiscal_year(DAY))
 
 
 # --- role assignments (役割分担) -----------------------------------------------------------------
@@ -372,10 +385,16 @@ def pledges_missing(user) -> list[BodyMember]:
 def roles_owned_by(user, *, status: str = "open") -> QuerySet:
     """Role assignments the user answers for (named owner, or care staff of the owner agency),
     followed as tasks. status: "open" (not done, due first), "done" (latest first) or "all"."""
+    from .models.meeting import owner_agencies
+
+    return _roles_of(user.pk, *owner_agencies(user), status=status)
+
+
+def _roles_of(user_id: int, named, care, *, status: str = "open") -> QuerySet:
     from .models import RoleAssignment
 
     rows = RoleAssignment.objects.open() if status == "open" else RoleAssignment.objects.tasks()
-    rows = rows.owned_by(user)
+    rows = rows.owned_by_keys(user_id, named, care)
     if status == "open":
         rows = rows.order_by(F("due_on").asc(nulls_last=True), "pk")
     elif status == "done":
@@ -394,12 +413,12 @@ def roles_owned_by(user, *, status: str = "open") -> QuerySet:
     )
 
 
-def open_roles_for_panel(user) -> QuerySet:
-    """`roles_owned_by(user)` with what the dashboard shows and nothing more: nine tables
-    joined with every column cost 2 ms to compile and 2 ms for PostgreSQL to plan, on every
-    dashboard; six tables with these columns cost 0.8 and 0.9 ms."""
+def _panel_roles(user_id: int, named, care) -> QuerySet:
+    """`roles_owned_by` with what the dashboard shows and nothing more: nine tables joined with
+    every column cost 2 ms to compile and 2 ms for PostgreSQL to plan, on every dashboard; six
+    tables with these columns cost 0.8 and 0.9 ms."""
     return (
-        roles_owned_by(user, status="open")
+        _roles_of(user_id, named, care, status="open")
         .select_related(None)
         .select_related("owner_agency", "decision__item__case", "decision__item__meeting__body")
         .only(
@@ -412,6 +431,27 @@ def open_roles_for_panel(user) -> QuerySet:
             "decision__item__meeting__starts_at",
             "decision__item__meeting__body__name",
         )
+    )
+
+
+PANEL_ROLES = 5  # the dashboard's open roles: the first five, and how many there are
+# Compiled once per process and per number of the user's agencies (agencies.compiled): every
+# professional's dashboard asks it.
+_PANEL_ROLES_HEAD = CompiledOnce(
+    lambda user_id, named, care: _panel_roles(user_id, named, care)[: PANEL_ROLES + 1],
+    KEY,
+    KEYS,
+    SECOND_KEYS,
+)
+
+
+def open_roles_head(user) -> tuple[list, int]:
+    """The dashboard's first `PANEL_ROLES` open roles of `user` and their number."""
+    from .models.meeting import owner_agencies
+
+    keys = (user.pk, *owner_agencies(user))
+    return compiled_head_and_count(
+        _PANEL_ROLES_HEAD, keys, PANEL_ROLES, lambda: _panel_roles(*keys)
     )
 
 

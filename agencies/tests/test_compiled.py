@@ -104,3 +104,49 @@ def test_primed_rows_answer_the_related_manager_and_their_key(django_assert_num_
         assert all(m.user is user for m in user.memberships.all())
     with django_assert_num_queries(1):
         assert user.memberships.filter(agency__name="二つ目の機関").count() == 1
+
+
+def test_a_list_of_keys_is_compiled_once_per_length_and_reads_as_the_queryset(
+    django_assert_num_queries,
+):
+    """`Keys`: a statement filtering by a list of keys is compiled once for each length of list,
+    gives what the queryset gives for any list of that length, and an empty list that leaves
+    nothing to match reads nothing without a query; an empty list beside another condition
+    (an OR) leaves that condition."""
+    from django.db.models import Q
+
+    from agencies.compiled import KEY, KEYS
+    from agencies.models import Agency
+
+    built = []
+
+    def build(user_id, agency_ids):
+        built.append(len(agency_ids))
+        return (
+            Membership.objects.filter(Q(user_id=user_id) | Q(agency_id__in=agency_ids))
+            .select_related("agency")
+            .order_by("pk")
+        )
+
+    def alone(agency_ids):
+        return Membership.objects.filter(agency_id__in=agency_ids).order_by("pk")
+
+    both = CompiledOnce(build, KEY, KEYS)
+    only = CompiledOnce(alone, KEYS)
+    one, two, three = AgencyFactory(), AgencyFactory(), AgencyFactory()
+    first, second, third = staff(one), staff(two), staff(three)
+    for user, ids in (
+        (first, {two.pk}),
+        (second, {one.pk}),
+        (first, {two.pk, three.pk}),
+        (third, {three.pk, one.pk}),
+        (second, set()),
+    ):
+        expected = list(build(user.pk, list(ids)))
+        got = both.instances(user.pk, ids)
+        assert got == expected and [m.agency.name for m in got] == [m.agency.name for m in expected]
+    assert sorted(set(built)) == [0, 1, 2] and built.count(1) == 3  # the queryset's own calls too
+    assert only.instances([one.pk]) == list(alone([one.pk]))
+    with django_assert_num_queries(0):
+        assert only.instances(set()) == []
+    assert not Agency.objects.filter(pk__in=[KEYS.base, KEYS.base - 1]).exists()

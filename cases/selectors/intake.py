@@ -46,7 +46,11 @@ def referrals_received_by(user) -> QuerySet[Referral]:
 
 def referrals_sent_by(user) -> QuerySet[Referral]:
     """Sheets written at the user's agencies, drafts included."""
-    return Referral.objects.filter(from_agency_id__in=staff_agency_ids(user)).for_list()
+    return referrals_sent_from(staff_agency_ids(user))
+
+
+def referrals_sent_from(agency_ids) -> QuerySet[Referral]:
+    return Referral.objects.filter(from_agency_id__in=agency_ids).for_list()
 
 
 INBOX_FILTERS = ("new", "overdue", "mine", "info_requested", "open", "all")
@@ -88,7 +92,14 @@ def inbox_counts(user) -> dict[str, int]:
 
 def sent_awaiting_answer(user) -> QuerySet[Referral]:
     """The user's own sheets that wait for the receiver, or for the user's answer."""
-    return referrals_sent_by(user).filter(from_worker=user, status__in=Referral.IN_FLIGHT)
+    return awaiting_answer_of(user.pk, staff_agency_ids(user))
+
+
+def awaiting_answer_of(user_id: int, agency_ids) -> QuerySet[Referral]:
+    """`sent_awaiting_answer` from keys: the user's and the user's agencies'."""
+    return referrals_sent_from(agency_ids).filter(
+        from_worker_id=user_id, status__in=Referral.IN_FLIGHT
+    )
 
 
 def referral_timeline(referral: Referral) -> QuerySet[ReferralEvent]:
@@ -100,6 +111,10 @@ def concern_slips_of(user) -> QuerySet[ConcernSlip]:
 
 
 def concern_slips_received_by(user) -> QuerySet[ConcernSlip]:
-    return ConcernSlip.objects.filter(to_agency_id__in=staff_agency_ids(user)).select_related(
+    return concern_slips_received_at(staff_agency_ids(user))
+
+
+def concern_slips_received_at(agency_ids) -> QuerySet[ConcernSlip]:
+    return ConcernSlip.objects.filter(to_agency_id__in=agency_ids).select_related(
         "to_agency", "area", "submitted_by"
     )

@@ -429,12 +429,23 @@ class RoleAssignmentQuerySet(models.QuerySet):
         """Assignments the user answers for: named as the owner while working at the owner
         agency, or staff of the owner agency with a care role (the `roleassignment.complete`
         rule, as a filter)."""
-        memberships = user.current_memberships()
-        named = {m.agency_id for m in memberships}
-        care = {m.agency_id for m in memberships if m.role in CARE_ROLES}
+        return self.owned_by_keys(user.pk, *owner_agencies(user))
+
+    def owned_by_keys(self, user_id: int, named, care):
+        """`owned_by` from keys: the user's, the agencies where the user works (`named`) and
+        those where the user holds a care role (`care`) — `owner_agencies(user)`."""
         return self.filter(
-            Q(owner_user=user, owner_agency_id__in=named) | Q(owner_agency_id__in=care)
+            Q(owner_user_id=user_id, owner_agency_id__in=named) | Q(owner_agency_id__in=care)
         )
+
+
+def owner_agencies(user) -> tuple[set[int], set[int]]:
+    """The agencies where the user works today, and those where with a care role."""
+    memberships = user.current_memberships()
+    return (
+        {m.agency_id for m in memberships},
+        {m.agency_id for m in memberships if m.role in CARE_ROLES},
+    )
 
 
 class RoleAssignment(models.Model):

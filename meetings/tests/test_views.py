@@ -698,3 +698,26 @@ def test_pledges_missing_reads_what_it_prints_in_one_query(
     verified(client, supervisor)
     page = client.get(reverse("meetings:index")).content.decode()
     assert "北地区民生委員児童委員協議会" in page and str(partner_worker) in page
+
+
+def test_pledges_missing_takes_the_day_it_is_asked(supervisor, shien, partner_worker):
+    """The read compiled once per process (agencies.compiled) takes today's date and fiscal year
+    each time: a pledge of this fiscal year stops counting on 1 April, and a member who joins
+    later is not a member yet."""
+    from unittest import mock
+
+    from agencies.jpdates import fiscal_year
+    from meetings import selectors
+
+    member = seat(shien, partner_worker, supervisor)  # pledged today
+    assert selectors.pledges_missing(supervisor) == []
+    today = timezone.localdate()
+    next_april = dt.date(fiscal_year(today) + 1, 4, 1)
+    with mock.patch("meetings.selectors.timezone.localdate", return_value=next_april):
+        assert selectors.pledges_missing(supervisor) == [member]
+    before_joining = member.joined_on - dt.timedelta(days=1)
+    with mock.patch("meetings.selectors.timezone.localdate", return_value=before_joining):
+        assert selectors.pledges_missing(supervisor) == []
+    # The member's own seat, asked by the member (no managed agency): the same rows.
+    with mock.patch("meetings.selectors.timezone.localdate", return_value=next_april):
+        assert selectors.pledges_missing(partner_worker) == [member]
