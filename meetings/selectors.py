@@ -39,9 +39,10 @@ def case_consent_in_force(case, on=None) -> bool:
     names no persons). The guard for 重層的支援会議 agendas."""
     from cases.models import Consent, SupportCase
 
-    # One statement: the persons the case names are read inside it.
+    # One statement: the persons the case names are read inside it — as an array, so that the
+    # consents are found by person (`IN (subquery)` OR a key made PostgreSQL scan them all).
     named = SupportCase.persons.through.objects.filter(supportcase_id=case.pk).values("person_id")
-    about = Q(person_id__in=named)
+    about = Q(person_id__in_ids=named)
     if getattr(case, "principal_id", None):
         about |= Q(person_id=case.principal_id)
     else:  # a case naming nobody: its household's consent
