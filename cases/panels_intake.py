@@ -72,9 +72,9 @@ _SENT_HEAD = CompiledOnce(
 @panel(order=110)
 def referral_sent_panel(user) -> Panel | None:
     """The user's own sheets still waiting: for the receiver, or for the user's answer."""
-    if not staff_agency_ids(user):
-        return None
     agencies = staff_agency_ids(user)
+    if not agencies:
+        return None
     rows, count = compiled_head_and_count(
         _SENT_HEAD, (user.pk, agencies), PANEL_ITEMS, lambda: _sent_rows(user.pk, agencies)
     )
@@ -121,15 +121,12 @@ _NEW_SLIPS_HEAD = CompiledOnce(lambda agency_ids: _new_slips(agency_ids)[: PANEL
 @panel(order=120)
 def concern_slip_panel(user) -> Panel | None:
     """Staff: new 気づきシート addressed to their agency. Residents: their own slips."""
-    if staff_agency_ids(user):
-        agencies = staff_agency_ids(user)
+    agencies = staff_agency_ids(user)
+    if agencies:
         slips, count = compiled_head_and_count(
             _NEW_SLIPS_HEAD, (agencies,), PANEL_ITEMS, lambda: _new_slips(agencies)
         )
-        if (
-            not count
-            and not ConcernSlip.objects.filter(to_agency_id__in=staff_agency_ids(user)).exists()
-        ):
+        if not count and not ConcernSlip.objects.filter(to_agency_id__in=agencies).exists():
             return None
         items = [
             PanelItem(

@@ -176,6 +176,11 @@ def test_case_create_page_offers_the_next_case_of_a_closed_one(family, client):
     nxt = SupportCase.objects.get(previous_case=case)
     assert nxt.principal == son
     assert mother not in nxt.persons.all()
+    # Each case page links the other: the next case only where one follows.
+    closed = client.get(reverse("cases:case_detail", args=[case.public_id])).content.decode()
+    assert "次の支援" in closed and nxt.number in closed
+    following = client.get(reverse("cases:case_detail", args=[nxt.public_id])).content.decode()
+    assert "前の支援" in following and "次の支援" not in following
 
 
 def test_moving_out_birth_and_back_dated_joining(family, client):

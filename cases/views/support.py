@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,11 +51,16 @@ PAGE_SIZE = 30
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def _case(request, case_id, action: str = "case.view"):
-    """The case, with what its decision reads in the same statement (with_case_access)."""
+def _case(request, case_id, action: str = "case.view", *, with_next: bool = False):
+    """The case, with what its decision reads in the same statement (with_case_access), and
+    `with_next`: whether a later case follows it (`has_next_cases`), so that a page showing the
+    links reads them only for the few cases that have one."""
     cases = SupportCase.objects.select_related(
         "household", "lead_agency", "coordinating_agency", "coordinator", "principal"
     )
+    if with_next:
+        later = SupportCase.objects.filter(previous_case=OuterRef("pk"))
+        cases = cases.annotate(has_next_cases=Exists(later))
     case = get_object_or_404(with_case_access(cases, request.user, ""), public_id=case_id)
     prime_case_access(request.user, case, case)
     decision = require_visible(request.user, "case.view", case)
@@ -248,14 +253,15 @@ def case_create(request):
 
 @login_required
 def case_detail(request, case_id):
-    case, decision = _case(request, case_id)
+    case, decision = _case(request, case_id, with_next=True)
     page = sel.case_page(request.user, case)
     relations = list(page.assessment.relations.select_related("agency")) if page.assessment else []
     from cases.policy.persons import person_decisions
 
     person_rights = person_decisions(request.user, [m.person for m in page.members])
     member_rows = [(m, person_rights[m.person_id]) for m in page.members]
-    linked_next = [(n, can(request.user, "case.view", n)) for n in case.next_cases.all()]
+    following = case.next_cases.all() if case.has_next_cases else []
+    linked_next = [(n, can(request.user, "case.view", n)) for n in following]
     linked_previous_visible = bool(case.previous_case_id) and can(
         request.user, "case.view", case.previous_case
     )
