@@ -162,7 +162,10 @@ class CompiledOnce:
             stand_ins = tuple(
                 p.stand_ins(next(sizes)) if isinstance(p, Keys) else p for p in self.placeholders
             )
-            compiled = _Compiled(self.build(*stand_ins), self._flat(stand_ins), using)
+            flat = self._flat(stand_ins)
+            if len(set(flat)) != len(flat):  # a list so long that it reaches the next one
+                raise ValueError(f"placeholders stand for the same value: {sorted(flat)}")
+            compiled = _Compiled(self.build(*stand_ins), flat, using)
             self._compiled_by[(using, lengths)] = compiled
         return compiled
 

@@ -150,3 +150,19 @@ def test_a_list_of_keys_is_compiled_once_per_length_and_reads_as_the_queryset(
     with django_assert_num_queries(0):
         assert only.instances(set()) == []
     assert not Agency.objects.filter(pk__in=[KEYS.base, KEYS.base - 1]).exists()
+
+
+def test_lists_of_keys_that_would_meet_are_refused():
+    """Two placeholders standing for the same value would mix up their parameters: refused."""
+    from agencies.compiled import KEYS, SECOND_KEYS
+
+    read = CompiledOnce(
+        lambda first, second: Membership.objects.filter(agency_id__in=first).exclude(
+            agency_id__in=second
+        ),
+        KEYS,
+        SECOND_KEYS,
+    )
+    assert read.instances([1, 2], [3]) == []
+    with pytest.raises(ValueError, match="same value"):
+        read.instances(range(1, 1002), [3])
