@@ -1,8 +1,8 @@
 # The interpreter the virtualenv is made from (`make install PYTHON=...` to choose): the
 # distribution's own Python when it is 3.11 or newer and can make a virtualenv — Debian builds
 # it with profile-guided optimisation and LTO, as the production image's python:3.11-slim is
-# built, while pyenv's default build (no --enable-optimizations) runs the same pages ~10 % and
-# plain Python loops ~25 % slower (benchmarks/RESULTS.md, session 32) — else python3 on the PATH.
+# built, while pyenv's default build (no --enable-optimizations) serves the same requests with
+# ~15 % more CPU (benchmarks/RESULTS.md, session 32) — else python3 on the PATH.
 SYSTEM_PYTHON := /usr/bin/python3
 PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip; ensurepip.version(); sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
 VENV := .venv
