@@ -16,3 +16,21 @@ def test_the_mix_reports_cpu_per_request_and_the_ceiling_it_puts_on_requests():
     assert "gunicorn 25.0 ms, PostgreSQL 8.0 ms, wrk 0.5 ms" in report
     assert "machine 97 % busy" in report
     assert f"{cores} cores at 33.5 ms per request serve at most {cores * 1000 / 33.5:.0f}" in report
+
+
+def test_the_profile_counts_the_outermost_call_of_a_method_only():
+    """`mix_profile.Outermost`: a template rendered inside a template, or a subquery compiled
+    inside a query, is part of the outer call's time and not counted again."""
+    from benchmarks.mix_profile import Outermost
+
+    class Tree:
+        def walk(self, depth):
+            return 1 + (self.walk(depth - 1) if depth else 0)
+
+    timer = Outermost(Tree, "walk")
+    assert Tree().walk(3) == 4  # the method still answers as before
+    Tree().walk(0)
+    spent, calls = timer.take()
+    assert calls == 2  # two outermost calls; the three nested ones belong to the first
+    assert spent >= 0.0
+    assert timer.take() == (0.0, 0)  # taking the figures starts them again
