@@ -13,6 +13,9 @@ from django.core.cache import cache
 
 _log = logging.getLogger(__name__)
 
+# A list panel shows its first rows and says how many there are (`paging.head_and_count`).
+PANEL_ROWS = 5
+
 
 @dataclass
 class PanelItem:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import Role
 from agencies.compiled import KEY, KEYS, CompiledOnce
-from agencies.dashboard import Panel, PanelItem, panel
+from agencies.dashboard import PANEL_ROWS, Panel, PanelItem, panel
 from agencies.jpdates import format_date
 from agencies.paging import compiled_head_and_count
 from cases.models import ConcernSlip
@@ -40,9 +40,6 @@ def referral_inbox_panel(user) -> Panel | None:
     )
 
 
-PANEL_ITEMS = 5  # a panel's first rows; the panel says how many there are
-
-
 def _sent_rows(user_id, agency_ids):
     # What the items print: the sheets' 43 columns and four joined tables cost more to compile
     # and plan than the five rows cost to read.
@@ -65,7 +62,7 @@ def _sent_rows(user_id, agency_ids):
 # The panels' reads, compiled once per process and per number of the user's agencies
 # (agencies.compiled): every professional's dashboard asks them.
 _SENT_HEAD = CompiledOnce(
-    lambda user_id, agency_ids: _sent_rows(user_id, agency_ids)[: PANEL_ITEMS + 1], KEY, KEYS
+    lambda user_id, agency_ids: _sent_rows(user_id, agency_ids)[: PANEL_ROWS + 1], KEY, KEYS
 )
 
 
@@ -76,7 +73,7 @@ def referral_sent_panel(user) -> Panel | None:
     if not agencies:
         return None
     rows, count = compiled_head_and_count(
-        _SENT_HEAD, (user.pk, agencies), PANEL_ITEMS, lambda: _sent_rows(user.pk, agencies)
+        _SENT_HEAD, (user.pk, agencies), PANEL_ROWS, lambda: _sent_rows(user.pk, agencies)
     )
     items = [
         PanelItem(
@@ -115,7 +112,7 @@ def _new_slips(agency_ids):
     )
 
 
-_NEW_SLIPS_HEAD = CompiledOnce(lambda agency_ids: _new_slips(agency_ids)[: PANEL_ITEMS + 1], KEYS)
+_NEW_SLIPS_HEAD = CompiledOnce(lambda agency_ids: _new_slips(agency_ids)[: PANEL_ROWS + 1], KEYS)
 
 
 @panel(order=120)
@@ -124,7 +121,7 @@ def concern_slip_panel(user) -> Panel | None:
     agencies = staff_agency_ids(user)
     if agencies:
         slips, count = compiled_head_and_count(
-            _NEW_SLIPS_HEAD, (agencies,), PANEL_ITEMS, lambda: _new_slips(agencies)
+            _NEW_SLIPS_HEAD, (agencies,), PANEL_ROWS, lambda: _new_slips(agencies)
         )
         if not count and not ConcernSlip.objects.filter(to_agency_id__in=agencies).exists():
             return None

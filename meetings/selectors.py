@@ -8,6 +8,7 @@ from django.db.models import Exists, F, Prefetch, Q, QuerySet, prefetch_related_
 from django.utils import timezone
 
 from agencies.compiled import DAY, KEY, KEYS, SECOND_KEYS, CompiledOnce
+from agencies.dashboard import PANEL_ROWS
 from agencies.jpdates import fiscal_year
 from agencies.paging import compiled_head_and_count
 from agencies.policy import is_admin
@@ -435,11 +436,10 @@ def _panel_roles(user_id: int, named, care) -> QuerySet:
     )
 
 
-PANEL_ROLES = 5  # the dashboard's open roles: the first five, and how many there are
 # Compiled once per process and per number of the user's agencies (agencies.compiled): every
 # professional's dashboard asks it.
 _PANEL_ROLES_HEAD = CompiledOnce(
-    lambda user_id, named, care: _panel_roles(user_id, named, care)[: PANEL_ROLES + 1],
+    lambda user_id, named, care: _panel_roles(user_id, named, care)[: PANEL_ROWS + 1],
     KEY,
     KEYS,
     SECOND_KEYS,
@@ -447,13 +447,11 @@ _PANEL_ROLES_HEAD = CompiledOnce(
 
 
 def open_roles_head(user) -> tuple[list, int]:
-    """The dashboard's first `PANEL_ROLES` open roles of `user` and their number."""
+    """The dashboard's first `PANEL_ROWS` open roles of `user` and their number."""
     from .models.meeting import owner_agencies
 
     keys = (user.pk, *owner_agencies(user))
-    return compiled_head_and_count(
-        _PANEL_ROLES_HEAD, keys, PANEL_ROLES, lambda: _panel_roles(*keys)
-    )
+    return compiled_head_and_count(_PANEL_ROLES_HEAD, keys, PANEL_ROWS, lambda: _panel_roles(*keys))
 
 
 # --- which meeting a case can go to (issue 10: no dead ends) -----------------------------------

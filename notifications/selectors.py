@@ -7,11 +7,12 @@ from django.db.models.functions import Coalesce
 
 from agencies.choices import Role
 from agencies.compiled import KEY, CompiledOnce
+from agencies.dashboard import PANEL_ROWS
 from agencies.models import Agency
 from agencies.paging import compiled_head_and_count
 from agencies.policy import is_admin
 
-from .models import Level, Notification, Reminder
+from .models import Notification, Reminder
 
 UNREAD_COUNT_CACHE = "_unread_notification_count"
 
@@ -56,24 +57,19 @@ def inbox(user, *, show: str = "unread"):
     return qs.order_by("-created_at", "-pk")
 
 
-URGENT_PANEL = 5  # the dashboard's first unread urgent notifications; it says how many
-
-
 def _unread_urgent(user_id: int) -> QuerySet[Notification]:
     return (
-        Notification.objects.filter(recipient_id=user_id, level=Level.URGENT)
-        .unread()
-        .order_by("due_date", "-created_at")
+        Notification.objects.for_user(user_id).unread().urgent().order_by("due_date", "-created_at")
     )
 
 
 # Compiled once per process (agencies.compiled): every dashboard asks it.
-_UNREAD_URGENT_HEAD = CompiledOnce(lambda user_id: _unread_urgent(user_id)[: URGENT_PANEL + 1], KEY)
+_UNREAD_URGENT_HEAD = CompiledOnce(lambda user_id: _unread_urgent(user_id)[: PANEL_ROWS + 1], KEY)
 
 
 def unread_urgent(user) -> tuple[int, list[Notification]]:
     items, count = compiled_head_and_count(
-        _UNREAD_URGENT_HEAD, (user.pk,), URGENT_PANEL, lambda: _unread_urgent(user.pk)
+        _UNREAD_URGENT_HEAD, (user.pk,), PANEL_ROWS, lambda: _unread_urgent(user.pk)
     )
     return count, items
 
