@@ -9,7 +9,6 @@ the saved version in `error.current`.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +26,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.api import AuditedListMixin, Conflict
 from agencies.api_contract import PARSERS
+from agencies.api_listed import ReadsListed, listed
 from agencies.models import Agency, User
 from agencies.policy import check, require
 from audit.services import record
@@ -73,11 +73,17 @@ class AgencyRef(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
-class PersonRef(serializers.SlugRelatedField):
+class PersonRef(ReadsListed, serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "public_id")
         if not kwargs.get("read_only"):
             kwargs.setdefault("queryset", Person.objects.all())
+        super().__init__(**kwargs)
+
+
+class CaseRef(ReadsListed, serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "public_id")
         super().__init__(**kwargs)
 
 
@@ -141,9 +147,7 @@ class CaseSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="前の支援(同じ世帯の終結したケース)",
     )
-    next_cases = serializers.SlugRelatedField(
-        slug_field="public_id", many=True, read_only=True, help_text="次の支援"
-    )
+    next_cases = CaseRef(many=True, read_only=True, help_text="次の支援")
 
     class Meta:
         model = SupportCase
@@ -443,7 +447,8 @@ class CaseScoped:
 def _listed(qs):
     """The list reads of each related row only the key the answer shows (a person's or household's
     public_id, an agency's code): not the personal columns of 本人 and the persons, and not 100
-    model rows per page that nobody reads."""
+    model rows per page that nobody reads. The to-many keys are kept in lists
+    (agencies.api_listed): not a related manager for each row."""
     own = [f.attname for f in SupportCase._meta.concrete_fields]
     return (
         qs.select_related(
@@ -458,10 +463,8 @@ def _listed(qs):
             "previous_case__public_id",
         )
         .prefetch_related(
-            Prefetch(
-                "next_cases", queryset=SupportCase.objects.only("public_id", "previous_case_id")
-            ),
-            Prefetch("persons", queryset=Person.objects.only("public_id")),
+            listed("next_cases", SupportCase.objects.only("public_id", "previous_case_id")),
+            listed("persons", Person.objects.only("public_id")),
         )
     )
 

@@ -273,6 +273,34 @@ def test_case_and_note_api_lists_keep_query_count_constant(
     assert len(response.json()["results"]) == 7
 
 
+def test_case_list_answers_persons_and_next_cases_from_the_prefetched_lists(body, owner):
+    """agencies.api_listed: the list keeps each row's persons and next cases in plain lists
+    (no related manager a row) and the fields answer from them; a case without them (one case,
+    a case just created) answers from its managers, the same keys."""
+    from cases.api.support import CaseSerializer, _listed
+
+    first = open_case(coordinator=owner, agency=body)
+    nxt = open_case(coordinator=owner, agency=body)
+    SupportCase.objects.filter(pk=nxt.pk).update(previous_case=first)
+    persons = [str(p.public_id) for p in first.persons.all()]
+    assert persons
+    (row,) = _listed(SupportCase.objects.filter(pk=first.pk))
+    assert [str(p.public_id) for p in row.persons_listed] == persons
+    assert "persons" not in getattr(row, "_prefetched_objects_cache", {})
+
+    def keys(data, name):
+        return [str(key) for key in data[name]]
+
+    listed = CaseSerializer([row], many=True).data[0]
+    assert keys(listed, "persons") == persons
+    assert keys(listed, "next_cases") == [str(nxt.public_id)]
+    single = CaseSerializer(SupportCase.objects.get(pk=first.pk)).data
+    assert keys(single, "persons") == persons
+    assert keys(single, "next_cases") == [str(nxt.public_id)]
+    row.persons_listed = []  # the list, not the manager, is what the field reads
+    assert CaseSerializer([row], many=True).data[0]["persons"] == []
+
+
 def test_case_list_shows_related_keys_without_reading_personal_columns(
     body, owner, django_assert_max_num_queries
 ):
