@@ -34,3 +34,17 @@ def test_the_profile_counts_the_outermost_call_of_a_method_only():
     assert calls == 2  # two outermost calls; the three nested ones belong to the first
     assert spent >= 0.0
     assert timer.take() == (0.0, 0)  # taking the figures starts them again
+
+
+def test_the_instruction_count_is_read_from_a_callgrind_dump():
+    """`mix_instructions.instructions`: a dump's `totals:` line (the counted events), else its
+    `summary:` line; anything else is refused rather than read as zero."""
+    import pytest
+
+    from benchmarks.mix_instructions import instructions
+
+    dump = "version: 1\ncmd: python x.py\npart: 1\nevents: Ir\nsummary: 0\nfn=(1) main\n5 7\ntotals: 161915585\n"
+    assert instructions(dump) == 161_915_585  # totals, not the summary line before it
+    assert instructions("events: Ir\nsummary: 4200\n") == 4200
+    with pytest.raises(ValueError):
+        instructions("not a dump\n")
