@@ -10,7 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agencies.paging import FirstPageCountingPaginator, KeysFirstPaginator, head_and_count
+from agencies.paging import (
+    FirstPageCountingPaginator,
+    KeysFirstPaginator,
+    KeysWithCountPaginator,
+    head_and_count,
+)
 from cases.models import Consultation
 from cases.tests.factories import AgencyFactory, ConsultationFactory, UserFactory
 
@@ -38,8 +43,9 @@ def _ordered():
     )
 
 
-def test_every_page_matches_djangos(consultations):
-    plain, keys = Paginator(_ordered(), 5, orphans=2), KeysFirstPaginator(_ordered(), 5, orphans=2)
+@pytest.mark.parametrize("paginator", [KeysFirstPaginator, KeysWithCountPaginator])
+def test_every_page_matches_djangos(consultations, paginator):
+    plain, keys = Paginator(_ordered(), 5, orphans=2), paginator(_ordered(), 5, orphans=2)
     assert keys.num_pages == plain.num_pages == 4
     for number in plain.page_range:
         expected = [(c.pk, c.agency.name, c.categories) for c in plain.page(number)]
@@ -100,14 +106,14 @@ def test_a_list_that_fits_on_its_first_page_is_not_counted(consultations, pagina
 
 
 @pytest.mark.parametrize("rows, orphans", [(0, 0), (4, 0), (7, 2), (8, 2), (22, 0), (22, 2)])
-def test_a_first_page_reads_its_keys_with_the_count_then_its_rows(consultations, rows, orphans):
-    """KeysFirstPaginator: a first page's keys come with the count of every row of the list
+def test_a_first_page_can_read_its_keys_with_the_count_then_its_rows(consultations, rows, orphans):
+    """KeysWithCountPaginator: a first page's keys come with the count of every row of the list
     (COUNT(*) OVER (), one pass over the rows the filters let through), then the rows of those
     keys — no COUNT over the list a second time, however long it is. The count is COUNT(*)'s
     and the page Django's."""
     listed = _ordered().filter(pk__in=[-1, *(c.pk for c in _ordered()[:rows])])  # never empty
     with CaptureQueriesContext(connection) as ctx:
-        page = KeysFirstPaginator(listed, 5, orphans=orphans).get_page(None)
+        page = KeysWithCountPaginator(listed, 5, orphans=orphans).get_page(None)
         shown = [c.pk for c in page]
     statements = [q["sql"] for q in ctx.captured_queries]
     django = Paginator(listed, 5, orphans=orphans)

@@ -28,6 +28,7 @@ from agencies.api import AuditedListMixin, Conflict
 from agencies.api_contract import PARSERS
 from agencies.api_listed import ReadsListed, listed
 from agencies.models import Agency, User
+from agencies.paging import KeysWithCountPagination
 from agencies.policy import check, require
 from audit.services import record
 from cases.models import (
@@ -479,6 +480,7 @@ class CaseViewSet(
 ):
     list_audit_action = "case.list"
     serializer_class = CaseSerializer
+    pagination_class = KeysWithCountPagination  # the visible cases: no index gives them in order
     lookup_field = "public_id"
     filterset_fields = ["status", "lead_agency", "fiscal_year"]
 

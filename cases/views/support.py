@@ -20,7 +20,7 @@ from agencies.dashboard import Panel, PanelItem, panel
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import clear_filters_url, export_list, export_query, form_filters_set
 from agencies.models import User
-from agencies.paging import FirstPageCountingPaginator, KeysFirstPaginator
+from agencies.paging import FirstPageCountingPaginator, KeysWithCountPaginator
 from agencies.pdf import PDF_FONT_FAMILY, pdf_response, render_pdf
 from agencies.policy import can, require, require_visible
 from audit.services import record, record_list
@@ -148,7 +148,8 @@ def case_list(request):
     filters, filter_form = _case_filters(request)
     qs = lists.CASES.order(sel.case_list(request.user, filters), request)
     qs = qs.select_related(None).select_related("lead_agency", "coordinator").only(*CASE_ROW)
-    page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The visible cases: no index gives them in order, so their count comes with the keys.
+    page = KeysWithCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(actor=request.user, action="case.list", objects=page.object_list)
     return render(
         request,

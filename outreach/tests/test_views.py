@@ -62,14 +62,12 @@ def test_list_pages_keep_the_urgent_first_order(client, csw, shakyo):
 
     with CaptureQueriesContext(connection) as ctx:
         first = client.get(reverse("outreach:index")).context["page_obj"]
-    keys = next(
+    rows = next(
         q["sql"]
         for q in ctx.captured_queries
         if q["sql"].startswith('SELECT "outreach_outreachtarget"')
     )
-    # The page's keys first, with the count of the whole list; then their rows, joined.
-    assert keys.startswith('SELECT "outreach_outreachtarget"."id" AS "pk", COUNT(*) OVER ()')
-    assert keys.endswith("LIMIT 31")
+    assert "LIMIT 31)" in rows.replace(" OFFSET 0", "")  # the page's keys, inside
     second = client.get(reverse("outreach:index"), {"page": 2}).context["page_obj"]
     assert [t.pk for t in first.object_list][:3] == sorted(
         (t.pk for t in urgent), reverse=True
