@@ -133,6 +133,10 @@ class KeysFirstPaginator(FirstPageCountingPaginator):
         return _without_filters(qs).filter(pk__in_ids=qs.values("pk")[bottom:top])
 
 
+# The count a first page's keys come with (a name no model's field has).
+ROWS_IN_ALL = "keys_first_rows_in_all"
+
+
 class KeysWithCountPaginator(KeysFirstPaginator):
     """`KeysFirstPaginator` whose first page's keys come with the count of the whole list
     (`COUNT(*) OVER ()` beside them), then the rows of those keys: two statements however long
@@ -159,10 +163,6 @@ class KeysWithCountPaginator(KeysFirstPaginator):
         keys = [pk for pk, _n in found[: window if self.count <= window else self.per_page]]
         rows = list(_without_filters(qs).filter(pk__in=keys)) if keys else []
         return self._get_page(rows, 1, self)
-
-
-# The count a first page's keys come with (a name no model's field has).
-ROWS_IN_ALL = "keys_first_rows_in_all"
 
 
 def _keyed(qs) -> bool:
