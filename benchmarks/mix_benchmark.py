@@ -92,6 +92,29 @@ def _case_page() -> str:
     return f"/cases/support/{case[0]}/"
 
 
+def warmed_in_process(only: str | None = None) -> tuple[list, dict]:
+    """The mix for a measurement in this process (`mix_profile.py`, `mix_instructions.py`): the
+    collector tuned as in a worker, the case page's path filled in (`only`: that path alone,
+    CASE_PAGE for the case page), a logged-in test client for each user, and every page
+    requested three times (templates, compiled and prepared statements). Raises when a page does
+    not answer 200."""
+    from benchmarks.scaledata.pages import client_for
+    from config import gc_tuning
+
+    gc_tuning.tune()
+    case_page = _case_page()
+    mix = [(w, u, case_page if p == "CASE_PAGE" else p) for w, u, p in MIX]
+    if only:
+        mix = [m for m in mix if m[2] == (case_page if only == "CASE_PAGE" else only)]
+    clients = {u: client_for(u) for _, u, _ in mix}
+    for _, user, path in mix:
+        for _ in range(3):
+            status = clients[user].get(path).status_code
+            if status != 200:
+                raise RuntimeError(f"{path}: {status} for {user}")
+    return mix, clients
+
+
 def _lua(sessions: dict[str, str], case_page: str) -> str:
     cookie = settings.SESSION_COOKIE_NAME
     rows = []

@@ -51,24 +51,9 @@ def _control(*args: str) -> None:
 
 def _measure(args) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from mix_benchmark import MIX, _case_page  # also sets Django up
+    from mix_benchmark import warmed_in_process  # also sets Django up
 
-    from benchmarks.scaledata.pages import client_for
-    from config import gc_tuning
-
-    gc_tuning.tune()
-    case_page = _case_page()
-    mix = [(w, u, case_page if p == "CASE_PAGE" else p) for w, u, p in MIX]
-    if args.page:
-        mix = [
-            m for m in mix if m[2] == args.page or (args.page == "CASE_PAGE" and m[2] == case_page)
-        ]
-    clients = {u: client_for(u) for _, u, _ in mix}
-    for _, user, path in mix:  # templates, compiled statements, prepared statements
-        for _ in range(3):
-            if clients[user].get(path).status_code != 200:
-                print(f"{path}: not 200 for {user}", file=sys.stderr)
-                return 1
+    mix, clients = warmed_in_process(args.page)
     out = Path(os.environ[UNDER_CALLGRIND])
     for index, (weight, user, path) in enumerate(mix):
         requests = weight * args.passes

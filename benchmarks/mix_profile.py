@@ -28,10 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from django.db import connection  # noqa: E402
 from django.db.models.sql.compiler import SQLCompiler  # noqa: E402
 from django.template.backends.django import Template  # noqa: E402
-from mix_benchmark import MIX, _case_page  # noqa: E402 - also sets Django up
-
-from benchmarks.scaledata.pages import client_for  # noqa: E402
-from config import gc_tuning  # noqa: E402
+from mix_benchmark import warmed_in_process  # noqa: E402 - also sets Django up
 
 
 class Outermost:
@@ -103,15 +100,7 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=10, help="requests of each page measured")
     args = parser.parse_args()
-    gc_tuning.tune()
-    case_page = _case_page()
-    mix = [(w, u, case_page if p == "CASE_PAGE" else p) for w, u, p in MIX]
-    clients = {u: client_for(u) for _, u, _ in mix}
-    for _, user, path in mix:  # warm: templates, compiled statements, prepared statements
-        for _ in range(3):
-            if clients[user].get(path).status_code != 200:
-                print(f"{path}: not 200 for {user}")
-                return 1
+    mix, clients = warmed_in_process()
 
     templates = Outermost(Template, "render")
     compiling = Outermost(SQLCompiler, "as_sql")
