@@ -123,7 +123,9 @@ class ResourceFacts:
 class Reason:
     """One criterion's verdict. Its sentence may be given as a function and is then written when
     first read: every resource of the catalogue is scored (2,000 at city scale) and the page
-    shows the best 20 — formatting all the others' sentences was most of the page's time."""
+    shows the best 20 — formatting all the others' sentences was most of the page's time. For
+    the same reason the scorer keeps each verdict as a plain tuple and a result makes its Reasons
+    only when they are read (`MatchResult.scored`)."""
 
     __slots__ = ("_text", "criterion", "points")
 
@@ -165,9 +167,15 @@ class MatchResult:
 
     resource: ResourceFacts
     score: float
-    scored: list[Reason] = field(default_factory=list)  # in the order the criteria were judged
+    # (criterion, sentence or its function, points after the weight), in the order judged
+    verdicts: list[tuple[str, str | Callable[[], str], float]] = field(default_factory=list)
     excluded_by_condition: bool = False
     rank: int = 0
+
+    @cached_property
+    def scored(self) -> list[Reason]:
+        """The verdicts as Reasons, in the order the criteria were judged."""
+        return [Reason(*v) for v in self.verdicts]
 
     @cached_property
     def reasons_for(self) -> list[Reason]:
@@ -249,7 +257,7 @@ class _Scorer:
         return _translated(self.language, message)
 
     def reason(self, out: list, criterion: str, text: Callable[[], str], points: float) -> None:
-        out.append(Reason(criterion, text, points * self.w.get(criterion, 1.0)))
+        out.append((criterion, text, points * self.w.get(criterion, 1.0)))
 
     def score(self, r: ResourceFacts) -> MatchResult:
         p = self.p
@@ -408,13 +416,7 @@ class _Scorer:
                     -12.0,
                 )
             elif left <= 2:
-                out.append(
-                    Reason(
-                        "capacity",
-                        lambda: self._("空きは残り%(n)s人") % {"n": left},
-                        0.0,
-                    ),
-                )
+                out.append(("capacity", lambda: self._("空きは残り%(n)s人") % {"n": left}, 0.0))
             else:
                 self.reason(out, "capacity", lambda: self._("空きが%(n)s人ある") % {"n": left}, 1.0)
         # conditions: age, cost, physical load
@@ -453,8 +455,8 @@ class _Scorer:
                 self.reason(out, "income", lambda: self._("収入にはならない"), -3.0)
         return MatchResult(
             resource=r,
-            score=sum(x.points for x in out),
-            scored=out,
+            score=sum([v[2] for v in out]),
+            verdicts=out,
             excluded_by_condition=excluded,
         )
 
