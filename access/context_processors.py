@@ -8,17 +8,18 @@ def emergency(request):
     """The banner of an emergency access in force, on every page (templates/base.html).
 
     Opening one marks the session with its end (access.views.emergency_open), so the pages of
-    everyone else cost no query for it."""
+    everyone else cost no query for it. The name is always set (empty when there is none): a
+    template variable that is missing costs its lookup's exceptions on every page."""
     user = getattr(request, "user", None)
     session = getattr(request, "session", None)
     if user is None or not user.is_authenticated or session is None:
-        return {}
+        return {"emergency_accesses": ()}
     until = parse_datetime(session.get(SESSION_KEY) or "")
     if until is None:
-        return {}
+        return {"emergency_accesses": ()}
     if until <= timezone.now():
         session.pop(SESSION_KEY, None)
-        return {}
+        return {"emergency_accesses": ()}
     from .emergency import active_for
 
     accesses = list(active_for(user))

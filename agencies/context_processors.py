@@ -51,7 +51,9 @@ def _nav_for(user):
 def shell(request):
     """Navigation and header data for the base layout."""
     user = getattr(request, "user", None)
-    ctx = {"CITY_NAME": settings.TSUNAGU_CITY_NAME, "PROGRAMMES": Programme}
+    # nav_active: the view's own value wins (a processor's names sit under the view's context);
+    # set here so that a page without one does not pay a missing variable's lookup per nav item.
+    ctx = {"CITY_NAME": settings.TSUNAGU_CITY_NAME, "PROGRAMMES": Programme, "nav_active": ""}
     if user is not None and user.is_authenticated:
         ctx["nav"] = _nav_for(user)
         from notifications.selectors import unread_notification_count
