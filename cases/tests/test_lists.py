@@ -223,6 +223,23 @@ def test_referral_inbox_explains_its_default_order_and_sorts(client, world):
     assert 'aria-sort="descending"' in html
 
 
+def test_lists_ask_their_templates_for_no_missing_variable(
+    client, world, missing_template_variables
+):
+    """An unassigned sheet in the inbox, the consultation list, the dashboard: every name the
+    templates ask for exists (a missing one costs exceptions on every row)."""
+    referral = world.sent()
+    assert referral.assignee_id is None
+    ConsultationFactory(agency=world.sender, staff=world.worker)
+    client.force_login(world.coordinator)
+    html = client.get(reverse("cases:referral_inbox")).content.decode()
+    assert referral.number in html and "<td>—</td>" in html
+    client.force_login(world.worker)
+    for name in ("cases:consultation_list", "dashboard"):
+        assert client.get(reverse(name)).status_code == 200
+    assert missing_template_variables == []
+
+
 # --- the 主担当機関 filter: the agency picker -----------------------------------------------------------
 
 

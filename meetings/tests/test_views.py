@@ -402,6 +402,18 @@ def test_api_body_create_enforces_municipal_convenor(client, supervisor, city, p
     assert r.status_code == 400 and "convenor" in r.json()["error"]["fields"]
 
 
+def test_meetings_index_links_every_meeting_and_asks_for_no_missing_variable(
+    client, supervisor, city, juso, missing_template_variables
+):
+    seat(juso, supervisor, supervisor)
+    meeting = schedule(juso, supervisor, days=3)
+    verified(client, supervisor)
+    html = client.get(reverse("meetings:index")).content.decode()
+    assert reverse("meetings:meeting_detail", args=[meeting.public_id]) in html
+    assert "閲覧権限なし" not in html
+    assert missing_template_variables == []
+
+
 # --- query counts -------------------------------------------------------------------------
 
 
