@@ -75,7 +75,7 @@ class FirstPageCountingPaginator(Paginator):
     (a name search that finds 37 of the 12,000 佐藤 in the city: 3 ms of COUNT saved); a longer
     list is counted as usual, and the rows already read are its first page."""
 
-    capped = False  # counts every row (the pager and the summary ask, as of CappedPaginator)
+    capped = False  # counts every row; the pager and the list summary ask (CappedPaginator.capped)
 
     def get_page(self, number):
         if "count" not in self.__dict__ and _is_first(number):
