@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from agencies.choices import Role
@@ -83,8 +83,15 @@ def supervised_agencies(user):
 
 
 def overdue_reminders(user, today: date):
-    """Open reminders past their due date for the agencies the user supervises."""
+    """Open reminders past their due date for the agencies the user supervises. The sweep
+    resolves rows hourly; rules that can tell (RuleSpec.still_open) also drop, in the same
+    query, rows whose object was resolved since (a referral opened ten minutes ago)."""
+    from .rules import all_rules
+
     qs = Reminder.objects.overdue(today)
+    for spec in all_rules():
+        if spec.still_open is not None and spec.available:
+            qs = qs.exclude(Q(rule=spec.code) & ~Q(object_ref__in=spec.still_open()))
     if is_admin(user):
         return qs
     return qs.filter(agency__in=supervised_agencies(user))
@@ -116,22 +123,36 @@ def overdue_items(
     )
 
 
-# The pages reminders link to, with the record behind each and the policy action that opens it.
+# The pages reminders link to: the record behind each (its model, the URL keyword holding its
+# public_id), the policy action that opens it and, where the owning app has one, that action as a
+# queryset filter (`user -> Q`, "app.module.function").
 _LINK_TARGETS = {
-    "cases:case_detail": ("cases", "SupportCase", "case_id", "case.view"),
-    "cases:referral_detail": ("cases", "Referral", "public_id", "referral.view"),
-    "meetings:meeting_detail": ("meetings", "Meeting", "public_id", "meeting.view"),
-    "meetings:role_open": ("meetings", "RoleAssignment", "public_id", "roleassignment.view"),
-    "participation:placement": ("participation", "Placement", "public_id", "placement.view"),
+    "cases:case_detail": ("cases", "SupportCase", "case_id", "case.view", None),
+    "cases:referral_detail": ("cases", "Referral", "public_id", "referral.view", None),
+    "meetings:meeting_detail": ("meetings", "Meeting", "public_id", "meeting.view", None),
+    "meetings:body_detail": ("meetings", "MeetingBody", "public_id", "meetingbody.view", None),
+    "meetings:role_open": ("meetings", "RoleAssignment", "public_id", "roleassignment.view", None),
+    "participation:placement": ("participation", "Placement", "public_id", "placement.view", None),
+    "community:place_detail": ("community", "Resource", "public_id", "resource.view", None),
+    "outreach:target_detail": (
+        "outreach",
+        "OutreachTarget",
+        "target_id",
+        "outreach_target.view",
+        "outreach.policy.visible_q",
+    ),
 }
 
 
 def openable_urls(user, urls) -> set[str]:
     """The subset of `urls` (reminder and notification targets) the user may open: an overview
     row must not link to a page that answers 403/404 (an admin oversees deadlines of records it
-    may not read). One query per kind of target, then the policy per record."""
+    may not read). One query per kind of target (the policy as a filter where the app has one,
+    else the policy per record read). A record page of a kind not listed above is not linked:
+    a new rule's target must be added here before its rows become links."""
     from django.apps import apps
     from django.urls import Resolver404, resolve
+    from django.utils.module_loading import import_string
 
     from agencies.policy import can
 
@@ -144,13 +165,18 @@ def openable_urls(user, urls) -> set[str]:
             continue
         target = _LINK_TARGETS.get(match.view_name)
         if target is None:
-            allowed.add(url)  # a list or other page without a single record behind it
+            if not match.kwargs:
+                allowed.add(url)  # a list or other page without a single record behind it
             continue
         wanted.setdefault(match.view_name, {})[str(match.kwargs[target[2]])] = url
     for view_name, by_key in wanted.items():
-        app_label, model_name, _kwarg, action = _LINK_TARGETS[view_name]
-        model = apps.get_model(app_label, model_name)
-        for obj in model.objects.filter(public_id__in=list(by_key)):
+        app_label, model_name, _kwarg, action, visible = _LINK_TARGETS[view_name]
+        rows = apps.get_model(app_label, model_name).objects.filter(public_id__in=list(by_key))
+        if visible:
+            keys = rows.filter(import_string(visible)(user)).values_list("public_id", flat=True)
+            allowed.update(by_key[str(key)] for key in keys)
+            continue
+        for obj in rows:
             if can(user, action, obj):
                 allowed.add(by_key[str(obj.public_id)])
     return allowed

@@ -83,6 +83,7 @@ def index(request):
             page_obj=page_obj,
             outcomes=outcomes,
             can_caseload=can(request.user, "participation.caseload"),
+            can_gaps=can(request.user, "resource_gap.list"),
         ),
     )
 

@@ -360,7 +360,12 @@ def catalogue(request):
     return render(
         request,
         "participation/catalogue.html",
-        _ctx(page_obj=page, rows=rows, form=form),
+        _ctx(
+            page_obj=page,
+            rows=rows,
+            form=form,
+            can_gaps=can(request.user, "resource_gap.list"),
+        ),
     )
 
 

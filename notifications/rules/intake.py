@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from agencies.jpdates import add_business_days
 
 from ..models import Level, ref_for
-from .registry import Hit, RuleContext, Setting, register, safe_url
+from .registry import Hit, RuleContext, Setting, refs, register, safe_url
+
+
+def _referrals_with_status(status: str):
+    def still_open():
+        from cases.models import Referral
+
+        return refs(Referral.objects.filter(status=status))
+
+    return still_open
 
 
 def _referral_hits(ctx: RuleContext, setting: Setting, *, status: str, title: str, code: str):
@@ -83,6 +92,7 @@ def _referral_hits(ctx: RuleContext, setting: Setting, *, status: str, title: st
     default_escalation=2,
     unit="business_days",
     requires=("cases.Referral.sent_at", "cases.Referral.assignee"),
+    still_open=_referrals_with_status("sent"),
 )
 def referral_unopened(ctx: RuleContext, setting: Setting):
     return _referral_hits(
@@ -106,6 +116,7 @@ def referral_unopened(ctx: RuleContext, setting: Setting):
     default_escalation=2,
     unit="business_days",
     requires=("cases.Referral.sent_at", "cases.Referral.opened_at"),
+    still_open=_referrals_with_status("opened"),
 )
 def referral_unanswered(ctx: RuleContext, setting: Setting):
     return _referral_hits(

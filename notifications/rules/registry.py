@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import CharField, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -60,6 +62,10 @@ class RuleSpec:
     evaluate: Callable[["RuleContext", Setting], Iterable[Hit]]
     # Models and fields ("app.Model.field") the rule reads; missing ones make it unavailable.
     requires: tuple[str, ...] = ()
+    # The refs of objects whose condition may still hold *now* (`refs(queryset)`), for rules
+    # whose condition ends with a state change a user makes (a referral opened): the overdue view
+    # drops stored rows of objects resolved since the last sweep. None: the sweep's rows stand.
+    still_open: Callable[[], QuerySet] | None = None
 
     def default_setting(self) -> Setting:
         return Setting(True, self.default_threshold, self.default_escalation)
@@ -100,6 +106,17 @@ def register(**kwargs) -> Callable:
         return fn
 
     return wrap
+
+
+def refs(queryset: QuerySet) -> QuerySet:
+    """`queryset`'s rows as object refs ('<app_label>.<model>:<pk>', models.object_ref), a
+    subquery for a filter on `object_ref`."""
+    label = queryset.model._meta.label_lower
+    return (
+        queryset.order_by()
+        .annotate(_ref=Concat(Value(f"{label}:"), Cast("pk", output_field=CharField())))
+        .values("_ref")
+    )
 
 
 def all_rules() -> list[RuleSpec]:

@@ -445,6 +445,68 @@ def test_overdue_rows_link_only_to_records_the_viewer_may_open(client, agency, c
     assert client.get(case_url).status_code == 200
 
 
+def test_overdue_outreach_rows_link_only_for_viewers_who_may_open_the_target(client):
+    """QA: admin's 「アウトリーチ対象者への接触の停滞」 drill-down linked every target to a 404.
+    The targets' visibility is read once per kind of row, not once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from outreach.tests.factories import make_target, outreach_agency
+
+    shakyo = outreach_agency()
+    csw = staff(shakyo, Role.CSW)
+    supervisor = staff(shakyo, Role.SUPERVISOR)
+    admin = staff(AgencyFactory(), Role.ADMIN)
+    drill_url = reverse("notifications:overdue") + f"?rule=outreach_stagnant&agency={shakyo.pk}"
+
+    def add_target():
+        target = make_target(csw, shakyo)
+        _overdue(shakyo, csw, rule="outreach_stagnant", ref=f"outreach.outreachtarget:{target.pk}")
+        Reminder.objects.filter(object_ref=f"outreach.outreachtarget:{target.pk}").update(
+            subject=target.number, url=reverse("outreach:target_detail", args=[target.public_id])
+        )
+        return target
+
+    def drill(user):
+        verified_login(client, user)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(drill_url).content.decode()
+        return page, len(queries)
+
+    first = add_target()
+    drill(supervisor)  # the first request of a session reads more (session, device)
+    _one_page, one = drill(supervisor)
+    targets = [first] + [add_target() for _ in range(4)]
+    page, five = drill(supervisor)
+    assert five == one
+    for target in targets:
+        url = reverse("outreach:target_detail", args=[target.public_id])
+        assert target.number in page and url in page
+    assert client.get(url).status_code == 200
+    page, _n = drill(admin)
+    for target in targets:
+        url = reverse("outreach:target_detail", args=[target.public_id])
+        assert target.number in page and url not in page
+    assert client.get(url).status_code == 404
+
+
+def test_overdue_drops_a_referral_once_it_is_opened(world, sweep_on, client):
+    """QA: 「つなぐシートの未確認」 still listed a sheet opened after the last hourly sweep."""
+    from . import builders
+
+    referral = builders.referral(world, sent_on=dt.date(2026, 11, 20))
+    sweep_on(dt.date(2026, 11, 27))
+    verified_login(client, world.supervisor)
+    overdue_url = reverse("notifications:overdue")
+    drill_url = overdue_url + "?rule=referral_unopened"
+    assert referral.number in client.get(drill_url).content.decode()
+    referral.status = "opened"
+    referral.opened_at = timezone.now()
+    referral.save(update_fields=["status", "opened_at"])
+    assert referral.number not in client.get(drill_url).content.decode()
+    assert 'href="?rule=referral_unopened"' not in client.get(overdue_url).content.decode()
+
+
 def test_inbox_tabs_follow_the_readers_language(client, caseworker):
     from django.utils import translation
 

@@ -509,6 +509,20 @@ def test_gap_becomes_a_community_issue_and_leads_to_a_resource(client, w):
     assert client.get(gap.get_absolute_url()).status_code == 403
 
 
+def test_gaps_tab_only_for_users_who_may_open_the_gaps(client, w):
+    """QA: admin's 参加支援 pages showed 「資源の不足」, which answers 403 for admin."""
+    gaps_url = reverse("participation:gap_list")
+    pages = [reverse("participation:catalogue"), reverse("participation:index")]
+    login_verified(client, w.admin)
+    for page in pages:
+        assert gaps_url not in client.get(page).content.decode()
+    assert client.get(gaps_url).status_code == 403
+    client.force_login(w.worker)
+    for page in pages:
+        assert gaps_url in client.get(page).content.decode()
+    assert client.get(gaps_url).status_code == 200
+
+
 def test_the_catalogue_facts_are_kept_until_the_catalogue_changes(
     settings, django_assert_num_queries
 ):
