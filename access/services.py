@@ -296,6 +296,33 @@ def role_grant_give(*, assignment, actor) -> list[AccessGrant]:
     return made
 
 
+def role_opens_case(*, item, agency) -> bool:
+    """Would a role given to `agency` on this item let it open what the role is about?
+
+    On a body whose basis needs consent (重層的支援会議) `role_grant_give` opens nothing to an
+    agency that no consent in force of the item's persons names; such a role would send its
+    owner to pages that refuse them. The agency may still see the case on another basis in force
+    (the 多機関協働 body running it, the 主担当, a grant of its own)."""
+    from cases.models import Consent
+
+    if not body_basis(item.meeting.body).consent_required:
+        return True
+    persons = list(item.persons.all())
+    if item.case_id and not persons:
+        persons = list(item.case.persons.all())
+    if not persons and not item.case_id:
+        return True  # a general item: the role is about no one, there is nothing to open
+    if Consent.objects.in_force().filter(person__in=persons, agencies=agency).exists():
+        return True
+    if not item.case_id:
+        return False
+    return (
+        AccessGrant.objects.active()
+        .filter(case_id=item.case_id, agency=agency, user__isnull=True)
+        .exists()
+    )
+
+
 def role_grant_end(*, assignment, actor, on: dt.date | None = None, reason: str = "") -> int:
     """The role is done or cancelled: its grants end after the basis's tail."""
     row = body_basis(assignment.decision.item.meeting.body)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from access.services import role_grant_end, role_grant_give
+from access.services import role_grant_end, role_grant_give, role_opens_case
 from agencies import uploads
 from agencies.choices import OperatorType
 from agencies.jpdates import fiscal_year, fiscal_year_label
@@ -1008,7 +1008,25 @@ def item_record_decision(
             # A role is work: it has a date, so it reaches the owner's dashboard and reminders.
             raise ValidationError({"roles": _("役割分担には期限を入力してください。")})
         _check_owner(role["owner_agency"], role.get("owner_user"))
+        if not role_opens_case(item=item, agency=role["owner_agency"]):
+            raise ValidationError(
+                {
+                    "roles": _(
+                        "%(agency)sは本人同意の共有先に含まれていないため、この会議では役割を"
+                        "割り当てられません(ケースを開けないため)。本人同意に共有先を加えて"
+                        "から記録してください。"
+                    )
+                    % {"agency": role["owner_agency"].name}
+                }
+            )
     decided_on = decided_on or meeting.date
+    if decided_on < meeting.date and meeting.format != MeetingFormat.WRITTEN:
+        raise ValidationError(
+            {
+                "decided_on": _("決定日は会議の日(%(d)s)より前にはできません。")
+                % {"d": f"{meeting.date:%Y-%m-%d}"}
+            }
+        )
     decision = Decision.objects.create(
         item=item,
         kind=kind,

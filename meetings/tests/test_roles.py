@@ -557,7 +557,7 @@ def test_role_assignment_is_work_notified_with_due_date_and_case_link(
     assert "due_on" in RoleForm({"owner_agency": partner.pk, "task": "x"}).errors
 
     seat(juso, coordinator, supervisor)
-    case, plan = submitted_plan(coordinator, city)
+    case, plan = submitted_plan(coordinator, city, partners=[partner])
     meeting = schedule(juso, supervisor, days=-1)
     item = services.agenda_item_add(
         meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="共有", case=case
@@ -616,7 +616,7 @@ def test_dashboard_panel_reads_its_rows_in_one_query_with_everything_it_shows(
     from meetings import panels
 
     seat(juso, coordinator, supervisor)
-    case, _plan = submitted_plan(coordinator, city)
+    case, _plan = submitted_plan(coordinator, city, partners=[partner])
     meeting = schedule(juso, supervisor, days=-1)
     with_case = services.agenda_item_add(
         meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="共有", case=case
@@ -641,3 +641,76 @@ def test_dashboard_panel_reads_its_rows_in_one_query_with_everything_it_shows(
     agency = partner.short_name or partner.name
     assert all(agency in i.meta and juso.name in i.meta for i in panel.items)
     assert panel.count == 2
+
+
+def test_a_consent_meeting_gives_no_role_to_an_agency_the_consent_does_not_name(
+    client, supervisor, juso, city, coordinator, partner, partner_worker
+):
+    """A role on a 重層的支援会議 opens the case only to an agency a consent in force names: one
+    given to any other agency would send its owner to pages that refuse them. Refused at the
+    decision, with the reason at the roles; nothing is recorded."""
+    seat(juso, coordinator, supervisor)
+    case, _plan = submitted_plan(coordinator, city)  # the consent names the city only
+    meeting = schedule(juso, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="共有", case=case
+    )
+    hold(meeting, supervisor)
+    role = {"owner_agency": partner, "owner_user": partner_worker, "task": "家計の確認"}
+    role["due_on"] = _today() + dt.timedelta(days=7)
+    with pytest.raises(ValidationError) as exc:
+        services.item_record_decision(
+            item=item, actor=supervisor, kind=DecisionKind.SHARED, roles=[role]
+        )
+    assert "本人同意の共有先に含まれていない" in str(exc.value)
+    assert partner.name in str(exc.value)
+    assert not Decision.objects.filter(item=item).exists()
+
+    # The form shows it and keeps the decision typed; the running agency may take the role.
+    verified(client, supervisor)
+    page = client.post(
+        reverse("meetings:item_decide", args=[item.public_id]),
+        {
+            "kind": DecisionKind.SHARED,
+            "text": "見守りを続ける",
+            "decided_on": meeting.date.isoformat(),
+            "roles-TOTAL_FORMS": "1",
+            "roles-INITIAL_FORMS": "0",
+            "roles-0-owner_agency": partner.pk,
+            "roles-0-owner_user": partner_worker.pk,
+            "roles-0-task": "家計の確認",
+            "roles-0-due_on": role["due_on"].isoformat(),
+        },
+    )
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "本人同意の共有先に含まれていない" in body and "見守りを続ける" in body
+    decision = services.item_record_decision(
+        item=item,
+        actor=supervisor,
+        kind=DecisionKind.SHARED,
+        roles=[{**role, "owner_agency": city, "owner_user": None}],
+    )
+    assert decision.roles.get().owner_agency == city
+
+
+def test_a_decision_is_not_dated_before_its_meeting(supervisor, juso, city, coordinator):
+    seat(juso, coordinator, supervisor)
+    meeting = schedule(juso, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="地域の共有"
+    )
+    hold(meeting, supervisor)
+    with pytest.raises(ValidationError) as exc:
+        services.item_record_decision(
+            item=item,
+            actor=supervisor,
+            kind=DecisionKind.SHARED,
+            decided_on=meeting.date - dt.timedelta(days=1),
+        )
+    assert "decided_on" in exc.value.message_dict
+    assert not Decision.objects.filter(item=item).exists()
+    decision = services.item_record_decision(
+        item=item, actor=supervisor, kind=DecisionKind.SHARED, decided_on=meeting.date
+    )
+    assert decision.decided_on == meeting.date
