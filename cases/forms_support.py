@@ -76,6 +76,40 @@ class LockVersionMixin(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class SheetRowForm(forms.Form):
+    """A row of a sheet's table (plan items, assessment issues and relations). A row left empty is
+    skipped; a row with something typed in it must have its `REQUIRED` fields, each refused next to
+    the field, so what was typed is never dropped silently."""
+
+    CONTENT: tuple[str, ...] = ()
+    REQUIRED: tuple[tuple[str, str], ...] = ()
+
+    def has_content(self) -> bool:
+        d = self.cleaned_data
+        return any(d.get(name) for name in self.CONTENT)
+
+    def is_kept(self) -> bool:
+        """Something typed in it and not marked 削除: the row is checked and saved."""
+        return not self.cleaned_data.get("DELETE") and self.has_content()
+
+    def clean(self):
+        data = super().clean()
+        if self.is_kept():
+            for name, message in self.REQUIRED:
+                if not data.get(name):
+                    self.add_error(name, message)
+        return data
+
+
+def sheet_rows(formset) -> list[dict]:
+    """The rows of a valid formset of `SheetRowForm`s to save: not the empty or deleted ones."""
+    return [
+        {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+        for f in formset.forms
+        if f.cleaned_data and f.is_kept()
+    ]
+
+
 # --- case -------------------------------------------------------------------------------------------
 
 
@@ -365,7 +399,7 @@ class AssessmentForm(LockVersionMixin, forms.ModelForm):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 
 
-class IssueForm(forms.Form):
+class IssueForm(SheetRowForm):
     person = PersonChoiceField(
         label=_("世帯員"), queryset=None, required=False, empty_label=_("世帯全体")
     )
@@ -373,6 +407,9 @@ class IssueForm(forms.Form):
         label=_("課題の分類"), choices=[("", EMPTY_LABEL)] + IssueCategory.choices, required=False
     )
     note = forms.CharField(label=_("内容"), max_length=300, required=False)
+
+    CONTENT = ("person", "category", "note")
+    REQUIRED = (("category", _("課題の分類を選んでください。")),)
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -383,7 +420,7 @@ class IssueForm(forms.Form):
         field.labels = member_labels(members)
 
 
-class RelationForm(forms.Form):
+class RelationForm(SheetRowForm):
     kind = forms.ChoiceField(
         label=_("種類"),
         choices=[("", EMPTY_LABEL)] + AssessmentRelation.Kind.choices,
@@ -396,9 +433,13 @@ class RelationForm(forms.Form):
     )
     note = forms.CharField(label=_("備考"), max_length=200, required=False)
 
+    # 関係 always has a value (普通 by default): it alone does not make a row.
+    CONTENT = ("kind", "label", "agency", "note")
+    REQUIRED = (("kind", _("種類を選んでください。")),)
+
     def clean(self):
         data = super().clean()
-        if data.get("kind") and not data.get("label"):
+        if self.is_kept() and not data.get("label"):
             if data.get("agency"):
                 data["label"] = data["agency"].short_name or data["agency"].name
             else:
@@ -417,22 +458,6 @@ class _MemberFormSet(forms.BaseFormSet):
 
 IssueFormSet = forms.formset_factory(IssueForm, formset=_MemberFormSet, extra=3, can_delete=True)
 RelationFormSet = forms.formset_factory(RelationForm, extra=2, can_delete=True)
-
-
-def issue_rows(formset) -> list[dict]:
-    return [
-        f.cleaned_data
-        for f in formset.forms
-        if f.cleaned_data and f.cleaned_data.get("category") and not f.cleaned_data.get("DELETE")
-    ]
-
-
-def relation_rows(formset) -> list[dict]:
-    return [
-        f.cleaned_data
-        for f in formset.forms
-        if f.cleaned_data and f.cleaned_data.get("kind") and not f.cleaned_data.get("DELETE")
-    ]
 
 
 # --- plan ------------------------------------------------------------------------------------------
@@ -468,7 +493,7 @@ class PlanForm(LockVersionMixin, forms.ModelForm):
         return data
 
 
-class PlanItemForm(forms.Form):
+class PlanItemForm(SheetRowForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     person = PersonChoiceField(
         label=_("対象"), queryset=None, required=False, empty_label=_("世帯全体")
@@ -502,38 +527,24 @@ class PlanItemForm(forms.Form):
         self.fields["person"].labels = member_labels(members)
         bind_staff(self)
 
-    def has_content(self) -> bool:
-        d = self.cleaned_data
-        return bool(d.get("issue") or d.get("goal") or d.get("action") or d.get("agency"))
+    CONTENT = ("issue", "goal", "action", "agency")
+    REQUIRED = (
+        ("issue", _("課題を入力してください。")),
+        ("goal", _("目標を入力してください。")),
+        ("action", _("支援内容を入力してください。")),
+        ("agency", _("担当機関を選んでください。")),
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("DELETE") or not self.has_content():
-            return data
-        for name, message in (
-            ("issue", _("課題を入力してください。")),
-            ("goal", _("目標を入力してください。")),
-            ("action", _("支援内容を入力してください。")),
-            ("agency", _("担当機関を選んでください。")),
-        ):
-            if not data.get(name):
-                self.add_error(name, message)
-        check_staff_agency(self)
+        if self.is_kept():
+            check_staff_agency(self)
         return data
 
 
 PlanItemFormSet = forms.formset_factory(
     PlanItemForm, formset=_MemberFormSet, extra=3, can_delete=True
 )
-
-
-def plan_item_rows(formset) -> list[dict]:
-    rows = []
-    for f in formset.forms:
-        if not f.cleaned_data or f.cleaned_data.get("DELETE") or not f.has_content():
-            continue
-        rows.append({k: v for k, v in f.cleaned_data.items() if k != "DELETE"})
-    return rows
 
 
 # --- monitoring and evaluation -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,9 +32,11 @@ from agencies.models import Agency, User
 from agencies.paging import KeysWithCountPagination
 from agencies.policy import check, require
 from audit.services import record
+from cases.choices import IssueCategory
 from cases.models import (
     ActivityNote,
     Assessment,
+    AssessmentRelation,
     CaseTeamMember,
     CaseTransition,
     Evaluation,
@@ -187,18 +190,47 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class AssessmentIssueSerializer(serializers.Serializer):
+_CATEGORY_MISSING = gettext_lazy("課題の分類を選んでください。")
+_KIND_MISSING = gettext_lazy("種類を選んでください。")
+
+
+def _row_choice(choices, message) -> serializers.ChoiceField:
+    """A sheet row's choice: empty or unknown answers the message the HTML form shows there."""
+    return serializers.ChoiceField(
+        choices=choices,
+        error_messages={"required": message, "null": message, "invalid_choice": message},
+    )
+
+
+class _SheetRowSerializer(serializers.Serializer):
+    """A row of a sheet. A PATCH is partial down to its rows, which would skip `required`: the
+    row's own fields are checked here so that a row is refused rather than saved without them."""
+
+    REQUIRED: tuple[tuple[str, str], ...] = ()
+
+    def validate(self, attrs):
+        missing = {name: [message] for name, message in self.REQUIRED if not attrs.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class AssessmentIssueSerializer(_SheetRowSerializer):
     person = PersonRef(required=False, allow_null=True)
-    category = serializers.CharField()
+    category = _row_choice(IssueCategory.choices, _CATEGORY_MISSING)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
+    REQUIRED = (("category", _CATEGORY_MISSING),)
 
-class AssessmentRelationSerializer(serializers.Serializer):
-    kind = serializers.CharField()
+
+class AssessmentRelationSerializer(_SheetRowSerializer):
+    kind = _row_choice(AssessmentRelation.Kind.choices, _KIND_MISSING)
     label = serializers.CharField()
     agency = AgencyRef(required=False, allow_null=True)
     strength = serializers.CharField(required=False, default="normal")
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    REQUIRED = (("kind", _KIND_MISSING), ("label", gettext_lazy("名称・続柄を入力してください。")))
 
 
 class AssessmentSerializer(serializers.ModelSerializer):

@@ -515,3 +515,24 @@ def test_sent_panel_reads_its_rows_in_one_query_with_everything_it_shows(
     assert panel.count == 4 and tones[late.number] == "danger" and tones[asked.number] == "warn"
     assert {i.meta for i in panel.items} == {w.receiver.short_name or w.receiver.name}
     assert all(i.badge and i.url.endswith("/") for i in panel.items)
+
+
+def test_accepted_referral_links_the_case_for_who_may_open_it_and_names_it_for_others(client, w):
+    from agencies.policy import can
+    from cases.services.persons import consent_withdraw
+
+    r = w.sent()
+    case = s.referral_accept(actor=w.coordinator, referral=r)
+    case_url = reverse("cases:case_detail", args=[case.public_id])
+    client.force_login(w.coordinator)
+    body = client.get(_detail(r)).content.decode()
+    assert f'<a href="{case_url}">{case.number}</a>' in body
+    assert client.get(case_url).status_code == 200
+    # Once the consent is withdrawn the sender still sees its sheet but no longer the case:
+    # the number, and no link to a page that answers 404.
+    consent_withdraw(actor=w.worker, consent=w.consent)
+    assert not can(w.worker, "case.view", case)
+    client.force_login(w.worker)
+    body = client.get(_detail(r)).content.decode()
+    assert f'<dd data-testid="case-number">{case.number}</dd>' in body
+    assert case_url not in body

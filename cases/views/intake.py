@@ -544,6 +544,7 @@ def _detail_context(request, referral, decision, *, bound=None, conflict=None) -
             referral.handled_consultation_id
             and can(request.user, "consultation.view", referral.handled_consultation)
         ),
+        "can_see_case": bool(referral.case_id and can(request.user, "case.view", referral.case)),
         "conflict": conflict,
         "nav_active": "consultation",
     }
