@@ -24,6 +24,38 @@ def test_action_labels_table_and_fallbacks():
     assert action_label("") == ""
 
 
+def _recorded_actions() -> set[str]:
+    """Every action code the app's code records: the literal ones (`action="x.y"`, a list's
+    `list_audit_action`), the つなぐシート's transitions and the report's yearly records."""
+    import re
+    from pathlib import Path
+
+    from cases.services.intake import REFERRAL_TRANSITIONS
+
+    root = Path(__file__).resolve().parents[2]
+    literal = re.compile(r'(?:action|list_audit_action)\s*=\s*"([a-z_]+\.[a-z_]+)"')
+    found = set()
+    for path in root.glob("*/**/*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0].startswith(".") or "tests" in parts or "migrations" in parts:
+            continue
+        found.update(literal.findall(path.read_text(encoding="utf-8")))
+    found.update(f"referral.{action}" for action in REFERRAL_TRANSITIONS)
+    found.update(
+        f"{kind}.{verb}" for kind in ("profile", "narrative") for verb in ("create", "update")
+    )
+    return found
+
+
+def test_every_recorded_action_reads_in_japanese():
+    """The admin reads the log in Japanese: no action the app records shows as its code or as
+    «entity: verb»."""
+    actions = _recorded_actions()
+    assert len(actions) > 150 and "referral.open" in actions and "access.refused" in actions
+    raw = sorted(a for a in actions if action_label(a) == a or ":" in action_label(a))
+    assert raw == []
+
+
 def test_every_entity_and_verb_has_a_label():
     for verb in ("view", "create", "update", "delete", "list", "search", "export"):
         assert verb in VERB_LABELS

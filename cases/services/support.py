@@ -109,16 +109,29 @@ def _fresh(case: SupportCase) -> SupportCase:
     return case
 
 
-def case_has_consent(case: SupportCase, on: date | None = None) -> bool:
-    """Consent in force from a person the case is about (or its household): what a
-    重層的支援会議 needs. Without it the case goes to a 支援会議 (which needs none)."""
+def _case_consents(case: SupportCase, on: date | None = None):
+    """The consents in force of the persons the case is about (else of its household)."""
     persons = list(case.persons.values_list("pk", flat=True))
     if case.principal_id:
         persons.append(case.principal_id)
     qs = Consent.objects.in_force(on)
     if persons:
-        return qs.filter(person_id__in=persons).exists()
-    return qs.filter(household_id=case.household_id).exists()
+        return qs.filter(person_id__in=persons)
+    return qs.filter(household_id=case.household_id)
+
+
+def case_has_consent(case: SupportCase, on: date | None = None) -> bool:
+    """Consent in force from a person the case is about (or its household): what a
+    重層的支援会議 needs. Without it the case goes to a 支援会議 (which needs none)."""
+    return _case_consents(case, on).exists()
+
+
+def agencies_outside_consent(case: SupportCase, agency_ids) -> list[int]:
+    """Of these agencies, those that a team row would not let open the case: no consent in
+    force names them, and they neither run the case nor lead it (access.sync's rule)."""
+    named = set(_case_consents(case).values_list("agencies", flat=True))
+    own = {case.coordinating_agency_id, case.lead_agency_id}
+    return [a for a in dict.fromkeys(agency_ids) if a not in named and a not in own]
 
 
 def _has_approved_plan(case: SupportCase) -> bool:
@@ -916,6 +929,20 @@ def plan_submit(*, plan: Plan, actor) -> Plan:
                 "同意を得るか、ケース画面の「会議に付議」から支援会議に付議して"
                 "見守り・アウトリーチ方針を決めてください。"
             )
+        )
+    outside = agencies_outside_consent(plan.case, plan.items.values_list("agency_id", flat=True))
+    if outside:
+        # Approval puts every item's agency on the team; one the consent does not name would
+        # be given work on a case it cannot open.
+        from agencies.models import Agency
+
+        names = Agency.objects.filter(pk__in=outside).order_by("kana", "pk")
+        raise ValidationError(
+            _(
+                "本人同意の共有先に含まれていない担当機関があります: %(names)s。"
+                "この機関はケースを開けないため、本人同意に共有先を加えてから提出してください。"
+            )
+            % {"names": "、".join(a.name for a in names)}
         )
     plan.status = Plan.Status.SUBMITTED
     plan.submitted_at = timezone.now()

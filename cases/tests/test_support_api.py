@@ -91,7 +91,7 @@ def test_create_case_and_walk_to_closure_through_the_api(body, owner):
     assert r.status_code == 201, r.json()
     case_id = r.json()["public_id"]
     created = SupportCase.objects.get(public_id=case_id)
-    ConsentFactory(person=created.principal, agencies=[body])
+    ConsentFactory(person=created.principal, agencies=[body, partner])
     r = c.post("/api/v1/assessments/", {"case": case_id}, format="json")
     assert r.status_code == 201
     a = r.json()
@@ -330,3 +330,31 @@ def test_case_list_shows_related_keys_without_reading_personal_columns(
         assert row["coordinating_agency"] == case.coordinating_agency.code
     listed = "\n".join(q["sql"] for q in many.captured_queries)
     assert '"cases_person"."family_name"' not in listed
+
+
+def test_assessment_rows_without_their_choice_answer_400_at_the_row_field(body, owner):
+    case = open_case(coordinator=owner, agency=body)
+    a = s.assessment_create(case=case, actor=owner)
+    url = f"/api/v1/assessments/{a.public_id}/"
+    r = api(owner).patch(
+        url,
+        {
+            "lock_version": a.lock_version,
+            "issues": [
+                {"category": "shuro", "note": "就労収入なし"},
+                {"category": "", "note": "年金のみで家計が逼迫"},
+            ],
+            "relations": [{"label": "長男"}, {"kind": "unknown", "label": "民生委員"}],
+        },
+        format="json",
+    )
+    assert r.status_code == 400, r.json()
+    error = r.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["fields"] == {
+        "issues.1.category": ["課題の分類を選んでください。"],
+        "relations.0.kind": ["種類を選んでください。"],
+        "relations.1.kind": ["種類を選んでください。"],
+    }
+    a.refresh_from_db()
+    assert not a.issues.exists() and not a.relations.exists()

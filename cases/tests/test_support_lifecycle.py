@@ -19,6 +19,7 @@ from cases.tests.factories import (
     case_with_approved_plan,
     multiagency_agency,
     open_case,
+    plan_items_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,37 @@ def test_submit_requires_goal_period_and_items(body, coordinator):
     plan = s.plan_create(case=case, actor=coordinator)
     with pytest.raises(ValidationError, match="総合的な目標"):
         s.plan_submit(plan=plan, actor=coordinator)
+
+
+def test_submit_refuses_an_item_agency_the_consent_does_not_name(body, coordinator):
+    """Approval puts every item's agency on the team; an agency no consent in force names
+    would be given work on a case it cannot open, so the plan is not submitted until the
+    consent names it."""
+    partner = AgencyFactory(name="くらし相談センター")
+    case = open_case(coordinator=coordinator, agency=body)
+    s.assessment_create(case=case, actor=coordinator)
+    plan = s.plan_create(case=case, actor=coordinator)
+    today = timezone.localdate()
+    s.plan_update(
+        plan=plan,
+        actor=coordinator,
+        lock_version=plan.lock_version,
+        data={
+            "overall_goal": "父子が安心して暮らせる",
+            "period_start": today,
+            "period_end": today + dt.timedelta(days=180),
+        },
+        items=plan_items_for([body, partner]),
+    )
+    ConsentFactory(person=case.principal, agencies=[body])
+    with pytest.raises(ValidationError, match="本人同意の共有先に含まれていない担当機関"):
+        s.plan_submit(plan=plan, actor=coordinator)
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.DRAFT
+    ConsentFactory(person=case.principal, agencies=[partner])
+    s.plan_submit(plan=plan, actor=coordinator)
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.SUBMITTED
 
 
 def test_approval_supersedes_previous_plan_and_starts_support(body, coordinator, supervisor):

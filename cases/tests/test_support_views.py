@@ -635,3 +635,100 @@ def test_case_pages_read_the_case_decision_with_the_case(rf, case, owner, collea
                 primed = seen(case_access(user, read))
                 assert primed == apart and primed[0] is True, user
         assert len(ctx.captured_queries) == 1, user
+
+
+def _assessment_post(a, **rows):
+    data = {
+        "lock_version": a.lock_version,
+        "assessed_on": timezone.localdate().isoformat(),
+        "risk_level": "medium",
+        "issues-TOTAL_FORMS": "2",
+        "issues-INITIAL_FORMS": "0",
+        "relations-TOTAL_FORMS": "2",
+        "relations-INITIAL_FORMS": "0",
+        "relations-0-strength": "normal",
+        "relations-1-strength": "normal",  # the select always sends 関係: not content by itself
+    }
+    data.update(rows)
+    return data
+
+
+def test_assessment_rows_typed_without_their_choice_are_refused_and_kept(client, body, owner):
+    case = open_case(coordinator=owner, agency=body)
+    a = s.assessment_create(case=case, actor=owner)
+    url = _url(case, f"assessments/{a.number}/edit/")
+    client.force_login(owner)
+    response = client.post(
+        url,
+        _assessment_post(
+            a,
+            **{
+                "issues-0-category": "",
+                "issues-0-note": "年金のみで家計が逼迫",
+                "relations-0-kind": "",
+                "relations-0-label": "長男",
+            },
+        ),
+    )
+    assert response.status_code == 200
+    body_html = response.content.decode()
+    assert "アセスメントシートを保存しました" not in body_html
+    assert "課題の分類を選んでください。" in body_html
+    assert "種類を選んでください。" in body_html
+    assert 'value="年金のみで家計が逼迫"' in body_html and 'value="長男"' in body_html
+    issues = response.context["issues"]
+    relations = response.context["relations"]
+    assert issues.forms[0].errors["category"] == ["課題の分類を選んでください。"]
+    assert relations.forms[0].errors["kind"] == ["種類を選んでください。"]
+    saved = Assessment.objects.get(pk=a.pk)
+    assert saved.lock_version == a.lock_version  # nothing saved
+    assert not saved.issues.exists() and not saved.relations.exists()
+
+
+def test_assessment_empty_rows_are_ignored_and_complete_rows_saved(client, body, owner):
+    case = open_case(coordinator=owner, agency=body)
+    a = s.assessment_create(case=case, actor=owner)
+    client.force_login(owner)
+    response = client.post(
+        _url(case, f"assessments/{a.number}/edit/"),
+        _assessment_post(
+            a,
+            **{
+                "issues-0-category": "kakei",
+                "issues-0-note": "年金のみで家計が逼迫",
+                "relations-0-kind": "person",
+                "relations-0-label": "長男",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    a = Assessment.objects.get(pk=a.pk)
+    assert list(a.issues.values_list("category", "note")) == [("kakei", "年金のみで家計が逼迫")]
+    assert list(a.relations.values_list("kind", "label")) == [("person", "長男")]
+
+
+def test_team_page_says_which_member_cannot_open_the_case(client, case, owner):
+    """A team row of an agency no consent names opens nothing (access.sync): the team page says
+    so at the row, and adding such an agency warns at once."""
+    stranger_agency = AgencyFactory(name="くらし相談センター")
+    client.force_login(owner)
+    url = _url(case, "team/")
+    page = client.post(
+        url,
+        {
+            "add-agency": stranger_agency.pk,
+            "add-role": "support",
+            "add-joined_on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
+    body = page.content.decode()
+    assert "支援チームに追加しました" in body
+    assert "チームに入ってもケースを開けません" in body
+    row = body[body.index("くらし相談センター") :]
+    assert "本人同意の範囲外" in row[: row.index("</tr>")]
+    # The partner the consent names carries no such mark.
+    partner = case.team.current().exclude(agency__in=[case.coordinating_agency, stranger_agency])
+    partner_name = partner.first().agency.name
+    row = body[body.index(partner_name) :]
+    assert "本人同意の範囲外" not in row[: row.index("</tr>")]

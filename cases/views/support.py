@@ -412,6 +412,12 @@ def case_transition(request, case_id, action):
 # --- team -------------------------------------------------------------------------------------------
 
 
+OUTSIDE_CONSENT_NOTE = gettext_lazy(
+    "この機関は本人同意の共有先に含まれていないため、チームに入ってもケースを開けません。"
+    "本人同意に共有先を加えてください。"
+)
+
+
 @login_required
 def case_team(request, case_id):
     case, _decision = _case(request, case_id)
@@ -424,8 +430,10 @@ def case_team(request, case_id):
             if "add-agency" in request.POST:
                 add_form = f.TeamAddForm(request.POST, prefix="add")
                 if add_form.is_valid():
-                    svc.team_add(case=case, actor=request.user, **add_form.cleaned_data)
+                    member = svc.team_add(case=case, actor=request.user, **add_form.cleaned_data)
                     messages.success(request, _("支援チームに追加しました。"))
+                    if svc.agencies_outside_consent(case, [member.agency_id]):
+                        messages.warning(request, OUTSIDE_CONSENT_NOTE)
                     return redirect(request.path)
             elif "lead-agency" in request.POST:
                 lead_form = f.LeadAgencyForm(request.POST, prefix="lead")
@@ -464,6 +472,10 @@ def case_team(request, case_id):
         _ctx(
             case,
             page=page,
+            # Members whose agency the team row lets open nothing (no consent names it).
+            outside_consent=set(
+                svc.agencies_outside_consent(case, [m.agency_id for m in page.team])
+            ),
             manage=manage,
             add_form=add_form,
             lead_form=lead_form,
@@ -570,8 +582,8 @@ def assessment_edit(request, case_id, number):
                 actor=request.user,
                 lock_version=form.cleaned_data["lock_version"],
                 data={k: form.cleaned_data[k] for k in Assessment.CONTENT_FIELDS},
-                issues=f.issue_rows(issues),
-                relations=f.relation_rows(relations),
+                issues=f.sheet_rows(issues),
+                relations=f.sheet_rows(relations),
             )
         except svc.EditConflict as exc:
             conflict = _conflict(exc.current, form, Assessment.CONTENT_FIELDS)
@@ -710,7 +722,7 @@ def plan_edit(request, case_id, number):
                 actor=request.user,
                 lock_version=form.cleaned_data["lock_version"],
                 data={k: form.cleaned_data[k] for k in fields},
-                items=f.plan_item_rows(items),
+                items=f.sheet_rows(items),
             )
         except svc.EditConflict as exc:
             conflict = _conflict(exc.current, form, fields)
