@@ -329,6 +329,27 @@ def test_owner_sees_and_completes_the_role_on_the_roles_page(client, shared, par
     assert "民生委員と訪問日程を調整" in client.get(url + "?status=done").content.decode()
 
 
+def test_a_refused_completion_date_shows_at_its_row_as_typed(client, shared, partner_worker):
+    """A date the service refuses (after today, before the decision) is shown at the row with
+    the date typed, not as a banner above a field reset to today; nothing is recorded."""
+    item, role = shared
+    client.force_login(partner_worker)
+    url = reverse("meetings:my_roles") + "?status=open"
+    for typed in ("2030-01-01", "abc"):
+        r = client.post(
+            reverse("meetings:role_complete", args=[role.public_id]),
+            {"next": url, "done_on": typed},
+        )
+        assert r.status_code == 200
+        page = r.content.decode()
+        row = page[page.index(f'id="role-{role.public_id}"') :]
+        row = row[: row.index("</tr>")]
+        assert 'data-testid="role-error"' in row and f'value="{typed}"' in row
+        assert 'aria-invalid="true"' in row
+    role.refresh_from_db()
+    assert role.done_on is None
+
+
 def test_colleague_completes_from_the_item_page_outsider_is_refused(
     client, shared, partner, stranger
 ):

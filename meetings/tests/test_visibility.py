@@ -227,3 +227,22 @@ def test_pledge_column_only_on_shien_kaigi_bodies(client, supervisor, juso, shie
     shien_page = client.get(reverse("meetings:body_detail", args=[shien.public_id])).content
     assert "誓約未登録" not in juso_page.decode() and "誓約を登録" not in juso_page.decode()
     assert "誓約未登録" in shien_page.decode() and "誓約を登録" in shien_page.decode()
+
+
+def test_admin_lists_the_meetings_it_may_open(client, juso, shien, supervisor):
+    """An administrator opens every meeting but a 支援会議's (meeting.view): its meetings index
+    and calendar list the same ones, not 「予定されている会議はありません」 beside a body page
+    that lists them."""
+    admin = staff(AgencyFactory(), Role.ADMIN)
+    juso_meeting = schedule(juso, supervisor, days=7)
+    shien_meeting = schedule(shien, supervisor, days=7)
+    assert check(admin, "meeting.view", juso_meeting)
+    assert not check(admin, "meeting.view", shien_meeting)
+    verified(client, admin)
+    body = client.get(reverse("meetings:index")).content.decode()
+    assert str(juso_meeting.public_id) in body
+    assert str(shien_meeting.public_id) not in body
+    assert (
+        client.get(reverse("meetings:meeting_detail", args=[juso_meeting.public_id])).status_code
+        == 200
+    )

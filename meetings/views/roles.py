@@ -1,9 +1,12 @@
 """会議で割り当てられた役割: the user's role assignments from meeting decisions, and marking
 one done (the owner, or care staff of the owner agency)."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.forms import message_service_errors
 from agencies.paging import FirstPageCountingPaginator
 from agencies.policy import check, require
 
@@ -27,11 +29,17 @@ STATUSES = ("open", "done")
 def my_roles(request):
     """Open (or done) role assignments the user answers for, due first, with a 完了 button."""
     require(request.user, "meeting.list")
-    status = request.GET.get("status")
+    return _roles_page(request, request.GET)
+
+
+def _roles_page(request, query, failed=None):
+    """The list for `query` (status, page); `failed`: the row whose 完了 was refused, with the
+    date typed and the errors, shown at that row."""
+    status = query.get("status")
     status = status if status in STATUSES else "open"
     page = FirstPageCountingPaginator(
         selectors.roles_owned_by(request.user, status=status), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    ).get_page(query.get("page"))
     return render(
         request,
         "meetings/my_roles.html",
@@ -41,6 +49,7 @@ def my_roles(request):
             "status": status,
             "today": timezone.localdate(),
             "form": RoleCompleteForm(),
+            "failed": failed,
             "nav_active": "meetings",
         },
     )
@@ -72,17 +81,16 @@ def role_complete(request, public_id):
     )
     require(request.user, "roleassignment.complete", role)
     form = RoleCompleteForm(request.POST)
+    errors = []
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
     else:
         try:
             services.role_assignment_complete(
                 assignment=role, actor=request.user, done_on=form.cleaned_data["done_on"]
             )
         except ValidationError as exc:
-            message_service_errors(request, exc)
+            errors = exc.messages
         else:
             messages.success(request, _("役割を完了として記録しました。"))
     target = request.POST.get("next", "")
@@ -90,4 +98,12 @@ def role_complete(request, public_id):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = ""
+    list_path = reverse("meetings:my_roles")
+    if errors and (not target or urlsplit(target).path == list_path):
+        # From the list: the error at the row, with the date as typed (not a banner above a
+        # field reset to today, which a second click would record).
+        failed = {"id": role.public_id, "value": request.POST.get("done_on", ""), "errors": errors}
+        return _roles_page(request, QueryDict(urlsplit(target).query), failed)
+    for e in errors:
+        messages.error(request, e)
     return redirect(target or "meetings:my_roles")
