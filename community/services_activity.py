@@ -57,6 +57,11 @@ def _validate_session(session: Session) -> None:
         errors["new_participants"] = _("初参加の人数は参加者数(延べ)以下にしてください。")
     if session.became_helpers > session.participants:
         errors["became_helpers"] = _("担い手になった人数は参加者数(延べ)以下にしてください。")
+    for name, label in ATTRIBUTES:  # a person may have several; none more than came
+        if getattr(session, name) > session.participants:
+            errors[name] = _("「%(label)s」の人数は参加者数(延べ)以下にしてください。") % {
+                "label": label
+            }
     if session.volunteers == 0 and Decimal(session.volunteer_hours or 0) > 0:
         errors["volunteer_hours"] = _("ボランティア数が0人のときは時間を入れられません。")
     if errors:

@@ -280,6 +280,13 @@ class Resource(models.Model):
             and self.max_hours_per_week < self.min_hours_per_week
         ):
             errors["max_hours_per_week"] = _("週あたり時間の上限は下限以上にしてください。")
+        for field, limit in (("latitude", 90), ("longitude", 180)):
+            value = getattr(self, field)
+            if value is not None and not -limit <= value <= limit:
+                errors[field] = _("%(min)s〜%(max)sの範囲で入力してください。") % {
+                    "min": -limit,
+                    "max": limit,
+                }
         if errors:
             raise ValidationError(errors)
 

@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -173,6 +174,23 @@ def test_tally_is_for_the_places_operator_staff_and_community_staff(client, w, p
     response = client.post(url, data)
     assert response.status_code == 200
     assert "初参加の人数は参加者数" in response.content.decode()
+    # An attribute may overlap another, but no attribute counts more people than came.
+    data["new_participants"] = "1"
+    data["attr_elderly"] = "50"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "「高齢」の人数は参加者数(延べ)以下" in response.content.decode()
+    assert Session.objects.filter(resource=place).count() == 1
+
+
+def test_a_place_out_of_the_globe_is_refused(w):
+    from community.services import resource_create
+
+    with pytest.raises(ValidationError) as exc:
+        resource_create(
+            actor=w.csw, name="テストの居場所", kind="place", latitude=999, longitude=-999
+        )
+    assert set(exc.value.message_dict) >= {"latitude", "longitude"}
 
 
 def test_volunteer_records_are_for_community_staff_only(client, w):
