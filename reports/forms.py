@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +28,12 @@ class ReportQueryForm(forms.Form):
     def clean(self):
         data = super().clean()
         fy, as_of = data.get("fy"), data.get("as_of")
-        if fy and as_of and as_of < dt.date(fy, 4, 1):
-            self.add_error("as_of", _("基準日は年度の初日(4月1日)以降にしてください。"))
+        if fy and as_of:
+            from .figures import Period
+
+            error = Period.as_of_error(fy, as_of)
+            if error:
+                self.add_error("as_of", error)
         return data
 
 

@@ -25,6 +25,7 @@ from audit.services import record
 from outbox.services import outbox_enqueue
 
 from .build import build_annual_report, report_json
+from .figures import Period
 from .models import ReportJob
 from .outputs import to_csv, to_pdf, to_xlsx
 
@@ -41,8 +42,9 @@ def report_job_request(*, actor, fiscal_year: int, as_of, fmt: str, public: bool
     decision = require(actor, "report.export")
     if fmt not in ReportJob.Format.values:
         raise ValidationError({"format": _("形式を選んでください。")})
-    if as_of < dt.date(fiscal_year, 4, 1):
-        raise ValidationError({"as_of": _("基準日は年度の初日(4月1日)以降にしてください。")})
+    error = Period.as_of_error(fiscal_year, as_of)
+    if error:
+        raise ValidationError({"as_of": error})
     job = ReportJob.objects.create(
         requested_by=actor, fiscal_year=fiscal_year, as_of=as_of, format=fmt, public=public
     )

@@ -22,6 +22,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies import jpdates
@@ -71,6 +72,19 @@ class Period:
 
     fiscal_year: int
     as_of: dt.date
+
+    @staticmethod
+    def as_of_error(fiscal_year: int, as_of: dt.date) -> str | None:
+        """Why `as_of` is no 基準日 of that fiscal year (None when it is one): a report counts
+        from the year's first day to its 基準日, which lies within the year."""
+        start, end = jpdates.fiscal_year_range(fiscal_year)
+        if as_of < start:
+            return gettext("基準日は年度の初日(4月1日)以降にしてください。")
+        if as_of > end:
+            return gettext("基準日は年度の末日(%(end)s)までにしてください。") % {
+                "end": jpdates.format_date(end)
+            }
+        return None
 
     @classmethod
     def of(cls, fiscal_year: int, as_of: dt.date | None = None) -> Period:

@@ -113,3 +113,31 @@ def test_sweep_deletes_expired_files_and_requeues_lost_jobs(
 
     assert done.status == "expired" and not os.path.exists(path)
     assert lost.status == "done"  # re-queued and built (eager Celery in tests)
+
+
+def test_an_as_of_outside_the_fiscal_year_is_refused_at_the_field(client, city_db):
+    """A report counts from the year's 4月1日 to its 基準日: a 基準日 before the year or after
+    its 3月31日 is refused (the file would carry a 基準日 the figures do not stop at)."""
+    login_verified(client, city_db.supervisor)
+    for as_of, message in (("2026-03-31", "年度の初日"), ("2030-01-01", "年度の末日")):
+        page = client.post(
+            reverse("reports:job_create"), {"fy": "2026", "as_of": as_of, "format": "xlsx"}
+        )
+        assert page.status_code == 400 and message in page.content.decode()
+        with pytest.raises(jobs.ValidationError) as exc:
+            jobs.report_job_request(
+                actor=city_db.supervisor,
+                fiscal_year=2026,
+                as_of=dt.date.fromisoformat(as_of),
+                fmt="xlsx",
+                public=False,
+            )
+        assert "as_of" in exc.value.message_dict
+    assert not ReportJob.objects.exists()
+    assert jobs.report_job_request(
+        actor=city_db.supervisor,
+        fiscal_year=2026,
+        as_of=dt.date(2027, 3, 31),
+        fmt="csv",
+        public=False,
+    )
