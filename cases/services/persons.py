@@ -8,6 +8,8 @@ phone_digits) are written here — not in save() or signals — so bulk paths st
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -96,9 +98,26 @@ def validate_birth_date(value: dt.date | None, *, today: dt.date | None = None) 
         )
 
 
+POSTAL_CODE = re.compile(r"\d{3}-?\d{4}")
+PHONE = re.compile(r"\+?[\d\-() ]*\d[\d\-() ]*")
+
+
+def contact_errors(data: dict) -> dict[str, list[str]]:
+    """郵便番号 as 123-4567 (or 1234567), 電話番号 of digits with hyphens, brackets or a + —
+    full-width digits too. Text in either (「電話なし」) is no number: say so at the field."""
+    errors: dict[str, list[str]] = {}
+    postal = unicodedata.normalize("NFKC", data.get("postal_code") or "").strip()
+    if postal and not POSTAL_CODE.fullmatch(postal.replace("ー", "-")):
+        errors["postal_code"] = [_("郵便番号は「123-4567」の形で入力してください。")]
+    phone = unicodedata.normalize("NFKC", data.get("phone") or "").strip()
+    if phone and not PHONE.fullmatch(phone.replace("ー", "-")):
+        errors["phone"] = [_("電話番号は数字とハイフンで入力してください。")]
+    return errors
+
+
 def validate_person_data(data: dict) -> None:
     today = timezone.localdate()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = contact_errors(data)
     if "family_name" in data and not (data.get("family_name") or "").strip():
         errors.setdefault("family_name", []).append(_("姓を入力してください。"))
     try:
@@ -416,6 +435,8 @@ def household_create(
         )
     agency = _acting_agency(actor, agency, for_what="household.create")
     data = {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS}
+    if errors := contact_errors(data):
+        raise ValidationError(errors)
     data["type_tags"] = _validate_type_tags(data.get("type_tags"))
     household = Household.objects.create(**data, registered_by_agency=agency, created_by=actor)
     record(
@@ -442,6 +463,8 @@ def household_update(
 ) -> Household:
     decision = require(actor, "household.update", household)
     data = {k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS}
+    if errors := contact_errors(data):
+        raise ValidationError(errors)
     if "type_tags" in data:
         data["type_tags"] = _validate_type_tags(data["type_tags"])
     current = Household.objects.select_for_update().get(pk=household.pk)

@@ -273,6 +273,22 @@ def test_bad_birth_dates_get_japanese_errors_next_to_the_field(client, caseworke
     assert not Person.objects.exists()
 
 
+def test_postal_code_and_phone_that_are_no_numbers_are_refused_at_the_field(client, caseworker):
+    client.force_login(caseworker)
+    url = reverse("cases:person_create")
+    data = {"family_name": "鈴木", "given_name": "一郎", "postal_code": "abcdefg"}
+    response = client.post(url, {**data, "phone": "電話なし"})
+    body = response.content.decode()
+    assert response.status_code == 200 and not Person.objects.exists()
+    assert "郵便番号は「123-4567」の形" in body and "電話番号は数字とハイフン" in body
+    assert 'value="電話なし"' in body  # kept as typed
+    response = client.post(
+        url, {**data, "postal_code": "１２３－４５６７", "phone": "(0123) 45-6789"}
+    )
+    assert response.status_code == 302
+    assert Person.objects.get().phone_digits == "0123456789"
+
+
 def test_edit_with_stale_version_shows_both_versions(client, caseworker, colleague, person):
     client.force_login(caseworker)
     url = reverse("cases:person_edit", args=[person.public_id])
