@@ -238,6 +238,15 @@ def case_start_planning(*, case: SupportCase, actor, reason: str = "") -> CaseTr
     _fresh(case)
     if not case.assessments.exists():
         raise ValidationError(_("アセスメントシートがないため、プラン作成に進めません。"))
+    if case.status == Status.IN_MEETING and case.plans.submitted().exists():
+        # Back to プラン作成 with the plan still on the meeting's queue would leave the two
+        # saying different things: the way back is the plan's own 「作成中に戻す」.
+        raise ValidationError(
+            _(
+                "会議に提出されたプランがあります。プランの画面の「作成中に戻す」で提出を"
+                "取り下げると、ケースもプラン作成に戻ります。"
+            )
+        )
     return _move(case, actor=actor, to=Status.PLANNING, reason=reason, basis=decision.basis)
 
 

@@ -453,3 +453,33 @@ def test_no_decision_without_a_meeting_record(body, coordinator, supervisor):
     plan.refresh_from_db()
     assert plan.status == Plan.Status.DRAFT
     assert not case.transitions.filter(via=CaseTransition.Via.SUPERVISOR_RECORD).exists()
+
+
+def test_a_case_at_the_meeting_goes_back_to_planning_only_with_its_plan(body, coordinator):
+    """From 会議付議 the way back is the plan's 「作成中に戻す」: the case alone back to プラン作成
+    would leave its plan on the meeting's queue."""
+    case = open_case(coordinator=coordinator, agency=body)
+    s.assessment_create(case=case, actor=coordinator)
+    plan = s.plan_create(case=case, actor=coordinator)
+    today = timezone.localdate()
+    s.plan_update(
+        plan=plan,
+        actor=coordinator,
+        lock_version=plan.lock_version,
+        data={"overall_goal": "g", "period_start": today, "period_end": today},
+        items=plan_items_for([body]),
+    )
+    ConsentFactory(person=case.principal, agencies=[body])
+    s.plan_submit(plan=plan, actor=coordinator)
+    case.refresh_from_db()
+    assert case.status == Status.IN_MEETING
+    from cases.views.support import _available_actions
+
+    assert "start_planning" not in dict(_available_actions(coordinator, case))
+    with pytest.raises(ValidationError, match="作成中に戻す"):
+        s.case_start_planning(case=case, actor=coordinator)
+    plan.refresh_from_db()
+    s.plan_return(plan=plan, actor=coordinator, reason="会議前に内容を見直す")
+    case.refresh_from_db()
+    assert case.status == Status.PLANNING
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.DRAFT

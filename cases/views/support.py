@@ -362,6 +362,8 @@ def _available_actions(user, case) -> list[tuple[str, str]]:
             continue
         if key == "start_assessment" and case.status != Status.RECEIVED:
             continue
+        if key == "start_planning" and case.status == Status.IN_MEETING:
+            continue  # back from 会議付議 through the plan's 「作成中に戻す」 (case_start_planning)
         if case.can_move_to(wanted[key]) and can(user, action, case):
             result.append((key, label))
     return result
