@@ -300,6 +300,19 @@ class AnswerInfoForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("回答を入力してください。")},
     )
+    # Asked only of a sheet without consent that has no summary yet (one the receiver treated
+    # as 支援会議 material): the sheet cannot be sent again without it.
+    meeting_summary = forms.CharField(
+        label=_("支援会議用の概要"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("つなぎ先に開示されるのはこの欄だけです。"),
+    )
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        if referral.with_consent or (referral.meeting_summary or "").strip():
+            del self.fields["meeting_summary"]
 
 
 class WithdrawForm(forms.Form):

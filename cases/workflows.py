@@ -105,6 +105,7 @@ REFERRAL_WORKFLOW = Workflow(
             _("回答して再送付しました。"),
             form=_F + "AnswerInfoForm",
             serializer=_A + "AnswerSerializer",
+            form_takes_subject=True,
             url_path="answer",
             event=E.INFO_ANSWERED,
             tone="primary",

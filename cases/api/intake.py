@@ -503,6 +503,11 @@ class QuestionSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(required=False, allow_blank=True, default="")
+    meeting_summary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="支援会議用の概要: a sheet without consent that has none needs it to be sent again",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -863,14 +863,21 @@ def referral_request_info(*, actor, referral: Referral, question: str) -> Referr
 
 
 @transaction.atomic
-def referral_answer_info(*, actor, referral: Referral, answer: str) -> Referral:
-    """The sender answers the question and the sheet is sent again (a new 3-day deadline)."""
+def referral_answer_info(
+    *, actor, referral: Referral, answer: str, meeting_summary: str | None = None
+) -> Referral:
+    """The sender answers the question and the sheet is sent again (a new 3-day deadline).
+    `meeting_summary`: the 支援会議用の概要 written with the answer (a sheet the receiver treated
+    as 支援会議 material needs one to be sent again)."""
     answer = _required("answer", answer, _("回答を入力してください。"))
     locked = _lock(referral)
     require(actor, "referral.answer_info", locked)
+    fields = {}
+    if meeting_summary is not None and meeting_summary.strip():
+        fields["meeting_summary"] = meeting_summary.strip()
     if locked.status == S.INFO_REQUESTED:
         data = {f: getattr(locked, f) for f in REFERRAL_CONTENT_FIELDS}
-        _validate_referral(actor, locked.from_agency, data, sending=True)
+        _validate_referral(actor, locked.from_agency, {**data, **fields}, sending=True)
     now = timezone.now()
     return _transition(
         locked,
@@ -878,6 +885,7 @@ def referral_answer_info(*, actor, referral: Referral, answer: str) -> Referral:
         action="answer_info",
         note=answer,
         fields={
+            **fields,
             "info_answer": answer,
             "sent_at": now,
             "answer_due_on": jpdates.add_business_days(now, ANSWER_BUSINESS_DAYS),

@@ -455,6 +455,36 @@ def test_consent_lapsed_referral_can_be_treated_as_meeting_material(w):
     assert "converted" in _events(r)
 
 
+def test_meeting_material_is_answered_with_its_summary_on_the_answer_form(client, w):
+    """The sender of a sheet the receiver treated as 支援会議 material writes the summary the
+    sheet now needs on the answer form itself (it was refused for a field the form lacked)."""
+    from django.urls import reverse
+
+    r = w.opened()
+    w.consent.withdrawn_at = timezone.now() - dt.timedelta(minutes=1)
+    w.consent.save()
+    r = s.referral_convert_to_meeting(actor=w.coordinator, referral=r, note="")
+    client.force_login(w.worker)
+    page = client.get(reverse("cases:referral_detail", args=[r.public_id])).content.decode()
+    assert 'name="meeting_summary"' in page
+    url = reverse("cases:referral_action", args=[r.public_id, "answer_info"])
+    response = client.post(url, {"answer": "記入しました"})
+    assert response.status_code == 400 and "支援会議用の概要を記入してください" in (
+        response.content.decode()
+    )
+    response = client.post(
+        url, {"answer": "記入しました", "meeting_summary": "支援会議で共有したい世帯の概要"}
+    )
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert r.status == S.SENT and r.meeting_summary == "支援会議で共有したい世帯の概要"
+    # Once written, the answer form asks only for the answer.
+    assert (
+        "meeting_summary"
+        not in s.REFERRAL_WORKFLOW.step("answer_info").form_class()(referral=r).fields
+    )
+
+
 def test_expired_consent_blocks_accept(w):
     r = w.opened()
     w.consent.valid_until = timezone.localdate() - dt.timedelta(days=1)
