@@ -273,6 +273,29 @@ def harden_fields() -> None:
 
     serializers.DateTimeField.to_representation = rfc3339
 
+    # A date or time outside the years the system knows (agencies.jpdates.MIN_YEAR..MAX_YEAR)
+    # is a 400 at its field: year 1 overflowed the time zone conversion (a 500), and dates near
+    # either end overflow the services' date arithmetic.
+    from . import jpdates
+
+    enforce_timezone = serializers.DateTimeField.enforce_timezone
+
+    def enforce_in_range(self, value):
+        if not jpdates.in_range(value):
+            raise serializers.ValidationError(jpdates.out_of_range_message(), code="out_of_range")
+        return enforce_timezone(self, value)
+
+    serializers.DateTimeField.enforce_timezone = enforce_in_range
+    date_internal = serializers.DateField.to_internal_value
+
+    def date_in_range(self, value):
+        parsed = date_internal(self, value)
+        if not jpdates.in_range(parsed):
+            raise serializers.ValidationError(jpdates.out_of_range_message(), code="out_of_range")
+        return parsed
+
+    serializers.DateField.to_internal_value = date_in_range
+
     # A read-only choice that the model allows blank ("" until a case is closed) is documented
     # with the blank value too: ModelSerializer drops allow_blank for read-only fields.
     include_extra = serializers.ModelSerializer.include_extra_kwargs

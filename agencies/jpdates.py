@@ -198,6 +198,31 @@ FORMAT_HINT = gettext_lazy(
 )
 
 
+# The years a date of this system can fall in: from the first era 和暦 names (明治) to 2100. A
+# date outside them is a typing slip, and near year 1 or 9999 the date arithmetic and the time
+# zone conversions overflow.
+MIN_YEAR, MAX_YEAR = 1868, 2100
+
+
+def out_of_range_message() -> str:
+    return _("%(min)s年から%(max)s年までの日付を入力してください。") % {
+        "min": MIN_YEAR,
+        "max": MAX_YEAR,
+    }
+
+
+def in_range(value: dt.date | None) -> bool:
+    """Does a date (or a datetime) fall in MIN_YEAR..MAX_YEAR? None counts as in range."""
+    return value is None or MIN_YEAR <= value.year <= MAX_YEAR
+
+
+def query_date(text, default: dt.date | None = None) -> dt.date | None:
+    """A date from a query string (?date=, ?start=): `default` when absent, not a date or outside
+    the years this system knows — a page is never an error for a hand-edited address."""
+    value = parse_date_or_none(text) if text else None
+    return value if value is not None and in_range(value) else default
+
+
 def parse_date(text) -> dt.date:
     """A date typed by staff or read from an imported file; raises DateParseError.
 
@@ -231,6 +256,8 @@ def parse_date(text) -> dt.date:
             _("%(month)s月%(day)s日は存在しない日付です。日付を確認してください。")
             % {"month": month, "day": day}
         ) from None
+    if not in_range(d):
+        raise DateParseError(out_of_range_message(), code="out_of_range")
     if era is not None and not era.contains(d):
         raise DateParseError(
             _(

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from agencies import jpdates
 from agencies.api import ERRORS, READ_ERRORS, WRITE_ERRORS, AuditedListMixin, Conflict
 from agencies.models import Agency, Area, User
 from agencies.policy import check, require
@@ -432,10 +433,12 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         try:
             start = dt.date.fromisoformat(g["start"]) if g.get("start") else today
             end = dt.date.fromisoformat(g["end"]) if g.get("end") else start + dt.timedelta(days=6)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise exceptions.ValidationError(
                 {"start": [_("日付は YYYY-MM-DD の形式で指定してください。")]}
             ) from None
+        if not (jpdates.in_range(start) and jpdates.in_range(end)):
+            raise exceptions.ValidationError({"start": [jpdates.out_of_range_message()]})
         if end < start or (end - start).days > 92:
             raise exceptions.ValidationError(
                 {"end": [_("期間は開始日から92日以内にしてください。")]}
@@ -478,8 +481,6 @@ class CountsView(APIView):
         responses={200: OutreachCountsSerializer, **ERRORS},
     )
     def get(self, request):
-        from agencies import jpdates
-
         from . import policy
 
         decision = require(request.user, "outreach.workload")
@@ -487,10 +488,12 @@ class CountsView(APIView):
         try:
             start = dt.date.fromisoformat(request.query_params.get("start") or fy_start.isoformat())
             end = dt.date.fromisoformat(request.query_params.get("end") or fy_end.isoformat())
-        except ValueError:
+        except (ValueError, OverflowError):
             raise exceptions.ValidationError(
                 {"start": [_("日付は YYYY-MM-DD の形式で指定してください。")]}
             ) from None
+        if not (jpdates.in_range(start) and jpdates.in_range(end)):
+            raise exceptions.ValidationError({"start": [jpdates.out_of_range_message()]})
         if decision.basis == "admin":
             agency_ids = set(Agency.objects.running("outreach").values_list("pk", flat=True))
         else:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies import jpdates
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.models import Agency, Area, User
 from agencies.paging import KeysFirstPaginator
@@ -538,14 +539,7 @@ def target_print(request, target_id):
 def visit_plan(request):
     require(request.user, "outreach.plan_visits")
     today = timezone.localdate()
-    try:
-        start = (
-            dt.date.fromisoformat(request.GET.get("start", ""))
-            if request.GET.get("start")
-            else today
-        )
-    except ValueError:
-        start = today
+    start = jpdates.query_date(request.GET.get("start"), today)
     days = 7 if request.GET.get("range") != "day" else 1
     end = start + dt.timedelta(days=days - 1)
     staff_id = _int(request.GET.get("staff"))
@@ -575,8 +569,6 @@ def visit_plan(request):
 def workload(request):
     decision = require(request.user, "outreach.workload")
     today = timezone.localdate()
-    from agencies import jpdates
-
     fy = jpdates.fiscal_year(today)
     start, end = jpdates.fiscal_year_range(fy)
     try:

@@ -138,3 +138,12 @@ def test_imports_and_forms_use_the_same_parser():
     with pytest.raises(forms.ValidationError) as exc:
         parse_japanese_date("昭和64年3月1日")
     assert "昭和64年1月7日" in exc.value.messages[0]
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "9999-12-31", "1867-12-31", "2101-01-01"])
+def test_a_year_outside_the_system_is_no_date(text):
+    with pytest.raises(jpdates.DateParseError) as exc:
+        jpdates.parse_date(text)
+    assert exc.value.code == "out_of_range" and "1868年から2100年まで" in exc.value.message
+    assert jpdates.query_date(text, None) is None
+    assert jpdates.parse_date("1868-01-01") == dt.date(1868, 1, 1)

@@ -158,11 +158,18 @@ CONSULTATION_FIELDS = (
 )
 
 
+# A consultation's summary is a worker's note of one conversation, printed on A4 and exported:
+# longer text is a paste gone wrong.
+SUMMARY_MAX_LENGTH = 10_000
+
+
 def _validate_consultation(actor, data: dict) -> None:
     errors = {}
     received_at = data.get("received_at")
     if received_at is not None and received_at > timezone.now() + dt.timedelta(minutes=5):
         errors["received_at"] = _("受付日時に未来の日時は入力できません。")
+    elif not jpdates.in_range(received_at):
+        errors["received_at"] = jpdates.out_of_range_message()
     if data.get("route") not in Route.values:
         errors["route"] = _("相談経路を選んでください。")
     if data.get("consulter_kind") not in ConsulterKind.values:
@@ -173,6 +180,10 @@ def _validate_consultation(actor, data: dict) -> None:
         errors["outcome"] = _("対応結果を選んでください。")
     if not (data.get("summary") or "").strip():
         errors["summary"] = _("相談内容を入力してください。")
+    elif len(data["summary"]) > SUMMARY_MAX_LENGTH:
+        errors["summary"] = _("相談内容は%(max)s文字以内で入力してください。") % {
+            "max": f"{SUMMARY_MAX_LENGTH:,}"
+        }
     if (data.get("minutes_spent") or 0) < 0:
         errors["minutes_spent"] = _("対応時間は0分以上で入力してください。")
     if (data.get("staff_count") or 0) < 1:

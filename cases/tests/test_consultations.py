@@ -295,3 +295,51 @@ def test_list_rows_read_their_categories_from_the_prefetched_list(db, django_ass
     assert "JOIN" not in ctx.captured_queries[1]["sql"]
     assert all(isinstance(c.issue_rows, list) for c in rows)
     assert sorted(Consultation.objects.get(pk=made[0].pk).categories) == ["8050", "kaigo"]
+
+
+def test_received_at_outside_the_years_and_an_endless_summary_are_field_errors(client, setup):
+    """Year 1 overflowed the time zone conversion (500); 300,000 characters were saved and
+    printed. Both are refused at their fields, on the page and in the API."""
+    from rest_framework.test import APIClient
+
+    agency, owner, *_ = setup
+    with pytest.raises(ValidationError) as exc:
+        _create(agency, owner, received_at=dt.datetime(1, 1, 1, tzinfo=dt.UTC))
+    assert "1868年から2100年まで" in exc.value.message_dict["received_at"][0]
+    with pytest.raises(ValidationError) as exc:
+        _create(agency, owner, summary="あ" * 10_001)
+    assert "10,000文字以内" in exc.value.message_dict["summary"][0]
+    client.force_login(owner)
+    page = client.post(
+        reverse("cases:consultation_create"),
+        {
+            "received_at": "0001-01-01T00:00",
+            "agency": agency.pk,
+            "route": "phone",
+            "consulter_kind": "family",
+            "categories": ["8050"],
+            "summary": "相談内容",
+            "urgency": "normal",
+            "outcome": "own",
+            "minutes_spent": 10,
+            "staff_count": 1,
+        },
+    )
+    assert page.status_code == 200 and "1868年から2100年まで" in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(owner)
+    response = api.post(
+        "/api/v1/consultations/",
+        {
+            "received_at": "0001-01-01T00:00:00",
+            "agency": agency.pk,
+            "route": "phone",
+            "consulter_kind": "family",
+            "categories": ["8050"],
+            "summary": "相談内容",
+            "outcome": "own",
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "received_at" in response.json()["error"]["fields"]
+    assert not Consultation.objects.exists()

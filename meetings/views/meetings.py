@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.services import ledger_papers
+from agencies import jpdates
 from agencies.forms import apply_service_errors, message_service_errors
 from agencies.listing import export_list, export_query
 from agencies.paging import FirstPageCountingPaginator
@@ -124,10 +125,7 @@ def meeting_export(request):
 
 
 def _parse_date(value: str | None, default: dt.date | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return jpdates.query_date(value, default)
 
 
 @login_required

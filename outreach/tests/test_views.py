@@ -388,3 +388,22 @@ def test_busy_target_pages_its_timeline_and_shows_every_entry_once(
     page3 = client.get(target.get_absolute_url() + "?page=3").content.decode()
     assert "訪問000" in page3
     assert client.get(target.get_absolute_url() + "?page=abc").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1500-01-01", "abc"])
+def test_a_hand_edited_date_in_the_address_is_never_an_error_page(client, csw, value):
+    """?start= and ?date= outside the years the system knows fall back to today on the pages
+    (year 1 and 9999 overflowed the date arithmetic: 500) and are a 400 at the field in the
+    API."""
+    from rest_framework.test import APIClient
+
+    client.force_login(csw)
+    page = client.get(reverse("outreach:visit_plan"), {"start": value})
+    assert page.status_code == 200
+    assert client.get(reverse("meetings:calendar"), {"date": value}).status_code == 200
+    api = APIClient()
+    api.force_authenticate(csw)
+    response = api.get("/api/v1/outreach/visits/", {"start": value})
+    assert response.status_code == 400 and "start" in response.json()["error"]["fields"]
+    response = api.get("/api/v1/outreach/counts/", {"start": value, "end": "2026-12-31"})
+    assert response.status_code == 400 and "start" in response.json()["error"]["fields"]
