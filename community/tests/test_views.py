@@ -320,3 +320,19 @@ def test_csw_picks_a_volunteers_coordinator_agency_through_the_agency_picker(cli
     assert response.status_code == 302, response.content.decode()[:3000]
     volunteer = Volunteer.objects.get(name="ボラ 太郎")
     assert volunteer.coordinator_agency == w.shakyo
+
+
+def test_an_issue_without_an_owner_agency_keeps_the_issue_list_open(client, w):
+    """An issue raised from a session may leave 担当機関 blank: the list said — for it, and
+    answered 500 for everyone (a filter's argument read through the missing agency)."""
+    from community.models import CommunityIssue
+
+    CommunityIssue.objects.create(
+        title="買い物の足がない",
+        area=w.north,
+        raised_on=dt.date(2026, 6, 1),
+        source="session",
+        raised_by=w.csw,
+    )
+    response = _get(client, w.csw, reverse("community:issue_list"))
+    assert response.status_code == 200 and "買い物の足がない" in response.content.decode()
