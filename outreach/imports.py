@@ -27,6 +27,7 @@ from agencies.csvio import CsvError, CsvRow, CsvTable, RowError, read_csv_upload
 from agencies.imports import Column, ImportReport, _choice, parse_date
 from agencies.models import Agency, Area, User
 from agencies.policy import require
+from agencies.selectors import care_staff_of
 from audit.services import record
 from cases.models.intake import Urgency
 from cases.normalize import normalize_name
@@ -232,7 +233,9 @@ def import_targets(
     areas = {a.code: a for a in Area.objects.all()}
     area_names = {unicodedata.normalize("NFKC", a.name): a for a in areas.values()}
     usernames = {r.get("担当者") for r in table if r.get("担当者")}
-    workers = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
+    # 主担当 as the target page offers it: the agency's own care staff (not another agency's,
+    # not a 民生委員 or an admin-only account, who could not work the target).
+    workers = {u.username: u for u in care_staff_of(agency.pk).filter(username__in=usernames)}
     existing = {
         (normalize_name(n), b): num
         for n, b, num in OutreachTarget.objects.filter(agency=agency)
@@ -281,7 +284,13 @@ def import_targets(
         if row.get("担当者"):
             lead = workers.get(row.get("担当者"))
             if lead is None:
-                errors.append(RowError(row.line, _("不明なログインIDです。"), "担当者"))
+                errors.append(
+                    RowError(
+                        row.line,
+                        _("この機関の相談支援の職員のログインIDを入力してください。"),
+                        "担当者",
+                    )
+                )
         if name:
             key = (normalize_name(name), birth)
             if key in seen:

@@ -170,3 +170,27 @@ def test_ichikai_survey_210_imported_206_visited_41_with_a_nurse(csw, shakyo, no
     assert counts.contacts == 210
     assert counts.contacts_by_kind == {"home_visit": 206, "letter": 4}
     assert OutreachContact.objects.visits().count() == 206
+
+
+def test_a_lead_worker_outside_the_agencys_care_staff_is_a_row_error(csw, shakyo, north):
+    """The import offers what the target page's 担当者 form offers: the agency's care staff. A
+    法人's worker or a 民生委員 would be 主担当 of a target they could not work (the 民生委員's
+    real import answered 404 after a clean dry run)."""
+    from agencies.tests.factories import AgencyFactory
+
+    other = staff(AgencyFactory(), Role.CASEWORKER)
+    resident = staff(shakyo, Role.RESIDENT)
+    text = (
+        HEADER
+        + "".join(_rows(1, "north", other.username))
+        + "".join(_rows(1, "north", resident.username)).replace("000", "001")
+    )
+    for dry_run in (True, False):
+        report = import_targets(
+            actor=csw, agency=shakyo, file=_upload(text), title="調査", dry_run=dry_run
+        )
+        assert not report.ok
+        messages = [str(e) for e in report.errors]
+        assert any(m.startswith("2行目「担当者」") for m in messages), messages
+        assert any(m.startswith("3行目「担当者」") for m in messages), messages
+    assert not OutreachTarget.objects.exists()
