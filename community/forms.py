@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Area, User
+from agencies.choices import CARE_ROLES
+from agencies.models import Agency, Area, Membership, User
 from cases.forms_pickers import use_agency_picker
 
 from .choices import (
@@ -323,7 +324,14 @@ class IssueActionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_agency_picker(self, "owner_agency")
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("kana")
+        self.fields["owner"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__in=Membership.objects.current().filter(role__in=CARE_ROLES),
+            )
+            .distinct()
+            .order_by("kana")
+        )
 
     def _post_clean(self):
         pass

@@ -438,8 +438,13 @@ def issue_action_add(*, actor, issue: CommunityIssue, **data) -> IssueAction:
     if action.due_on and action.starts_on and action.due_on < action.starts_on:
         errors["due_on"] = _("期限は開始日以降にしてください。")
     if action.owner_id and action.owner_agency_id:
-        if action.owner_agency_id not in action.owner.agency_ids():
-            errors["owner"] = _("担当者は担当機関の職員から選んでください。")
+        from agencies.selectors import care_staff_of
+
+        # Whom work can be given to: a 民生委員 or an admin-only account could not open the issue.
+        if not care_staff_of(action.owner_agency_id).filter(pk=action.owner_id).exists():
+            errors["owner"] = _(
+                "担当者は担当機関の相談支援の職員から選んでください(民生委員・管理者は選べません)。"
+            )
     if errors:
         raise ValidationError(errors)
     action.full_clean()

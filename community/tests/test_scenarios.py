@@ -197,3 +197,26 @@ def test_raising_an_issue_from_a_case_needs_access_to_the_case(w):
     case = open_case(coordinator=staff(body, Role.COORDINATOR), agency=body)
     with pytest.raises(PolicyDenied):
         sa.community_issue_raise(actor=w.other, title="x", source_case=case)
+
+
+def test_an_issues_action_goes_only_to_care_staff_of_its_agency(w):
+    """A 民生委員 offered as 担当者 got an action on an issue they could not open (403)."""
+    from django.core.exceptions import ValidationError
+
+    from community.forms import IssueActionForm
+
+    issue = sa.community_issue_raise(
+        actor=w.csw, title="買い物の足がない", area=w.north, owner_agency=w.shakyo
+    )
+    assert w.resident not in IssueActionForm().fields["owner"].queryset
+    assert w.csw in IssueActionForm().fields["owner"].queryset
+    with pytest.raises(ValidationError) as exc:
+        sa.issue_action_add(
+            actor=w.csw,
+            issue=issue,
+            title="移動販売の相談",
+            owner_agency=w.shakyo,
+            owner=w.resident,
+        )
+    assert "owner" in exc.value.message_dict
+    assert not issue.actions.exists()
