@@ -202,6 +202,9 @@ def target_assign(
     *, actor, target: OutreachTarget, lead_worker: User | None, assignees: Iterable[User]
 ) -> OutreachTarget:
     decision = require(actor, "outreach_target.assign", target)
+    if lead_worker is None and target.is_open:
+        # Someone answers for an open target: the 担当者 page is where one is named, not unset.
+        raise ValidationError({"lead_worker": _("主担当を選んでください。")})
     workers = _check_workers([lead_worker, *assignees])
     target.lead_worker = lead_worker
     target.version += 1

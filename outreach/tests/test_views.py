@@ -407,3 +407,15 @@ def test_a_hand_edited_date_in_the_address_is_never_an_error_page(client, csw, v
     assert response.status_code == 400 and "start" in response.json()["error"]["fields"]
     response = api.get("/api/v1/outreach/counts/", {"start": value, "end": "2026-12-31"})
     assert response.status_code == 400 and "start" in response.json()["error"]["fields"]
+
+
+def test_an_open_target_keeps_someone_who_answers_for_it(client, csw, target):
+    """A blank 主担当 with no 担当者 saved 「主担当: — 担当者: —」 on an open, urgent target."""
+    before = target.lead_worker
+    client.force_login(csw)
+    response = client.post(
+        reverse("outreach:target_assign", args=[target.public_id]), {"lead_worker": ""}
+    )
+    assert response.status_code == 200 and "主担当を選んでください" in response.content.decode()
+    target.refresh_from_db()
+    assert target.lead_worker == before
