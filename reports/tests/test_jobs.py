@@ -40,6 +40,7 @@ def test_job_is_built_and_downloaded_by_its_requester(
     assert job.expires_at > timezone.now() + dt.timedelta(hours=23)
     page = client.get(reverse("reports:job_detail", args=[job.public_id]))
     assert page.status_code == 200 and 'data-status="done"' in page.content.decode()
+    assert "令和8年度" in page.content.decode()  # the one date style, not 「2026年度」
     partial = client.get(
         reverse("reports:job_detail", args=[job.public_id]), HTTP_HX_REQUEST="true"
     )
