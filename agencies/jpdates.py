@@ -216,6 +216,22 @@ def in_range(value: dt.date | None) -> bool:
     return value is None or MIN_YEAR <= value.year <= MAX_YEAR
 
 
+def no_future_dates(instance, *fields: str) -> None:
+    """For a model's clean(): a record of something done (registered, attended, held, raised)
+    carries no date after today. Raises ValidationError naming each field."""
+    from django.core.exceptions import ValidationError
+
+    today = timezone.localdate()
+    errors = {
+        name: _("%(label)sに未来の日付は入れられません。")
+        % {"label": instance._meta.get_field(name).verbose_name}
+        for name in fields
+        if getattr(instance, name) is not None and getattr(instance, name) > today
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def query_date(text, default: dt.date | None = None) -> dt.date | None:
     """A date from a query string (?date=, ?start=): `default` when absent, not a date or outside
     the years this system knows — a page is never an error for a hand-edited address."""

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
 from community.choices import IssueSource
 
 
@@ -115,6 +116,9 @@ class CommunityIssue(models.Model):
         if self.raised_from_id:
             return self.raised_from.case
         return None
+
+    def clean(self):
+        jpdates.no_future_dates(self, "raised_on")
 
 
 class IssueAction(models.Model):

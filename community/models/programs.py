@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
 from agencies.jpdates import format_date
 from community.choices import ProgramKind
 
@@ -78,3 +79,6 @@ class ProgramSession(models.Model):
 
     def audit_label(self) -> str:
         return f"program-session:{self.public_id}"
+
+    def clean(self):
+        jpdates.no_future_dates(self, "held_on")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
 from agencies.jpdates import format_date
 from community.choices import TrainingKind
 
@@ -80,6 +81,9 @@ class Volunteer(models.Model):
     def audit_label(self) -> str:
         return f"volunteer:{self.public_id}"
 
+    def clean(self):
+        jpdates.no_future_dates(self, "registered_on", "path_consent_on")
+
 
 class VolunteerTraining(models.Model):
     volunteer = models.ForeignKey(
@@ -106,6 +110,9 @@ class VolunteerTraining(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {format_date(self.taken_on)}"
+
+    def clean(self):
+        jpdates.no_future_dates(self, "taken_on")
 
 
 class VolunteerActivity(models.Model):
@@ -137,3 +144,6 @@ class VolunteerActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{format_date(self.done_on)} {self.hours}h"
+
+    def clean(self):
+        jpdates.no_future_dates(self, "done_on")

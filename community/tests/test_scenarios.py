@@ -220,3 +220,21 @@ def test_an_issues_action_goes_only_to_care_staff_of_its_agency(w):
         )
     assert "owner" in exc.value.message_dict
     assert not issue.actions.exists()
+
+
+def test_records_of_things_done_carry_no_future_date(w):
+    """A volunteer registered, a 協議の場 held and an issue raised next year were saved, and the
+    annual report then counted them."""
+    from django.core.exceptions import ValidationError
+
+    next_year = timezone.localdate() + dt.timedelta(days=60)
+    with pytest.raises(ValidationError) as exc:
+        sa.community_issue_raise(
+            actor=w.csw, title="買い物の足がない", area=w.north, raised_on=next_year
+        )
+    assert "未来の日付" in exc.value.message_dict["raised_on"][0]
+    with pytest.raises(ValidationError) as exc:
+        sa.volunteer_register(
+            actor=w.csw, name="ボラ 花子", coordinator_agency=w.shakyo, registered_on=next_year
+        )
+    assert "registered_on" in exc.value.message_dict
