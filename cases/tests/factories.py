@@ -166,8 +166,9 @@ def plan_items_for(agencies):
     ]
 
 
-def case_with_approved_plan(*, coordinator, agency, partner_agencies=(), decided_on=None):
-    """A case taken through assessment and an approved plan (支援実施)."""
+def drafted_plan(*, coordinator, agency, item_agencies=()):
+    """A case with its assessment and a plan ready to submit (goal, period, one item for the
+    agency and one for each of `item_agencies`), no consent yet: (case, plan)."""
     from cases.services import support as s
 
     case = open_case(coordinator=coordinator, agency=agency)
@@ -190,8 +191,20 @@ def case_with_approved_plan(*, coordinator, agency, partner_agencies=(), decided
             "period_end": today + dt.timedelta(days=180),
             "next_monitoring_on": today + dt.timedelta(days=30),
         },
-        items=plan_items_for([agency, *partner_agencies]),
+        items=plan_items_for([agency, *item_agencies]),
     )
+    plan.refresh_from_db()
+    return case, plan
+
+
+def case_with_approved_plan(*, coordinator, agency, partner_agencies=(), decided_on=None):
+    """A case taken through assessment and an approved plan (支援実施)."""
+    from cases.services import support as s
+
+    case, plan = drafted_plan(
+        coordinator=coordinator, agency=agency, item_agencies=partner_agencies
+    )
+    today = timezone.localdate()
     ConsentFactory(person=case.principal, agencies=[agency, *partner_agencies])
     s.plan_submit(plan=plan, actor=coordinator)
     s.plan_approve(

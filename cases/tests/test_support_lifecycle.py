@@ -17,9 +17,9 @@ from cases.tests.factories import (
     MEETING_ITEM,
     ConsentFactory,
     case_with_approved_plan,
+    drafted_plan,
     multiagency_agency,
     open_case,
-    plan_items_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -103,21 +103,7 @@ def test_submit_refuses_an_item_agency_the_consent_does_not_name(body, coordinat
     would be given work on a case it cannot open, so the plan is not submitted until the
     consent names it."""
     partner = AgencyFactory(name="くらし相談センター")
-    case = open_case(coordinator=coordinator, agency=body)
-    s.assessment_create(case=case, actor=coordinator)
-    plan = s.plan_create(case=case, actor=coordinator)
-    today = timezone.localdate()
-    s.plan_update(
-        plan=plan,
-        actor=coordinator,
-        lock_version=plan.lock_version,
-        data={
-            "overall_goal": "父子が安心して暮らせる",
-            "period_start": today,
-            "period_end": today + dt.timedelta(days=180),
-        },
-        items=plan_items_for([body, partner]),
-    )
+    case, plan = drafted_plan(coordinator=coordinator, agency=body, item_agencies=[partner])
     ConsentFactory(person=case.principal, agencies=[body])
     with pytest.raises(ValidationError, match="本人同意の共有先に含まれていない担当機関"):
         s.plan_submit(plan=plan, actor=coordinator)
@@ -458,17 +444,7 @@ def test_no_decision_without_a_meeting_record(body, coordinator, supervisor):
 def test_a_case_at_the_meeting_goes_back_to_planning_only_with_its_plan(body, coordinator):
     """From 会議付議 the way back is the plan's 「作成中に戻す」: the case alone back to プラン作成
     would leave its plan on the meeting's queue."""
-    case = open_case(coordinator=coordinator, agency=body)
-    s.assessment_create(case=case, actor=coordinator)
-    plan = s.plan_create(case=case, actor=coordinator)
-    today = timezone.localdate()
-    s.plan_update(
-        plan=plan,
-        actor=coordinator,
-        lock_version=plan.lock_version,
-        data={"overall_goal": "g", "period_start": today, "period_end": today},
-        items=plan_items_for([body]),
-    )
+    case, plan = drafted_plan(coordinator=coordinator, agency=body)
     ConsentFactory(person=case.principal, agencies=[body])
     s.plan_submit(plan=plan, actor=coordinator)
     case.refresh_from_db()
