@@ -87,11 +87,13 @@ def overdue_reminders(user, today: date):
     resolves rows hourly; rules that can tell (RuleSpec.still_open) also drop, in the same
     query, rows whose object was resolved since (a referral opened ten minutes ago)."""
     from .rules import all_rules
+    from .rules.registry import still_open_q
 
     qs = Reminder.objects.overdue(today)
     for spec in all_rules():
         if spec.still_open is not None and spec.available:
-            qs = qs.exclude(Q(rule=spec.code) & ~Q(object_ref__in=spec.still_open()))
+            qs, is_open = still_open_q(spec.code, spec.still_open(), qs)
+            qs = qs.exclude(Q(rule=spec.code) & ~is_open)
     if is_admin(user):
         return qs
     return qs.filter(agency__in=supervised_agencies(user))

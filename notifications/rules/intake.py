@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from agencies.jpdates import add_business_days
 
 from ..models import Level, ref_for
-from .registry import Hit, RuleContext, Setting, refs, register, safe_url
+from .registry import Hit, RuleContext, Setting, register, safe_url
 
 
 def _referrals_with_status(status: str):
     def still_open():
         from cases.models import Referral
 
-        return refs(Referral.objects.filter(status=status))
+        return Referral.objects.filter(status=status)
 
     return still_open
 

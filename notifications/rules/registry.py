@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import BigIntegerField, Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models.functions import Cast, Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -62,7 +62,7 @@ class RuleSpec:
     evaluate: Callable[["RuleContext", Setting], Iterable[Hit]]
     # Models and fields ("app.Model.field") the rule reads; missing ones make it unavailable.
     requires: tuple[str, ...] = ()
-    # The refs of objects whose condition may still hold *now* (`refs(queryset)`), for rules
+    # The objects whose condition may still hold *now* (a queryset of the rule's model), for rules
     # whose condition ends with a state change a user makes (a referral opened): the overdue view
     # drops stored rows of objects resolved since the last sweep. None: the sweep's rows stand.
     still_open: Callable[[], QuerySet] | None = None
@@ -108,15 +108,26 @@ def register(**kwargs) -> Callable:
     return wrap
 
 
-def refs(queryset: QuerySet) -> QuerySet:
-    """`queryset`'s rows as object refs ('<app_label>.<model>:<pk>', models.object_ref), a
-    subquery for a filter on `object_ref`."""
-    label = queryset.model._meta.label_lower
-    return (
-        queryset.order_by()
-        .annotate(_ref=Concat(Value(f"{label}:"), Cast("pk", output_field=CharField())))
-        .values("_ref")
+def still_open_q(code: str, queryset: QuerySet, reminders: QuerySet) -> tuple[QuerySet, Q]:
+    """(`reminders` with the key of rule `code`'s object, the filter "its object is among
+    `queryset`"): the key is read from the reminder's object_ref ('<app_label>.<model>:<pk>',
+    models.object_ref) and looked up by primary key — an index probe a reminder, not a list of
+    every open object's reference."""
+    prefix = f"{queryset.model._meta.label_lower}:"
+    name = f"_open_key_{code}"
+    keyed = reminders.alias(
+        **{
+            name: Case(
+                When(
+                    rule=code,
+                    object_ref__startswith=prefix,
+                    then=Cast(Substr("object_ref", len(prefix) + 1), BigIntegerField()),
+                ),
+                output_field=BigIntegerField(),
+            )
+        }
     )
+    return keyed, Q(Exists(queryset.order_by().filter(pk=OuterRef(name))))
 
 
 def all_rules() -> list[RuleSpec]:
