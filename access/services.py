@@ -221,6 +221,14 @@ def ledger_record(
 # --- work items of other apps -------------------------------------------------------------
 
 
+def _role_persons(item) -> list:
+    """The persons a role on this item is about: the item's own, else its case's."""
+    persons = list(item.persons.all())
+    if item.case_id and not persons:
+        persons = list(item.case.persons.all())
+    return persons
+
+
 def role_grant_give(*, assignment, actor) -> list[AccessGrant]:
     """A role assigned by a meeting decision opens its case and the item's persons to the owner
     agency (or only the named owner), on the basis of the meeting body, until the role's due
@@ -234,9 +242,7 @@ def role_grant_give(*, assignment, actor) -> list[AccessGrant]:
     item = decision.item
     body = item.meeting.body
     row = body_basis(body)
-    persons = list(item.persons.all())
-    if item.case_id and not persons:
-        persons = list(item.case.persons.all())
+    persons = _role_persons(item)
     until = None
     if assignment.due_on:
         until = day_after(assignment.due_on + dt.timedelta(days=row.tail_days))
@@ -307,9 +313,7 @@ def role_opens_case(*, item, agency) -> bool:
 
     if not body_basis(item.meeting.body).consent_required:
         return True
-    persons = list(item.persons.all())
-    if item.case_id and not persons:
-        persons = list(item.case.persons.all())
+    persons = _role_persons(item)
     if not persons and not item.case_id:
         return True  # a general item: the role is about no one, there is nothing to open
     if Consent.objects.in_force().filter(person__in=persons, agencies=agency).exists():

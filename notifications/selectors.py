@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from agencies.choices import Role
@@ -87,13 +87,12 @@ def overdue_reminders(user, today: date):
     resolves rows hourly; rules that can tell (RuleSpec.still_open) also drop, in the same
     query, rows whose object was resolved since (a referral opened ten minutes ago)."""
     from .rules import all_rules
-    from .rules.registry import still_open_q
+    from .rules.registry import without_resolved
 
     qs = Reminder.objects.overdue(today)
     for spec in all_rules():
         if spec.still_open is not None and spec.available:
-            qs, is_open = still_open_q(spec.code, spec.still_open(), qs)
-            qs = qs.exclude(Q(rule=spec.code) & ~is_open)
+            qs = without_resolved(qs, spec.code, spec.still_open())
     if is_admin(user):
         return qs
     return qs.filter(agency__in=supervised_agencies(user))

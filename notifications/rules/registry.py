@@ -108,16 +108,16 @@ def register(**kwargs) -> Callable:
     return wrap
 
 
-def still_open_q(code: str, queryset: QuerySet, reminders: QuerySet) -> tuple[QuerySet, Q]:
-    """(`reminders` with the key of rule `code`'s object, the filter "its object is among
-    `queryset`"): the key is read from the reminder's object_ref ('<app_label>.<model>:<pk>',
+def without_resolved(reminders: QuerySet, code: str, still_open: QuerySet) -> QuerySet:
+    """`reminders` less rule `code`'s rows whose object is no longer among `still_open`. The
+    object's key is read from the reminder's object_ref ('<app_label>.<model>:<pk>',
     models.object_ref) and looked up by primary key — an index probe a reminder, not a list of
     every open object's reference."""
-    prefix = f"{queryset.model._meta.label_lower}:"
-    name = f"_open_key_{code}"
+    prefix = f"{still_open.model._meta.label_lower}:"
+    key = f"_open_key_{code}"
     keyed = reminders.alias(
         **{
-            name: Case(
+            key: Case(
                 When(
                     rule=code,
                     object_ref__startswith=prefix,
@@ -127,7 +127,7 @@ def still_open_q(code: str, queryset: QuerySet, reminders: QuerySet) -> tuple[Qu
             )
         }
     )
-    return keyed, Q(Exists(queryset.order_by().filter(pk=OuterRef(name))))
+    return keyed.exclude(Q(rule=code) & ~Exists(still_open.order_by().filter(pk=OuterRef(key))))
 
 
 def all_rules() -> list[RuleSpec]:
