@@ -11,7 +11,15 @@ from .models import ParticipationAssessment
 
 
 class AssessmentStartForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("本人"), queryset=None, empty_label=None)
+    person = forms.ModelChoiceField(
+        label=_("本人"),
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": _("本人を選んでください。"),
+            "invalid_choice": _("本人を選んでください。"),
+        },
+    )
 
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,6 +33,13 @@ class ProposeForm(forms.Form):
     activity = forms.CharField(label=_("そこで行うこと"), max_length=200, required=False)
 
 
+def _ids(form: str, kwargs: dict) -> dict:
+    """The placement page holds three forms with the same field names (on, note): ids of
+    their own, so each label, error and error-summary link points at its form's field."""
+    kwargs.setdefault("auto_id", f"{form}_%s")
+    return kwargs
+
+
 class MoveForm(forms.Form):
     to = forms.ChoiceField(label=_("次の状態"))
     on = forms.DateField(label=_("日付"), widget=DateInput(), initial=timezone.localdate)
@@ -49,7 +56,7 @@ class MoveForm(forms.Form):
     )
 
     def __init__(self, *args, placement, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **_ids("move", kwargs))
         labels = dict(PlacementStatus.choices)
         order = list(PlacementStatus.values)
         allowed = sorted(placement.TRANSITIONS.get(placement.status, ()), key=order.index)
@@ -75,6 +82,9 @@ class ActivityForm(forms.Form):
     )
     note = forms.CharField(label=_("メモ"), max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **_ids("activity", kwargs))
+
     def clean(self):
         data = super().clean()
         if data.get("on"):
@@ -92,6 +102,9 @@ class FollowUpForm(forms.Form):
     content = forms.CharField(
         label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **_ids("follow_up", kwargs))
 
 
 class CatalogueFilter(forms.Form):
@@ -193,7 +206,14 @@ class GapForm(forms.Form):
 
 
 class GapResourceForm(forms.Form):
-    resource = forms.ModelChoiceField(label=_("生まれた資源"), queryset=None)
+    resource = forms.ModelChoiceField(
+        label=_("生まれた資源"),
+        queryset=None,
+        error_messages={
+            "required": _("社会資源を選んでください。"),
+            "invalid_choice": _("社会資源を選んでください。"),
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ Models hold fields, QuerySet methods and the transition table; writes happen in 
 
 import uuid
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,19 @@ from .choices import (
     PlacementStatus,
     RoleWish,
 )
+
+
+def not_negative(prefix: str, *fields: str) -> list[models.CheckConstraint]:
+    """The database's guard for optional numbers that cannot be below zero (hours, distances);
+    the fields' MinValueValidator gives forms and the API the error at the field."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+            name=f"{prefix}_{name}_not_negative",
+            violation_error_message=_("0以上の数を入力してください。"),
+        )
+        for name in fields
+    ]
 
 
 class ParticipationAssessmentQuerySet(models.QuerySet):
@@ -69,11 +83,21 @@ class ParticipationAssessment(models.Model):
     hours_from = models.TimeField(_("通える時間(から)"), null=True, blank=True)
     hours_to = models.TimeField(_("通える時間(まで)"), null=True, blank=True)
     max_hours_per_session = models.DecimalField(
-        _("1回に過ごせる時間の目安(時間)"), max_digits=3, decimal_places=1, null=True, blank=True
+        _("1回に過ごせる時間の目安(時間)"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     transport = models.JSONField(_("移動手段"), default=list, blank=True)
     max_travel_km = models.DecimalField(
-        _("通える距離の目安(km)"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("通える距離の目安(km)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     bus_lines = models.CharField(
         _("自宅近くを通るバス路線"),
@@ -156,6 +180,7 @@ class ParticipationAssessment(models.Model):
                 name="participation_assessment_hours_ordered",
                 violation_error_message=_("終わりの時刻は始まりの時刻より後にしてください。"),
             ),
+            *not_negative("participation_assessment", "max_hours_per_session", "max_travel_km"),
         ]
 
     def __str__(self) -> str:
@@ -526,7 +551,12 @@ class ResourceProfile(models.Model):
     opens = models.TimeField(_("活動時間(から)"), null=True, blank=True)
     closes = models.TimeField(_("活動時間(まで)"), null=True, blank=True)
     hours_per_session = models.DecimalField(
-        _("1回の活動時間(時間)"), max_digits=3, decimal_places=1, null=True, blank=True
+        _("1回の活動時間(時間)"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     bus_lines = models.CharField(
         _("近くを通るバス路線"),
@@ -562,6 +592,7 @@ class ResourceProfile(models.Model):
                 name="resource_profile_hours_ordered",
                 violation_error_message=_("終わりの時刻は始まりの時刻より後にしてください。"),
             ),
+            *not_negative("resource_profile", "hours_per_session"),
         ]
 
     def __str__(self) -> str:

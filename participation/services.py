@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.jpdates import format_date
 from agencies.policy import require
 from audit.services import record
 from cases.services.support import EditConflict, _acting_agency, _changed, _locked_save
@@ -59,6 +60,28 @@ def _validate(data: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return data
+
+
+def _check_after_previous(assessment: ParticipationAssessment, data: dict) -> None:
+    """A version is not dated before the version it follows (the versions read in order)."""
+    on = data.get("assessed_on")
+    if on is None:
+        return
+    previous = (
+        ParticipationAssessment.objects.filter(
+            case_id=assessment.case_id, person_id=assessment.person_id, number__lt=assessment.number
+        )
+        .order_by("-number")
+        .values_list("assessed_on", flat=True)
+        .first()
+    )
+    if previous is not None and on < previous:
+        raise ValidationError(
+            {
+                "assessed_on": _("前の版のアセスメント日(%(d)s)より前の日付にはできません。")
+                % {"d": format_date(previous)}
+            }
+        )
 
 
 @transaction.atomic
@@ -114,11 +137,13 @@ def assessment_update(
     *, assessment: ParticipationAssessment, actor, data: dict, lock_version: int
 ) -> ParticipationAssessment:
     """Change the sheet's content. A stale `lock_version` raises EditConflict; an old version
-    (旧版) is not edited: start a new version instead."""
+    (旧版) is not edited: start a new version instead. The アセスメント日 is not before the
+    previous version's."""
     decision = require(actor, "participation_assessment.edit", assessment)
     if not assessment.is_current:
         raise ValidationError(_("旧版のアセスメントは編集できません。"))
     data = _validate({k: v for k, v in data.items() if k in ParticipationAssessment.CONTENT_FIELDS})
+    _check_after_previous(assessment, data)
     changed = _changed(assessment, data)
     if not changed:
         return assessment

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.jpdates import format_date
 from agencies.policy import require
 from audit.services import record
 from cases.services.support import _acting_agency
@@ -158,6 +159,17 @@ def placement_move(
     return placement
 
 
+def _before_proposal(placement: Placement, on: date) -> str | None:
+    """Why `on` cannot be a day of `placement`: nothing happens at the host before the placement
+    was proposed (its record's first day). Not the 参加開始日: 見学・体験 days come before it and
+    are recorded as activity days and followed up too."""
+    if on < placement.proposed_on:
+        return _("提案日(%(d)s)より前の日付は記録できません。") % {
+            "d": format_date(placement.proposed_on)
+        }
+    return None
+
+
 def _hours(value) -> Decimal:
     try:
         hours = Decimal(str(value))
@@ -193,6 +205,8 @@ def activity_record(
         raise ValidationError({"days": _("未来の日付は記録できません。")})
     if placement.ended_on and any(d > placement.ended_on for d in days):
         raise ValidationError({"days": _("終了日より後の活動日は記録できません。")})
+    if early := _before_proposal(placement, min(days)):
+        raise ValidationError({"days": early})
     rows = []
     for d in sorted(set(days)):
         row, _created = ActivityDay.objects.update_or_create(
@@ -240,6 +254,8 @@ def follow_up_record(
     on = on or timezone.localdate()
     if on > timezone.localdate():
         errors["on"] = _("未来の日付は記録できません。")
+    elif early := _before_proposal(placement, on):
+        errors["on"] = early
     if minutes is not None and not (0 < minutes <= 24 * 60):
         errors["minutes"] = _("時間(分)は1〜1440で入力してください。")
     if errors:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_service_errors, message_service_errors
+from agencies.forms import apply_service_errors
 from agencies.pdf import pdf_response, render_pdf
 from agencies.policy import can, check, require
 from audit.services import record, record_list
@@ -90,10 +90,18 @@ def index(request):
 
 @login_required
 def case_page(request, case_id):
-    case, decision = _case(request, case_id)
+    case, _decision = _case(request, case_id)
+    return _case_page(request, case)
+
+
+def _case_page(request, case, *, start_form=None, status: int = 200):
+    """A case's participation page; `start_form`: the refused 作成 form, with its errors."""
+    decision = require(request.user, "participation_assessment.view", case)
     page = sel.case_page(request.user, case)
     record(actor=request.user, action="case.view", obj=case, basis=decision.basis)
     can_edit = can(request.user, "participation_assessment.edit", case)
+    if can_edit and start_form is None:
+        start_form = f.AssessmentStartForm(persons=sel.case_persons(case))
     return render(
         request,
         "participation/case.html",
@@ -102,8 +110,9 @@ def case_page(request, case_id):
             page=page,
             basis_label=decision.basis_label,
             can_edit=can_edit,
-            start_form=f.AssessmentStartForm(persons=sel.case_persons(case)) if can_edit else None,
+            start_form=start_form if can_edit else None,
         ),
+        status=status,
     )
 
 
@@ -112,16 +121,19 @@ def case_page(request, case_id):
 def assessment_new(request, case_id):
     case, _decision = _case(request, case_id, "participation_assessment.edit")
     form = f.AssessmentStartForm(request.POST, persons=sel.case_persons(case))
-    if not form.is_valid():
-        messages.error(request, _("本人を選んでください。"))
-        return redirect("participation:case", case.public_id)
-    try:
-        a = svc.assessment_create(case=case, person=form.cleaned_data["person"], actor=request.user)
-    except ValidationError as exc:
-        message_service_errors(request, exc)
-        return redirect("participation:case", case.public_id)
-    messages.success(request, _("参加支援アセスメント 第%(n)s版を作成しました。") % {"n": a.number})
-    return redirect("participation:assessment_edit", a.public_id)
+    if form.is_valid():
+        try:
+            a = svc.assessment_create(
+                case=case, person=form.cleaned_data["person"], actor=request.user
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("参加支援アセスメント 第%(n)s版を作成しました。") % {"n": a.number}
+            )
+            return redirect("participation:assessment_edit", a.public_id)
+    return _case_page(request, case, start_form=form, status=400)
 
 
 @login_required

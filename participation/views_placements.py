@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -99,12 +99,35 @@ def match_labels() -> dict[str, str]:
 @login_required
 def match(request, public_id):
     """Ranked resources for the person, each with its reasons; the worker weights, excludes,
-    proposes. Nothing is stored until a placement is proposed."""
-    a, decision = _assessment(request, public_id, "participation.match")
-    weights_form, excluded, results = _match(a, request.GET)
-    show_all = request.GET.get("all") == "1"
-    shown = [m for m in results if not m.excluded_by_condition][:MATCH_LIMIT]
+    proposes. Nothing is stored until a placement is proposed: a candidate's proposal posts
+    here (to the list's own address and query, so a refused one answers the same list)."""
+    if request.method == "POST":
+        return propose(request, public_id)
+    a, _decision = _assessment(request, public_id, "participation.match")
+    return _match_page(request, a, _match_query(request.GET))
+
+
+def _match_query(params) -> QueryDict:
+    """What a matching list is made of — weights, exclusions, page, `all` — and nothing else."""
+    query = QueryDict(mutable=True)
+    for key in (*CRITERIA, "x", "page", "all"):
+        values = [v for v in params.getlist(key) if v]
+        if values:
+            query.setlist(key, values)
+    return query
+
+
+def _match_page(request, a, query: QueryDict, *, failed=None, status: int = 200):
+    """The matching list for `query`, a page of `MATCH_LIMIT` candidates at a time (those a
+    condition rules out below, on request). `failed`: the candidate whose proposal was refused,
+    with what was typed and the errors, shown at that candidate."""
+    decision = require(request.user, "participation.match", a)
+    weights_form, excluded, results = _match(a, query)
+    show_all = query.get("all") == "1"
+    candidates = [m for m in results if not m.excluded_by_condition]
     conditioned = [m for m in results if m.excluded_by_condition]
+    page = FirstPageCountingPaginator(candidates, MATCH_LIMIT).get_page(query.get("page"))
+    shown = list(page.object_list)
     by_key = _resources_by_key(
         [m.resource.key for m in shown + (conditioned if show_all else [])] + excluded
     )
@@ -125,50 +148,59 @@ def match(request, public_id):
             case=a.case,
             person_name=sel.person_names(request.user, [a.person])[a.person_id],
             weights_form=weights_form,
+            page_obj=page,
             results=shown,
             conditioned=conditioned if show_all else [],
             conditioned_count=len(conditioned),
             excluded=[by_key[k] for k in excluded if k in by_key],
             excluded_keys=excluded,
             open_keys=open_keys,
-            total=len(results),
             can_propose=a.is_current and can(request.user, "placement.create", a.case),
-            propose_form=pf.ProposeForm(),
-            query=request.GET.urlencode(),
+            query=query.urlencode(),
+            failed=failed,
             label=match_labels(),
-            propose_url=reverse("participation:propose", args=[a.public_id]),
+            propose_url=reverse("participation:match", args=[a.public_id]),
         ),
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def propose(request, public_id):
+    """Propose a candidate of the matching list (the list's query string ranks it again); a
+    refusal answers the list with the candidate's form as typed and its errors (400)."""
     a, _decision = _assessment(request, public_id, "placement.create")
     form = pf.ProposeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("参加先の提案の内容を確認してください。"))
-        return redirect("participation:match", a.public_id)
-    _w, _x, results = _match(a, request.POST)
-    key = str(form.cleaned_data["resource"])
-    chosen = next((m for m in results if m.resource.key == key), None)
-    resource = _resources_by_key([key]).get(key)
-    if chosen is None or resource is None:
-        raise Http404
-    try:
-        placement = svc.placement_propose(
-            assessment=a,
-            resource=resource,
-            actor=request.user,
-            role=form.cleaned_data["role"],
-            activity=form.cleaned_data["activity"],
-            match=chosen,
-        )
-    except ValidationError as exc:
-        message_service_errors(request, exc)
-        return redirect("participation:match", a.public_id)
-    messages.success(request, _("参加先を提案として登録しました。"))
-    return redirect(placement.get_absolute_url())
+    query = _match_query(request.GET)
+    if form.is_valid():
+        _w, _x, results = _match(a, query)
+        key = str(form.cleaned_data["resource"])
+        chosen = next((m for m in results if m.resource.key == key), None)
+        resource = _resources_by_key([key]).get(key)
+        if chosen is None or resource is None:
+            raise Http404
+        try:
+            placement = svc.placement_propose(
+                assessment=a,
+                resource=resource,
+                actor=request.user,
+                role=form.cleaned_data["role"],
+                activity=form.cleaned_data["activity"],
+                match=chosen,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("参加先を提案として登録しました。"))
+            return redirect(placement.get_absolute_url())
+    failed = {
+        "key": request.POST.get("resource", ""),
+        "role": request.POST.get("role", ""),
+        "activity": request.POST.get("activity", ""),
+        "errors": [e for errors in form.errors.values() for e in errors],
+    }
+    return _match_page(request, a, query, failed=failed, status=400)
 
 
 # --- placement -----------------------------------------------------------------------------------
@@ -199,47 +231,59 @@ def _placement_context(request, p):
 
 @login_required
 def placement_detail(request, public_id):
-    p, decision = _placement(request, public_id, page=True)
+    p, _decision = _placement(request, public_id, page=True)
+    return _placement_page(request, p)
+
+
+def _placement_page(request, p, *, bound: dict | None = None, status: int = 200):
+    """The placement page with its forms: empty ones, or (`bound`: context name → form) the
+    form whose post was refused, as typed and with its errors at its fields — not a message
+    above a form reset to today. `p` is read with its page figures (`_placement(page=True)`)."""
+    decision = require(request.user, "placement.view", p)
     record(actor=request.user, action="placement.view", obj=p, basis=decision.basis)
     can_edit = can(request.user, "placement.log", p)
+    forms = {
+        "move_form": pf.MoveForm(placement=p) if can_edit and p.status != "ended" else None,
+        "activity_form": pf.ActivityForm() if can_edit else None,
+        "follow_up_form": pf.FollowUpForm() if can_edit else None,
+        **(bound or {}),
+    }
     return render(
         request,
         "participation/placement.html",
         _ctx(
             **_placement_context(request, p),
+            **forms,
             can_edit=can_edit,
-            move_form=pf.MoveForm(placement=p) if can_edit and p.status != "ended" else None,
-            activity_form=pf.ActivityForm() if can_edit else None,
-            follow_up_form=pf.FollowUpForm() if can_edit else None,
             today=timezone.localdate(),
         ),
+        status=status,
     )
 
 
-def _post_back(request, p, form, call, ok: str):
+def _post_back(request, p, name: str, form, call, ok: str, field_map=None):
+    """Validate the placement page's form `name`, call the service; a refusal answers the page
+    again with the form as typed (400)."""
     if form.is_valid():
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            apply_service_errors(form, exc, field_map)
         else:
             messages.success(request, ok)
             return redirect(p.get_absolute_url())
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for e in errors:
-            messages.error(request, f"{label}: {e}" if label else e)
-    return redirect(p.get_absolute_url())
+    return _placement_page(request, p, bound={name: form}, status=400)
 
 
 @login_required
 @require_POST
 def placement_move(request, public_id):
-    p, _decision = _placement(request, public_id, "placement.transition")
+    p, _decision = _placement(request, public_id, "placement.transition", page=True)
     form = pf.MoveForm(request.POST, placement=p)
     return _post_back(
         request,
         p,
+        "move_form",
         form,
         lambda d: svc.placement_move(
             placement=p,
@@ -257,11 +301,12 @@ def placement_move(request, public_id):
 @login_required
 @require_POST
 def placement_activity(request, public_id):
-    p, _decision = _placement(request, public_id, "placement.log")
+    p, _decision = _placement(request, public_id, "placement.log", page=True)
     form = pf.ActivityForm(request.POST)
     return _post_back(
         request,
         p,
+        "activity_form",
         form,
         lambda d: svc.activity_record(
             placement=p,
@@ -272,17 +317,19 @@ def placement_activity(request, public_id):
             note=d["note"],
         ),
         _("活動日を記録しました。"),
+        field_map={"days": "on"},
     )
 
 
 @login_required
 @require_POST
 def placement_follow_up(request, public_id):
-    p, _decision = _placement(request, public_id, "placement.log")
+    p, _decision = _placement(request, public_id, "placement.log", page=True)
     form = pf.FollowUpForm(request.POST)
     return _post_back(
         request,
         p,
+        "follow_up_form",
         form,
         lambda d: svc.follow_up_record(
             placement=p,
@@ -448,10 +495,18 @@ def gap_list(request):
 @login_required
 def gap_detail(request, public_id):
     require(request.user, "resource_gap.list")
-    gap = get_object_or_404(
+    return _gap_page(request, _gap(public_id))
+
+
+def _gap(public_id) -> ResourceGap:
+    return get_object_or_404(
         ResourceGap.objects.select_related("community_issue", "resource", "area", "case"),
         public_id=public_id,
     )
+
+
+def _gap_page(request, gap, *, link_form=None, status: int = 200):
+    """The gap's page; `link_form`: the refused 結び付け form, as chosen and with its error."""
     case_visible = gap.case is not None and check(request.user, "case.view", gap.case)
     return render(
         request,
@@ -459,8 +514,9 @@ def gap_detail(request, public_id):
         _ctx(
             gap=gap,
             case_visible=case_visible,
-            link_form=pf.GapResourceForm(),
+            link_form=link_form or pf.GapResourceForm(),
         ),
+        status=status,
     )
 
 
@@ -482,7 +538,7 @@ def gap_raise(request, public_id):
 @require_POST
 def gap_link(request, public_id):
     require(request.user, "resource_gap.list")
-    gap = get_object_or_404(ResourceGap, public_id=public_id)
+    gap = _gap(public_id)
     form = pf.GapResourceForm(request.POST)
     if form.is_valid():
         try:
@@ -490,9 +546,8 @@ def gap_link(request, public_id):
                 gap=gap, resource=form.cleaned_data["resource"], actor=request.user
             )
         except ValidationError as exc:
-            message_service_errors(request, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("生まれた資源を結び付けました。"))
-    else:
-        messages.error(request, _("社会資源を選んでください。"))
-    return redirect(gap.get_absolute_url())
+            return redirect(gap.get_absolute_url())
+    return _gap_page(request, gap, link_form=form, status=400)

@@ -3,6 +3,7 @@ proposing, query-count guards, permissions; and the API of matching, placements 
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.choices import Role
 from agencies.tests.factories import AgencyFactory, staff
@@ -164,7 +165,9 @@ def test_api_matching_propose_move_activity_follow_up_and_gap(client, w, sheet):
     r = client.post(base + "move/", {"to": "ended"}, content_type="application/json")
     assert r.status_code == 400 and "outcome" in str(r.json())
     r = client.post(
-        base + "activity/", {"days": ["2020-01-01"], "hours": "2"}, content_type="application/json"
+        base + "activity/",
+        {"days": [timezone.localdate().isoformat()], "hours": "2"},
+        content_type="application/json",
     )
     assert r.status_code == 200
     r = client.post(

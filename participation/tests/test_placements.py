@@ -269,7 +269,10 @@ def w():
 @pytest.fixture
 def placement(w):
     a = sheet_for(w, interests=["farming"])
-    return ps.placement_propose(assessment=a, resource=farm(), actor=w.worker)
+    # Proposed a week ago: the tests record days (up to 3 back) that follow the proposal.
+    return ps.placement_propose(
+        assessment=a, resource=farm(), actor=w.worker, proposed_on=TODAY - dt.timedelta(days=7)
+    )
 
 
 def test_transitions_follow_the_table(w, placement):
