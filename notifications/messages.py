@@ -109,6 +109,7 @@ MESSAGES = {
     "outreach_stagnant.title": _("アウトリーチ対象者 %(n)s に%(days)s日以上接触していません"),
     "outreach_stagnant.body": _("手紙・訪問など次の関わりを計画してください。"),
     "outreach_stagnant.escalated": _("停滞が続いているため、係長にもお知らせしています。"),
+    "outreach_lead_assigned.title": _("アウトリーチ対象者 %(n)s の主担当になりました"),
     "outreach_retry_due.title": _("アウトリーチ対象者 %(n)s の再接触予定日(%(d)s)が近づいています"),
     # --- community and participation ---
     "place_no_session.title": _("「%(name)s」の開催記録が%(days)s日以上ありません"),

@@ -448,6 +448,7 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             start=start,
             end=end,
             staff_id=self.request.user.pk if g.get("mine") == "1" else None,
+            include_cancelled=True,
         )
 
     @extend_schema(

@@ -13,6 +13,7 @@ from agencies.forms import DateInput
 from agencies.jpdates import format_date
 from agencies.models import Area, Membership, User
 from cases.choices import IssueCategory
+from cases.forms_persons import ConsentForm
 from cases.forms_pickers import bind_case, case_field
 from cases.models.intake import Urgency
 
@@ -231,7 +232,13 @@ class AgendaRequestForm(forms.Form):
         ).order_by("name")
 
 
-class RegisterPersonForm(forms.Form):
+class RegisterPersonForm(ConsentForm):
+    """The person's record, the first consultation and the consent the person gave (cases'
+    consent form; the scanned form can be attached on the person's page afterwards)."""
+
+    CONSENT_FIELDS = tuple(n for n in ConsentForm.base_fields if n != "document")
+
+    document = None
     family_name = forms.CharField(label=_("姓"), max_length=50)
     given_name = forms.CharField(label=_("名"), max_length=50, required=False)
     family_name_kana = forms.CharField(label=_("せい(ふりがな)"), max_length=50, required=False)
@@ -251,6 +258,21 @@ class RegisterPersonForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    field_order = [
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "birth_date",
+        "sex",
+        "address",
+        "phone",
+        *CONSENT_FIELDS,
+    ]
+
+    def consent_data(self) -> dict:
+        return {n: self.cleaned_data[n] for n in self.CONSENT_FIELDS}
 
 
 class ImportForm(forms.Form):

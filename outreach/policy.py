@@ -15,7 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Programme, Role
-from agencies.policy import DENY, Basis, Decision, allow, deny, is_admin, is_professional, rule
+from agencies.policy import (
+    DENY,
+    Basis,
+    Decision,
+    allow,
+    cached_decision,
+    deny,
+    is_admin,
+    is_professional,
+    rule,
+)
 
 OUTREACH_AGENCY = "outreach_agency"
 ASSIGNEE = "outreach_assignee"
@@ -26,6 +36,7 @@ CARE_ROLES = frozenset(
     {Role.CASEWORKER, Role.COORDINATOR, Role.CSW, Role.PARTICIPATION_WORKER, Role.SUPERVISOR}
 )
 READ_ONLY = _("支援会議の構成員は閲覧のみできます。記録は担当機関・担当者が行います。")
+NO_OUTREACH = _("アウトリーチ等事業の実施機関の職員と、対象者の担当者が利用できます。")
 
 
 def care_agency_ids(user) -> set[int]:
@@ -108,13 +119,18 @@ def shien_kaigi_target_ids(user):
     )
 
 
+def _work_q(user) -> Q:
+    """Targets the user may work on (the bases OUTREACH_AGENCY and ASSIGNEE) as a filter."""
+    return Q(agency_id__in=care_agency_ids(user)) | _assignee_q(user)
+
+
 def visible_q(user) -> Q:
     """Targets the user may open (the `outreach_target.view` rule as a filter)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if not is_professional(user):
         return Q(pk__in=[])
-    q = Q(agency_id__in=care_agency_ids(user)) | _assignee_q(user)
+    q = _work_q(user)
     sk = shien_kaigi_target_ids(user)
     if sk is not None:
         q |= Q(pk__in=sk)
@@ -147,12 +163,40 @@ def target_basis(user, target) -> Decision:
     return decision
 
 
+def _uses_outreach(user, q_of, key: str) -> Decision:
+    """Staff of an agency running 4号 use the outreach pages; anyone else only while some target
+    in `q_of(user)` is theirs (one EXISTS, once per request: the menu asks on every page)."""
+    if not is_professional(user):
+        return DENY
+    if outreach_agency_ids(user):
+        return allow(OUTREACH_AGENCY)
+
+    def has_targets() -> bool:
+        from .models import OutreachTarget
+
+        return OutreachTarget.objects.filter(q_of(user)).exists()
+
+    if cached_decision(("outreach.uses", key, user.pk), has_targets):
+        return allow(ASSIGNEE)
+    return deny(str(NO_OUTREACH))
+
+
 # --- rules ------------------------------------------------------------------------------------
 
 
-@rule("outreach.list")
+@rule("outreach.list", "outreach.plan_visits")
 def _list(user, obj) -> Decision:
-    return allow(Basis.SAME_AGENCY) if is_professional(user) else DENY
+    """The target list and the visit plan (the menu shows them to the same users): outreach
+    agency staff, and others while they may see a target (an assignee, a plan owner, a pledged
+    支援会議 member). Without either the pages would only ever be empty."""
+    return _uses_outreach(user, visible_q, "view")
+
+
+@rule("outreach.field")
+def _field(user, obj) -> Decision:
+    """The tablet page records contacts: only for users who may work on some target (a 支援会議
+    member reads, so the page would offer nothing to record)."""
+    return _uses_outreach(user, _work_q, "work")
 
 
 @rule("outreach_target.create", "outreach.import")
@@ -212,9 +256,3 @@ def _workload(user, obj) -> Decision:
     if outreach_agency_ids(user):
         return allow(OUTREACH_AGENCY)
     return DENY
-
-
-@rule("outreach.plan_visits")
-def _visits(user, obj) -> Decision:
-    """The visit plan by day and staff (only targets the user may see appear on it)."""
-    return allow(Basis.SAME_AGENCY) if is_professional(user) else DENY

@@ -170,7 +170,17 @@ def current_plan(target: OutreachTarget):
 # --- the visit plan -----------------------------------------------------------------------
 
 
-def planned_visits(user, *, start: dt.date, end: dt.date, staff_id: int | None = None) -> QuerySet:
+def planned_visits(
+    user,
+    *,
+    start: dt.date,
+    end: dt.date,
+    staff_id: int | None = None,
+    include_cancelled: bool = False,
+) -> QuerySet:
+    """Visits planned on start..end for targets the user may see. The schedule leaves out the
+    cancelled ones (by hand, or when their target was closed); the API lists them flagged, so
+    that a synchronising client learns of the cancellation."""
     qs = (
         PlannedVisit.objects.filter(
             planned_on__gte=start,
@@ -181,6 +191,8 @@ def planned_visits(user, *, start: dt.date, end: dt.date, staff_id: int | None =
         .prefetch_related("staff")
         .order_by("planned_on", "planned_time", "pk")
     )
+    if not include_cancelled:
+        qs = qs.filter(cancelled=False)
     if staff_id:
         qs = qs.filter(staff=staff_id)
     return qs

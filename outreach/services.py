@@ -55,6 +55,11 @@ TARGET_FIELDS = (
 )
 
 
+# The notice to a new 主担当 (its text in notifications.messages: the target's number only, like
+# the other outreach notices — never the name known before consent).
+LEAD_ASSIGNED = "outreach_lead_assigned"
+
+
 class OutreachConflict(ValidationError):
     """The record changed since the user opened it (stale version)."""
 
@@ -181,6 +186,16 @@ def target_update(
     data = {k: v for k, v in data.items() if k in TARGET_FIELDS}
     merged = {k: getattr(locked, k) for k in TARGET_FIELDS} | data
     _validate_target(merged)
+    if merged["known_on"] > locked.known_on:
+        # No contact before the date the target became known (contact_log's rule).
+        first = locked.contacts.order_by("occurred_at").values_list("occurred_at", flat=True)[:1]
+        if first and merged["known_on"] > timezone.localdate(first[0]):
+            raise ValidationError(
+                {
+                    "known_on": _("把握日は最初の接触(%(d)s)より後にできません。")
+                    % {"d": jpdates.format_date(timezone.localdate(first[0]))}
+                }
+            )
     changed = [k for k, v in data.items() if getattr(locked, k) != v]
     for k in changed:
         setattr(locked, k, data[k])
@@ -201,11 +216,14 @@ def target_update(
 def target_assign(
     *, actor, target: OutreachTarget, lead_worker: User | None, assignees: Iterable[User]
 ) -> OutreachTarget:
+    """Name the lead worker (主担当) and the assignees. A new lead worker other than the actor is
+    told in the app after commit (the notice carries the target's number only)."""
     decision = require(actor, "outreach_target.assign", target)
     if lead_worker is None and target.is_open:
         # Someone answers for an open target: the 担当者 page is where one is named, not unset.
         raise ValidationError({"lead_worker": _("主担当を選んでください。")})
     workers = _check_workers([lead_worker, *assignees])
+    new_lead = lead_worker if lead_worker and lead_worker.pk != target.lead_worker_id else None
     target.lead_worker = lead_worker
     target.version += 1
     target.save(update_fields=["lead_worker", "version", "updated_at"])
@@ -217,7 +235,26 @@ def target_assign(
         basis=decision.basis,
         changes=["lead_worker", "assignees"],
     )
+    if new_lead is not None and new_lead.pk != actor.pk:
+        transaction.on_commit(
+            lambda: _notify_lead_assigned(target_id=target.pk, user_id=new_lead.pk)
+        )
     return target
+
+
+def _notify_lead_assigned(*, target_id: int, user_id: int) -> None:
+    from notifications.models import ref_for
+    from notifications.services import notify_now
+
+    target = OutreachTarget.objects.only("public_id", "number").get(pk=target_id)
+    notify_now(
+        recipients=[user_id],
+        rule=LEAD_ASSIGNED,
+        message_code=f"{LEAD_ASSIGNED}.title",
+        params={"n": target.number},
+        url=target.get_absolute_url(),
+        object_ref=ref_for("outreach.outreachtarget", target.pk),
+    )
 
 
 def target_record_view(*, actor, target: OutreachTarget, action: str = "outreach_target.view"):
@@ -249,7 +286,9 @@ def target_move(
     expected_version: int | None = None,
 ) -> StageTransition:
     """Move the target to `to_stage` on `on` (default today) for `reason`. Closing needs a coded
-    closure reason; 'refused for now' also needs the date of the next try."""
+    closure reason; 'refused for now' also needs the date of the next try. Closing cancels the
+    target's visits planned from `on` on that nobody recorded (each audited), so they leave the
+    staff's schedule."""
     locked = OutreachTarget.objects.select_for_update().get(pk=target.pk)
     decision = require(actor, "outreach_target.work", locked)
     _check_version(locked, expected_version)
@@ -309,6 +348,12 @@ def target_move(
         basis=decision.basis,
         changes=["stage"],
     )
+    if to_stage == Stage.CLOSED:
+        pending = locked.planned_visits.filter(
+            cancelled=False, contact__isnull=True, planned_on__gte=on
+        )
+        for visit in pending:
+            _cancel_visit(visit, actor=actor, basis=decision.basis)
     return transition
 
 
@@ -378,6 +423,10 @@ def contact_log(
         errors["occurred_at"] = _("日時を入力してください。")
     elif occurred_at > timezone.now() + dt.timedelta(minutes=5):
         errors["occurred_at"] = _("未来の日時は入力できません。訪問予定として登録してください。")
+    elif timezone.localdate(occurred_at) < target.known_on:
+        errors["occurred_at"] = _("把握日(%(d)s)より前の日付は入力できません。") % {
+            "d": jpdates.format_date(target.known_on)
+        }
     if minutes is None or int(minutes) < 0 or int(minutes) > 24 * 60:
         errors["minutes"] = _("所要時間は0〜1440分で入力してください。")
     if next_on is not None and occurred_at is not None and next_on < occurred_at.date():
@@ -474,16 +523,16 @@ def visit_cancel(*, actor, visit: PlannedVisit) -> PlannedVisit:
     decision = require(actor, "outreach_target.work", visit.target)
     if hasattr(visit, "contact") and visit.contact is not None:
         raise ValidationError(_("記録済みの訪問は取りやめにできません。"))
+    _cancel_visit(visit, actor=actor, basis=decision.basis)
+    return visit
+
+
+def _cancel_visit(visit: PlannedVisit, *, actor, basis: str) -> None:
     visit.cancelled = True
     visit.save(update_fields=["cancelled"])
     record(
-        actor=actor,
-        action="outreach_visit.update",
-        obj=visit,
-        basis=decision.basis,
-        changes=["cancelled"],
+        actor=actor, action="outreach_visit.update", obj=visit, basis=basis, changes=["cancelled"]
     )
-    return visit
 
 
 # --- 支援会議 and the outreach plan -------------------------------------------------------------
@@ -647,11 +696,18 @@ def target_link_person(*, actor, target: OutreachTarget, person) -> OutreachTarg
 
 @transaction.atomic
 def target_register_person(
-    *, actor, target: OutreachTarget, person_data: dict, household_data: dict | None = None
+    *,
+    actor,
+    target: OutreachTarget,
+    person_data: dict,
+    consent: dict,
+    household_data: dict | None = None,
 ):
-    """The person agreed to be known: register the person (and a household around them) and
-    link the target. The target's contacts and stages stay with the target."""
-    from cases.services.persons import household_create, person_create
+    """The person agreed to be known: register the person (and a household around them), record
+    that consent (`consent`: the arguments of cases' `consent_record` — given_on, method,
+    agencies, info_kinds …) and link the target. All or nothing. The target's contacts and
+    stages stay with the target."""
+    from cases.services.persons import consent_record, household_create, person_create
 
     require(actor, "outreach_target.work", target)
     if target.person_id:
@@ -661,6 +717,7 @@ def target_register_person(
     household = household_create(
         actor=actor, data=household_data or {}, agency=agency, principal=person
     )
+    consent_record(actor=actor, person=person, agency=agency, **consent)
     target_link_person(actor=actor, target=target, person=person)
     return person, household
 

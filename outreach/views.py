@@ -96,6 +96,7 @@ def target_list(request):
             "can_create": can(request.user, "outreach_target.create"),
             "can_import": can(request.user, "outreach.import"),
             "can_workload": can(request.user, "outreach.workload"),
+            "can_field": can(request.user, "outreach.field"),
             "nav_active": NAV,
         },
     )
@@ -159,8 +160,15 @@ def target_from_slip(request, slip_id):
 
 @login_required
 def target_detail(request, target_id):
-    target, decision = _target(request, target_id)
-    svc.target_record_view(actor=request.user, target=target)
+    target, _decision = _target(request, target_id)
+    return _detail_page(request, target)
+
+
+def _detail_page(request, target: OutreachTarget, *, stage_form=None, link_form=None):
+    """The target page, for a GET and for a refused post of a form embedded in it: the failed
+    form (`stage_form`, `link_form`) comes back bound, with what was typed and the errors at its
+    fields, instead of a banner above a reset form. Each rendering is an audited read."""
+    decision = svc.target_record_view(actor=request.user, target=target)
     may_work = can(request.user, "outreach_target.work", target)
     person_visible = bool(target.person_id) and can(request.user, "person.view", target.person)
     case_visible = bool(target.support_case_id) and can(
@@ -168,6 +176,12 @@ def target_detail(request, target_id):
     )
     today = timezone.localdate()
     timeline = sel.target_timeline(target, request.GET.get("page"))
+    if may_work and stage_form is None:
+        stage_form = f.StageForm(
+            stages=svc.allowed_stages(target), initial={"version": target.version}
+        )
+    if may_work and link_form is None and target.person_id and not target.support_case_id:
+        link_form = f.CaseLinkForm(user=request.user)
     return render(
         request,
         "outreach/target_detail.html",
@@ -186,16 +200,10 @@ def target_detail(request, target_id):
             "agenda_items": svc.agenda_items_for(target),
             "may_work": may_work,
             "may_assign": can(request.user, "outreach_target.assign", target),
-            "stage_form": f.StageForm(
-                stages=svc.allowed_stages(target), initial={"version": target.version}
-            )
-            if may_work
-            else None,
+            "stage_form": stage_form if may_work else None,
             "person_visible": person_visible,
             "case_visible": case_visible,
-            "link_form": f.CaseLinkForm(user=request.user)
-            if may_work and target.person_id and not target.support_case_id
-            else None,
+            "link_form": link_form if may_work else None,
             "nav_active": NAV,
         },
     )
@@ -272,18 +280,24 @@ def target_stage(request, target_id):
                 next_try_on=d["next_try_on"],
                 expected_version=d.get("version"),
             )
+        except svc.OutreachConflict as exc:
+            # The page shows the record as it is now; what was typed stays, and sending it
+            # again applies it to this version (the user has seen the change).
+            target.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(target.version)
+            form = f.StageForm(data, stages=svc.allowed_stages(target))
+            form.is_valid()
+            apply_service_errors(form, exc)
         except ValidationError as exc:
-            message_service_errors(request, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
                 _("段階を「%(stage)s」に変更しました。") % {"stage": Stage(d["to_stage"]).label},
             )
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-    return redirect(target)
+            return redirect(target)
+    return _detail_page(request, target, stage_form=form)
 
 
 @login_required
@@ -464,13 +478,21 @@ def agenda_request(request, target_id):
 
 @login_required
 def register_person(request, target_id):
-    """After consent: register the person (and household), record the consultation."""
+    """After consent: register the person (and household) with the consent, record the
+    consultation."""
     target, _decision = _target(request, target_id, "outreach_target.work")
     require(request.user, "person.create")
-    initial = {"birth_date": target.birth_date, "sex": target.sex, "address": target.approx_address}
+    initial = {
+        "birth_date": target.birth_date,
+        "sex": target.sex,
+        "address": target.approx_address,
+        "given_on": timezone.localdate(),
+        "agencies": [target.agency],
+    }
     form = f.RegisterPersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
+        consent = form.consent_data()
+        d = {k: v for k, v in form.cleaned_data.items() if k not in consent}
         summary = d.pop("consultation_summary")
         categories = d.pop("categories")
         try:
@@ -479,6 +501,7 @@ def register_person(request, target_id):
                 target=target,
                 person_data={k: v for k, v in d.items() if v not in (None, "")},
                 household_data={"address": d.get("address", "")},
+                consent=consent,
             )
             if summary:
                 svc.target_record_consultation(
@@ -506,17 +529,15 @@ def register_person(request, target_id):
 def link_case(request, target_id):
     target, _decision = _target(request, target_id, "outreach_target.work")
     form = f.CaseLinkForm(request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("case", [])))
-        return redirect(target)
-    case = form.cleaned_data["case"]
-    try:
-        svc.target_link_case(actor=request.user, target=target, case=case)
-    except ValidationError as exc:
-        message_service_errors(request, exc)
-    else:
-        messages.success(request, _("支援ケースとつなげました。"))
-    return redirect(target)
+    if form.is_valid():
+        try:
+            svc.target_link_case(actor=request.user, target=target, case=form.cleaned_data["case"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("支援ケースとつなげました。"))
+            return redirect(target)
+    return _detail_page(request, target, link_form=form)
 
 
 @login_required
@@ -560,6 +581,7 @@ def visit_plan(request):
             "range": "day" if days == 1 else "week",
             "staff_id": staff_id,
             "workers": f.workers_for(agency_ids) if agency_ids else User.objects.none(),
+            "can_field": can(request.user, "outreach.field"),
             "nav_active": NAV,
         },
     )
@@ -670,7 +692,7 @@ def field_page(request):
 
     from .models import ContactKind, Counterpart, Outcome, Professional
 
-    require(request.user, "outreach.plan_visits")
+    require(request.user, "outreach.field")
     today = timezone.localdate()
     user = request.user
     soon = PlannedVisit.objects.filter(

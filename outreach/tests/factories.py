@@ -30,12 +30,17 @@ def make_target(actor, agency, **data):
     return services.target_create(actor=actor, agency=agency, data=values, assignees=assignees)
 
 
+def _midnight(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
 def log_contact(actor, target, *, kind=ContactKind.HOME_VISIT, staff=None, when=None, **kw):
     contact, _created = services.contact_log(
         actor=actor,
         target=target,
         kind=kind,
-        occurred_at=when or timezone.now() - dt.timedelta(hours=1),
+        # An hour ago, but not before the day the target became known (just after midnight).
+        occurred_at=when or max(timezone.now() - dt.timedelta(hours=1), _midnight(target.known_on)),
         staff=staff or [actor],
         counterpart=kw.pop("counterpart", Counterpart.PERSON),
         outcome=kw.pop("outcome", Outcome.MET),

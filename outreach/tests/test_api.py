@@ -40,9 +40,10 @@ def test_list_and_detail_for_the_agency(api, csw, target):
     assert detail.status_code == 200 and detail.json()["stage"] == "discovered"
 
 
-def test_outsider_gets_404_and_an_empty_list(api, outsider, target):
+def test_outsider_gets_403_on_the_list_and_404_on_the_target(api, outsider, target):
+    """Without outreach work the list is refused, as on the pages (outreach.list)."""
     api.force_authenticate(outsider)
-    assert api.get("/api/v1/outreach/targets/").json()["results"] == []
+    assert api.get("/api/v1/outreach/targets/").status_code == 403
     response = api.get(f"/api/v1/outreach/targets/{target.public_id}/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

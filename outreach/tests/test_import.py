@@ -140,6 +140,7 @@ def test_ichikai_survey_210_imported_206_visited_41_with_a_nurse(csw, shakyo, no
         file=_upload(text),
         title="高齢者実態把握調査(80歳以上ADL低下)",
         dry_run=False,
+        known_on=timezone.localdate() - dt.timedelta(days=200),  # the survey's date
     )
     assert report.created == 210, [str(e) for e in report.errors[:5]]
     targets = list(OutreachTarget.objects.order_by("pk"))

@@ -17,7 +17,7 @@ from .factories import log_contact, make_target
 
 def test_stagnant_target_reminds_the_lead_then_the_supervisor(csw, shakyo):
     supervisor = staff(shakyo, Role.SUPERVISOR)
-    target = make_target(csw, shakyo)
+    target = make_target(csw, shakyo, known_on=timezone.localdate() - dt.timedelta(days=1))
     log_contact(csw, target, when=timezone.now() - dt.timedelta(days=1))
     fresh = make_target(csw, shakyo)
     with time_machine.travel(timezone.now() + dt.timedelta(days=20)):

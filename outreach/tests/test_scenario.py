@@ -162,6 +162,12 @@ def test_from_concern_slip_to_support_case_over_three_months(shakyo, csw, csw2):
             "birth_date": dt.date(1973, 6, 1),
         },
         household_data={"address": "北町3丁目"},
+        consent={
+            "given_on": d + dt.timedelta(days=84),
+            "method": "written",
+            "agencies": [shakyo],
+            "info_kinds": ["basic"],
+        },
     )
     consultation = services.target_record_consultation(
         actor=csw,

@@ -78,10 +78,10 @@ def test_list_pages_keep_the_urgent_first_order(client, csw, shakyo):
     assert first.object_list[0].agency.name == shakyo.name  # joined for the page's rows
 
 
-def test_outsider_gets_an_empty_list_and_404_on_the_target(client, outsider, target):
+def test_outsider_gets_403_on_the_list_and_404_on_the_target(client, outsider, target):
     client.force_login(outsider)
     response = client.get(reverse("outreach:index"))
-    assert target.number not in response.content.decode()
+    assert response.status_code == 403 and target.number not in response.content.decode()
     assert client.get(target.get_absolute_url()).status_code == 404
     assert client.get(reverse("outreach:target_print", args=[target.public_id])).status_code == 404
     url = reverse("outreach:contact_create", args=[target.public_id])
@@ -355,8 +355,8 @@ def test_busy_target_pages_its_timeline_and_shows_every_entry_once(
 ):
     from outreach.selectors import TIMELINE_PAGE_SIZE, target_timeline
 
-    target = make_target(csw, shakyo)
     start = timezone.now() - dt.timedelta(days=200)
+    target = make_target(csw, shakyo, known_on=timezone.localdate(start))
     contacts = [
         log_contact(csw, target, when=start + dt.timedelta(days=i, hours=1), content=f"訪問{i:03}")
         for i in range(TIMELINE_PAGE_SIZE * 2 + 7)

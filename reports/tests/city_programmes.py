@@ -87,6 +87,12 @@ def _outreach(c, on, at):
             target=c.t1,
             person_data={"family_name": "石田", "given_name": "守", "birth_date": D(1975, 2, 1)},
             household_data={"address": "みどり市2-2"},
+            consent={
+                "given_on": D(2026, 7, 1),
+                "method": "written",
+                "agencies": [c.oa],
+                "info_kinds": ["basic"],
+            },
         )
         os_.target_record_consultation(
             actor=c.ow,
