@@ -101,12 +101,14 @@ def build(n_places: int, n_sessions: int, n_cases: int, seed: int = 7):
     )
     today = dt.date.today()
     batch = []
+    step = max(1, 360 // -(-n_sessions // n_places))
     for i in range(n_sessions):
         people = rng.randint(3, 30)
         batch.append(
             Session(
                 resource=places[i % n_places],
-                held_on=today - dt.timedelta(days=rng.randint(0, 360)),
+                # One tally a place and day (session_one_a_day), spread over the year back.
+                held_on=today - dt.timedelta(days=(i // n_places) * step),
                 age_70s=people,
                 attr_elderly=people,
                 participants=people,

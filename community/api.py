@@ -208,6 +208,9 @@ class SessionSerializer(serializers.ModelSerializer):
             "recorded_at",
         ]
         read_only_fields = ["participants", "version", "recorded_at"]
+        # The service refuses a second tally of the same place and day at held_on, and answers a
+        # resent idempotency_key with the first session: no generated unique-together check.
+        validators = []
 
 
 RESOURCE_PARAM = OpenApiParameter(
@@ -221,18 +224,26 @@ RESOURCE_PARAM = OpenApiParameter(
     ),
     retrieve=extend_schema(responses={200: SessionSerializer, **READ_ERRORS}),
     create=extend_schema(responses={201: SessionSerializer, **ERRORS}),
+    destroy=extend_schema(responses={204: None, **READ_ERRORS}),
 )
 class SessionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Sessions of places with their anonymous tallies (counts only, no names)."""
+    """Sessions of places with their anonymous tallies (counts only, no names). DELETE removes a
+    tally recorded by mistake (whoever may record the place's tallies)."""
 
     serializer_class = SessionSerializer
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
-    policy_actions = {"list": "session.list", "retrieve": "session.view", "create": "session.list"}
+    policy_actions = {
+        "list": "session.list",
+        "retrieve": "session.view",
+        "create": "session.list",
+        "destroy": "session.delete",
+    }
     lookup_field = "public_id"
     lookup_value_converter = "uuid"
     queryset = Session.objects.none()
@@ -258,6 +269,9 @@ class SessionViewSet(
         serializer.instance = sa.session_record(
             actor=self.request.user, resource=resource, idempotency_key=key, **data
         )
+
+    def perform_destroy(self, instance):
+        sa.session_delete(actor=self.request.user, session=instance)
 
 
 class IssueSerializer(serializers.ModelSerializer):

@@ -458,7 +458,9 @@ def seed(ctx: dict) -> None:
                 phone=f"090-0000-{n:04d}",
                 skills=rng.sample(SKILLS, 2),
                 availability=rng.choice(["平日午前", "平日午後", "土日", "月1回程度", "いつでも"]),
-                registered_on=dt.date(2020 + n % 6, 1 + n % 12, 1),
+                # A year before today at the latest: their training (the course a year back)
+                # and activities (the last 330 days) come after they registered.
+                registered_on=min(dt.date(2020 + n % 6, 1 + n % 12, 1), today - dt.timedelta(365)),
                 active=n % 11 != 0,
                 coordinator_agency=shakyo if n % 4 else npo,
                 was_supported=n in (7, 31),

@@ -6,9 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.choices import CARE_ROLES
-from agencies.models import Agency, Area, Membership, User
-from cases.forms_pickers import use_agency_picker
+from agencies.models import Agency, Area, User
+from cases.forms_pickers import bind_staff, check_staff_agency, staff_field, use_agency_picker
 
 from .choices import (
     AGE_BANDS,
@@ -316,6 +315,12 @@ class IssueForm(forms.ModelForm):
 
 
 class IssueActionForm(forms.ModelForm):
+    # Care-role staff of the chosen 担当機関 (never residents or admin-only accounts), as on a
+    # meeting's role form; the service checks again.
+    owner = staff_field(
+        agency="owner_agency", help_text=_("担当機関の職員から、氏名・ふりがなで検索")
+    )
+
     class Meta:
         model = IssueAction
         fields = ["title", "owner_agency", "owner", "starts_on", "due_on", "note"]
@@ -324,17 +329,19 @@ class IssueActionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_agency_picker(self, "owner_agency")
-        self.fields["owner"].queryset = (
-            User.objects.filter(
-                is_active=True,
-                memberships__in=Membership.objects.current().filter(role__in=CARE_ROLES),
-            )
-            .distinct()
-            .order_by("kana")
-        )
+        bind_staff(self, staff="owner", agency="owner_agency")
+
+    def clean(self):
+        data = super().clean()
+        check_staff_agency(self, staff="owner", agency="owner_agency")
+        return data
 
     def _post_clean(self):
         pass
+
+
+class IssueStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("状態"), choices=CommunityIssue.Status.choices)
 
 
 class LinkResourceForm(forms.Form):

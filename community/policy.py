@@ -100,9 +100,10 @@ def _place_concern_create(user, resource) -> Decision:
     return allow(Basis.SELF)
 
 
-@rule("session.update")
+@rule("session.update", "session.delete")
 def _session_update(user, session) -> Decision:
-    return _resource_update(user, session.resource if session is not None else None)
+    """Correct or remove a tally: whoever may log the place's sessions."""
+    return _session_create(user, session.resource if session is not None else None)
 
 
 @rule("place_concern.link")

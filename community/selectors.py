@@ -123,10 +123,12 @@ def consultations_arising(resource: Resource) -> int:
 
 
 def community_summary(*, start: dt.date, end: dt.date) -> dict:
-    """Headline figures for the community overview (all counts, no personal data)."""
+    """Headline figures for the community overview (all counts, no personal data). Places are
+    those open today (or on `end` if earlier) by OPEN_PLACE_RULE and new ones started since
+    `start` until then: the annual report's 拠点・居場所 and 新たに開いた拠点・居場所."""
     from .models import CommunityIssue, Program, ProgramSession, Volunteer
 
-    places = Resource.objects.places()
+    as_of = min(end, timezone.localdate())
     sessions = Session.objects.between(start, end).aggregate(
         n=Count("pk"),
         participants=Coalesce(Sum("participants"), 0),
@@ -136,8 +138,9 @@ def community_summary(*, start: dt.date, end: dt.date) -> dict:
         n=Count("pk"), participants=Coalesce(Sum("participants"), 0)
     )
     return {
-        "places": places.active().count(),
-        "new_places": places.started_between(start, end).count(),
+        "places": Resource.objects.open_on(as_of).count(),
+        "new_places": Resource.objects.places().started_between(start, as_of).count(),
+        "as_of": as_of,
         "sessions": sessions["n"],
         "participants": sessions["participants"],
         "volunteer_hours": sessions["volunteer_hours"] or 0,
@@ -168,7 +171,8 @@ class AreaRow:
 
 
 def area_figures(*, level: str, start: dt.date, end: dt.date) -> list[AreaRow]:
-    """Per 圏域 (level sphere) or 小地域 (level district): active places, sessions and 延べ
+    """Per 圏域 (level sphere) or 小地域 (level district): places open on `end` (or today, if
+    earlier; OPEN_PLACE_RULE, as the overview counts them), sessions and 延べ
     participants in [start, end] (and sessions per month), open multi-agency cases by household
     area. Four queries whatever the number of places or sessions."""
     from agencies.models import Area
@@ -180,7 +184,8 @@ def area_figures(*, level: str, start: dt.date, end: dt.date) -> list[AreaRow]:
     rows = {a.pk: AreaRow(area=a, shape=getattr(a, "shape", None)) for a in areas}
     sphere = level == Area.Level.SPHERE
     key = "area_id" if sphere else "small_area_id"
-    for r in Resource.objects.places().active().values(key).annotate(n=Count("pk")).order_by():
+    places = Resource.objects.open_on(min(end, timezone.localdate()))
+    for r in places.values(key).annotate(n=Count("pk")).order_by():
         if r[key] in rows:
             rows[r[key]].places = r["n"]
     skey = "resource__area_id" if sphere else "resource__small_area_id"

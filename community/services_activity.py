@@ -48,6 +48,11 @@ def _only(data: dict, allowed, what: str) -> None:
         raise TypeError(f"unknown {what} fields: {sorted(unknown)}")
 
 
+SESSION_TAKEN = _(
+    "この日の開催はすでに記録されています。直すときは開催記録の一覧から「修正」を選んでください。"
+)
+
+
 def _validate_session(session: Session) -> None:
     session.participants = session.age_total()
     errors = {}
@@ -64,6 +69,14 @@ def _validate_session(session: Session) -> None:
             }
     if session.volunteers == 0 and Decimal(session.volunteer_hours or 0) > 0:
         errors["volunteer_hours"] = _("ボランティア数が0人のときは時間を入れられません。")
+    if (
+        session.held_on
+        and "held_on" not in errors
+        and Session.objects.filter(resource_id=session.resource_id, held_on=session.held_on)
+        .exclude(pk=session.pk)
+        .exists()
+    ):
+        errors["held_on"] = SESSION_TAKEN
     if errors:
         raise ValidationError(errors)
     session.full_clean(exclude=["resource", "recorded_by"])
@@ -91,9 +104,12 @@ def session_record(
         with transaction.atomic():
             session.save()
     except IntegrityError:
-        if idempotency_key is None:
-            raise
-        return Session.objects.get(idempotency_key=idempotency_key)
+        # A double tap that raced the first (same key), or another tally of the same day saved
+        # in between.
+        existing = idempotency_key and Session.objects.filter(idempotency_key=idempotency_key)
+        if existing and existing.exists():
+            return existing.get()
+        raise ValidationError({"held_on": SESSION_TAKEN}) from None
     record(actor=actor, action="session.create", obj=session, basis=decision.basis)
     return session
 
@@ -121,6 +137,17 @@ def session_update(
     locked.refresh_from_db()
     record(actor=actor, action="session.update", obj=locked, basis=decision.basis, changes=changed)
     return locked
+
+
+@transaction.atomic
+def session_delete(*, actor, session: Session) -> None:
+    """Remove a tally recorded by mistake (twice, at the wrong place or day), so 開催回数 and 延べ
+    participants stop counting it: whoever may record tallies for the place. A 気づき passed on
+    from the session keeps its place."""
+    locked = Session.objects.select_for_update().select_related("resource").get(pk=session.pk)
+    decision = require(actor, "session.delete", locked)
+    record(actor=actor, action="session.delete", obj=locked, basis=decision.basis)
+    locked.delete()
 
 
 # --- 気づき from places ------------------------------------------------------------------------
@@ -417,6 +444,10 @@ def community_issue_set_status(*, actor, issue: CommunityIssue, status: str) -> 
         raise ValidationError({"status": _("状態を選んでください。")})
     if status == issue.status:
         return issue
+    if status == CommunityIssue.Status.RESOURCE_CREATED and not issue.created_resources.exists():
+        raise ValidationError(
+            {"status": _("「資源化」にするには、先にこの課題から生まれた資源をつないでください。")}
+        )
     issue.status = status
     issue.save(update_fields=["status", "updated_at"])
     record(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("places/<str:public_id>/tally/", places.session_tally, name="session_tally"),
     path("places/<str:public_id>/concerns/link/", places.concern_link, name="concern_link"),
     path("sessions/<str:public_id>/edit/", places.session_edit, name="session_edit"),
+    path("sessions/<str:public_id>/delete/", places.session_delete, name="session_delete"),
     path("sessions/<str:public_id>/print/", places.session_print, name="session_print"),
     path("kizuki/new/", places.concern_submit, name="concern_submit"),
     path("volunteers/", volunteers.volunteer_list, name="volunteer_list"),

@@ -216,6 +216,7 @@ NOT_PERSONAL = {
             "session_tally",
             "concern_link",
             "session_edit",
+            "session_delete",
             "session_print",
             "volunteer_list",
             "volunteer_create",

@@ -423,7 +423,8 @@ def _volunteers(ctx: Ctx, hosts, shakyo, npo, csws, spheres) -> None:
                 VolunteerActivity(
                     volunteer_id=v.pk,
                     resource_id=rng.choice(home),
-                    done_on=TODAY - dt.timedelta(days=rng.randint(1, 720)),
+                    # Not before the volunteer's registration (the model's rule).
+                    done_on=max(registered, TODAY - dt.timedelta(days=rng.randint(1, 720))),
                     hours=Decimal(rng.choice([2, 3, 4])),
                     description=rng.choice(["受付", "調理・配膳", "見守り", "片付け", "送迎"]),
                 )

@@ -27,6 +27,15 @@ from community.choices import (
     TargetGroup,
 )
 
+# The one written definition of a place open on a day (基準日): the overview counts the places open
+# today by it, the annual report those open on its 基準日 (reports.figures.community), so the two
+# agree. By dates, not by the current status, so an earlier year keeps the places open then; a
+# place marked 終了 without its 終了日 (entered before the date was required) is not counted.
+OPEN_PLACE_RULE = _(
+    "開始日が基準日以前(開始日の記録がなければ準備中でないもの)で、終了日が基準日より前でないものを"
+    "数えます。休止中でも終了日がなければ数えます。状態が終了で終了日の記録がないものは数えません。"
+)
+
 # Multi-valued code lists stored as JSON arrays, and the choices each may hold.
 CODE_LIST_FIELDS = {
     "target_groups": TargetGroup,
@@ -42,6 +51,18 @@ class ResourceQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(status=ResourceStatus.ACTIVE)
+
+    def open_on(self, day):
+        """Places open on `day` (OPEN_PLACE_RULE)."""
+        return (
+            self.filter(is_place=True)
+            .filter(
+                Q(start_date__lte=day)
+                | (Q(start_date__isnull=True) & ~Q(status=ResourceStatus.PREPARING))
+            )
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+            .exclude(status=ResourceStatus.CLOSED, end_date__isnull=True)
+        )
 
     def current(self):
         """Running or about to run (not paused or ended): what a worker can still propose."""
@@ -272,6 +293,8 @@ class Resource(models.Model):
             isinstance(v, str) and 0 < len(v) <= 30 for v in self.interest_tags
         ):
             errors["interest_tags"] = _("関心タグは30文字以内の語の並びにしてください。")
+        if self.status == ResourceStatus.CLOSED and self.end_date is None:
+            errors["end_date"] = _("状態を「終了」にするときは終了日を入れてください。")
         if self.small_area_id and self.area_id and self.small_area.parent_id != self.area_id:
             errors["small_area"] = _("小地域は選んだ圏域の中から選んでください。")
         if (

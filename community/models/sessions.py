@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.jpdates import format_date
 from community.choices import AGE_BANDS, ATTRIBUTES
 
+from .checks import not_before
+
 
 def _count(label):
     return models.PositiveIntegerField(label, default=0)
@@ -94,6 +96,9 @@ class Session(models.Model):
                 name="session_new_within_total",
                 violation_error_message=_("初参加の人数は参加者数(延べ)以下にしてください。"),
             ),
+            # One tally per place and day: a second one doubled 開催回数 and 延べ participants.
+            # The service says so at 開催日 (services_activity.session_record).
+            models.UniqueConstraint(fields=["resource", "held_on"], name="session_one_a_day"),
         ]
 
     def __str__(self) -> str:
@@ -101,6 +106,10 @@ class Session(models.Model):
 
     def audit_label(self) -> str:
         return f"session:{self.public_id}"
+
+    def clean(self):
+        if self.resource_id:
+            not_before(self, "held_on", self.resource.start_date, _("拠点・居場所の開始日"))
 
     def age_total(self) -> int:
         return sum(getattr(self, f) for f, _label in AGE_BANDS)

@@ -15,6 +15,8 @@ from agencies import jpdates
 from agencies.jpdates import format_date
 from community.choices import TrainingKind
 
+from .checks import not_before
+
 
 class Volunteer(models.Model):
     public_id = models.UUIDField(_("公開ID"), default=uuid.uuid4, unique=True, editable=False)
@@ -113,6 +115,8 @@ class VolunteerTraining(models.Model):
 
     def clean(self):
         jpdates.no_future_dates(self, "taken_on")
+        if self.volunteer_id:
+            not_before(self, "taken_on", self.volunteer.registered_on, _("ボランティアの登録日"))
 
 
 class VolunteerActivity(models.Model):
@@ -147,3 +151,5 @@ class VolunteerActivity(models.Model):
 
     def clean(self):
         jpdates.no_future_dates(self, "done_on")
+        if self.volunteer_id:
+            not_before(self, "done_on", self.volunteer.registered_on, _("ボランティアの登録日"))

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from community import selectors
@@ -12,6 +13,8 @@ from community.models import (
     Resource,
     Session,
     Volunteer,
+    VolunteerActivity,
+    VolunteerTraining,
 )
 
 
@@ -43,3 +46,9 @@ def test_demo_city_has_a_year_of_community_work():
         level="sphere", start=today.replace(day=1, year=today.year - 1), end=today
     )
     assert all(r.places and r.sessions for r in rows)
+    # The demo keeps the rules a user is held to: nothing before its place's 開始日 or its
+    # volunteer's 登録日, no 終了 without 終了日, one tally a place a day.
+    assert not Session.objects.filter(held_on__lt=F("resource__start_date")).exists()
+    assert not VolunteerTraining.objects.filter(taken_on__lt=F("volunteer__registered_on")).exists()
+    assert not VolunteerActivity.objects.filter(done_on__lt=F("volunteer__registered_on")).exists()
+    assert not Resource.objects.filter(status="closed", end_date__isnull=True).exists()

@@ -66,7 +66,11 @@ def test_kodomo_shokudo_course_leads_to_two_new_places_with_monthly_sessions(w):
     volunteers = []
     for n in range(6):
         v = sa.volunteer_register(
-            actor=w.csw, name=f"受講者{n}", coordinator_agency=w.shakyo, skills="料理、配膳"
+            actor=w.csw,
+            name=f"受講者{n}",
+            coordinator_agency=w.shakyo,
+            skills="料理、配膳",
+            registered_on=lecture.held_on,  # at the course: training and help come after
         )
         sa.volunteer_add_training(
             actor=w.csw,

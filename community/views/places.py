@@ -31,6 +31,7 @@ from ..choices import (
 )
 from ..forms import ResourceForm, SessionForm, districts, spheres
 from ..models import PlaceConcern, Resource, Session
+from ..models.resources import OPEN_PLACE_RULE
 from .common import by_public_id
 
 PAGE_SIZE = 50
@@ -66,6 +67,7 @@ def index(request):
             "nav_active": "community",
             "fy_label": fiscal_year_label(fiscal_year(start)),
             "summary": selectors.community_summary(start=start, end=end),
+            "place_rule": OPEN_PLACE_RULE,
             "can_create": check(request.user, "resource.create").allowed,
             "can_volunteers": check(request.user, "volunteer.list").allowed,
         },
@@ -303,6 +305,20 @@ def session_edit(request, public_id):
         "community/session_tally.html",
         {"nav_active": "community", "r": session.resource, "form": form, "session": session},
     )
+
+
+@login_required
+@require_POST
+def session_delete(request, public_id):
+    """Remove a tally recorded by mistake (asked to confirm on the edit page)."""
+    session = by_public_id(Session.objects.select_related("resource"), public_id)
+    require(request.user, "session.delete", session)
+    services_activity.session_delete(actor=request.user, session=session)
+    messages.success(
+        request,
+        _("%(date)s の開催記録を削除しました。") % {"date": format_date(session.held_on)},
+    )
+    return redirect("community:session_list", session.resource.public_id)
 
 
 @login_required

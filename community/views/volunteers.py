@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_service_errors, message_service_errors
+from agencies.forms import apply_service_errors
 from agencies.models import Agency
 from agencies.paging import FirstPageCountingPaginator
 from agencies.policy import check, require
@@ -81,6 +81,12 @@ def volunteer_list(request):
 @login_required
 def volunteer_detail(request, public_id):
     volunteer = by_public_id(Volunteer.objects.select_related("coordinator_agency"), public_id)
+    return _volunteer_page(request, volunteer)
+
+
+def _volunteer_page(request, volunteer, *, training_form=None, activity_form=None):
+    """The volunteer's page; after a refused 受講歴 or 活動 the form comes back bound, with the
+    errors at its fields and what was typed. Every showing is an audited read."""
     decision = require(request.user, "volunteer.view", volunteer)
     record(actor=request.user, action="volunteer.view", obj=volunteer, basis=decision.basis)
     activities = list(volunteer.activities.select_related("resource")[:50])
@@ -95,8 +101,8 @@ def volunteer_detail(request, public_id):
             "trainings": list(volunteer.trainings.all()),
             "activities": activities,
             "totals": totals,
-            "training_form": TrainingForm(),
-            "activity_form": ActivityForm(),
+            "training_form": training_form or TrainingForm(),
+            "activity_form": activity_form or ActivityForm(),
             "can_edit": check(request.user, "volunteer.update", volunteer).allowed,
         },
     )
@@ -157,36 +163,32 @@ def volunteer_edit(request, public_id):
 @login_required
 @require_POST
 def volunteer_training(request, public_id):
-    volunteer = by_public_id(Volunteer, public_id)
+    volunteer = by_public_id(Volunteer.objects.select_related("coordinator_agency"), public_id)
     require(request.user, "volunteer.update", volunteer)
     form = TrainingForm(request.POST)
     if form.is_valid():
         try:
             sa.volunteer_add_training(actor=request.user, volunteer=volunteer, **form.cleaned_data)
         except ValidationError as exc:
-            message_service_errors(request, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("受講歴を追加しました。"))
-    else:
-        messages.error(request, _("研修と受講日を入れてください。"))
-    return redirect("community:volunteer_detail", volunteer.public_id)
+            return redirect("community:volunteer_detail", volunteer.public_id)
+    return _volunteer_page(request, volunteer, training_form=form)
 
 
 @login_required
 @require_POST
 def volunteer_activity(request, public_id):
-    volunteer = by_public_id(Volunteer, public_id)
+    volunteer = by_public_id(Volunteer.objects.select_related("coordinator_agency"), public_id)
     require(request.user, "volunteer.update", volunteer)
     form = ActivityForm(request.POST)
     if form.is_valid():
         try:
             sa.volunteer_log_activity(actor=request.user, volunteer=volunteer, **form.cleaned_data)
         except ValidationError as exc:
-            message_service_errors(request, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("活動を記録しました。"))
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-    return redirect("community:volunteer_detail", volunteer.public_id)
+            return redirect("community:volunteer_detail", volunteer.public_id)
+    return _volunteer_page(request, volunteer, activity_form=form)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_service_errors, message_service_errors
+from agencies.forms import apply_service_errors
 from agencies.paging import FirstPageCountingPaginator
 from agencies.policy import check, require
 
@@ -19,6 +19,7 @@ from ..forms import (
     AgreementForm,
     IssueActionForm,
     IssueForm,
+    IssueStatusForm,
     LinkResourceForm,
     ProgramForm,
     ProgramSessionForm,
@@ -177,9 +178,8 @@ def issue_list(request):
     )
 
 
-@login_required
-def issue_detail(request, public_id):
-    issue = by_public_id(
+def _issue(public_id):
+    return by_public_id(
         CommunityIssue.objects.select_related(
             "area",
             "owner_agency",
@@ -192,6 +192,16 @@ def issue_detail(request, public_id):
         ),
         public_id,
     )
+
+
+@login_required
+def issue_detail(request, public_id):
+    return _issue_page(request, _issue(public_id))
+
+
+def _issue_page(request, issue, *, action_form=None, link_form=None, status_form=None):
+    """The issue's page; after a refused 取組, 資源 link or 状態 change that form comes back
+    bound, with the errors at its fields and what was typed or chosen."""
     require(request.user, "communityissue.view", issue)
     case = issue.case
     can_update = check(request.user, "communityissue.update", issue).allowed
@@ -206,9 +216,11 @@ def issue_detail(request, public_id):
             "actions": list(issue.actions.select_related("owner_agency", "owner")),
             "resources": list(issue.created_resources.select_related("area")),
             "can_update": can_update,
-            "action_form": IssueActionForm() if can_update else None,
-            "link_form": LinkResourceForm() if can_update else None,
-            "statuses": CommunityIssue.Status.choices,
+            "action_form": (action_form or IssueActionForm()) if can_update else None,
+            "link_form": (link_form or LinkResourceForm()) if can_update else None,
+            "status_form": (status_form or IssueStatusForm(initial={"status": issue.status}))
+            if can_update
+            else None,
             "can_create_resource": check(request.user, "resource.create").allowed,
         },
     )
@@ -254,22 +266,18 @@ def issue_create(request):
 @login_required
 @require_POST
 def issue_action_create(request, public_id):
-    issue = by_public_id(CommunityIssue, public_id)
+    issue = _issue(public_id)
     require(request.user, "communityissue.update", issue)
     form = IssueActionForm(request.POST)
     if form.is_valid():
         try:
             sa.issue_action_add(actor=request.user, issue=issue, **form.cleaned_data)
         except ValidationError as exc:
-            message_service_errors(request, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("取組を追加しました。"))
-    else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for e in errors:
-                messages.error(request, f"{label}: {e}" if label else e)
-    return redirect(issue)
+            return redirect(issue)
+    return _issue_page(request, issue, action_form=form)
 
 
 @login_required
@@ -290,7 +298,7 @@ def issue_action_done(request, public_id, action_id):
 @login_required
 @require_POST
 def issue_link_resource(request, public_id):
-    issue = by_public_id(CommunityIssue, public_id)
+    issue = _issue(public_id)
     require(request.user, "communityissue.update", issue)
     form = LinkResourceForm(request.POST)
     if form.is_valid():
@@ -299,28 +307,30 @@ def issue_link_resource(request, public_id):
                 actor=request.user, issue=issue, resource=form.cleaned_data["resource"]
             )
         except ValidationError as exc:
-            message_service_errors(request, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("生まれた資源とつなぎました。"))
-    else:
-        messages.error(request, _("資源を選んでください。"))
-    return redirect(issue)
+            return redirect(issue)
+    return _issue_page(request, issue, link_form=form)
 
 
 @login_required
 @require_POST
 def issue_status(request, public_id):
-    issue = by_public_id(CommunityIssue, public_id)
+    issue = _issue(public_id)
     require(request.user, "communityissue.update", issue)
-    try:
-        sa.community_issue_set_status(
-            actor=request.user, issue=issue, status=request.POST.get("status", "")
-        )
-    except ValidationError as exc:
-        message_service_errors(request, exc)
-    else:
-        messages.success(request, _("状態を変更しました。"))
-    return redirect(issue)
+    form = IssueStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            sa.community_issue_set_status(
+                actor=request.user, issue=issue, status=form.cleaned_data["status"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("状態を変更しました。"))
+            return redirect(issue)
+    return _issue_page(request, issue, status_form=form)
 
 
 # --- agreements ------------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ year's report keeps the places that were open then. The sessions of places, volu
 platforms, agreements and issues are in community_activity.py.
 """
 
-from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Programme
-from community.choices import ResourceKind, ResourceStatus
+from community.choices import ResourceKind
 from community.models import Resource
+from community.models.resources import OPEN_PLACE_RULE
 
 from .registry import (
     ALL,
@@ -28,16 +29,9 @@ P = Programme.COMMUNITY.value
 
 
 def places_open(period: Period):
-    """Places open on the period's last day."""
-    day = period.end
-    return (
-        Resource.objects.filter(is_place=True)
-        .filter(
-            Q(start_date__lte=day)
-            | (Q(start_date__isnull=True) & ~Q(status=ResourceStatus.PREPARING))
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-    )
+    """Places open on the period's last day, by the definition the community overview counts
+    with (community.models.resources.OPEN_PLACE_RULE)."""
+    return Resource.objects.open_on(period.end)
 
 
 def started(period: Period):
@@ -55,10 +49,10 @@ register(
         programme=P,
         basis=Basis.DISTINCT,
         unit=Unit.PLACES,
-        rule=_(
-            "基準日(年度末より前なら基準日)に開いている拠点・居場所の数です。開始日が基準日以前"
-            "(開始日の記録がなければ準備中でないもの)で、終了日が基準日より前でないものを数えます。"
-            "休止中でも終了日がなければ数えます。"
+        rule=format_lazy(
+            "{}{}",
+            _("基準日(年度末より前なら基準日)に開いている拠点・居場所の数です。"),
+            OPEN_PLACE_RULE,
         ),
         records=places_open,
         grouped=_places_by_kind,

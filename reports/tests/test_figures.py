@@ -80,7 +80,8 @@ def status_on_sql(day):
 
 PLACES_OPEN = f"""FROM community_resource r WHERE r.is_place
     AND (r.start_date <= '{END}' OR (r.start_date IS NULL AND r.status <> 'preparing'))
-    AND (r.end_date IS NULL OR r.end_date >= '{END}')"""
+    AND (r.end_date IS NULL OR r.end_date >= '{END}')
+    AND NOT (r.status = 'closed' AND r.end_date IS NULL)"""
 
 RAW |= {
     "community.places": f"SELECT count(*) {PLACES_OPEN}",

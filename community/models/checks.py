@@ -1,0 +1,25 @@
+"""Checks shared by the models' clean()."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from agencies.jpdates import format_date
+
+
+def not_before(instance, field: str, earliest, what) -> None:
+    """A record belonging to something that starts on a day (a place's 開始日, a volunteer's
+    登録日) carries no date before that day: reports would count it in a year the thing did not
+    exist yet. `what` names that day for the message. Raises ValidationError at `field`."""
+    value = getattr(instance, field)
+    if value is None or earliest is None or value >= earliest:
+        return
+    raise ValidationError(
+        {
+            field: _("%(label)sは%(what)s(%(date)s)以降の日付にしてください。")
+            % {
+                "label": instance._meta.get_field(field).verbose_name,
+                "what": what,
+                "date": format_date(earliest),
+            }
+        }
+    )
