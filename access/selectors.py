@@ -8,20 +8,43 @@ from django.utils import timezone
 from .models import AccessGrant, Disclosure
 
 
-def current_grants_for_person(person):
-    """Grants in force on the person's record, and on the cases that cover the person."""
+def current_grants_for_person(person) -> list[AccessGrant]:
+    """Grants in force on the person's record, and on the cases that cover the person, each
+    access listed once.
+
+    The case sync derives some accesses through two paths: the body running a case holds each
+    consenting person's grant through its team row and again as the coordinating agency (rows
+    that differ only in `source_ref`, which the page does not show). Ending one path leaves the
+    other, so both rows stay; the list keeps the first of those that read the same."""
     from cases.models import SupportCase
 
     cases = SupportCase.objects.filter(
         Q(persons=person) | Q(principal=person) | Q(household__members__person=person)
     ).values("pk")
-    return (
+    grants = (
         AccessGrant.objects.active()
         .filter(Q(person=person) | Q(person__isnull=True, case__in=cases))
         .select_related("agency", "user", "basis", "case", "provider")
         .order_by("agency__name", "basis__order", "valid_from", "pk")
-        .distinct()
     )
+    seen, listed = set(), []
+    for g in grants:
+        key = (
+            g.agency_id,
+            g.user_id,
+            g.basis_id,
+            g.provider_id,
+            g.source,
+            g.case_id,
+            g.person_id,
+            tuple(g.sections),
+            g.valid_from,
+            g.valid_until,
+        )
+        if key not in seen:
+            seen.add(key)
+            listed.append(g)
+    return listed
 
 
 def meeting_bodies_for_person(person):

@@ -32,7 +32,7 @@ def _context(request, public_id):
         decision,
         {
             "person": person,
-            "grants": list(selectors.current_grants_for_person(person)),
+            "grants": selectors.current_grants_for_person(person),
             "bodies": selectors.meeting_bodies_for_person(person),
             "ledger": list(selectors.ledger_for_person(person)),
             "print_date": timezone.localdate(),

@@ -183,10 +183,14 @@ def _read(
                     _("見出しより多い列に値があります(区切りのコンマを確認してください)。"),
                 )
             )
-        for c in columns:
-            if c.required and c.header not in skip_required and not row.get(c.header):
-                report.errors.append(RowError(row.line, _("必須項目が空です。"), c.header))
+        for c in _blank_required(row, columns, skip_required):
+            report.errors.append(RowError(row.line, _("必須項目が空です。"), c.header))
     return table
+
+
+def _blank_required(row, columns: list[Column], skip=frozenset()) -> list[Column]:
+    """The required columns left empty on this row (`_read` reports them)."""
+    return [c for c in columns if c.required and c.header not in skip and not row.get(c.header)]
 
 
 def _model_errors(exc: ValidationError, line: int, columns: list[Column]) -> list[RowError]:
@@ -297,7 +301,11 @@ def import_agencies(*, actor, file, dry_run: bool) -> ImportReport:
         }
         if not errors:
             try:
-                Agency(**data).full_clean(validate_unique=False, validate_constraints=False)
+                # An empty required cell is already reported by `_read`: not again by the model.
+                blank = [c.field for c in _blank_required(row, AGENCY_COLUMNS)]
+                Agency(**data).full_clean(
+                    exclude=blank, validate_unique=False, validate_constraints=False
+                )
             except ValidationError as exc:
                 errors.extend(_model_errors(exc, row.line, AGENCY_COLUMNS))
         report.errors.extend(errors)

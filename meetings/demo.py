@@ -313,7 +313,8 @@ def _close_meeting(meeting, actor, rng):
         agenda_fixed_at=meeting.starts_at - dt.timedelta(days=6),
         agenda_fixed_by=actor,
         held_at=held,
-        minutes_approved_at=held + dt.timedelta(days=3),
+        # Approved three days on, or by now for a meeting of the last three days.
+        minutes_approved_at=min(held + dt.timedelta(days=3), timezone.now()),
         minutes_approved_by=actor,
         minutes=f"出席者により{meeting.items.count()}件を協議した。決定事項と役割分担は各議題のとおり。",
     )

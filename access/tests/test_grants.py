@@ -291,6 +291,48 @@ def test_owner_agency_reads_the_access_record_and_prints_it(client, world):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
 
 
+def test_access_record_lists_an_access_derived_through_two_paths_once(
+    client, coordinator, city, django_assert_max_num_queries
+):
+    """The body running the case holds the person's consent grant through its team row and as
+    the coordinating agency: two grant rows, one access on the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from access.services import grant_give
+    from meetings.tests.conftest import verified
+
+    case = open_case(coordinator=coordinator, agency=city)
+    person = case.principal
+    ConsentFactory(
+        person=person, explained_by=coordinator, recorded_by_agency=city, agencies=[city]
+    )
+    team = AccessGrant.objects.active().filter(person=person, agency=city, source="case_team")
+    assert team.count() == 2 and len({g.source_ref for g in team}) == 2
+    verified(client, coordinator)
+    url = reverse("access:person_record", args=[person.public_id])
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url)
+    grants = page.context["grants"]
+    assert sorted(g.source for g in grants if g.person_id == person.pk) == ["case_team", "lead"]
+    rows = page.content.decode().split('data-testid="grants"')[1].split("<tbody>")[1]
+    rows = rows.split("</tbody>")[0]
+    assert rows.count("<tr>") == len(grants)
+
+    for n in range(5):  # more grants cost no more queries
+        grant_give(
+            agency=AgencyFactory(),
+            case=case,
+            persons=[person],
+            basis=bases.SHIEN_KAIGI,
+            source="role",
+            source_ref=f"t:{n}",
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        page = client.get(url)
+    assert len(page.context["grants"]) == len(grants) + 2 * 5  # the case and the person each
+
+
 def test_grantee_and_outsider_do_not_read_the_access_record(client, world, stranger):
     from meetings.tests.conftest import verified
 

@@ -392,3 +392,21 @@ def test_import_page_documents_columns(client, admin_user):
     for header in ["ログインID", "氏名", "機関コード", "役割", "開始日"]:
         assert f'<th scope="row">{header}</th>' in html
     assert reverse("agencies:staff_import_template") in html
+
+
+def test_agency_import_reports_each_empty_required_cell_once(admin_user, north):
+    text = agency_csv(
+        "x1,,きぞん,npo,,,",  # line 2: no name
+        "x2,名前あり,,,,,",  # line 3: no kana, no kind
+        "x3,電話不正,でんわ,,,,0120-1-2-3-4-5-6-7-8-9-0-1-2-3",  # line 4: no kind, bad phone
+    )
+    report = import_agencies(actor=admin_user, file=upload(text), dry_run=True)
+    messages = [str(e) for e in report.errors]
+    assert messages[:4] == [
+        "2行目「機関名」: 必須項目が空です。",
+        "3行目「ふりがな」: 必須項目が空です。",
+        "3行目「機関種別」: 必須項目が空です。",
+        "4行目「機関種別」: 必須項目が空です。",
+    ]
+    # the row's other cells are still checked by the model
+    assert len(messages) == 5 and messages[4].startswith("4行目「電話番号」: この値は 20 文字以下")

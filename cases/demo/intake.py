@@ -102,9 +102,22 @@ REFERRAL_PLAN = (
 )
 
 
+# The real clock: `_at` patches `timezone.now`, and a step must be compared with the moment the
+# demo loads, not with the moment of the step around it.
+_clock = timezone.now
+
+
+def _past(moment: dt.datetime) -> dt.datetime:
+    """`moment`, or now when it is later: the demo is loaded at any time of day, and a step
+    planned "a few hours after" a sheet sent this morning (or "today at 16:00") would otherwise
+    be dated after the moment the user reads the timeline."""
+    return min(moment, _clock())
+
+
 @contextmanager
 def _at(moment: dt.datetime):
-    """Run services as if it were `moment` (demo data only)."""
+    """Run services as if it were `moment`, never later than now (demo data only)."""
+    moment = _past(moment)
     with mock.patch.object(timezone, "now", lambda: moment):
         yield
 

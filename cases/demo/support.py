@@ -15,7 +15,7 @@ import datetime as dt
 from django.utils import timezone
 
 from cases.choices import ClosureReason, InfoKind
-from cases.demo.intake import _at
+from cases.demo.intake import _at, _past
 from cases.models import Consent, Household, HouseholdMember, Person, SupportCase
 from cases.normalize import normalize_kana, normalize_name, normalize_phone
 from cases.services import support as svc
@@ -437,7 +437,8 @@ def _age_for(status: str, rng) -> int:
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+    """`day` at `hour`, or now when that is later (today at 16:00 read at 06:20)."""
+    return _past(timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0))))
 
 
 def _person(agency, creator, family, given, sex, age, start, address, area) -> Person:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -536,3 +537,84 @@ def test_accepted_referral_links_the_case_for_who_may_open_it_and_names_it_for_o
     body = client.get(_detail(r)).content.decode()
     assert f'<dd data-testid="case-number">{case.number}</dd>' in body
     assert case_url not in body
+
+
+# --- one page, several action forms -----------------------------------------------------------
+
+
+class _PageForms(HTMLParser):
+    """Every id on the page, and per <form>: its action, its labels' targets, and {id: name}."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.forms: list[dict] = []
+        self._form = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "form":
+            self._form = {"action": a.get("action"), "labels": [], "fields": {}}
+            self.forms.append(self._form)
+        elif self._form is not None and tag == "label" and a.get("for"):
+            self._form["labels"].append(a["for"])
+        elif self._form is not None and a.get("name") and a.get("id"):
+            self._form["fields"][a["id"]] = a["name"]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+
+
+def _page_forms(client, r) -> _PageForms:
+    parser = _PageForms()
+    parser.feed(client.get(_detail(r)).content.decode())
+    return parser
+
+
+def _assert_ids_unique_and_labels_local(page):
+    dupes = sorted({i for i in page.ids if page.ids.count(i) > 1})
+    assert dupes == []
+    for form in page.forms:
+        # each label points at a field of its own form, never one in a sibling form
+        assert set(form["labels"]) <= set(form["fields"]), form["action"]
+
+
+def test_detail_page_ids_are_unique_for_receiver(client, w):
+    r = w.opened()
+    client.force_login(w.coordinator)
+    page = _page_forms(client, r)
+    assert {"accept_own", "accept", "convert"} <= {f["action"].split("/")[-2] for f in page.forms}
+    _assert_ids_unique_and_labels_local(page)
+
+
+def test_detail_page_ids_are_unique_for_sender(client, w):
+    r = s.referral_request_info(actor=w.coordinator, referral=w.sent(), question="収入は?")
+    client.force_login(w.worker)
+    page = _page_forms(client, r)
+    assert {"answer_info", "withdraw"} <= {f["action"].split("/")[-2] for f in page.forms}
+    _assert_ids_unique_and_labels_local(page)
+
+
+def test_action_forms_post_the_names_they_render(client, w):
+    r = w.opened()
+    client.force_login(w.coordinator)
+    forms = {f["action"].split("/")[-2]: f for f in _page_forms(client, r).forms}
+    convert = forms["convert"]
+    (note_id,) = convert["labels"]
+    response = client.post(convert["action"], {convert["fields"][note_id]: "世帯の意向を確認"})
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert r.status == S.INFO_REQUESTED
+    assert "世帯の意向を確認" in r.events.latest("pk").note
+
+    client.force_login(w.worker)
+    forms = {f["action"].split("/")[-2]: f for f in _page_forms(client, r).forms}
+    answer = forms["answer_info"]
+    names = {answer["fields"][i] for i in answer["labels"]}
+    response = client.post(answer["action"], dict.fromkeys(names, "本人と相談済み"))
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert r.status == S.SENT and r.info_answer == "本人と相談済み"

@@ -485,7 +485,12 @@ def _step_form(step, referral, data=None):
     cls = step.form_class()
     if cls is None:
         return None
-    kwargs = {"referral": referral} if step.form_takes_subject else {}
+    # The detail page shows several of these forms at once, and more than one has a `note`:
+    # ids carry the action so each label points at its own field. Field names stay unprefixed,
+    # so what is posted (and the API's field names) is unchanged.
+    kwargs = {"auto_id": f"id_{step.action}_%s"}
+    if step.form_takes_subject:
+        kwargs["referral"] = referral
     if step.action == "accept_own" and data is None:
         kwargs["initial"] = {"handed_over": referral.accompanied}
     return cls(data, **kwargs) if data is not None else cls(**kwargs)
