@@ -60,10 +60,11 @@ def missing_template_variables(monkeypatch) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _fresh_dashboards(settings):
-    """Dashboard figures and the matching catalogue are cached for minutes in production; a test
-    sees its own data."""
+    """Dashboard figures, the matching catalogue and the navigation's costly entries are cached
+    for minutes in production; a test sees its own data."""
     settings.DASHBOARD_CACHE_SECONDS = 0
     settings.MATCHING_CACHE_SECONDS = 0
+    settings.NAV_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ NAV = [
         "consultation.list",
     ),
     (Programme.MULTIAGENCY.value, _("多機関協働"), "cases:case_list", "staff", "case.list"),
-    (Programme.OUTREACH.value, _("アウトリーチ"), "outreach:index", "staff", "outreach.list"),
+    (Programme.OUTREACH.value, _("アウトリーチ"), "outreach:index", "staff", "outreach.menu"),
     (Programme.PARTICIPATION.value, _("参加支援"), "participation:index", "staff", None),
     (Programme.COMMUNITY.value, _("地域づくり"), "community:index", "staff", None),
     ("meetings", _("会議"), "meetings:index", "staff", "meeting.list"),

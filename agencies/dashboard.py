@@ -4,14 +4,12 @@ A provider takes the user and returns a Panel or None (nothing for this role). P
 render; an empty one says what will appear there.
 """
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 
-_log = logging.getLogger(__name__)
+from .remembered import remembered
 
 # A list panel shows its first rows and says how many there are (`paging.head_and_count`).
 PANEL_ROWS = 5
@@ -64,22 +62,5 @@ def panels_for(user) -> list[Panel]:
 def citywide(key: str, compute: Callable[[], Panel]) -> Panel:
     """A panel of city-wide counts, the same for every user allowed to see it (check that
     first): computed at most every settings.DASHBOARD_CACHE_SECONDS (they aggregate a fiscal
-    year of the whole city: 0.3 s at city scale). The cache is a help, never a dependency: with
-    Redis down the panel is computed."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if not seconds:
-        return compute()
-    full_key = f"dashboard:{key}"
-    try:
-        cached = cache.get(full_key)
-    except Exception:  # noqa: BLE001 - an unreachable cache must not take the dashboard down
-        _log.warning("dashboard cache unavailable; computing %s", key)
-        return compute()
-    if cached is not None:
-        return cached
-    result = compute()
-    try:
-        cache.set(full_key, result, seconds)
-    except Exception:  # noqa: BLE001
-        _log.warning("dashboard cache unavailable; not storing %s", key)
-    return result
+    year of the whole city: 0.3 s at city scale). With Redis down the panel is computed."""
+    return remembered(f"dashboard:{key}", compute, settings.DASHBOARD_CACHE_SECONDS)

@@ -266,6 +266,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The navigation's entries that need a query to decide (the outreach entry for staff outside an
+# outreach agency) are remembered this long per user; the pages themselves always check.
+NAV_CACHE_SECONDS = env.int("NAV_CACHE_SECONDS", default=300)
 # City-wide dashboard figures (the supervisor's fiscal-year charts) are recomputed at most this often.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 # The matching page's resource facts are kept per process while the catalogue is unchanged, at

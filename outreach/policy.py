@@ -10,6 +10,7 @@ Admins see counts (workload page) but no target content. Rules register with age
 `visible_q(user)` is the same decision as a filter, for lists and the API.
 """
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ from agencies.policy import (
     is_professional,
     rule,
 )
+from agencies.remembered import remembered
 
 OUTREACH_AGENCY = "outreach_agency"
 ASSIGNEE = "outreach_assignee"
@@ -190,6 +192,25 @@ def _list(user, obj) -> Decision:
     agency staff, and others while they may see a target (an assignee, a plan owner, a pledged
     支援会議 member). Without either the pages would only ever be empty."""
     return _uses_outreach(user, visible_q, "view")
+
+
+@rule("outreach.menu")
+def _menu(user, obj) -> Decision:
+    """The navigation's entry, asked on every page: as the list (`outreach.list`), but for those
+    outside an outreach agency the answer is remembered for settings.NAV_CACHE_SECONDS — its
+    EXISTS over the targets cost ~3 ms a page. The entry may appear or go a few minutes late;
+    the pages themselves always ask the list's rule."""
+    if not is_professional(user):
+        return DENY
+    if outreach_agency_ids(user):
+        return allow(OUTREACH_AGENCY)
+    if remembered(
+        f"outreach-menu:{user.pk}",
+        lambda: _uses_outreach(user, visible_q, "view").allowed,
+        settings.NAV_CACHE_SECONDS,
+    ):
+        return allow(ASSIGNEE)
+    return deny(str(NO_OUTREACH))
 
 
 @rule("outreach.field")

@@ -82,3 +82,30 @@ def test_a_shien_kaigi_member_reads_but_gets_no_field_entry(client, csw, target,
     assert page.status_code == 200 and target.number in page.content.decode()
     assert f'href="{FIELD}"' not in page.content.decode()
     assert client.get(FIELD).status_code == 403
+
+
+def test_the_menu_answer_is_remembered_but_the_list_always_asks(
+    client, settings, houjin, csw, target, django_assert_num_queries
+):
+    """Outside an outreach agency the entry costs an EXISTS over the targets, so its answer is
+    kept for NAV_CACHE_SECONDS; the list itself asks again, so a worker named while the menu
+    still says no opens it at once (no 403 on a link from the notice)."""
+    from django.core.cache import cache
+
+    from agencies.policy import can
+    from outreach import services
+
+    settings.NAV_CACHE_SECONDS = 300
+    cache.clear()
+    try:
+        assert not can(houjin, "outreach.menu")
+        with django_assert_num_queries(0):
+            assert not can(houjin, "outreach.menu")
+        services.target_assign(actor=csw, target=target, lead_worker=csw, assignees=[houjin])
+        client.force_login(houjin)
+        assert f'href="{INDEX}"' not in _menu(client)  # remembered: a few minutes late
+        assert client.get(INDEX).status_code == 200
+        cache.clear()
+        assert f'href="{INDEX}"' in _menu(client)
+    finally:
+        cache.clear()
