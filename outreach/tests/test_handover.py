@@ -91,3 +91,30 @@ def test_the_person_is_a_link_only_for_those_who_may_open_it(client, csw, assign
     html = client.get(target.get_absolute_url()).content.decode()
     assert url not in html and "あり(閲覧権限なし)" in html
     assert target.person.full_name not in html
+
+
+def test_the_person_page_leads_back_to_the_outreach_record(client, csw, target, outsider):
+    """After the handover the person's history shows the target (when it became known, and its
+    contacts), linked to the target page — only for those who may open the target."""
+    from cases.history import person_history
+
+    services.contact_log(
+        actor=csw,
+        target=target,
+        kind="home_visit",
+        occurred_at=timezone.now(),
+        staff=[csw],
+        minutes=30,
+        counterpart="person",
+        outcome="met",
+    )
+    client.force_login(csw)
+    _post(client, target)
+    target.refresh_from_db()
+    html = client.get(reverse("cases:person_detail", args=[target.person.public_id])).content
+    html = html.decode()
+    assert f'href="{target.get_absolute_url()}"' in html
+    assert f"対象者 {target.number} を把握" in html
+    entries = [e for e in person_history(csw, target.person) if e.kind == "アウトリーチ"]
+    assert len(entries) == 2  # the target and its contact
+    assert [e for e in person_history(outsider, target.person) if e.kind == "アウトリーチ"] == []
