@@ -3,7 +3,7 @@ leaves an audit row (audit.services.record)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +11,7 @@ from agencies.policy import require
 from audit.services import record
 
 from .models import Resource
+from .models.checks import not_after
 from .policy import CommunityBasis
 
 # What a form or API body may set on a resource; anything else is refused, so a crafted request
@@ -125,6 +126,9 @@ def resource_update(
     for field, value in data.items():
         setattr(locked, field, value)
     locked.full_clean()
+    if "start_date" in changed:
+        first = locked.sessions.aggregate(first=Min("held_on"))["first"]
+        not_after(locked, "start_date", first, _("最初の開催記録"))
     updated = Resource.objects.filter(pk=locked.pk, version=locked.version).update(
         **{f: getattr(locked, f) for f in changed},
         version=F("version") + 1,

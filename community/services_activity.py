@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +27,7 @@ from .models import (
     VolunteerActivity,
     VolunteerTraining,
 )
+from .models.checks import not_after
 from .services import StaleVersion
 
 TALLY_FIELDS = tuple(f for f, _l in AGE_BANDS) + tuple(f for f, _l in ATTRIBUTES)
@@ -278,6 +279,18 @@ def volunteer_update(*, actor, volunteer: Volunteer, areas=None, **data) -> Volu
     if not locked.was_supported:
         locked.path_note = ""
     locked.full_clean(exclude=["person"])
+    if "registered_on" in changed:
+        first = min(
+            filter(
+                None,
+                (
+                    locked.trainings.aggregate(first=Min("taken_on"))["first"],
+                    locked.activities.aggregate(first=Min("done_on"))["first"],
+                ),
+            ),
+            default=None,
+        )
+        not_after(locked, "registered_on", first, _("最初の受講歴・活動"))
     require(actor, "volunteer.update", locked)  # cannot move it to a registry they cannot see
     locked.save()
     if areas is not None and set(a.pk for a in areas) != set(

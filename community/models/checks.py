@@ -23,3 +23,22 @@ def not_before(instance, field: str, earliest, what) -> None:
             }
         }
     )
+
+
+def not_after(instance, field: str, first, what) -> None:
+    """The other side of `not_before`: the day something starts (a place's 開始日, a volunteer's
+    登録日) is not moved past its first dated record (`first`, or None without records); `what`
+    names that record for the message. Raises ValidationError at `field`."""
+    value = getattr(instance, field)
+    if value is None or first is None or value <= first:
+        return
+    raise ValidationError(
+        {
+            field: _("%(label)sは%(what)s(%(date)s)より後にできません。")
+            % {
+                "label": instance._meta.get_field(field).verbose_name,
+                "what": what,
+                "date": format_date(first),
+            }
+        }
+    )

@@ -83,6 +83,19 @@ def test_an_activity_or_training_before_the_volunteers_registration_is_refused(w
     )
 
 
+def test_the_registration_is_not_moved_past_the_first_record(w, volunteer):
+    from django.core.exceptions import ValidationError
+
+    sa.volunteer_add_training(
+        actor=w.csw, volunteer=volunteer, kind="dementia", taken_on=dt.date(2026, 5, 1)
+    )
+    with pytest.raises(ValidationError) as exc:
+        sa.volunteer_update(actor=w.csw, volunteer=volunteer, registered_on=dt.date(2026, 5, 2))
+    assert "最初の受講歴・活動(令和8年5月1日)" in exc.value.message_dict["registered_on"][0]
+    volunteer.refresh_from_db()
+    assert volunteer.registered_on == dt.date(2026, 4, 1)
+
+
 @pytest.fixture
 def issue(w):
     return sa.community_issue_raise(

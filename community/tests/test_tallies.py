@@ -70,6 +70,20 @@ def test_a_tally_before_the_places_start_is_refused(w, place):
     sa.session_record(actor=w.csw, resource=place, held_on=dt.date(2024, 4, 1))
 
 
+def test_the_places_start_is_not_moved_past_its_first_tally(w, place):
+    from community.services import resource_update
+
+    sa.session_record(actor=w.csw, resource=place, held_on=dt.date(2024, 5, 1))
+    with pytest.raises(ValidationError) as exc:
+        resource_update(actor=w.csw, resource=place, start_date=dt.date(2024, 5, 2))
+    assert exc.value.message_dict["start_date"] == [
+        "開始日は最初の開催記録(令和6年5月1日)より後にできません。"
+    ]
+    place.refresh_from_db()
+    assert place.start_date == dt.date(2024, 4, 1)
+    resource_update(actor=w.csw, resource=place, start_date=dt.date(2024, 5, 1))
+
+
 def test_the_api_answers_400_at_held_on_for_a_duplicate_or_early_tally(w, place):
     api = APIClient()
     api.force_authenticate(w.operator_staff)
