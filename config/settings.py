@@ -118,6 +118,11 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 't
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A transaction takes the write lock when it begins, so a second writer waits for the first
+    # (up to `timeout`). In SQLite's default (deferred) mode a transaction that read first and
+    # then wrote while another held the lock failed at once with "database is locked": a double
+    # submit, or the worker writing a notification beside a page, answered 500 or lost the write.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # A connection killed by the server (restart, failover, pg_terminate_backend) is replaced

@@ -709,16 +709,19 @@ def target_register_person(
     stages stay with the target."""
     from cases.services.persons import consent_record, household_create, person_create
 
-    require(actor, "outreach_target.work", target)
-    if target.person_id:
+    # Locked: a double submit waits for the first and is then refused, not a second person.
+    locked = OutreachTarget.objects.select_for_update().select_related("agency").get(pk=target.pk)
+    require(actor, "outreach_target.work", locked)
+    if locked.person_id:
         raise ValidationError(_("この対象者はすでに対象者記録とつながっています。"))
-    agency = target.agency if target.agency_id in policy.care_agency_ids(actor) else None
+    agency = locked.agency if locked.agency_id in policy.care_agency_ids(actor) else None
     person = person_create(actor=actor, data=person_data, agency=agency)
     household = household_create(
         actor=actor, data=household_data or {}, agency=agency, principal=person
     )
     consent_record(actor=actor, person=person, agency=agency, **consent)
-    target_link_person(actor=actor, target=target, person=person)
+    target_link_person(actor=actor, target=locked, person=person)
+    target.person, target.version = person, locked.version
     return person, household
 
 

@@ -82,6 +82,28 @@ def test_service_refuses_a_proxy_consent_without_the_proxy_and_keeps_nothing(csw
     assert target.person_id is None and not Person.objects.exists()
 
 
+def test_a_second_submit_is_refused_and_registers_no_second_person(csw, target):
+    """A double submit: the second request read the target before the first linked it."""
+    from outreach.models import OutreachTarget
+
+    stale = OutreachTarget.objects.get(pk=target.pk)
+    consent = {
+        "given_on": timezone.localdate(),
+        "method": "written",
+        "agencies": [target.agency],
+        "info_kinds": ["basic"],
+    }
+    services.target_register_person(
+        actor=csw, target=target, person_data={"family_name": "北町"}, consent=consent
+    )
+    assert target.person is not None  # the caller's object follows
+    with pytest.raises(ValidationError):
+        services.target_register_person(
+            actor=csw, target=stale, person_data={"family_name": "北町"}, consent=consent
+        )
+    assert Person.objects.count() == 1
+
+
 def test_the_person_is_a_link_only_for_those_who_may_open_it(client, csw, assignee, target):
     client.force_login(csw)
     _post(client, target)
