@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Area, User
+from cases.forms_persons import parse_japanese_date
 from cases.forms_pickers import bind_staff, check_staff_agency, staff_field, use_agency_picker
 
 from .choices import (
@@ -19,9 +20,24 @@ from .choices import (
     TrainingKind,
 )
 from .models import Agreement, CommunityIssue, IssueAction, Program, Resource, Volunteer
+from .models.resources import range_errors
 
 DATE = forms.DateInput(attrs={"type": "date"})
 CHECKS = forms.CheckboxSelectMultiple
+
+
+class DateField(forms.DateField):
+    """A date from the browser's date picker, read by the product's one parser
+    (agencies.jpdates.parse_date): a date outside the years the system knows (1868–2100, where
+    year 1 and 9999 overflow date arithmetic and print as 「1年1月1日」) is refused at the field
+    in Japanese, as a typed one is. Every date of these forms is one of these."""
+
+    widget = DATE
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return parse_japanese_date(value.strip() if isinstance(value, str) else value)
 
 
 class TagsField(forms.CharField):
@@ -126,9 +142,8 @@ class ResourceForm(forms.ModelForm):
             "end_date",
             "note",
         ]
+        field_classes = {"start_date": DateField, "end_date": DateField}
         widgets = {
-            "start_date": DATE,
-            "end_date": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
             "activities": forms.Textarea(attrs={"rows": 3}),
             "host_needs": forms.Textarea(attrs={"rows": 2}),
@@ -146,8 +161,10 @@ class ResourceForm(forms.ModelForm):
 
     def _post_clean(self):
         # Model validation happens in the service (one place); keep ModelForm from running it
-        # on a half-built instance.
-        pass
+        # on a half-built instance. The rules between fields are shown now, beside the others.
+        for field, message in range_errors(self.cleaned_data.get).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -158,7 +175,7 @@ class ResourceForm(forms.ModelForm):
 class SessionForm(forms.Form):
     """The tally: counts only, no names."""
 
-    held_on = forms.DateField(label=_("開催日"), widget=DATE)
+    held_on = DateField(label=_("開催日"))
     title = forms.CharField(label=_("内容・テーマ"), max_length=120, required=False)
     new_participants = forms.IntegerField(label=_("うち初参加"), min_value=0, initial=0)
     volunteers = forms.IntegerField(label=_("ボランティア数"), min_value=0, initial=0)
@@ -238,7 +255,7 @@ class VolunteerForm(forms.ModelForm):
             "path_note",
             "note",
         ]
-        widgets = {"registered_on": DATE, "path_consent_on": DATE}
+        field_classes = {"registered_on": DateField, "path_consent_on": DateField}
 
     def __init__(self, *args, agencies=None, **kwargs):
         """`agencies`: the registries the user may put a volunteer in (their own, a short
@@ -256,11 +273,11 @@ class VolunteerForm(forms.ModelForm):
 
 class TrainingForm(forms.Form):
     kind = forms.ChoiceField(label=_("研修"), choices=TrainingKind.choices)
-    taken_on = forms.DateField(label=_("受講日"), widget=DATE)
+    taken_on = DateField(label=_("受講日"))
 
 
 class ActivityForm(forms.Form):
-    done_on = forms.DateField(label=_("活動日"), widget=DATE)
+    done_on = DateField(label=_("活動日"))
     hours = forms.DecimalField(label=_("時間"), min_value=0, max_digits=5, decimal_places=1)
     resource = forms.ModelChoiceField(
         label=_("活動先"), queryset=Resource.objects.places().order_by("kana"), required=False
@@ -272,7 +289,8 @@ class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = ["kind", "name", "purpose", "area", "organiser", "members", "started_on", "active"]
-        widgets = {"started_on": DATE, "members": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"started_on": DateField}
+        widgets = {"members": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -284,7 +302,7 @@ class ProgramForm(forms.ModelForm):
 
 
 class ProgramSessionForm(forms.Form):
-    held_on = forms.DateField(label=_("開催日"), widget=DATE)
+    held_on = DateField(label=_("開催日"))
     title = forms.CharField(label=_("テーマ"), max_length=120, required=False)
     participants = forms.IntegerField(label=_("参加者数"), min_value=0, initial=0)
     organisations = forms.IntegerField(label=_("参加・働きかけ団体数"), min_value=0, initial=0)
@@ -303,7 +321,8 @@ class IssueForm(forms.ModelForm):
     class Meta:
         model = CommunityIssue
         fields = ["title", "description", "source", "area", "owner_agency", "raised_on"]
-        widgets = {"raised_on": DATE, "description": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"raised_on": DateField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -324,7 +343,8 @@ class IssueActionForm(forms.ModelForm):
     class Meta:
         model = IssueAction
         fields = ["title", "owner_agency", "owner", "starts_on", "due_on", "note"]
-        widgets = {"starts_on": DATE, "due_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"starts_on": DateField, "due_on": DateField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -366,9 +386,8 @@ class AgreementForm(forms.ModelForm):
             "partner_does",
             "we_do",
         ]
+        field_classes = {"signed_on": DateField, "ends_on": DateField}
         widgets = {
-            "signed_on": DATE,
-            "ends_on": DATE,
             "partner_does": forms.Textarea(attrs={"rows": 3}),
             "we_do": forms.Textarea(attrs={"rows": 3}),
         }

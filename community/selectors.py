@@ -57,8 +57,9 @@ def filter_places(qs, params: dict):
         qs = qs.filter(is_place=True)
     elif params.get("places") == "0":
         qs = qs.filter(is_place=False)
-    if params.get("new") == "1":
-        qs = qs.started_between(*current_fy_range())
+    if params.get("new") == "1":  # started this fiscal year until today, as the overview
+        start, end = current_fy_range()
+        qs = qs.started_between(start, min(end, timezone.localdate()))
     return qs
 
 

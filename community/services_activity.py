@@ -493,6 +493,8 @@ def issue_action_add(*, actor, issue: CommunityIssue, **data) -> IssueAction:
         raise ValidationError(errors)
     action.full_clean()
     action.save()
+    if action.owner_id and action.owner_id != actor.pk:
+        transaction.on_commit(lambda: _notify_action_owner(action.pk))
     if issue.status == CommunityIssue.Status.RAISED:
         issue.status = CommunityIssue.Status.EXAMINING
         issue.save(update_fields=["status", "updated_at"])
@@ -506,9 +508,29 @@ def issue_action_add(*, actor, issue: CommunityIssue, **data) -> IssueAction:
     return action
 
 
+def _notify_action_owner(action_id: int) -> None:
+    """The 担当者 named on a 取組 learns of it in the app (an issue is about an area, not a
+    person: its title and the action's are in the notice)."""
+    from notifications.models import ref_for
+    from notifications.services import notify_now
+
+    action = IssueAction.objects.select_related("issue").get(pk=action_id)
+    notify_now(
+        recipients=[action.owner_id],
+        rule="issue_action_assigned",
+        message_code="issue_action_assigned.title",
+        params={"issue": action.issue.title, "action": action.title},
+        url=action.issue.get_absolute_url(),
+        object_ref=ref_for("community.communityissue", action.issue_id),
+        due_date=action.due_on,
+    )
+
+
 @transaction.atomic
 def issue_action_complete(*, actor, action: IssueAction, done_on=None) -> IssueAction:
     decision = require(actor, "communityissue.update", action.issue)
+    if action.done_on:  # a second click (or a resent form) keeps the day it was done
+        return action
     action.done_on = done_on or timezone.localdate()
     action.save(update_fields=["done_on"])
     record(

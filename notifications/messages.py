@@ -105,6 +105,12 @@ MESSAGES = {
         "%(meeting)s の決定による役割分担です。済んだら「完了」を記録してください。"
     ),
     "role_assignment_new.title": _("会議で役割が割り当てられました(%(subject)s・期限 %(due)s)"),
+    "case_handed_back.title": _(
+        "ケース %(n)s が会議の決定で%(agency)sにつなぎもどされました(%(date)s)"
+    ),
+    "case_handed_back.body": _(
+        "%(meeting)s の決定です。主担当機関として支援を引き継いでください。"
+    ),
     # --- outreach ---
     "outreach_stagnant.title": _("アウトリーチ対象者 %(n)s に%(days)s日以上接触していません"),
     "outreach_stagnant.body": _("手紙・訪問など次の関わりを計画してください。"),
@@ -115,6 +121,9 @@ MESSAGES = {
     "place_no_session.title": _("「%(name)s」の開催記録が%(days)s日以上ありません"),
     "place_no_session.body": _("最後の開催記録: %(d)s"),
     "place_no_session.escalated": _("記録のない状態が続いているため、係長にもお知らせしています。"),
+    "issue_action_assigned.title": _(
+        "地域課題「%(issue)s」の取組「%(action)s」の担当者になりました"
+    ),
     "placement_follow_up_gap.title": _(
         "ケース %(n)s の参加先「%(r)s」に%(days)s日以上フォローアップがありません"
     ),

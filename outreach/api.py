@@ -362,7 +362,9 @@ class TargetViewSet(
     @extend_schema(responses={200: OutreachTransitionSerializer(many=True), **READ_ERRORS})
     @action(detail=True, methods=["get"])
     def transitions(self, request, public_id=None):
+        """The stage history, with the free-text reasons: an audited read of the target."""
         target = self.get_object()
+        svc.target_record_view(actor=request.user, target=target)
         return Response(
             OutreachTransitionSerializer(target.transitions.select_related("actor"), many=True).data
         )

@@ -45,6 +45,14 @@ def _target(request, target_id, action: str = "outreach_target.view"):
     return target, decision
 
 
+def _record_form_read(request, target: OutreachTarget, decision) -> None:
+    """A form page about a target shows its personal data (at least the name): showing it is an
+    audited read, as the target page is. Only the GET is recorded: a refused post re-renders
+    what the same user has just been shown (as cases' person_edit does)."""
+    if request.method == "GET":
+        record(actor=request.user, action="outreach_target.view", obj=target, basis=decision.basis)
+
+
 def _workers(target: OutreachTarget, user):
     """Who can be named: the holding agency's care staff, the people already named, the user."""
     extra = set(target.assignees.values_list("pk", flat=True)) | {user.pk}
@@ -211,7 +219,8 @@ def _detail_page(request, target: OutreachTarget, *, stage_form=None, link_form=
 
 @login_required
 def target_edit(request, target_id):
-    target, _decision = _target(request, target_id, "outreach_target.work")
+    target, decision = _target(request, target_id, "outreach_target.work")
+    _record_form_read(request, target, decision)
     form = f.TargetForm(request.POST or None, instance=target, initial={"version": target.version})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -235,7 +244,8 @@ def target_edit(request, target_id):
 
 @login_required
 def target_assign(request, target_id):
-    target, _decision = _target(request, target_id, "outreach_target.assign")
+    target, decision = _target(request, target_id, "outreach_target.assign")
+    _record_form_read(request, target, decision)
     workers = _workers(target, request.user)
     form = f.AssignForm(
         request.POST or None,
@@ -302,7 +312,8 @@ def target_stage(request, target_id):
 
 @login_required
 def contact_create(request, target_id):
-    target, _decision = _target(request, target_id, "outreach_target.work")
+    target, decision = _target(request, target_id, "outreach_target.work")
+    _record_form_read(request, target, decision)
     workers = _workers(target, request.user)
     visit = None
     if request.GET.get("visit") or request.POST.get("visit"):
@@ -367,7 +378,8 @@ def _uuid(value):
 
 @login_required
 def visit_create(request, target_id):
-    target, _decision = _target(request, target_id, "outreach_target.work")
+    target, decision = _target(request, target_id, "outreach_target.work")
+    _record_form_read(request, target, decision)
     form = f.VisitForm(
         request.POST or None,
         workers=_workers(target, request.user),
@@ -409,11 +421,12 @@ def visit_cancel(request, visit_id):
 
 @login_required
 def plan_create(request, target_id):
-    target, _decision = _target(request, target_id)
+    target, decision = _target(request, target_id)
     items = svc.agenda_items_for(target)
     manageable = [i for i in items if can(request.user, "agendaitem.edit", i)]
     if not can(request.user, "outreach_plan.record", target) and not manageable:
         require(request.user, "outreach_plan.record", target)
+    _record_form_read(request, target, decision)
     from meetings.models import BodyMember
 
     members = BodyMember.objects.current().filter(
@@ -452,7 +465,8 @@ def plan_create(request, target_id):
 
 @login_required
 def agenda_request(request, target_id):
-    target, _decision = _target(request, target_id, "outreach_target.work")
+    target, decision = _target(request, target_id, "outreach_target.work")
+    _record_form_read(request, target, decision)
     form = f.AgendaRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -480,8 +494,9 @@ def agenda_request(request, target_id):
 def register_person(request, target_id):
     """After consent: register the person (and household) with the consent, record the
     consultation."""
-    target, _decision = _target(request, target_id, "outreach_target.work")
+    target, decision = _target(request, target_id, "outreach_target.work")
     require(request.user, "person.create")
+    _record_form_read(request, target, decision)
     initial = {
         "birth_date": target.birth_date,
         "sex": target.sex,

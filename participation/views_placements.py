@@ -120,7 +120,9 @@ def _match_query(params) -> QueryDict:
 def _match_page(request, a, query: QueryDict, *, failed=None, status: int = 200):
     """The matching list for `query`, a page of `MATCH_LIMIT` candidates at a time (those a
     condition rules out below, on request). `failed`: the candidate whose proposal was refused,
-    with what was typed and the errors, shown at that candidate."""
+    with what was typed and the errors, shown at that candidate when its form is on the page;
+    otherwise (already proposed or taking part, not on this page, no form) the errors go in a
+    block above the list, so a refusal is never silent."""
     decision = require(request.user, "participation.match", a)
     weights_form, excluded, results = _match(a, query)
     show_all = query.get("all") == "1"
@@ -140,6 +142,10 @@ def _match_page(request, a, query: QueryDict, *, failed=None, status: int = 200)
         .filter(person=a.person)
         .values_list("resource__public_id", flat=True)
     )
+    can_propose = a.is_current and can(request.user, "placement.create", a.case)
+    listed = {m.resource.key for m in shown + (conditioned if show_all else [])}
+    with_form = listed - open_keys if can_propose else set()
+    at_candidate = bool(failed) and failed["key"] in with_form
     return render(
         request,
         "participation/match.html",
@@ -155,9 +161,10 @@ def _match_page(request, a, query: QueryDict, *, failed=None, status: int = 200)
             excluded=[by_key[k] for k in excluded if k in by_key],
             excluded_keys=excluded,
             open_keys=open_keys,
-            can_propose=a.is_current and can(request.user, "placement.create", a.case),
+            can_propose=can_propose,
             query=query.urlencode(),
-            failed=failed,
+            failed=failed if at_candidate else None,
+            failed_errors=failed["errors"] if failed and not at_candidate else [],
             label=match_labels(),
             propose_url=reverse("participation:match", args=[a.public_id]),
         ),

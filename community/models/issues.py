@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies import jpdates
 from community.choices import IssueSource
 
+from .checks import not_before
+
 
 class CommunityIssueQuerySet(models.QuerySet):
     def open(self):
@@ -155,3 +157,7 @@ class IssueAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        if self.issue_id:
+            not_before(self, "starts_on", self.issue.raised_on, _("課題の提起日"))

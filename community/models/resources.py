@@ -84,6 +84,38 @@ class ResourceQuerySet(models.QuerySet):
         return self.select_related("area", "small_area", "operating_agency", "csw")
 
 
+AGE_RANGE = _("対象年齢の上限は下限以上にしてください。")
+END_AFTER_START = _("終了日は開始日以降の日付にしてください。")
+
+
+def range_errors(value) -> dict:
+    """The rules between a resource's fields, read through `value(name)`: the model's own
+    values (clean), or a form's cleaned_data.get, so that the form shows them beside the other
+    fields' errors instead of after they are mended (the service validates the model)."""
+    errors = {}
+    status, start, end = value("status"), value("start_date"), value("end_date")
+    if status == ResourceStatus.CLOSED and end is None:
+        errors["end_date"] = _("状態を「終了」にするときは終了日を入れてください。")
+    if start and end and end < start:
+        errors["end_date"] = END_AFTER_START
+    if end and end < timezone.localdate() and status and status != ResourceStatus.CLOSED:
+        # Counted as closed from its 終了日 (Resource.objects.open_on) but listed as open.
+        errors["status"] = _(
+            "終了日が過ぎています。状態を「終了」にするか、終了日を直してください。"
+        )
+    for low, high, message in (
+        ("min_age", "max_age", AGE_RANGE),
+        (
+            "min_hours_per_week",
+            "max_hours_per_week",
+            _("週あたり時間の上限は下限以上にしてください。"),
+        ),
+    ):
+        if value(low) is not None and value(high) is not None and value(high) < value(low):
+            errors[high] = message
+    return errors
+
+
 class Resource(models.Model):
     """社会資源 / 拠点・居場所."""
 
@@ -259,14 +291,14 @@ class Resource(models.Model):
                 | Q(max_age__isnull=True)
                 | Q(max_age__gte=models.F("min_age")),
                 name="resource_age_range",
-                violation_error_message=_("対象年齢の上限は下限以上にしてください。"),
+                violation_error_message=AGE_RANGE,
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="resource_end_after_start",
-                violation_error_message=_("終了日は開始日以降の日付にしてください。"),
+                violation_error_message=END_AFTER_START,
             ),
         ]
 
@@ -293,16 +325,9 @@ class Resource(models.Model):
             isinstance(v, str) and 0 < len(v) <= 30 for v in self.interest_tags
         ):
             errors["interest_tags"] = _("関心タグは30文字以内の語の並びにしてください。")
-        if self.status == ResourceStatus.CLOSED and self.end_date is None:
-            errors["end_date"] = _("状態を「終了」にするときは終了日を入れてください。")
+        errors.update(range_errors(lambda name: getattr(self, name)))
         if self.small_area_id and self.area_id and self.small_area.parent_id != self.area_id:
             errors["small_area"] = _("小地域は選んだ圏域の中から選んでください。")
-        if (
-            self.min_hours_per_week is not None
-            and self.max_hours_per_week is not None
-            and self.max_hours_per_week < self.min_hours_per_week
-        ):
-            errors["max_hours_per_week"] = _("週あたり時間の上限は下限以上にしてください。")
         for field, limit in (("latitude", 90), ("longitude", 180)):
             value = getattr(self, field)
             if value is not None and not -limit <= value <= limit:

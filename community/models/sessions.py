@@ -7,6 +7,7 @@ sessions across the city sums in one query)."""
 
 import uuid
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,9 +18,14 @@ from community.choices import AGE_BANDS, ATTRIBUTES
 
 from .checks import not_before
 
+# A tally counts people of one session: at most 9,999 in a field (the form's cap, and the API's
+# through the model). Without it the API took 2**63 - 1, which saved and then overflowed every
+# sum of the place's figures.
+MAX_COUNT = 9999
+
 
 def _count(label):
-    return models.PositiveIntegerField(label, default=0)
+    return models.PositiveIntegerField(label, default=0, validators=[MaxValueValidator(MAX_COUNT)])
 
 
 class SessionQuerySet(models.QuerySet):

@@ -135,7 +135,11 @@ def test_the_issue_actions_owner_is_picked_among_the_chosen_agencys_staff(client
     page = client.get(issue.get_absolute_url()).content.decode()
     assert 'data-url="/agencies/pick/staff/"' in page
     assert w.other.display_name not in page  # staff of every agency are no longer listed
-    data = {"title": "移動販売の相談", "owner_agency": w.shakyo.pk, "starts_on": "2026-06-01"}
+    data = {
+        "title": "移動販売の相談",
+        "owner_agency": w.shakyo.pk,
+        "starts_on": issue.raised_on.isoformat(),
+    }
     response = client.post(
         reverse("community:issue_action_create", args=[issue.public_id]),
         {**data, "owner": w.other.pk},
@@ -197,3 +201,53 @@ def test_a_refused_resource_link_is_shown_on_the_issue_page(client, w, issue):
     page = response.content.decode()
     assert "すでに別の地域課題から生まれたもの" in page
     assert f'<option value="{place.pk}" selected>' in page
+
+
+def test_an_issue_action_starts_on_or_after_the_issue_was_raised(w, issue):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        sa.issue_action_add(
+            actor=w.csw,
+            issue=issue,
+            title="移動販売の誘致",
+            owner_agency=w.shakyo,
+            starts_on=issue.raised_on - dt.timedelta(days=1),
+        )
+    assert "課題の提起日" in exc.value.message_dict["starts_on"][0]
+
+
+def test_completing_an_action_twice_keeps_the_day_it_was_done(w, issue):
+    action = sa.issue_action_add(
+        actor=w.csw, issue=issue, title="移動販売の誘致", owner_agency=w.shakyo
+    )
+    done = timezone.localdate() - dt.timedelta(days=2)
+    sa.issue_action_complete(actor=w.csw, action=action, done_on=done)
+    sa.issue_action_complete(actor=w.csw, action=action)
+    action.refresh_from_db()
+    assert action.done_on == done
+
+
+def test_the_staff_named_on_an_action_is_told_and_can_open_the_issue(
+    client, w, issue, django_capture_on_commit_callbacks
+):
+    from agencies.choices import Role
+    from agencies.tests.factories import staff
+    from notifications.models import Notification
+
+    colleague = staff(w.shakyo, Role.CSW)
+    with django_capture_on_commit_callbacks(execute=True):
+        sa.issue_action_add(
+            actor=w.csw,
+            issue=issue,
+            title="移動販売の誘致",
+            owner_agency=w.shakyo,
+            owner=colleague,
+        )
+        sa.issue_action_add(  # naming oneself tells nobody
+            actor=w.csw, issue=issue, title="見守り", owner_agency=w.shakyo, owner=w.csw
+        )
+    notice = Notification.objects.get()
+    assert notice.recipient == colleague and "移動販売の誘致" in notice.title
+    login_verified(client, colleague)
+    assert client.get(notice.url).status_code == 200

@@ -45,6 +45,46 @@ def test_closing_a_place_needs_its_end_date(client, w):
     resource_update(actor=w.csw, resource=place, status="closed", end_date=dt.date(2026, 3, 31))
 
 
+def test_an_open_place_past_its_end_date_is_refused_at_the_status(w):
+    """Counted closed from its 終了日 (open_on) but listed 活動中: the pages disagreed."""
+    place = ResourceFactory(operating_agency=w.houjin, start_date=dt.date(2024, 4, 1))
+    past = timezone.localdate() - dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        resource_update(actor=w.csw, resource=place, end_date=past)
+    assert "終了日が過ぎています" in exc.value.message_dict["status"][0]
+    resource_update(actor=w.csw, resource=place, end_date=past, status="closed")
+
+
+def test_the_place_forms_cross_field_errors_are_at_their_fields_with_the_others(client, w):
+    place = ResourceFactory(operating_agency=w.houjin)
+    login_verified(client, w.csw)
+    data = {
+        "name": "",  # another field's error at the same time
+        "kind": "salon",
+        "is_place": "on",
+        "status": "active",
+        "operator_kind": "residents",
+        "schedule": "monthly",
+        "start_date": "2026-04-01",
+        "end_date": "2026-03-01",
+        "min_age": "70",
+        "max_age": "60",
+        "expected_version": place.version,
+    }
+    response = client.post(reverse("community:place_edit", args=[place.public_id]), data)
+    form = response.context["form"]
+    assert form["name"].errors
+    assert form["end_date"].errors == ["終了日は開始日以降の日付にしてください。"]
+    assert form["max_age"].errors == ["対象年齢の上限は下限以上にしてください。"]
+
+
+def test_a_place_opening_later_this_year_is_not_new_yet(client, w):
+    today = timezone.localdate()
+    later = ResourceFactory(operating_agency=w.houjin, start_date=today + dt.timedelta(days=1))
+    qs = selectors.filter_places(Resource.objects.all(), {"new": "1"})
+    assert later not in qs
+
+
 def test_the_api_refuses_a_closed_place_without_end_date(w):
     api = APIClient()
     api.force_authenticate(w.csw)

@@ -170,3 +170,21 @@ def test_the_creator_of_a_place_without_a_csw_sees_record_a_session(client, w):
     assert f'href="{tally}"' in page and "開催を記録" in page
     login_verified(client, w.other)
     assert f'href="{tally}"' not in client.get(response.url).content.decode()
+
+
+def test_the_api_refuses_a_count_beyond_the_forms_cap(w, place):
+    """2**63 - 1 people in a band was saved and then overflowed every sum of the place (the map,
+    the area figures, the place page and its export answered 500)."""
+    api = APIClient()
+    api.force_authenticate(w.operator_staff)
+    body = {"resource": str(place.public_id), "held_on": "2026-06-01"}
+    huge = api.post(
+        "/api/v1/community-sessions/",
+        {**body, "age_70s": 9223372036854775807, "attr_elderly": 10000, "volunteers": 10000},
+        format="json",
+    )
+    assert huge.status_code == 400
+    assert set(huge.json()["error"]["fields"]) >= {"age_70s", "attr_elderly", "volunteers"}
+    assert not place.sessions.exists()
+    ok = api.post("/api/v1/community-sessions/", {**body, "age_70s": 9999}, format="json")
+    assert ok.status_code == 201

@@ -129,6 +129,7 @@ def place_list(request):
             "districts": districts(),
             "can_create": check(request.user, "resource.create").allowed,
             "fy_start": start,
+            "today": timezone.localdate(),
         },
     )
 

@@ -198,3 +198,40 @@ def test_api_matching_propose_move_activity_follow_up_and_gap(client, w, sheet):
     assert client.get("/api/v1/participation/matches/not-a-uuid/").status_code == 404
     login_verified(client, w.admin)
     assert client.get(base).status_code == 404
+
+
+def _alert_above_the_list(body: str) -> str:
+    """The error block between the page's header and the candidates' list."""
+    start = body.rindex("<div", 0, body.index('data-testid="propose-errors"'))
+    assert start < body.index('data-testid="match-results"')
+    return body[start : body.index("</div>", start)]
+
+
+def test_refused_proposal_of_a_candidate_in_progress_shows_the_error_above_the_list(
+    client, w, sheet
+):
+    """The candidate already proposed shows 「提案・参加中」, not its form: the refusal of a
+    second proposal (a stale page, another tab) is shown above the list, not swallowed."""
+    farm, *_ = make_resources(2)
+    client.force_login(w.worker)
+    url = reverse("participation:match", args=[sheet.public_id])
+    data = {"resource": str(farm.public_id), "role": "user", "activity": ""}
+    assert client.post(url, data).status_code == 302
+    r = client.post(url, data)
+    assert r.status_code == 400
+    body = r.content.decode()
+    alert = _alert_above_the_list(body)
+    assert 'role="alert"' in alert and 'class="form-errors"' in alert
+    assert "この本人とこの参加先の組み合わせはすでに進行中です。" in alert
+    assert body.count("この本人とこの参加先の組み合わせはすでに進行中です。") == 1
+    assert Placement.objects.count() == 1
+
+
+def test_refused_proposal_with_no_candidate_form_shows_the_error_above_the_list(client, w, sheet):
+    make_resources(2)
+    client.force_login(w.worker)
+    url = reverse("participation:match", args=[sheet.public_id])
+    r = client.post(url, {"resource": "not-a-uuid", "role": "user"})
+    assert r.status_code == 400
+    assert "UUID" in _alert_above_the_list(r.content.decode())
+    assert not Placement.objects.exists()
