@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
 from agencies.combobox import EMPTY_LABEL
 
 from . import policy
@@ -46,6 +47,29 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+def parse_japanese_date(text) -> date:
+    """Parse a typed date (agencies.jpdates.parse_date, the product's one parser); raise a
+    ValidationError with its Japanese message saying what is wrong."""
+    try:
+        return jpdates.parse_date(text)
+    except jpdates.DateParseError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+class DateField(forms.DateField):
+    """A date picked in the browser (or typed), read by the product's one parser: a date outside
+    the years the system knows (1868–2100 — year 1 and 9999 overflow the date arithmetic and
+    print as 「1年1月1日」) or an impossible one is refused at the field in Japanese. Every date
+    field of the product's forms is one of these (tests/test_form_dates.py)."""
+
+    widget = DateInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return parse_japanese_date(value.strip() if isinstance(value, str) else value)
 
 
 class VersionedForm(forms.ModelForm):
@@ -146,7 +170,7 @@ class StaffCreateForm(StaffForm):
     role = forms.ChoiceField(
         label=_("役割"), choices=[("", EMPTY_LABEL), *Role.choices], required=False
     )
-    start_date = forms.DateField(label=_("所属開始日"), required=False, widget=DateInput)
+    start_date = DateField(label=_("所属開始日"), required=False, widget=DateInput)
     send_setup_email = forms.BooleanField(
         label=_("パスワード設定メールを送る"),
         required=False,
@@ -188,7 +212,7 @@ class StaffDeactivateForm(forms.Form):
     end_memberships = forms.BooleanField(
         label=_("現在の所属をこの日付で終了する"), required=False, initial=True
     )
-    end_date = forms.DateField(label=_("所属の終了日"), required=False, widget=DateInput)
+    end_date = DateField(label=_("所属の終了日"), required=False, widget=DateInput)
 
     def __init__(self, *args, staff: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,7 +237,7 @@ class ActiveToggleForm(forms.Form):
 class MembershipStartForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("機関"), queryset=Agency.objects.none())
     role = forms.ChoiceField(label=_("役割"), choices=Role.choices)
-    start_date = forms.DateField(label=_("開始日"), widget=DateInput)
+    start_date = DateField(label=_("開始日"), widget=DateInput)
     note = forms.CharField(label=_("備考"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -223,7 +247,7 @@ class MembershipStartForm(forms.Form):
 
 
 class MembershipEndForm(forms.Form):
-    end_date = forms.DateField(
+    end_date = DateField(
         label=_("終了日"), widget=DateInput, help_text=_("所属の最終日を入力してください。")
     )
 
@@ -252,7 +276,7 @@ class MembershipTransferForm(forms.Form):
         choices=[("", _("(現在と同じ)")), *Role.choices],
         required=False,
     )
-    transfer_date = forms.DateField(
+    transfer_date = DateField(
         label=_("異動日"),
         widget=DateInput,
         help_text=_("この日から新しい所属になります。現在の所属は前日で終了します。"),

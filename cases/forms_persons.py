@@ -10,20 +10,11 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies import jpdates
+from agencies.forms import parse_japanese_date
 from agencies.models import Agency, Area
 from cases.choices import InfoKind
 from cases.models import Consent, Household, HouseholdMember, Person
 from cases.services.persons import validate_birth_date
-
-
-def parse_japanese_date(text: str) -> dt.date:
-    """Parse a typed date (agencies.jpdates.parse_date, the product's one parser); raise a
-    ValidationError with its Japanese message saying what is wrong."""
-    try:
-        return jpdates.parse_date(text)
-    except jpdates.DateParseError as exc:
-        raise forms.ValidationError(exc.message, code=exc.code) from None
 
 
 class JapaneseDateField(forms.CharField):

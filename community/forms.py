@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.forms import DateField
 from agencies.models import Agency, Area, User
-from cases.forms_persons import parse_japanese_date
 from cases.forms_pickers import bind_staff, check_staff_agency, staff_field, use_agency_picker
 
 from .choices import (
@@ -24,20 +24,6 @@ from .models.resources import range_errors
 
 DATE = forms.DateInput(attrs={"type": "date"})
 CHECKS = forms.CheckboxSelectMultiple
-
-
-class DateField(forms.DateField):
-    """A date from the browser's date picker, read by the product's one parser
-    (agencies.jpdates.parse_date): a date outside the years the system knows (1868–2100, where
-    year 1 and 9999 overflow date arithmetic and print as 「1年1月1日」) is refused at the field
-    in Japanese, as a typed one is. Every date of these forms is one of these."""
-
-    widget = DATE
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        return parse_japanese_date(value.strip() if isinstance(value, str) else value)
 
 
 class TagsField(forms.CharField):

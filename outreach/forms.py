@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.forms import DateInput
+from agencies.forms import DateField, DateInput
 from agencies.jpdates import format_date
 from agencies.models import Area, Membership, User
 from cases.choices import IssueCategory
@@ -78,6 +78,7 @@ class TargetForm(forms.ModelForm):
             "worry",
             "urgency",
         ]
+        field_classes = {"known_on": DateField, "birth_date": DateField}
         widgets = {
             "known_on": DateInput(),
             "birth_date": DateInput(),
@@ -115,14 +116,14 @@ class AssignForm(forms.Form):
 
 class StageForm(forms.Form):
     to_stage = forms.ChoiceField(label=_("移る段階"), choices=())
-    on = forms.DateField(label=_("変更日"), widget=DateInput(), initial=timezone.localdate)
+    on = DateField(label=_("変更日"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
     closure_reason = forms.ChoiceField(
         label=_("終結理由(終結のとき)"),
         choices=[("", "---"), *ClosureReason.choices],
         required=False,
     )
-    next_try_on = forms.DateField(
+    next_try_on = DateField(
         label=_("次回接触予定日(拒否による終結のとき)"), widget=DateInput(), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -156,7 +157,7 @@ class ContactForm(forms.Form):
         label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     next_step = forms.CharField(label=_("次の対応"), max_length=200, required=False)
-    next_on = forms.DateField(label=_("次回予定日"), widget=DateInput(), required=False)
+    next_on = DateField(label=_("次回予定日"), widget=DateInput(), required=False)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args, workers=None, **kwargs):
@@ -165,7 +166,7 @@ class ContactForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    planned_on = forms.DateField(label=_("予定日"), widget=DateInput())
+    planned_on = DateField(label=_("予定日"), widget=DateInput())
     planned_time = forms.TimeField(
         label=_("予定時刻"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -194,13 +195,13 @@ class VisitForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    decided_on = forms.DateField(label=_("決定日"), widget=DateInput(), initial=timezone.localdate)
+    decided_on = DateField(label=_("決定日"), widget=DateInput(), initial=timezone.localdate)
     agenda_item = forms.ChoiceField(label=_("決定した支援会議"), required=False, choices=())
     approach = forms.CharField(label=_("関わり方の方針"), widget=forms.Textarea(attrs={"rows": 4}))
     owners = WorkerChoiceField(
         queryset=User.objects.none(), label=_("担当者"), widget=forms.CheckboxSelectMultiple
     )
-    next_review_on = forms.DateField(label=_("次回見直し日"), widget=DateInput(), required=False)
+    next_review_on = DateField(label=_("次回見直し日"), widget=DateInput(), required=False)
 
     def __init__(self, *args, workers=None, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,7 +244,7 @@ class RegisterPersonForm(ConsentForm):
     given_name = forms.CharField(label=_("名"), max_length=50, required=False)
     family_name_kana = forms.CharField(label=_("せい(ふりがな)"), max_length=50, required=False)
     given_name_kana = forms.CharField(label=_("めい(ふりがな)"), max_length=50, required=False)
-    birth_date = forms.DateField(label=_("生年月日"), widget=DateInput(), required=False)
+    birth_date = DateField(label=_("生年月日"), widget=DateInput(), required=False)
     sex = forms.CharField(label=_("性別"), max_length=30, required=False)
     address = forms.CharField(label=_("住所"), max_length=200, required=False)
     phone = forms.CharField(label=_("電話番号"), max_length=30, required=False)

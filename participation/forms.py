@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.forms import DateInput
+from agencies.forms import DateField, DateInput
 
 from .choices import Interest, Transport, Weekday
 from .matching import CRITERIA, DEFAULT_WEIGHTS, MAX_WEIGHT
@@ -51,6 +51,7 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = ParticipationAssessment
         fields = [f for f in ParticipationAssessment.CONTENT_FIELDS]
+        field_classes = {"assessed_on": DateField}
         widgets = {
             "assessed_on": DateInput(),
             "hours_from": forms.TimeInput(attrs={"type": "time"}),

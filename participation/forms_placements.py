@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.forms import DateInput
+from agencies.forms import DateField, DateInput
 from agencies.models import Area
 
 from .choices import (
@@ -42,7 +42,7 @@ def _ids(form: str, kwargs: dict) -> dict:
 
 class MoveForm(forms.Form):
     to = forms.ChoiceField(label=_("次の状態"))
-    on = forms.DateField(label=_("日付"), widget=DateInput(), initial=timezone.localdate)
+    on = DateField(label=_("日付"), widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(
         label=_("メモ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -66,7 +66,7 @@ class MoveForm(forms.Form):
 class ActivityForm(forms.Form):
     """Quick entry: a date (and optionally the six days before it) with the same hours."""
 
-    on = forms.DateField(label=_("活動日"), widget=DateInput(), initial=timezone.localdate)
+    on = DateField(label=_("活動日"), widget=DateInput(), initial=timezone.localdate)
     also = forms.TypedMultipleChoiceField(
         label=_("同じ時間で記録する前の日(何日前)"),
         choices=[(n, _("%(n)s日前") % {"n": n}) for n in range(1, 7)],
@@ -97,7 +97,7 @@ class ActivityForm(forms.Form):
 class FollowUpForm(forms.Form):
     target = forms.ChoiceField(label=_("相手"), choices=FollowUpTarget.choices)
     kind = forms.ChoiceField(label=_("方法・内容"), choices=FollowUpKind.choices)
-    on = forms.DateField(label=_("日付"), widget=DateInput(), initial=timezone.localdate)
+    on = DateField(label=_("日付"), widget=DateInput(), initial=timezone.localdate)
     minutes = forms.IntegerField(label=_("時間(分)"), min_value=1, max_value=1440, required=False)
     content = forms.CharField(
         label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})

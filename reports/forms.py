@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import jpdates
+from agencies.forms import DateField
 
 FORMATS = (("xlsx", "Excel (XLSX)"), ("csv", "CSV"), ("pdf", "PDF"), ("json", "JSON"))
 
@@ -14,10 +15,9 @@ def fiscal_year_choices():
 
 class ReportQueryForm(forms.Form):
     fy = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
-    as_of = forms.DateField(
+    as_of = DateField(
         label=_("基準日"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("空欄なら今日(年度が終わっていれば年度末)"),
     )
 
@@ -93,8 +93,8 @@ class ProfileForm(forms.ModelForm):
             "features",
             "as_of",
         ]
+        field_classes = {"as_of": DateField}
         widgets = {
-            "as_of": forms.DateInput(attrs={"type": "date"}),
             "features": forms.Textarea(attrs={"rows": 4}),
         }
 
