@@ -4,7 +4,10 @@ from pathlib import PurePath
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from agencies import jpdates
 
 
 def consent_document_path(instance, filename: str) -> str:
@@ -101,7 +104,7 @@ class Consent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"同意 {self.given_on:%Y-%m-%d}"
+        return gettext("同意 %(date)s") % {"date": jpdates.format_date(self.given_on)}
 
     def audit_label(self) -> str:
         return f"consent:{self.public_id}"

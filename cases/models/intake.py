@@ -12,8 +12,10 @@ import uuid
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
 from agencies.display import code_labels
 from cases.choices import IssueCategory, Route
 
@@ -167,7 +169,7 @@ class Consultation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"相談受付 {timezone.localtime(self.received_at):%Y-%m-%d}"
+        return gettext("相談受付 %(date)s") % {"date": jpdates.format_date(self.received_at)}
 
     def audit_label(self) -> str:
         return f"consultation:{self.public_id}"
@@ -497,7 +499,7 @@ class ReferralEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {jpdates.format_datetime(self.at)}"
 
 
 # --- 気づきシート ----------------------------------------------------------------------------------
@@ -595,7 +597,7 @@ class ConcernSlip(models.Model):
         indexes = [models.Index(fields=["to_agency", "status"], name="concern_slip_inbox")]
 
     def __str__(self) -> str:
-        return f"気づきシート {timezone.localtime(self.submitted_at):%Y-%m-%d}"
+        return gettext("気づきシート %(date)s") % {"date": jpdates.format_date(self.submitted_at)}
 
     def audit_label(self) -> str:
         return f"concern_slip:{self.public_id}"

@@ -12,6 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
+
 
 class ActivityNoteQuerySet(models.QuerySet):
     def counted(self):
@@ -91,7 +93,7 @@ class ActivityNote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {jpdates.format_date(self.occurred_at)}"
 
     def audit_label(self) -> str:
         return f"note:{self.public_id}"

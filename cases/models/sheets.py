@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
 from cases.choices import ClosureReason, IssueCategory, Route
 
 
@@ -544,7 +545,7 @@ class Monitoring(models.Model):
         ordering = ["item", "-monitored_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.monitored_on} {self.get_progress_display()}"
+        return f"{jpdates.format_date(self.monitored_on)} {self.get_progress_display()}"
 
     def audit_label(self) -> str:
         return f"monitoring:{self.public_id}"

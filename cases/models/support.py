@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import jpdates
 from cases import reasons
 from cases.choices import ClosureReason
 
@@ -351,7 +352,7 @@ class LeadAgencyHistory(CodedReason):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.agency} {self.started_on}"
+        return f"{self.case} {self.agency} {jpdates.format_date(self.started_on)}"
 
 
 class CaseTransition(CodedReason):
@@ -423,4 +424,4 @@ class CaseHandover(models.Model):
         ordering = ["case", "-at"]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.effective_on}"
+        return f"{self.case} {jpdates.format_date(self.effective_on)}"

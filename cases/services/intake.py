@@ -1100,9 +1100,7 @@ def concern_slip_set_status(
         locked.status = status
         changes += ["status", "received_at", "closed_at"]
     if note.strip():
-        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-        entry = f"[{stamp} {actor.display_name or actor.username}] {note.strip()}"
-        locked.handling_note = f"{locked.handling_note}\n{entry}".strip()
+        locked.handling_note = _with_memo_entry(locked.handling_note, actor, note.strip())
         changes.append("handling_note")
     if not changes:
         return locked
@@ -1118,6 +1116,15 @@ def concern_slip_set_status(
     return locked
 
 
+def _with_memo_entry(memo: str, actor, text: str, *, at=None) -> str:
+    """The 対応メモ with a line added: [令和8年12月8日 09:19 若葉 さくら] text. The stamp is stored
+    text, so it is written in 和暦 whatever the writer's 西暦 setting (older lines keep the ISO
+    stamps they were written with)."""
+    stamp = jpdates.format_local_datetime(timezone.localtime(at), seireki=False)
+    entry = f"[{stamp} {actor.display_name or actor.username}] {text}"
+    return f"{memo}\n{entry}".strip()
+
+
 def _slip_moves_on(locked: ConcernSlip, *, actor, fields: dict, note: str) -> ConcernSlip:
     """Record where the slip went on and move it to 対応中 (the resident sees only that)."""
     now = timezone.now()
@@ -1130,9 +1137,7 @@ def _slip_moves_on(locked: ConcernSlip, *, actor, fields: dict, note: str) -> Co
     if locked.status in (ConcernSlip.Status.SUBMITTED, ConcernSlip.Status.RECEIVED):
         locked.status = ConcernSlip.Status.HANDLING
         changes.append("status")
-    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
-    entry = f"[{stamp} {actor.display_name or actor.username}] {note}"
-    locked.handling_note = f"{locked.handling_note}\n{entry}".strip()
+    locked.handling_note = _with_memo_entry(locked.handling_note, actor, note, at=now)
     locked.handled_by = actor
     locked.version = F("version") + 1
     locked.save(update_fields=[*changes, "handling_note", "handled_by", "version", "updated_at"])

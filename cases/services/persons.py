@@ -18,7 +18,7 @@ from django.db.models import F, ForeignObjectRel
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies import uploads
+from agencies import jpdates, uploads
 from agencies.models import Agency
 from agencies.policy import PolicyDenied, deny, require
 from audit.services import record
@@ -506,6 +506,13 @@ def household_add_member(
     joined_on = joined_on or timezone.localdate()
     if joined_on > timezone.localdate():
         raise ValidationError({"joined_on": _("世帯に加わった日が未来の日付です。")})
+    if person.birth_date and joined_on < person.birth_date:
+        raise ValidationError(
+            {
+                "joined_on": _("世帯に加わった日が生年月日(%(date)s)より前になっています。")
+                % {"date": jpdates.format_date(person.birth_date)}
+            }
+        )
     Household.objects.select_for_update().filter(pk=household.pk).first()
     if HouseholdMember.objects.current().filter(household=household, person=person).exists():
         raise ValidationError({"person": _("この方は既にこの世帯の世帯員です。")})

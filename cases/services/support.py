@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -557,9 +557,7 @@ def team_add(
         raise ValidationError(
             {"user": _("担当者はその機関に現在所属している職員を選んでください。")}
         )
-    if case.team.current().filter(agency=agency, user=user).exists():
-        raise ValidationError(_("この機関・担当者はすでに支援チームに入っています。"))
-    member = CaseTeamMember.objects.create(
+    member = CaseTeamMember(
         case=case,
         agency=agency,
         user=user,
@@ -568,6 +566,12 @@ def team_add(
         joined_on=joined_on or timezone.localdate(),
         added_by=actor,
     )
+    # A row is who works on the case from that day: a join not yet happened would show nowhere
+    # on the team page and escape the check below. Planned moves go through caseload_handover.
+    jpdates.no_future_dates(member, "joined_on")
+    if case.team.current().filter(agency=agency, user=user).exists():
+        raise ValidationError(_("この機関・担当者はすでに支援チームに入っています。"))
+    member.save()
     record(actor=actor, action="team.create", obj=member, basis=decision.basis)
     return member
 
@@ -873,12 +877,57 @@ def _item_add(plan: Plan, row: dict, order: int, **extra) -> PlanItem:
     return PlanItem.objects.create(plan=plan, **_item_values(row, order), **extra)
 
 
+def _check_plan_dates(plan: Plan, data: dict, items: list[dict] | None) -> None:
+    """The plan's dates in order, after the change: the period ends on or after its start, and
+    the next monitoring date and every item's 期限 fall on or after the start (a plan may be
+    back-dated: the start may be in the past, nothing may come before it).
+
+    Errors name the field; an item's as "items.<n>.due_on", n its index in `items` (the API's
+    list, the HTML form's kept rows: `forms_support.apply_sheet_errors`). Without `items`, the
+    saved items are checked and a start after one of their 期限 is refused at the start."""
+    start = data.get("period_start", plan.period_start)
+    if start is None:
+        return
+    on_or_after = _("%(label)sは支援期間の開始日(%(date)s)以降の日付にしてください。")
+    errors: dict[str, list[str]] = {}
+    end = data.get("period_end", plan.period_end)
+    if end is not None and end < start:
+        errors["period_end"] = [_("支援期間の終了は開始以降の日付にしてください。")]
+    next_on = data.get("next_monitoring_on", plan.next_monitoring_on)
+    if next_on is not None and next_on < start:
+        errors["next_monitoring_on"] = [
+            on_or_after
+            % {
+                "label": Plan._meta.get_field("next_monitoring_on").verbose_name,
+                "date": jpdates.format_date(start),
+            }
+        ]
+    due_label = PlanItem._meta.get_field("due_on").verbose_name
+    if items is not None:
+        for index, row in enumerate(items):
+            due = row.get("due_on")
+            if due is not None and due < start:
+                errors[f"items.{index}.due_on"] = [
+                    on_or_after % {"label": due_label, "date": jpdates.format_date(start)}
+                ]
+    elif "period_start" in data:
+        earliest = plan.items.filter(due_on__isnull=False).aggregate(m=Min("due_on"))["m"]
+        if earliest is not None and earliest < start:
+            errors["period_start"] = [
+                _("支援期間の開始日は、項目の%(label)sで最も早い日(%(date)s)以前にしてください。")
+                % {"label": due_label, "date": jpdates.format_date(earliest)}
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def plan_update(
     *, plan: Plan, actor, data: dict, lock_version: int, items: list[dict] | None = None
 ) -> Plan:
     """Save a draft plan and (when given) its items: rows with an `id` are updated, rows without
-    are added, rows missing from the list are removed."""
+    are added, rows missing from the list are removed. Dates out of order are refused
+    (`_check_plan_dates`) and nothing is saved."""
     decision = require(actor, "plan.edit", plan)
     if not plan.is_editable:
         raise ValidationError(
@@ -886,6 +935,7 @@ def plan_update(
         )
     data = {k: v for k, v in data.items() if k in Plan.CONTENT_FIELDS}
     _check_members(plan.case, [r.get("person") for r in items or []])
+    _check_plan_dates(plan, data, items)
     changes = _changed(plan, data)
     _locked_save(plan, expected=lock_version, fields=data)
     if items is not None:
@@ -1237,6 +1287,27 @@ def evaluation_create(*, case: SupportCase, actor, plan: Plan | None = None) -> 
     return evaluation
 
 
+def _check_evaluation_date(evaluation: Evaluation, evaluated_on: date | None) -> None:
+    """An evaluation looks back on the plan as approved and monitored: its date is on or after
+    the plan's approval (the meeting's date) and the plan's latest monitoring. The message names
+    the later of the two, the first date that would be accepted."""
+    if evaluated_on is None:
+        return
+    plan = evaluation.plan
+    approved_on = plan.meeting_on or (
+        timezone.localdate(plan.approved_at) if plan.approved_at else None
+    )
+    monitored_on = Monitoring.objects.filter(item__plan=plan).aggregate(m=Max("monitored_on"))["m"]
+    if monitored_on is not None and (approved_on is None or monitored_on > approved_on):
+        bound = monitored_on
+        message = _("評価日は最後のモニタリング日(%(date)s)以降の日付にしてください。")
+    else:
+        bound = approved_on
+        message = _("評価日はプランの承認日(%(date)s)以降の日付にしてください。")
+    if bound is not None and evaluated_on < bound:
+        raise ValidationError({"evaluated_on": message % {"date": jpdates.format_date(bound)}})
+
+
 @transaction.atomic
 def evaluation_update(
     *, evaluation: Evaluation, actor, data: dict, lock_version: int, items: list[dict] | None = None
@@ -1245,6 +1316,7 @@ def evaluation_update(
     if not evaluation.is_editable:
         raise ValidationError(_("作成中の評価シートのみ編集できます。"))
     data = {k: v for k, v in data.items() if k in Evaluation.CONTENT_FIELDS}
+    _check_evaluation_date(evaluation, data.get("evaluated_on", evaluation.evaluated_on))
     if "proposed_lead_agency" in data:
         agency = data.pop("proposed_lead_agency")
         data["proposed_lead_agency_id"] = agency.pk if agency else None

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import jpdates
 from agencies.choices import CARE_ROLES, Role
 from agencies.coded_text import in_primary_language
 from agencies.models import Membership
@@ -134,7 +135,9 @@ def _role_items(worker, agency_id: int) -> list[WorkItem]:
     items = []
     for role in roles:
         item = role.decision.item
-        label = f"{timezone.localtime(item.meeting.starts_at):%Y-%m-%d} {item.meeting.body.name}"
+        # Stored with the handover (WorkHandover.label): 和暦 whatever the reader's setting.
+        held_on = jpdates.format_date(item.meeting.starts_at, seireki=False)
+        label = f"{held_on} {item.meeting.body.name}"
         if item.case_id:
             label = f"{label}({item.case.number})"
         items.append(
@@ -411,7 +414,7 @@ def _notify_successors(counts: dict[int, int], *, agency, on: date) -> None:
             recipients=[user_id],
             rule=HANDOVER_RULE,
             message_code="caseload_handover.title",
-            params={"n": n, "agency": agency.name, "date": f"{on:%Y-%m-%d}"},
+            params={"n": n, "agency": agency.name, "date": jpdates.format_date(on, seireki=False)},
             url="/",
             object_ref=f"agencies.agency:{agency.pk}:{on:%Y-%m-%d}",
             due_date=on,

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from agencies import services as agency_services
 from agencies.choices import Programme, Role
+from agencies.jpdates import format_date
 from agencies.models import Membership
 from agencies.policy import PolicyDenied, can
 from agencies.tests.factories import AgencyFactory, MembershipFactory, staff
@@ -174,6 +175,10 @@ def test_april_transfer_hands_everything_over_and_access_ends(
     }
     handover = Notification.objects.get(recipient=april.successor, rule=t.HANDOVER_RULE)
     assert handover.message_code == "caseload_handover.title" and handover.params["n"] >= 1
+    # Stored text carries dates in the one style (和暦), never 2026-04-01.
+    assert handover.params["date"] == format_date(TODAY(), seireki=False)
+    role_label = WorkHandover.objects.get(kind="role").label
+    assert role_label.startswith(format_date(TODAY() - dt.timedelta(days=1), seireki=False))
     assert AuditEvent.objects.filter(action="staff.transfer").exists()
 
     # April: the worker starts at another agency and reaches nothing of the old one

@@ -432,11 +432,17 @@ def case_team(request, case_id):
             if "add-agency" in request.POST:
                 add_form = f.TeamAddForm(request.POST, prefix="add")
                 if add_form.is_valid():
-                    member = svc.team_add(case=case, actor=request.user, **add_form.cleaned_data)
-                    messages.success(request, _("支援チームに追加しました。"))
-                    if svc.agencies_outside_consent(case, [member.agency_id]):
-                        messages.warning(request, OUTSIDE_CONSENT_NOTE)
-                    return redirect(request.path)
+                    try:
+                        member = svc.team_add(
+                            case=case, actor=request.user, **add_form.cleaned_data
+                        )
+                    except ValidationError as exc:  # next to the field, with the input kept
+                        apply_service_errors(add_form, exc)
+                    else:
+                        messages.success(request, _("支援チームに追加しました。"))
+                        if svc.agencies_outside_consent(case, [member.agency_id]):
+                            messages.warning(request, OUTSIDE_CONSENT_NOTE)
+                        return redirect(request.path)
             elif "lead-agency" in request.POST:
                 lead_form = f.LeadAgencyForm(request.POST, prefix="lead")
                 if lead_form.is_valid():
@@ -729,7 +735,7 @@ def plan_edit(request, case_id, number):
         except svc.EditConflict as exc:
             conflict = _conflict(exc.current, form, fields)
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            f.apply_sheet_errors(form, exc, items=items)
         else:
             messages.success(request, _("プランシートを保存しました。"))
             return redirect(_case_url(case, f"plans/{number}/"))
