@@ -7,6 +7,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.forms import DateField, DateInput
 from agencies.models import User
 from cases.choices import ClosureReason
 from cases.forms_pickers import (
@@ -28,14 +29,7 @@ from .choices import (
     WrittenAnswerKind,
 )
 from .models import MeetingBody
-from .services import BODY_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from .services import BODY_FIELDS, role_due_error
 
 
 class TimeInput(forms.TimeInput):
@@ -87,11 +81,11 @@ class MemberForm(forms.Form):
         label=_("会議での役割"), choices=MemberRole.choices, initial=MemberRole.MEMBER
     )
     email = forms.EmailField(label=_("連絡先メール"), required=False)
-    joined_on = forms.DateField(label=_("就任日"), widget=DateInput(), initial=timezone.localdate)
+    joined_on = DateField(label=_("就任日"), widget=DateInput(), initial=timezone.localdate)
 
 
 class PledgeForm(forms.Form):
-    signed_on = forms.DateField(label=_("誓約日"), widget=DateInput(), initial=timezone.localdate)
+    signed_on = DateField(label=_("誓約日"), widget=DateInput(), initial=timezone.localdate)
     document = forms.FileField(
         label=_("誓約書(スキャン)"),
         required=False,
@@ -102,7 +96,7 @@ class PledgeForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    date = forms.DateField(label=_("開催日"), widget=DateInput())
+    date = DateField(label=_("開催日"), widget=DateInput())
     start_time = forms.TimeField(label=_("開始時刻"), widget=TimeInput())
     duration_minutes = forms.IntegerField(label=_("所要時間(分)"), min_value=15, max_value=480)
     place = forms.CharField(label=_("開催場所"), max_length=120, required=False)
@@ -200,8 +194,8 @@ class DecisionForm(forms.Form):
     notes = forms.CharField(
         label=_("協議内容(議事メモ)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    decided_on = forms.DateField(label=_("決定日"), widget=DateInput())
-    next_review_on = forms.DateField(label=_("次回確認日"), widget=DateInput(), required=False)
+    decided_on = DateField(label=_("決定日"), widget=DateInput())
+    next_review_on = DateField(label=_("次回確認日"), widget=DateInput(), required=False)
     lead_agency = agency_field(
         label=_("終結後の主担当機関"),
         required=False,
@@ -242,10 +236,11 @@ class RoleForm(forms.Form):
     # the service checks again that the person works at the chosen agency.
     owner_user = staff_field(agency="owner_agency")
     task = forms.CharField(label=_("役割・タスク"), max_length=200, required=False)
-    due_on = forms.DateField(label=_("期限"), widget=DateInput(), required=False)
+    due_on = DateField(label=_("期限"), widget=DateInput(), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, decided_on: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.decided_on = decided_on  # the decision's date, once the decision form has it
         bind_staff(self, staff="owner_user", agency="owner_agency")
 
     def clean(self):
@@ -254,6 +249,8 @@ class RoleForm(forms.Form):
             self.add_error("owner_agency", _("担当機関を選んでください。"))
         if data.get("task") and not data.get("due_on"):
             self.add_error("due_on", _("期限を入力してください。"))
+        if self.decided_on and (message := role_due_error(data.get("due_on"), self.decided_on)):
+            self.add_error("due_on", message)
         if data.get("owner_agency") and not data.get("task"):
             self.add_error("task", _("役割・タスクを入力してください。"))
         check_staff_agency(self, staff="owner_user", agency="owner_agency")
@@ -333,7 +330,7 @@ class CancelForm(forms.Form):
 
 
 class RoleCompleteForm(forms.Form):
-    done_on = forms.DateField(
+    done_on = DateField(
         label=_("完了日"),
         widget=DateInput(),
         required=False,

@@ -355,8 +355,10 @@ def _role_view(user, role) -> Decision:
     return _item_view(user, role.decision.item)
 
 
-@rule("agendarequest.view")
+@rule("agendarequest.view", "agendarequest.withdraw")
 def _request_view(user, request) -> Decision:
+    """The requester, or the body's secretariat and supervisors (pledged, for a 支援会議): they
+    see a request and may withdraw it while it waits."""
     if request is None:
         return DENY
     if request.requested_by_id == user.pk:

@@ -176,6 +176,12 @@ class QueueEntry:
     blocked_reason: str = ""
     meta: str = ""
 
+    @property
+    def request_id(self) -> str:
+        """The public id of an agenda request (its withdraw button), else ''."""
+        kind, _sep, public_id = self.key.partition(":")
+        return public_id if kind == "request" else ""
+
 
 @dataclass
 class AgendaQueue:
@@ -282,6 +288,8 @@ def agenda_queue(body: MeetingBody, user=None) -> AgendaQueue:
         else set()
     )
     for r in req_list:
+        if r.case_id and not r.case.is_open:
+            continue  # the case ended while it waited: nothing left to discuss
         has_consent = True
         blocked = ""
         if body.kind == BodyKind.JUSO_KAIGI:

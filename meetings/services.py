@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from access.services import role_grant_end, role_grant_give, role_opens_case
 from agencies import uploads
 from agencies.choices import OperatorType
-from agencies.jpdates import fiscal_year, fiscal_year_label
+from agencies.jpdates import fiscal_year, fiscal_year_label, format_date
 from agencies.policy import require
 from audit.services import record
 
@@ -434,6 +435,28 @@ def agenda_request_create(
                 )
             }
         )
+    if case is not None:
+        if not case.is_open:
+            raise ValidationError(
+                {
+                    "case": _(
+                        "ケース %(case)s は終結(またはつなぎもどし)しているため、付議できません。"
+                    )
+                    % {"case": case.number}
+                }
+            )
+        # One waiting request per case and body (a second click, a colleague asking again):
+        # requests to the body are taken one at a time so two at once cannot both pass.
+        MeetingBody.objects.select_for_update().only("pk").get(pk=body.pk)
+        if AgendaRequest.objects.waiting().filter(body=body, case=case).exists():
+            raise ValidationError(
+                {
+                    "case": _(
+                        "ケース %(case)s は「%(body)s」への付議をすでに申し込んでいます(付議待ち)。"
+                    )
+                    % {"case": case.number, "body": body.name}
+                }
+            )
     if not title.strip():
         raise ValidationError({"title": _("件名を入力してください。")})
     refuse_names(title, case=case, household=household, persons=persons)
@@ -461,18 +484,27 @@ def agenda_request_create(
 
 @transaction.atomic
 def agenda_request_withdraw(*, request: AgendaRequest, actor) -> AgendaRequest:
-    require(actor, "agendarequest.view", request)
-    if request.status != RequestStatus.WAITING:
+    """Take a waiting request out of the queue: its requester, or the body's secretariat and
+    supervisors. Refused once it is on an agenda (a conditional update: twice records once)."""
+    require(actor, "agendarequest.withdraw", request)
+    updated = AgendaRequest.objects.filter(pk=request.pk, status=RequestStatus.WAITING).update(
+        status=RequestStatus.WITHDRAWN
+    )
+    if not updated:
         raise ValidationError(
-            _("議題に追加済みの申込は取り下げられません。事務局に連絡してください。")
+            _(
+                "この申込はすでに議題に追加されているか、取り下げられています。"
+                "議題に追加済みの場合は事務局に連絡してください。"
+            )
         )
     request.status = RequestStatus.WITHDRAWN
-    request.save(update_fields=["status"])
-    record(actor=actor, action="agendarequest.update", obj=request, changes=["status"])
+    record(actor=actor, action="agendarequest.withdraw", obj=request, changes=["status"])
     return request
 
 
 # --- agenda items -----------------------------------------------------------------------------
+
+ALREADY_ON_THIS_AGENDA = gettext_lazy("この会議の議題にすでに入っています。")
 
 
 def _subject_for(key: str):
@@ -523,6 +555,14 @@ def agenda_item_add(
                 raise ValidationError(
                     _("この申込はすでに議題に追加されているか、取り下げられています。")
                 )
+            if request.case_id and not request.case.is_open:
+                raise ValidationError(
+                    _(
+                        "ケース %(case)s は終結(またはつなぎもどし)しているため、議題にできません。"
+                        "この申込は取り下げてください。"
+                    )
+                    % {"case": request.case.number}
+                )
             kind, title, case, household = (
                 request.kind,
                 request.title,
@@ -548,13 +588,16 @@ def agenda_item_add(
                 "n": subject.number,
             }
             ct = ContentType.objects.get_for_model(subject)
-            if (
+            placed_on = set(
                 AgendaItem.objects.filter(
                     subject_type=ct, subject_id=subject.pk, decision__isnull=True
                 )
                 .exclude(meeting__status=MeetingStatus.CANCELLED)
-                .exists()
-            ):
+                .values_list("meeting_id", flat=True)
+            )
+            if meeting.pk in placed_on:
+                raise ValidationError(ALREADY_ON_THIS_AGENDA)
+            if placed_on:
                 raise ValidationError(_("この項目はすでに別の会議の議題になっています。"))
     if kind not in AgendaKind.values:
         raise ValidationError({"kind": _("議題の種別を選んでください。")})
@@ -605,7 +648,7 @@ def agenda_item_add(
         with transaction.atomic():
             item.save()
     except IntegrityError:
-        raise ValidationError(_("この項目はすでにこの会議の議題になっています。")) from None
+        raise ValidationError(ALREADY_ON_THIS_AGENDA) from None
     covered = list(persons) if persons else (list(case.persons.all()) if case is not None else [])
     if covered:
         item.persons.set(covered)
@@ -724,7 +767,7 @@ def build_paper(item: AgendaItem) -> str:
             _("【ケース】%(number)s(受付 %(opened)s/主担当 %(lead)s/状態 %(status)s)")
             % {
                 "number": case.number,
-                "opened": case.opened_on.strftime("%Y-%m-%d"),
+                "opened": format_date(case.opened_on, seireki=False),
                 "lead": case.lead_agency.short_name or case.lead_agency.name,
                 "status": case.get_status_display(),
             }
@@ -774,7 +817,7 @@ def build_paper(item: AgendaItem) -> str:
         if notes:
             lines.append(str(_("【これまでの支援(直近)】")))
             for note in reversed(notes):
-                day = timezone.localtime(note.occurred_at).strftime("%Y-%m-%d")
+                day = format_date(note.occurred_at, seireki=False)
                 first = note.content.splitlines()[0][:80] if note.content else ""
                 lines.append(f"・{day} {note.get_kind_display()} {first}")
     subject = item.subject if item.subject_id else None
@@ -792,7 +835,7 @@ def build_paper(item: AgendaItem) -> str:
                     "goal": pi.goal,
                     "action": pi.action,
                     "agency": pi.agency.short_name or pi.agency.name,
-                    "due": _("、期限 %(d)s") % {"d": pi.due_on.strftime("%Y-%m-%d")}
+                    "due": _("、期限 %(d)s") % {"d": format_date(pi.due_on, seireki=False)}
                     if pi.due_on
                     else "",
                 }
@@ -864,6 +907,10 @@ def attendance_record(
     meeting.refresh_from_db(fields=["status"])
     if meeting.status not in (MeetingStatus.AGENDA_FIXED, MeetingStatus.HELD):
         raise ValidationError(_("出欠は議題の確定後、議事録の承認前に記録できます。"))
+    if meeting.date > timezone.localdate():
+        raise ValidationError(
+            _("出欠は開催日(%(d)s)から記録できます。") % {"d": format_date(meeting.date)}
+        )
     for member, (status, proxy_name, _note) in members.items():
         if member.body_id != meeting.body_id:
             raise ValidationError(_("この会議体の構成員ではない人が含まれています。"))
@@ -920,8 +967,7 @@ def meeting_mark_held(*, meeting: Meeting, actor) -> Meeting:
         )
     if meeting.date > timezone.localdate():
         raise ValidationError(
-            _("開催日(%(d)s)より前に開催済みにはできません。")
-            % {"d": meeting.date.strftime("%Y-%m-%d")}
+            _("開催日(%(d)s)より前に開催済みにはできません。") % {"d": format_date(meeting.date)}
         )
     if meeting.format == MeetingFormat.WRITTEN:
         from .written import require_all_answers
@@ -1001,12 +1047,31 @@ def item_record_decision(
         )
     if kind == DecisionKind.RESOURCE_GAP and not issue_title.strip():
         raise ValidationError({"issue_title": _("地域課題の件名を入力してください。")})
+    decided_on = decided_on or meeting.date
+    if decided_on < meeting.date and meeting.format != MeetingFormat.WRITTEN:
+        raise ValidationError(
+            {
+                "decided_on": _("決定日は会議の日(%(d)s)より前にはできません。")
+                % {"d": format_date(meeting.date)}
+            }
+        )
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("決定日に未来の日付は指定できません。")})
+    if next_review_on is not None and next_review_on < decided_on:
+        raise ValidationError(
+            {
+                "next_review_on": _("次回確認日は決定日(%(d)s)以降にしてください。")
+                % {"d": format_date(decided_on)}
+            }
+        )
     for role in roles:
         if not (role.get("task") or "").strip() or role.get("owner_agency") is None:
             raise ValidationError({"roles": _("役割分担は担当機関と内容を入力してください。")})
         if role.get("due_on") is None:
             # A role is work: it has a date, so it reaches the owner's dashboard and reminders.
             raise ValidationError({"roles": _("役割分担には期限を入力してください。")})
+        if message := role_due_error(role["due_on"], decided_on):
+            raise ValidationError({"roles": message})
         _check_owner(role["owner_agency"], role.get("owner_user"))
         if not role_opens_case(item=item, agency=role["owner_agency"]):
             raise ValidationError(
@@ -1019,14 +1084,6 @@ def item_record_decision(
                     % {"agency": role["owner_agency"].name}
                 }
             )
-    decided_on = decided_on or meeting.date
-    if decided_on < meeting.date and meeting.format != MeetingFormat.WRITTEN:
-        raise ValidationError(
-            {
-                "decided_on": _("決定日は会議の日(%(d)s)より前にはできません。")
-                % {"d": f"{meeting.date:%Y-%m-%d}"}
-            }
-        )
     decision = Decision.objects.create(
         item=item,
         kind=kind,
@@ -1087,10 +1144,20 @@ def item_record_decision(
     if transition:
         decision.transition = transition
         decision.save(update_fields=["transition"])
+    if kind == DecisionKind.HAND_BACK:
+        transaction.on_commit(lambda: hand_back_notify(decision_id=decision.pk))
     # Roles of a plan decision become rows of the approved plan; the others stay tasks.
     lifecycle.roles_to_plan(item=item, decision=decision, actor=actor)
     record(actor=actor, action="decision.create", obj=decision, changes=["kind", "text", "roles"])
     return decision
+
+
+def role_due_error(due_on: dt.date | None, decided_on: dt.date) -> str | None:
+    """Why a role's 期限 cannot be taken (None if it can): never before the decision, which
+    gives the role its work and its access from that day (the decision form asks the same)."""
+    if due_on is not None and due_on < decided_on:
+        return _("期限は決定日(%(d)s)以降にしてください。") % {"d": format_date(decided_on)}
+    return None
 
 
 def _check_owner(agency, user) -> None:
@@ -1149,6 +1216,49 @@ def role_assignments_notify(*, role_ids) -> int:
     return sent
 
 
+HAND_BACK_RULE = "case_handed_back"
+
+
+def hand_back_notify(*, decision_id) -> int:
+    """Tell the agency a case was handed back to (つなぎもどし, now its 主担当) at once: its
+    named worker on the case team if still there, else its coordinators, else its supervisors. The text names the case number, the agency, the meeting
+    and the date, never a person. Safe to run twice."""
+    from notifications.models import Notification
+    from notifications.rules.registry import Directory
+    from notifications.services import notify_now
+
+    decision = Decision.objects.select_related(
+        "item__case__lead_agency", "item__meeting__body"
+    ).get(pk=decision_id)
+    case = decision.item.case
+    ref = f"meetings.decision:{decision.pk}"
+    if case is None or Notification.objects.filter(rule=HAND_BACK_RULE, object_ref=ref).exists():
+        return 0
+    agency = case.lead_agency  # the evaluation decision made it the 主担当
+    directory = Directory(timezone.localdate())
+    named = {
+        uid
+        for uid in case.team.current().filter(agency=agency).values_list("user_id", flat=True)
+        if directory.is_current(uid, agency.pk)
+    }
+    meeting = decision.item.meeting
+    notes = notify_now(
+        recipients=named or directory.coordinators(agency.pk) or directory.supervisors(agency.pk),
+        rule=HAND_BACK_RULE,
+        message_code="case_handed_back.title",
+        params={
+            "n": case.number,
+            "agency": agency.short_name or agency.name,
+            "date": decision.decided_on.isoformat(),  # shown in the house style when read
+            "meeting": f"{meeting.body.name} {format_date(meeting.date, seireki=False)}",
+        },
+        body_codes=("case_handed_back.body",),
+        url=reverse("cases:case_detail", args=[case.public_id]),
+        object_ref=ref,
+    )
+    return len(notes)
+
+
 @transaction.atomic
 def role_assignment_complete(
     *, assignment: RoleAssignment, actor, done_on: dt.date | None = None
@@ -1171,7 +1281,7 @@ def role_assignment_complete(
         raise ValidationError(
             {
                 "done_on": _("完了日は会議の決定日(%(d)s)から今日までの日付にしてください。")
-                % {"d": f"{decided_on:%Y-%m-%d}"}
+                % {"d": format_date(decided_on)}
             }
         )
     updated = RoleAssignment.objects.filter(

@@ -35,6 +35,11 @@ urlpatterns = [
     path("m/<uuid:public_id>/", meetings.meeting_detail, name="meeting_detail"),
     path("m/<uuid:public_id>/queue/", meetings.meeting_queue, name="meeting_queue"),
     path("m/<uuid:public_id>/items/add/", meetings.item_add, name="item_add"),
+    path(
+        "m/<uuid:public_id>/requests/<uuid:request_id>/withdraw/",
+        meetings.request_withdraw,
+        name="request_withdraw",
+    ),
     path("m/<uuid:public_id>/reorder/", meetings.agenda_reorder, name="agenda_reorder"),
     path("m/<uuid:public_id>/fix/", meetings.agenda_fix, name="agenda_fix"),
     path("m/<uuid:public_id>/reopen/", meetings.agenda_reopen, name="agenda_reopen"),

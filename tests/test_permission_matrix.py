@@ -506,6 +506,10 @@ PERSONAL: dict[str, Row] = {
         lambda w: {"public_id": w.meeting.public_id}, owner="convenor", refused=403
     ),
     "meetings:item_add": Row(lambda w: {"public_id": w.meeting.public_id}, post=True),
+    # the requester or the body's secretariat (meetings/tests/test_agenda.py: three users)
+    "meetings:request_withdraw": Row(
+        lambda w: {"public_id": w.meeting.public_id, "request_id": uuid.uuid4()}, post=True
+    ),
     "meetings:papers_pdf": Row(
         lambda w: {"public_id": w.meeting.public_id}, owner="convenor", refused=403
     ),

@@ -134,13 +134,13 @@ def hold(meeting, actor):
     if meeting.status == MeetingStatus.PLANNED:
         services.agenda_fix(meeting=meeting, actor=actor, expected_version=meeting.version)
     members = {m: ("present", "", "") for m in meeting.body.members.current()}
-    services.attendance_record(
-        meeting=meeting,
-        actor=actor,
-        members=members,
-        externals=[] if members else [{"name": "来賓", "organisation": "市議会"}],
-    )
     with time_machine.travel(meeting.starts_at + dt.timedelta(hours=1), tick=False):
+        services.attendance_record(
+            meeting=meeting,
+            actor=actor,
+            members=members,
+            externals=[] if members else [{"name": "来賓", "organisation": "市議会"}],
+        )
         services.meeting_mark_held(meeting=meeting, actor=actor)
     meeting.refresh_from_db()
     return meeting

@@ -2,14 +2,17 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from agencies.policy import PolicyDenied
+from audit.models import AuditEvent
 from cases.models import SupportCase
-from cases.tests.factories import HouseholdMemberFactory
+from cases.tests.factories import HouseholdMemberFactory, open_case
 from meetings import selectors, services
 from meetings.choices import AgendaKind, MeetingStatus, RequestStatus
 from meetings.models import AgendaItem, AgendaRequest
 
-from .conftest import schedule, submitted_plan
+from .conftest import schedule, submitted_plan, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +202,93 @@ def test_paper_edit_and_regenerate(supervisor, coordinator, city, juso):
     assert AgendaItem.objects.get(pk=item.pk).paper == "推進員による要約"
     services.paper_generate(item=item, actor=supervisor)
     assert "【プラン案】" in AgendaItem.objects.get(pk=item.pk).paper
+
+
+def test_a_plan_already_on_this_agenda_says_so(supervisor, coordinator, city, juso):
+    case, plan = submitted_plan(coordinator, city)
+    meeting, other = schedule(juso, supervisor), schedule(juso, supervisor, days=21)
+    services.agenda_item_add(meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}")
+    with pytest.raises(ValidationError) as exc:
+        services.agenda_item_add(meeting=meeting, actor=supervisor, source=f"plan:{plan.public_id}")
+    assert exc.value.messages == ["この会議の議題にすでに入っています。"]
+    with pytest.raises(ValidationError) as exc:
+        services.agenda_item_add(meeting=other, actor=supervisor, source=f"plan:{plan.public_id}")
+    assert exc.value.messages == ["この項目はすでに別の会議の議題になっています。"]
+
+
+# --- requests (付議申込) ------------------------------------------------------------------------
+
+
+def test_a_case_waits_for_a_body_once(client, coordinator, city, shien):
+    """「会議に付議」 twice for the same case and body: the second is refused with the reason;
+    once the first is withdrawn the case may ask again."""
+    case = open_case(coordinator=coordinator, agency=city)
+    client.force_login(coordinator)
+    submit = reverse("meetings:case_submit", args=[case.public_id])
+    client.post(submit, {"body": str(shien.public_id)})
+    r = client.post(submit, {"body": str(shien.public_id)}, follow=True)
+    assert (
+        f"ケース {case.number} は「{shien.name}」への付議をすでに申し込んでいます(付議待ち)。"
+        in r.content.decode()
+    )
+    [first] = AgendaRequest.objects.filter(case=case)
+    services.agenda_request_withdraw(request=first, actor=coordinator)
+    client.post(submit, {"body": str(shien.public_id)})
+    assert AgendaRequest.objects.filter(case=case, status=RequestStatus.WAITING).count() == 1
+
+
+def test_a_request_of_an_ended_case_leaves_the_queue(supervisor, coordinator, city, shien):
+    case = open_case(coordinator=coordinator, agency=city)
+    request = services.agenda_request_create(
+        body=shien,
+        actor=coordinator,
+        kind=AgendaKind.WORRYING_NO_CONSENT,
+        title=f"{case.number} 見守りの協議",
+        case=case,
+    )
+    assert [e.key for e in selectors.agenda_queue(shien).worrying] == [
+        f"request:{request.public_id}"
+    ]
+    SupportCase.objects.filter(pk=case.pk).update(status=SupportCase.Status.CLOSED)
+    case.refresh_from_db()
+    assert not selectors.agenda_queue(shien).worrying
+    meeting = schedule(shien, supervisor)
+    with pytest.raises(ValidationError) as exc:
+        services.agenda_item_add(
+            meeting=meeting, actor=supervisor, source=f"request:{request.public_id}"
+        )
+    assert "終結(またはつなぎもどし)しているため、議題にできません" in str(exc.value)
+    with pytest.raises(ValidationError) as exc:
+        services.agenda_request_create(
+            body=shien,
+            actor=coordinator,
+            kind=AgendaKind.WORRYING_NO_CONSENT,
+            title=f"{case.number} 見守りの協議",
+            case=case,
+        )
+    assert "case" in exc.value.message_dict
+    assert not AgendaItem.objects.exists()
+
+
+def test_the_secretariat_withdraws_a_request_from_the_queue(
+    client, supervisor, partner_worker, stranger, juso
+):
+    request = services.agenda_request_create(
+        body=juso, actor=partner_worker, kind=AgendaKind.INFO_SHARING, title="北地区の見守り体制"
+    )
+    meeting = schedule(juso, supervisor)
+    withdraw = reverse("meetings:request_withdraw", args=[meeting.public_id, request.public_id])
+    with pytest.raises(PolicyDenied):
+        services.agenda_request_withdraw(request=request, actor=stranger)
+    verified(client, supervisor)
+    page = client.get(reverse("meetings:meeting_detail", args=[meeting.public_id])).content
+    queue = page.decode().split('data-testid="queue"')[1]
+    assert f'action="{withdraw}"' in queue and "data-confirm" in queue
+    r = client.post(withdraw, follow=True)
+    assert "付議の申込を取り下げました。" in r.content.decode()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.WITHDRAWN
+    assert not selectors.agenda_queue(juso).info_sharing
+    assert AuditEvent.objects.filter(action="agendarequest.withdraw", actor=supervisor).exists()
+    r = client.post(withdraw, follow=True)  # twice: refused, nothing changes
+    assert "取り下げられています" in r.content.decode()

@@ -1,9 +1,15 @@
 """Decisions drive the case lifecycle atomically; minutes become immutable once approved."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
+from agencies.choices import Role
+from agencies.jpdates import format_date
+from agencies.tests.factories import staff
 from audit.models import AuditEvent
 from cases.models import CaseTransition, Evaluation, Plan, SupportCase
 from cases.services import support as s
@@ -12,7 +18,7 @@ from meetings import lifecycle, services
 from meetings.choices import AgendaKind, DecisionKind, MeetingStatus
 from meetings.models import Decision, MinutesAddendum, RoleAssignment
 
-from .conftest import hold, schedule, seat, submitted_plan
+from .conftest import hold, schedule, seat, submitted_plan, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -39,22 +45,73 @@ def test_decision_on_a_meeting_not_held_is_refused(agenda, supervisor):
     assert case.status == SupportCase.Status.IN_MEETING
 
 
-def test_cannot_mark_held_before_the_meeting_day(supervisor, juso):
-    meeting = schedule(juso, supervisor, days=10)
+def test_no_attendance_and_not_held_before_the_meeting_day(client, supervisor, juso):
+    """Eight days ahead: attendance is refused (screen and API: 400) and the meeting cannot be
+    marked held; the messages give the date in the house style."""
+    meeting = schedule(juso, supervisor, days=8)
     services.agenda_item_add(
         meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="a"
     )
     meeting.refresh_from_db()
     services.agenda_fix(meeting=meeting, actor=supervisor, expected_version=meeting.version)
-    services.attendance_record(
-        meeting=meeting,
-        actor=supervisor,
-        members={},
-        externals=[{"name": "a", "organisation": "b"}],
+    on = format_date(meeting.date)
+    verified(client, supervisor)
+    r = client.post(reverse("meetings:attendance", args=[meeting.public_id]), {"externals": "a/b"})
+    assert r.status_code == 200 and f"出欠は開催日({on})から記録できます。" in r.content.decode()
+    r = client.post(
+        f"/api/v1/meetings/{meeting.public_id}/attendance/",
+        {"members": [], "externals": [{"name": "a", "organisation": "b"}]},
+        content_type="application/json",
     )
+    assert r.status_code == 400 and "出欠は開催日" in str(r.json())
+    assert not meeting.attendance.exists()
     with pytest.raises(ValidationError) as exc:
         services.meeting_mark_held(meeting=meeting, actor=supervisor)
-    assert "開催日" in str(exc.value)
+    assert exc.value.messages == [f"開催日({on})より前に開催済みにはできません。"]
+    assert meeting.date.isoformat() not in str(exc.value)
+
+
+def test_decision_dates_are_refused_in_the_future_and_review_before_the_decision(
+    client, agenda, supervisor
+):
+    meeting, item, case, plan = agenda
+    hold(meeting, supervisor)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        services.item_record_decision(
+            item=item, actor=supervisor, kind=DecisionKind.PLAN_APPROVED, decided_on=tomorrow
+        )
+    assert exc.value.message_dict == {"decided_on": ["決定日に未来の日付は指定できません。"]}
+    before = meeting.date - dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        services.item_record_decision(
+            item=item, actor=supervisor, kind=DecisionKind.PLAN_APPROVED, next_review_on=before
+        )
+    review_message = f"次回確認日は決定日({format_date(meeting.date)})以降にしてください。"
+    assert exc.value.message_dict == {"next_review_on": [review_message]}
+    # The screen shows it at the field with the input kept; the API answers 400.
+    verified(client, supervisor)
+    r = client.post(
+        reverse("meetings:item_decide", args=[item.public_id]),
+        {
+            "kind": "plan_approved",
+            "decided_on": meeting.date.isoformat(),
+            "next_review_on": before.isoformat(),
+            "roles-TOTAL_FORMS": 0,
+            "roles-INITIAL_FORMS": 0,
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 200 and review_message in page and before.isoformat() in page
+    r = client.post(
+        f"/api/v1/agenda-items/{item.public_id}/decision/",
+        {"kind": "plan_approved", "decided_on": tomorrow.isoformat()},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "未来の日付" in str(r.json())
+    assert not Decision.objects.exists()
+    case.refresh_from_db()
+    assert case.status == SupportCase.Status.IN_MEETING
 
 
 def test_plan_approval_moves_the_case_to_supporting(agenda, supervisor, city, partner):
@@ -202,6 +259,40 @@ def test_closure_approved_closes_the_case_with_a_lead_agency(
     evaluation.refresh_from_db()
     assert case.status == SupportCase.Status.CLOSED and case.lead_agency == partner
     assert evaluation.status == Evaluation.Status.DECIDED
+
+
+def test_a_hand_back_tells_the_receiving_agency(
+    agenda, supervisor, coordinator, partner, juso, django_capture_on_commit_callbacks
+):
+    """つなぎもどし at a meeting: the agency the case goes back to hears of it at once (its
+    coordinator here), with the case number and the date — no person's name."""
+    from notifications.models import Notification
+
+    meeting, item, case, plan = agenda
+    hold(meeting, supervisor)
+    services.item_record_decision(item=item, actor=supervisor, kind=DecisionKind.PLAN_APPROVED)
+    services.minutes_approve(meeting=meeting, actor=supervisor)
+    case.refresh_from_db()
+    evaluation = _ready_evaluation(case, coordinator)
+    second = schedule(juso, supervisor, days=0)
+    ev_item = services.agenda_item_add(
+        meeting=second, actor=supervisor, source=f"evaluation:{evaluation.public_id}"
+    )
+    hold(second, supervisor)
+    receiver = staff(partner, Role.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = services.item_record_decision(
+            item=ev_item, actor=supervisor, kind=DecisionKind.HAND_BACK, lead_agency=partner
+        )
+    case.refresh_from_db()
+    assert case.status == SupportCase.Status.HANDED_BACK and case.lead_agency == partner
+    [note] = Notification.objects.filter(rule=services.HAND_BACK_RULE)
+    assert note.recipient == receiver
+    assert case.number in note.title and "つなぎもどされました" in note.title
+    assert format_date(decision.decided_on, seireki=False) in note.title
+    assert case.principal.family_name not in note.title + note.body
+    assert note.url == reverse("cases:case_detail", args=[case.public_id])
+    assert services.hand_back_notify(decision_id=decision.pk) == 0  # safe to run twice
 
 
 def test_resource_gap_becomes_a_community_issue(supervisor, juso):

@@ -3,6 +3,8 @@ approved plan, atomically; otherwise they are tasks their owner marks done (scre
 dashboard, case timeline) and the reminders stop."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -348,6 +350,87 @@ def test_a_refused_completion_date_shows_at_its_row_as_typed(client, shared, par
         assert 'aria-invalid="true"' in row
     role.refresh_from_db()
     assert role.done_on is None
+
+
+def test_finishing_a_role_after_a_refused_date_returns_to_the_list(client, shared, partner_worker):
+    """After a refused 完了日 the list is shown at the POST-only address; the `next` it carries is
+    the list's own URL, so the corrected 完了 lands on a page that opens (not a blank 405)."""
+    item, role = shared
+    client.force_login(partner_worker)
+    complete = reverse("meetings:role_complete", args=[role.public_id])
+    list_url = reverse("meetings:my_roles") + "?status=open"
+    page = client.post(complete, {"next": list_url, "done_on": "2030-01-01"}).content.decode()
+    next_value = html.unescape(re.search(r'name="next" value="([^"]*)"', page).group(1))
+    assert next_value == list_url
+    r = client.post(complete, {"next": next_value, "done_on": _today().isoformat()})
+    assert r.status_code == 302 and r["Location"] == list_url
+    landed = client.get(r["Location"])
+    assert landed.status_code == 200 and "完了として記録しました" in landed.content.decode()
+    role.refresh_from_db()
+    assert role.done_by == partner_worker
+
+
+@pytest.mark.parametrize("elsewhere", ["post-only", "other-site"])
+def test_a_completion_returns_only_to_the_roles_list(client, shared, partner_worker, elsewhere):
+    item, role = shared
+    client.force_login(partner_worker)
+    complete = reverse("meetings:role_complete", args=[role.public_id])
+    roles_list = reverse("meetings:my_roles")
+    next_value = complete if elsewhere == "post-only" else f"https://evil.example{roles_list}"
+    r = client.post(complete, {"next": next_value})
+    assert r.status_code == 302 and r["Location"] == roles_list
+
+
+def test_a_role_due_before_the_decision_is_refused_at_its_row(
+    client, supervisor, juso, partner, partner_worker
+):
+    """A 期限 before the decision date: the error at that row's 期限, the input kept — not the
+    access grant's 「アクセスの終了は開始より後に」 above the form."""
+    meeting = schedule(juso, supervisor, days=-1)
+    item = services.agenda_item_add(
+        meeting=meeting, actor=supervisor, kind=AgendaKind.INFO_SHARING, title="北地区の見守り"
+    )
+    hold(meeting, supervisor)
+    due = meeting.date - dt.timedelta(days=40)
+    verified(client, supervisor)
+    r = client.post(
+        reverse("meetings:item_decide", args=[item.public_id]),
+        {
+            "kind": DecisionKind.SHARED,
+            "decided_on": meeting.date.isoformat(),
+            "roles-TOTAL_FORMS": "1",
+            "roles-INITIAL_FORMS": "0",
+            "roles-0-owner_agency": partner.pk,
+            "roles-0-owner_user": partner_worker.pk,
+            "roles-0-task": "訪問日程の調整",
+            "roles-0-due_on": due.isoformat(),
+        },
+    )
+    assert r.status_code == 200
+    page = r.content.decode()
+    cell = page[page.index('name="roles-0-due_on"') :]
+    cell = cell[: cell.index("</td>")]
+    message = f"期限は決定日({format_date(meeting.date)})以降にしてください。"
+    assert message in cell and f'value="{due.isoformat()}"' in cell
+    assert "訪問日程の調整" in page and "アクセスの終了" not in page
+    assert not Decision.objects.filter(item=item).exists()
+    # The service (and so the API) refuses it too, before anything is written.
+    with pytest.raises(ValidationError) as exc:
+        services.item_record_decision(
+            item=item,
+            actor=supervisor,
+            kind=DecisionKind.SHARED,
+            roles=[
+                {
+                    "owner_agency": partner,
+                    "owner_user": partner_worker,
+                    "task": "訪問日程の調整",
+                    "due_on": due,
+                }
+            ],
+        )
+    assert exc.value.message_dict == {"roles": [message]}
+    assert not Decision.objects.filter(item=item).exists()
 
 
 def test_colleague_completes_from_the_item_page_outsider_is_refused(

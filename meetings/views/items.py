@@ -141,7 +141,11 @@ def item_decide(request, public_id):
     form = DecisionForm(
         request.POST or None, item=item, initial={"decided_on": meeting.date, "notes": item.notes}
     )
-    roles = RoleFormSet(request.POST or None, prefix="roles")
+    # The roles' 期限 are checked against the decision's date at their own rows.
+    decided_on = form.cleaned_data["decided_on"] if form.is_valid() else None
+    roles = RoleFormSet(
+        request.POST or None, prefix="roles", form_kwargs={"decided_on": decided_on}
+    )
     if request.method == "POST" and form.is_valid() and roles.is_valid():
         data = form.cleaned_data
         role_rows = [r for r in (f.cleaned_data for f in roles.forms) if r and r.get("task")]

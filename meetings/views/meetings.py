@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from ..forms import (
     DirectItemForm,
     MinutesForm,
 )
-from ..models import MeetingBody
+from ..models import AgendaRequest, MeetingBody
 from .common import back_to_meeting, get_item, get_meeting, post_int
 
 
@@ -328,6 +328,23 @@ def item_remove(request, public_id):
     else:
         messages.success(request, _("議題から外しました。"))
     return back_to_meeting(item.meeting, "agenda")
+
+
+@login_required
+@require_POST
+def request_withdraw(request, public_id, request_id):
+    """取り下げ of a waiting request, from the meeting's queue (the form asks to confirm)."""
+    meeting = get_meeting(public_id)
+    agenda_request = get_object_or_404(
+        AgendaRequest.objects.select_related("body"), public_id=request_id, body=meeting.body
+    )
+    try:
+        services.agenda_request_withdraw(request=agenda_request, actor=request.user)
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+    else:
+        messages.success(request, _("付議の申込を取り下げました。"))
+    return back_to_meeting(meeting, "queue")
 
 
 @login_required

@@ -1,7 +1,7 @@
 """会議で割り当てられた役割: the user's role assignments from meeting decisions, and marking
 one done (the owner, or care staff of the owner agency)."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +10,6 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +31,14 @@ def my_roles(request):
     return _roles_page(request, request.GET)
 
 
+def _list_url(query) -> str:
+    """The roles list with only its own query (status, page): where a 完了 returns to. Never the
+    POST-only address of the form that re-rendered the list after a refusal."""
+    params = {k: query[k] for k in ("status", "page") if query.get(k)}
+    url = reverse("meetings:my_roles")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
 def _roles_page(request, query, failed=None):
     """The list for `query` (status, page); `failed`: the row whose 完了 was refused, with the
     date typed and the errors, shown at that row."""
@@ -40,6 +47,7 @@ def _roles_page(request, query, failed=None):
     page = FirstPageCountingPaginator(
         selectors.roles_owned_by(request.user, status=status), PAGE_SIZE
     ).get_page(query.get("page"))
+    here = {"status": status, "page": page.number if page.number > 1 else ""}
     return render(
         request,
         "meetings/my_roles.html",
@@ -50,6 +58,7 @@ def _roles_page(request, query, failed=None):
             "today": timezone.localdate(),
             "form": RoleCompleteForm(),
             "failed": failed,
+            "next_url": _list_url(here),
             "nav_active": "meetings",
         },
     )
@@ -77,7 +86,8 @@ def role_open(request, public_id):
 @require_POST
 def role_complete(request, public_id):
     role = get_object_or_404(
-        RoleAssignment.objects.select_related("decision", "owner_agency"), public_id=public_id
+        RoleAssignment.objects.select_related("decision__item", "owner_agency"),
+        public_id=public_id,
     )
     require(request.user, "roleassignment.complete", role)
     form = RoleCompleteForm(request.POST)
@@ -93,17 +103,18 @@ def role_complete(request, public_id):
             errors = exc.messages
         else:
             messages.success(request, _("役割を完了として記録しました。"))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = ""
-    list_path = reverse("meetings:my_roles")
-    if errors and (not target or urlsplit(target).path == list_path):
+    # Back to where the form was: the roles list (its status and page only) or the role's agenda
+    # item page. Anything else — another site, the POST-only address of a re-rendered list —
+    # comes back to the list.
+    target = urlsplit(request.POST.get("next", ""))
+    local = not (target.scheme or target.netloc)
+    to_item = local and target.path == role.decision.item.get_absolute_url()
+    query = QueryDict(target.query if local and target.path == reverse("meetings:my_roles") else "")
+    if errors and not to_item:
         # From the list: the error at the row, with the date as typed (not a banner above a
         # field reset to today, which a second click would record).
         failed = {"id": role.public_id, "value": request.POST.get("done_on", ""), "errors": errors}
-        return _roles_page(request, QueryDict(urlsplit(target).query), failed)
+        return _roles_page(request, query, failed)
     for e in errors:
         messages.error(request, e)
-    return redirect(target or "meetings:my_roles")
+    return redirect(target.path if to_item else _list_url(query))

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.jpdates import fiscal_year
+from agencies.jpdates import fiscal_year, format_date
 
 from ..models import Level, ref_for
 from .registry import Directory, Hit, RuleContext, Setting, register, safe_url, steps_passed
@@ -55,7 +55,8 @@ def _members_url(body) -> str:
 
 
 def _label(meeting) -> str:
-    return f"{meeting.body.name} {meeting.date:%Y-%m-%d}"
+    # Stored inside a parameter (not rendered per reader): the house style, without 西暦.
+    return f"{meeting.body.name} {format_date(meeting.date, seireki=False)}"
 
 
 @register(

@@ -151,6 +151,7 @@ def test_agenda_submission_deadline_for_coordinators_with_waiting_cases(world, s
     sweep_on(D(2026, 7, 5))
     [n] = notes_for(world.coordinator, "agenda_submission")
     assert "令和8年7月8日" in n.title and "1件" in n.title and waiting.number in n.body
+    assert f"{body.name} 令和8年7月15日 の議題提出期限" in n.title  # no ISO date
     builders.plan(waiting, status="submitted")
     sweep_on(D(2026, 7, 6))
     n.refresh_from_db()
