@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.forms import DateField
 from agencies.models import Agency, Area, User
 from agencies.selectors import care_staff_of
 from cases.choices import IssueCategory, Route
@@ -49,13 +50,6 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 # --- 相談受付 ------------------------------------------------------------------------------------
@@ -138,8 +132,8 @@ class ConsultationForm(TokenMixin):
 
 
 class ConsultationFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("受付日(から)"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("受付日(まで)"), required=False, widget=DateInput)
+    date_from = DateField(label=_("受付日(から)"), required=False)
+    date_to = DateField(label=_("受付日(まで)"), required=False)
     agency = forms.ModelChoiceField(
         label=_("受付機関"), queryset=Agency.objects.none(), required=False, empty_label=_("すべて")
     )

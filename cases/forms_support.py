@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.combobox import EMPTY_LABEL
-from agencies.forms import apply_service_errors
+from agencies.forms import DateField, DateInput, apply_service_errors
 from agencies.models import Agency, User
 from cases.choices import ClosureReason, IssueCategory
 from cases.forms_pickers import (
@@ -39,11 +39,7 @@ from cases.models import (
 )
 from cases.selectors.support import case_coordinator_choices, named_case_coordinator
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class DateField(forms.DateField):
-    widget = DATE
+DATE = DateInput()
 
 
 def _staff():
@@ -351,6 +347,7 @@ class AssessmentForm(LockVersionMixin, forms.ModelForm):
     class Meta:
         model = Assessment
         fields = Assessment.CONTENT_FIELDS
+        field_classes = {"assessed_on": DateField}
         widgets = {
             "assessed_on": DATE,
             **{
@@ -492,6 +489,10 @@ class PlanForm(LockVersionMixin, forms.ModelForm):
     class Meta:
         model = Plan
         fields = [f for f in Plan.CONTENT_FIELDS if f != "programme"]
+        field_classes = dict.fromkeys(
+            ("drafted_on", "period_start", "period_end", "next_monitoring_on", "consent_on"),
+            DateField,
+        )
         widgets = {
             "drafted_on": DATE,
             "period_start": DATE,
@@ -600,6 +601,7 @@ class EvaluationForm(LockVersionMixin, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = Evaluation.CONTENT_FIELDS
+        field_classes = {"evaluated_on": DateField}
         widgets = {
             "evaluated_on": DATE,
             "change_note": forms.Textarea(attrs={"rows": 3}),

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms_support import DateField
+from agencies.forms import DateField
 
 
 class TransferForm(forms.Form):
