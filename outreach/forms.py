@@ -126,7 +126,8 @@ class StageForm(forms.Form):
     next_try_on = DateField(
         label=_("次回接触予定日(拒否による終結のとき)"), widget=DateInput(), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version the user saw: a change made since is caught (never applied blind).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, stages=(), **kwargs):
         super().__init__(*args, **kwargs)

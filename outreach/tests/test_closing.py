@@ -80,6 +80,7 @@ def test_schedule_and_dashboard_no_longer_show_a_closed_targets_visits(client, c
             "on": timezone.localdate().isoformat(),
             "reason": "包括の見守りにつながった",
             "closure_reason": "connected",
+            "version": target.version,
         },
     )
     assert response.status_code == 302

@@ -1,6 +1,7 @@
 """Forms embedded in the target page (段階を変更, 支援ケースとつなぐ): a refused post shows the target
 page again with the form as typed and the errors at its fields, not a banner above a reset form."""
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,9 +74,28 @@ def test_valid_stage_change_still_redirects_to_the_target(client, csw, target):
     client.force_login(csw)
     response = client.post(
         _stage_url(target),
-        {"to_stage": "preparing", "on": timezone.localdate().isoformat(), "reason": "準備"},
+        {
+            "to_stage": "preparing",
+            "on": timezone.localdate().isoformat(),
+            "reason": "準備",
+            "version": target.version,
+        },
     )
     assert response.status_code == 302 and response["Location"] == target.get_absolute_url()
+
+
+@pytest.mark.parametrize("version", ["", "abc"])
+def test_a_stage_change_without_the_version_seen_is_refused_with_a_reason(
+    client, csw, target, version
+):
+    """Without the version the user saw, a change made since would be applied blind."""
+    client.force_login(csw)
+    data = {"to_stage": "preparing", "on": timezone.localdate().isoformat(), "reason": "準備"}
+    response = client.post(_stage_url(target), {**data, "version": version})
+    assert response.status_code == 200
+    assert "画面を開き直してから、もう一度送ってください。" in response.content.decode()
+    target.refresh_from_db()
+    assert target.stage == Stage.DISCOVERED
 
 
 def test_refused_page_is_an_audited_read_of_the_target(client, csw, target):

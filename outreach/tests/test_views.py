@@ -179,8 +179,9 @@ def test_future_contact_is_refused_with_a_field_error(client, csw, target):
 def test_stage_change_and_closure_need_reason_and_code(client, csw, target):
     client.force_login(csw)
     url = reverse("outreach:target_stage", args=[target.public_id])
+    today = timezone.localdate().isoformat()
     client.post(
-        url, {"to_stage": "closed", "on": timezone.localdate().isoformat(), "reason": "拒否"}
+        url, {"to_stage": "closed", "on": today, "reason": "拒否", "version": target.version}
     )
     target.refresh_from_db()
     assert target.stage == Stage.DISCOVERED
@@ -192,6 +193,7 @@ def test_stage_change_and_closure_need_reason_and_code(client, csw, target):
             "reason": "今は関わりを望まない",
             "closure_reason": "refused",
             "next_try_on": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
+            "version": target.version,
         },
     )
     target.refresh_from_db()
