@@ -28,7 +28,12 @@ STATUSES = ("open", "done")
 def my_roles(request):
     """Open (or done) role assignments the user answers for, due first, with a 完了 button."""
     require(request.user, "meeting.list")
-    return _roles_page(request, request.GET)
+    return _roles_page(request, request.GET, request.session.pop(FAILED_KEY, None))
+
+
+# A refused 完了 comes back to the list through a redirect (the list's own address, so its
+# chips and pager links work), carrying the row, the date as typed and the errors here.
+FAILED_KEY = "meetings.role_refused"
 
 
 def _list_url(query) -> str:
@@ -113,8 +118,12 @@ def role_complete(request, public_id):
     if errors and not to_item:
         # From the list: the error at the row, with the date as typed (not a banner above a
         # field reset to today, which a second click would record).
-        failed = {"id": role.public_id, "value": request.POST.get("done_on", ""), "errors": errors}
-        return _roles_page(request, query, failed)
+        request.session[FAILED_KEY] = {
+            "id": str(role.public_id),
+            "value": request.POST.get("done_on", "")[:20],
+            "errors": [str(e) for e in errors],
+        }
+        return redirect(_list_url(query) + f"#role-{role.public_id}")
     for e in errors:
         messages.error(request, e)
     return redirect(target.path if to_item else _list_url(query))
