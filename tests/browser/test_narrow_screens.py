@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from agencies.choices import Role
+from agencies.choices import Programme, Role
 from agencies.tests.factories import staff
 from cases.services.intake import referral_accept
 from cases.tests.factories import IntakeWorld, case_with_approved_plan
@@ -62,6 +62,9 @@ def test_main_pages_fit_a_360px_screen(page, live_server):
     case = referral_accept(actor=w.coordinator, referral=referral)
     plan_case, plan = case_with_approved_plan(coordinator=w.coordinator, agency=w.receiver)
     _role_for(w.coordinator, w.receiver)
+    # An agency running every programme (a 社協): the whole menu, wider than a phone.
+    w.receiver.programmes = [p.value for p in Programme]
+    w.receiver.save(update_fields=["programmes"])
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("ログインID").fill(w.coordinator.username)
     page.get_by_label("パスワード").fill(PASSWORD)
