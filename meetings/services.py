@@ -1221,8 +1221,9 @@ HAND_BACK_RULE = "case_handed_back"
 
 def hand_back_notify(*, decision_id) -> int:
     """Tell the agency a case was handed back to (つなぎもどし, now its 主担当) at once: its
-    named worker on the case team if still there, else its coordinators, else its supervisors. The text names the case number, the agency, the meeting
-    and the date, never a person. Safe to run twice."""
+    named worker on the case team if still there, else its coordinators, else its supervisors.
+    The text names the case number, the agency, the meeting and the date, never a person. Safe
+    to run twice."""
     from notifications.models import Notification
     from notifications.rules.registry import Directory
     from notifications.services import notify_now

@@ -196,18 +196,14 @@ def _list(user, obj) -> Decision:
 
 @rule("outreach.menu")
 def _menu(user, obj) -> Decision:
-    """The navigation's entry, asked on every page: as the list (`outreach.list`), but for those
-    outside an outreach agency the answer is remembered for settings.NAV_CACHE_SECONDS — its
-    EXISTS over the targets cost ~3 ms a page. The entry may appear or go a few minutes late;
+    """The navigation's entry, asked on every page: the list's rule (`outreach.list`), whose
+    answer for those outside an outreach agency — an EXISTS over the targets, ~3 ms a page — is
+    remembered for settings.NAV_CACHE_SECONDS. The entry may appear or go a few minutes late;
     the pages themselves always ask the list's rule."""
-    if not is_professional(user):
-        return DENY
-    if outreach_agency_ids(user):
-        return allow(OUTREACH_AGENCY)
+    if not is_professional(user) or outreach_agency_ids(user):
+        return _list(user, obj)  # decided without a query
     if remembered(
-        f"outreach-menu:{user.pk}",
-        lambda: _uses_outreach(user, visible_q, "view").allowed,
-        settings.NAV_CACHE_SECONDS,
+        f"outreach-menu:{user.pk}", lambda: _list(user, obj).allowed, settings.NAV_CACHE_SECONDS
     ):
         return allow(ASSIGNEE)
     return deny(str(NO_OUTREACH))

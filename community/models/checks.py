@@ -11,18 +11,14 @@ def not_before(instance, field: str, earliest, what) -> None:
     登録日) carries no date before that day: reports would count it in a year the thing did not
     exist yet. `what` names that day for the message. Raises ValidationError at `field`."""
     value = getattr(instance, field)
-    if value is None or earliest is None or value >= earliest:
-        return
-    raise ValidationError(
-        {
-            field: _("%(label)sは%(what)s(%(date)s)以降の日付にしてください。")
-            % {
-                "label": instance._meta.get_field(field).verbose_name,
-                "what": what,
-                "date": format_date(earliest),
-            }
-        }
-    )
+    if value is not None and earliest is not None and value < earliest:
+        _refuse(
+            instance,
+            field,
+            earliest,
+            what,
+            _("%(label)sは%(what)s(%(date)s)以降の日付にしてください。"),
+        )
 
 
 def not_after(instance, field: str, first, what) -> None:
@@ -30,15 +26,14 @@ def not_after(instance, field: str, first, what) -> None:
     登録日) is not moved past its first dated record (`first`, or None without records); `what`
     names that record for the message. Raises ValidationError at `field`."""
     value = getattr(instance, field)
-    if value is None or first is None or value <= first:
-        return
+    if value is not None and first is not None and value > first:
+        _refuse(
+            instance, field, first, what, _("%(label)sは%(what)s(%(date)s)より後にできません。")
+        )
+
+
+def _refuse(instance, field: str, day, what, message) -> None:
+    label = instance._meta.get_field(field).verbose_name
     raise ValidationError(
-        {
-            field: _("%(label)sは%(what)s(%(date)s)より後にできません。")
-            % {
-                "label": instance._meta.get_field(field).verbose_name,
-                "what": what,
-                "date": format_date(first),
-            }
-        }
+        {field: message % {"label": label, "what": what, "date": format_date(day)}}
     )
